@@ -1,0 +1,127 @@
+"""Simulate one chunk of runs: sample parameters, step H months, keep records and outcomes.
+
+A chunk is identified only by its run ids; every random number comes from the run's own stream
+(engine/random.py), so a chunk's numbers do not depend on which other runs share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from peninsula.engine.random import RunStreams, sample_param
+from peninsula.model.actors import ACTORS, ALLIES, CHN, JPN, ROK
+from peninsula.model.alignment import polarization
+from peninsula.model.parameters import NAMES
+from peninsula.model.state import init_state
+from peninsula.model.step import StepContext, step
+
+PARAM_MONTH = (1 << 24) - 1  # stream address reserved for parameter sampling
+NEVER = np.iinfo(np.int32).max
+
+TRUST_DYADS = (("PRK", "USA"), ("PRK", "ROK"), ("PRK", "JPN"), ("CHN", "USA"), ("CHN", "ROK"),
+               ("CHN", "JPN"), ("RUS", "USA"), ("RUS", "ROK"), ("RUS", "JPN"), ("USA", "PRK"),
+               ("ROK", "PRK"), ("JPN", "PRK"), ("ROK", "CHN"), ("JPN", "CHN"))
+SYSTEM_VARS = ("escalation_level", "tension", "cohesion", "alignment", "polarization",
+               "credibility", "power_balance", "dprk_capability", "denuclearization",
+               "talks_active", "dprk_willingness", "sanctions_effective", "supply_chain")
+ACTOR_VARS = ("arms_level", "defence_spending_usd_bn", "threat_ratio", "gdp_loss_pct")
+MONTHLY_VARS: tuple[str, ...] = (
+    SYSTEM_VARS
+    + tuple(f"{v}_{a}" for v in ACTOR_VARS for a in ACTORS)
+    + tuple(f"trust_{i}_{j}" for i, j in TRUST_DYADS)
+)
+_TRUST_IDX = tuple((ACTORS.index(i), ACTORS.index(j)) for i, j in TRUST_DYADS)
+REGION_GDP_ACTORS = (ROK, JPN, CHN)  # headline GDP loss: East Asian economies, GDP-weighted
+
+
+@dataclass
+class ChunkResult:
+    """Outputs of a chunk: per-run parameters and outcomes, optional monthly records and events."""
+
+    run_ids: np.ndarray  # (R,)
+    params: np.ndarray  # (R, P)
+    first_month: dict  # {"clash"|"war"|"nuclear_use": (R,) int32, NEVER if not reached}
+    launches_by_year: np.ndarray  # (R, Y)
+    yearly: dict  # name -> (R, Y) end-of-year snapshot
+    monthly: np.ndarray | None  # (R, H, V) float32
+    events: np.ndarray | None  # (R, H, E) int16
+
+
+def sample_parameters(setup, streams: RunStreams) -> np.ndarray:
+    """Each run's parameter values (R x P): triangular/uniform draws or the point values."""
+    n, k = len(streams.run_ids), len(NAMES)
+    if not setup.sample_parameters:
+        return np.broadcast_to(setup.param_mode, (n, k)).copy()
+    u = streams.uniform(PARAM_MONTH, 0, k)
+    out = np.empty((n, k))
+    for j in range(k):  # loop over parameters, vectorised over runs
+        out[:, j] = sample_param(u[:, j], setup.param_low[j], setup.param_mode[j],
+                                 setup.param_high[j], setup.param_dist[j])
+    return out
+
+
+def _record(s) -> np.ndarray:
+    parts = [
+        s.level.astype(float), s.tension, s.cohesion, s.alignment,
+        polarization(s.alignment, s.cohesion), s.credibility, s.balance, s.nuclear,
+        s.denuclearization, s.talks.astype(float), s.willingness, s.sanctions_eff, s.supply_chain,
+    ]
+    cols = [np.stack(parts, axis=1), s.arms_level, s.spending, s.threat_ratio, s.gdp_loss,
+            np.stack([s.trust[:, i, j] for i, j in _TRUST_IDX], axis=1)]
+    return np.concatenate(cols, axis=1).astype(np.float32)
+
+
+def regional_gdp_loss(gdp_loss: np.ndarray, gdp0: np.ndarray) -> np.ndarray:
+    idx = list(REGION_GDP_ACTORS)
+    w = gdp0[idx] / gdp0[idx].sum()
+    return gdp_loss[:, idx] @ w
+
+
+def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
+                   record_events: bool = True) -> ChunkResult:
+    """Run ``len(run_ids)`` futures for ``setup.horizon`` months, all runs advanced together."""
+    run_ids = np.asarray(run_ids, dtype=np.int64)
+    streams = RunStreams(setup.seed, run_ids)
+    values = sample_parameters(setup, streams)
+    params = {name: values[:, j] for j, name in enumerate(NAMES)}
+    n, h, years = len(run_ids), setup.horizon, setup.n_years
+    state = init_state(setup, n)
+    ctx = StepContext(setup, params, n)
+    first = {k: np.full(n, NEVER, dtype=np.int32) for k in ("clash", "war", "nuclear_use")}
+    launches_by_year = np.zeros((n, max(years, 1)))
+    yearly = {k: np.zeros((n, max(years, 1))) for k in (
+        "alignment", "polarization", "denuclearization", "gdp_loss_pct", "gdp_loss_pct_ROK",
+        "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension")}
+    monthly = np.empty((n, h, len(MONTHLY_VARS)), np.float32) if record_monthly else None
+    events = None
+    from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
+    if record_events:
+        events = np.zeros((n, h, N_EVENT_TYPES), dtype=np.int16)
+    launch_col = EVENT_INDEX["missile_launch"]
+    for t in range(h):
+        counts = step(state, ctx, streams)
+        for key, lvl in (("clash", 4), ("war", 5), ("nuclear_use", 6)):
+            hit = (state.level >= lvl) & (first[key] == NEVER)
+            first[key][hit] = t
+        y = min(t // 12, launches_by_year.shape[1] - 1)
+        launches_by_year[:, y] += counts[:, launch_col]
+        if monthly is not None:
+            monthly[:, t] = _record(state)
+        if events is not None:
+            events[:, t] = np.minimum(counts, np.iinfo(np.int16).max)
+        if (t + 1) % 12 == 0 and (t + 1) // 12 <= years:
+            yi = (t + 1) // 12 - 1
+            yearly["alignment"][:, yi] = state.alignment
+            yearly["polarization"][:, yi] = polarization(state.alignment, state.cohesion)
+            yearly["denuclearization"][:, yi] = state.denuclearization
+            yearly["gdp_loss_pct"][:, yi] = regional_gdp_loss(state.gdp_loss, setup.gdp0)
+            yearly["gdp_loss_pct_ROK"][:, yi] = state.gdp_loss[:, ROK]
+            yearly["cohesion"][:, yi] = state.cohesion
+            yearly["arms_race_pct"][:, yi] = 100.0 * (state.arms_level[:, list(ALLIES) + [CHN]]
+                                                      .mean(axis=1) - 1.0)
+            yearly["dprk_capability"][:, yi] = state.nuclear
+            yearly["power_balance"][:, yi] = state.balance
+            yearly["tension"][:, yi] = state.tension
+    return ChunkResult(run_ids, values, first, launches_by_year, yearly, monthly, events)

@@ -1,0 +1,46 @@
+"""Deterrence: alliance credibility and the DPRK's deliberate-aggression hazard.
+
+    C_A      = sum_{j in allies} C_j                     pooled allied capability (USD bn, theatre)
+    C_adv    = C_PRK + alignment * b * (C_CHN + C_RUS)   DPRK plus the support its bloc may lend
+    balance  = C_A / C_adv                               power ratio, reported every month
+    resolve  = min(1, R * (1 + g_d * D(t)))              D: drill memory, D' = D + (d - D)/tau_d
+    cred     = balance / (1 + balance) * cohesion * resolve
+    h_delib  = (r_delib / 12) * (1 - cred)^gamma          per month, at rungs provocation/crisis
+
+Credibility is the product the brief and DESIGN.md name (pooled capability x cohesion x
+resolve). Drills raise credibility through D and, separately, raise threat in threat.py:
+both faces are in the model, and which dominates depends on parameters (w_d, l_d, g_d, gamma).
+The bloc-backing share b is fixed at 0.3 (judgement: China and Russia would lend political and
+material, not combat, support; Sino-Russian alignment studies, MODELS.md 4.3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from peninsula.model.actors import ALLIES, CHN, PRK, RUS
+
+BLOC_BACKING_SHARE = 0.3
+
+
+def power_balance(capability: np.ndarray, alignment: np.ndarray) -> np.ndarray:
+    """Alliance capability over DPRK capability plus aligned bloc support (runs,)."""
+    allied = capability[:, list(ALLIES)].sum(axis=1)
+    adversary = capability[:, PRK] + alignment * BLOC_BACKING_SHARE * (
+        capability[:, CHN] + capability[:, RUS])
+    return allied / adversary
+
+
+def credibility(balance, cohesion, drill_memory, p, enabled=True):
+    """Alliance credibility (0..1) = pooled capability term x cohesion x resolve."""
+    gain = p["drill_credibility_gain"] if enabled else 0.0
+    resolve = np.minimum(1.0, p["alliance_resolve"] * (1.0 + gain * drill_memory))
+    return balance / (1.0 + balance) * cohesion * resolve
+
+
+def deliberate_hazard(cred, p, enabled=True):
+    """Monthly probability of a deliberate limited DPRK attack while at provocation/crisis."""
+    base = p["deliberate_aggression_rate_per_year"] / 12.0
+    if not enabled:  # no deterrent effect: credibility counts as zero
+        return base
+    return base * (1.0 - cred) ** p["deterrence_elasticity"]

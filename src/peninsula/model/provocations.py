@@ -1,0 +1,49 @@
+"""DPRK provocations: a self-exciting (Hawkes-type) monthly count process.
+
+    lambda_launch(t) = mu/12 * exp(e_T * (rho_PRK - 1)) * (1 + beta_JME * d_eff(t))
+                       * (1 - s_talks * talks) + E(t)
+    E(t+1)           = omega * E(t) + n * (1 - omega) * launches(t)      omega = exp(-1/tau_E)
+    launches(t)      ~ Poisson(lambda_launch(t))
+
+E is the excitation left by recent launches; one launch adds n expected later launches in
+total (the branching ratio), spread with decay time tau_E, so the process is stationary for
+n < 1 and its long-run mean is base/(1 - n). d_eff = d * (1 - c_d * clarity) is the drill
+intensity as read by Pyongyang. beta_JME's range includes 0 because the studies disagree
+(D'Orazio 2012, CSIS, Hess 2017: null; Bernhardt & Sukin 2021: positive; MODELS.md 5.1).
+Other provocations (artillery, drones, incursions) and threatening rhetoric are Poisson with
+rates scaled by the same threat and drill terms, rhetoric also by tension.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def launch_rate(threat_ratio, drill_eff, talks, excitation, p, flags):
+    """Expected DPRK missile launches this month (runs,)."""
+    base = p["launch_base_rate_per_year"] / 12.0 * np.exp(
+        p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+    if flags["drill_provocation"]:
+        base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
+    base = base * (1.0 - p["talks_launch_suppression"] * talks)
+    return base + (excitation if flags["self_excitation"] else 0.0)
+
+
+def excitation_step(excitation, launches, p):
+    omega = np.exp(-1.0 / p["launch_excitation_months"])
+    return omega * excitation + p["launch_branching_ratio"] * (1.0 - omega) * launches
+
+
+def provocation_rate(threat_ratio, drill_eff, talks, p, flags):
+    base = p["provocation_base_rate_per_year"] / 12.0 * np.exp(
+        p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+    if flags["drill_provocation"]:
+        base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
+    return base * (1.0 - p["talks_launch_suppression"] * talks)
+
+
+def rhetoric_rate(tension, drill_eff, talks, p, flags):
+    base = p["rhetoric_base_rate_per_year"] / 12.0 * (0.5 + tension)
+    if flags["drill_provocation"]:
+        base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
+    return base * (1.0 - 0.5 * talks)

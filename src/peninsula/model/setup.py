@@ -1,0 +1,78 @@
+"""Turn a validated scenario into the plain arrays the engine needs (picklable, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from peninsula.model.actors import ACTORS, N_ACTORS
+from peninsula.model.levers import LeverPlan, build_plan
+from peninsula.model.parameters import NAMES
+
+
+@dataclass(frozen=True)
+class ModelSetup:
+    """Everything a chunk of runs needs: starting state, lever plan, parameter specs, switches."""
+
+    horizon: int
+    start: tuple[int, int]
+    seed: int
+    plan: LeverPlan
+    spending0: np.ndarray  # USD bn/yr (6,)
+    growth: np.ndarray  # real trend growth, fraction/yr (6,)
+    gdp0: np.ndarray  # USD bn (6,)
+    trade_exposure: np.ndarray  # % GDP (6,)
+    theatre: np.ndarray  # (6,)
+    posture0: np.ndarray  # (6,)
+    nuclear0: float  # DPRK warhead-equivalents at start
+    trust0: np.ndarray  # (6, 6)
+    state0: dict
+    param_low: np.ndarray  # (P,) in NAMES order
+    param_mode: np.ndarray
+    param_high: np.ndarray
+    param_dist: tuple[str, ...]
+    sample_parameters: bool
+    flags: dict
+    metrics: dict
+
+    @property
+    def n_years(self) -> int:
+        return self.horizon // 12
+
+
+def build_setup(scenario) -> ModelSetup:
+    """Compile a ``Scenario`` into a ``ModelSetup``."""
+    doc = scenario.doc
+    actors = doc["actors"]
+
+    def col(key):
+        return np.array([float(actors[a][key]) for a in ACTORS])
+
+    trust = np.full((N_ACTORS, N_ACTORS), 0.5)
+    for i, a in enumerate(ACTORS):
+        for j, b in enumerate(ACTORS):
+            trust[i, j] = 1.0 if i == j else float(actors[a]["trust"].get(b, 0.5))
+    params = doc["parameters"]
+    return ModelSetup(
+        horizon=scenario.horizon_months,
+        start=scenario.start,
+        seed=scenario.seed,
+        plan=build_plan(doc["levers"], scenario.start, scenario.horizon_months),
+        spending0=col("defence_spending_usd_bn"),
+        growth=col("defence_growth_pct_per_year") / 100.0,
+        gdp0=col("gdp_usd_bn"),
+        trade_exposure=col("trade_with_rivals_pct_gdp"),
+        theatre=col("theatre_share"),
+        posture0=col("offensive_posture"),
+        nuclear0=max(float(actors["PRK"]["nuclear_capability"]), 1.0),
+        trust0=trust,
+        state0=dict(doc["state"]),
+        param_low=np.array([params[n]["range"][0] for n in NAMES]),
+        param_mode=np.array([params[n]["value"] for n in NAMES]),
+        param_high=np.array([params[n]["range"][1] for n in NAMES]),
+        param_dist=tuple(params[n]["distribution"] for n in NAMES),
+        sample_parameters=bool(doc["scenario"]["sample_parameters"]),
+        flags=dict(doc["mechanisms"]),
+        metrics=dict(doc["metrics"]),
+    )

@@ -1,0 +1,28 @@
+"""Peninsula tension (0..1): an EWMA of monthly net Goldstein conflict on the DPRK-allies dyads.
+
+    NC(t)  = sum_e G(e) * count_e(t)          over DPRK<->allies events (drills weighted by d(t))
+    tau_in = clip(-NC(t) / G_scale, 0, 1) * (1 - f * forum)
+    tau'   = tau + (tau_in - tau) / tau_T
+
+This is the dyadic tension index of Goldstein & Pevehouse (1997) / MODELS.md 7.3 (exponentially
+smoothed negative net cooperation) computed on the simulator's own CAMEO-coded event stream, so it
+can be compared with, and initialised from, GDELT or ICEWS series. Forums lower baseline tension
+among all (Russett et al. 1998 effect, wide prior).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from peninsula.model.events import GOLDSTEIN, TENSION_EVENTS
+
+
+def net_goldstein(weighted_counts: np.ndarray) -> np.ndarray:
+    """Net Goldstein score of this month's tension-relevant events (runs,)."""
+    return weighted_counts[:, TENSION_EVENTS] @ GOLDSTEIN[TENSION_EVENTS]
+
+
+def tension_step(tension, net, forum, p):
+    target = np.clip(-net / p["tension_goldstein_scale"], 0.0, 1.0)
+    target = target * (1.0 - p["forum_threat_reduction"] * forum)
+    return tension + (target - tension) / p["tension_memory_months"]

@@ -1,0 +1,130 @@
+"""What a scenario file may contain: every section, key, type and allowed range.
+
+A scenario follows the exploratory-modelling frame: ``[scenario]`` (what to run),
+``[actors.*]`` (starting state of the six actors), ``[state]`` (starting state of the system),
+``[parameters.*]`` (uncertainties X), ``[levers]`` (policy L), ``[mechanisms]`` (switches of the
+model R) and ``[metrics]`` (M). This module only declares; ``validate.py`` checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peninsula.model.actors import ACTORS
+
+
+@dataclass(frozen=True)
+class Field:
+    """A scalar field: kind is 'float', 'int', 'bool', 'str' or 'month'; range is inclusive."""
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    default: object = None
+    doc: str = ""
+
+    def describe(self) -> str:
+        if self.kind in ("float", "int") and self.low is not None:
+            return f"{self.kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
+        return {"month": "month 'YYYY-MM'", "bool": "true or false", "str": "text"}.get(
+            self.kind, self.kind
+        )
+
+
+def _fmt(x) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+SCENARIO_FIELDS: dict[str, Field] = {
+    "name": Field("str", doc="short identifier"),
+    "description": Field("str", default=""),
+    "start": Field("month", doc="first simulated month"),
+    "horizon_months": Field("int", 1, 1200, 120),
+    "runs": Field("int", 1, 10_000_000, 1000),
+    "seed": Field("int", 0, 2**63 - 1, 0),
+    "sample_parameters": Field("bool", default=True,
+                               doc="draw each run's parameters from their ranges"),
+    "extends": Field("str", default=None, doc="bundled scenario or file this one modifies"),
+}
+
+# Levers: all 0..1 unless said. A lever is a number or a monthly schedule (see levers.py).
+LEVERS: dict[str, Field] = {
+    "exercise_intensity": Field("float", 0.0, 2.0, 1.0, "0 none, 1 normal, 2 expanded"),
+    "summit_frequency_per_year": Field("float", 0.0, 12.0, 1.0, "trilateral leader summits"),
+    "intelligence_sharing": Field("float", 0.0, 1.0, 0.5),
+    "tech_collaboration": Field("float", 0.0, 1.0, 0.3),
+    "missile_defense_deployment": Field("float", 0.0, 1.0, 0.5),
+    "permanent_infrastructure": Field("float", 0.0, 1.0, 0.3),
+    "open_communication": Field("float", 0.0, 1.0, 0.2),
+    "flexible_diplomacy": Field("float", 0.0, 1.0, 0.2),
+    "multilateral_engagement": Field("float", 0.0, 1.0, 0.3),
+    "strategic_clarity": Field("float", 0.0, 1.0, 0.4),
+    "sanctions_pressure": Field("float", 0.0, 1.0, 0.7),
+}
+EXERCISE_MONTHS_DEFAULT = [3, 8]
+
+ACTOR_FIELDS: dict[str, Field] = {
+    "defence_spending_usd_bn": Field("float", 0.01, 1e5, doc="military expenditure, USD bn/yr"),
+    "defence_growth_pct_per_year": Field("float", -50.0, 50.0, 0.0, "real trend growth"),
+    "gdp_usd_bn": Field("float", 0.01, 1e6, doc="GDP, USD bn"),
+    "trade_with_rivals_pct_gdp": Field("float", 0.0, 100.0, 0.0,
+                                       "trade with the opposing camp, % of GDP"),
+    "theatre_share": Field("float", 0.0, 1.0, 1.0, "share of military effort in the theatre"),
+    "offensive_posture": Field("float", 0.0, 5.0, 0.5, "standing offensive capability index"),
+    "nuclear_capability": Field("float", 0.0, 1e4, 0.0, "warhead-equivalents"),
+}
+TRUST_FIELD = Field("float", 0.0, 1.0, 0.5, "belief that the other actor is security-seeking")
+
+LEVEL_NAMES: tuple[str, ...] = (
+    "calm", "rhetoric", "provocation", "crisis", "armed_clash", "war", "nuclear_use",
+)
+STATE_FIELDS: dict[str, Field] = {
+    "cohesion": Field("float", 0.0, 1.0, 0.6, "US-ROK-Japan trilateral cohesion"),
+    "alignment": Field("float", 0.0, 1.0, 0.5, "China-Russia(-DPRK) alignment"),
+    "tension": Field("float", 0.0, 1.0, 0.4, "peninsula tension index"),
+    "escalation_level": Field("int", 0, 6, 1, "rung of the escalation ladder (name or 0..6)"),
+    "talks_active": Field("bool", default=False),
+    "denuclearization": Field("float", 0.0, 1.0, 0.0, "denuclearisation progress"),
+}
+
+STABILITY_COMPONENTS: tuple[str, ...] = (
+    "clash", "war", "nuclear_use", "launches", "alignment", "polarization",
+    "denuclearization", "gdp_loss",
+)
+METRIC_FIELDS: dict[str, Field] = {
+    "launch_reference_per_year": Field("float", 1.0, 1000.0, 60.0,
+                                       "launches/yr scored as the worst case"),
+    "gdp_loss_reference_pct": Field("float", 0.01, 100.0, 5.0,
+                                    "GDP loss scored as the worst case"),
+}
+DEFAULT_HORIZONS = [1, 5, 10]
+DEFAULT_WEIGHTS = {
+    "clash": 0.15, "war": 0.20, "nuclear_use": 0.15, "launches": 0.10, "alignment": 0.05,
+    "polarization": 0.10, "denuclearization": 0.10, "gdp_loss": 0.15,
+}
+
+# Each mechanism of DESIGN.md section 1 can be switched off (for --explain and for studies).
+MECHANISMS: dict[str, str] = {
+    "posture_threat": "alliance posture (drills, deployments) raises others' perceived threat",
+    "beliefs": "Bayesian trust updating from observed actions",
+    "arms_race": "Richardson arms dynamics",
+    "cohesion_dynamics": "summits, grievance and turnover shocks move cohesion",
+    "deterrence": "credibility lowers DPRK deliberate aggression",
+    "alignment": "China-Russia alignment responds to shared threat",
+    "bloc_support": "alignment leaks sanctions and speeds DPRK capability",
+    "nuclear_programme": "DPRK capability grows",
+    "diplomacy": "talks and denuclearisation",
+    "cornered_effect": "pressure without off-ramps lowers DPRK willingness to talk",
+    "drill_provocation": "drills raise the DPRK launch rate",
+    "self_excitation": "launches beget launches (Hawkes term)",
+    "misperception": "misperception noise in escalation",
+    "preemption": "pre-emption hazard when threat is high and trust low",
+    "crisis_management": "cohesion, intelligence and hotlines cut clash->war",
+    "coercion": "China's economic coercion of allies",
+    "economy": "GDP losses",
+}
+
+ACTOR_NAMES = ACTORS
+PARAMETER_KEYS = ("value", "range", "distribution", "basis", "unit")
+DISTRIBUTIONS = ("triangular", "uniform", "fixed")
+SECTIONS = ("scenario", "actors", "state", "parameters", "levers", "mechanisms", "metrics")

@@ -1,0 +1,264 @@
+"""Check a scenario document: unknown keys, wrong types, values out of range, bad months.
+
+``check_document`` checks one file's own content (so each problem names the file it is in);
+``check_complete`` checks the merged result (every actor present, parameter values inside their
+ranges). Both return a list of problems rather than raising, so the user sees all of them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from peninsula.model.parameters import BY_NAME as PARAMS
+from peninsula.scenario import schema as S
+from peninsula.scenario.errors import Problem
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+REQUIRED_ACTOR_FIELDS = ("defence_spending_usd_bn", "gdp_usd_bn")
+
+
+def parse_month(text: object) -> tuple[int, int] | None:
+    """'YYYY-MM' -> (year, month) with 1950 <= year <= 2100, or None."""
+    if not isinstance(text, str):
+        return None
+    m = MONTH_RE.match(text.strip())
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (1950 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return year, month
+
+
+class _Checker:
+    def __init__(self, file: str, line_of: Callable[[str], int | None]):
+        self.file, self.line_of, self.problems = file, line_of, []
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, key, message, self.line_of(key)))
+
+    def scalar(self, key: str, value: object, field: S.Field) -> None:
+        kind = field.kind
+        if kind == "bool":
+            if not isinstance(value, bool):
+                self.add(key, f"expected true or false, got {value!r}")
+            return
+        if kind == "str":
+            if not isinstance(value, str):
+                self.add(key, f"expected text, got {value!r}")
+            return
+        if kind == "month":
+            if parse_month(value) is None:
+                self.add(key, f"expected a month 'YYYY-MM' (1950-01 to 2100-12), got {value!r}")
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(key, f"expected {field.describe()}, got {value!r}")
+            return
+        if kind == "int" and not float(value).is_integer():
+            self.add(key, f"expected a whole number ({field.describe()}), got {value!r}")
+            return
+        if not math.isfinite(value) or not (field.low <= value <= field.high):
+            self.add(key, f"{value!r} is out of range: allowed {field.describe()}")
+
+    def table(self, key: str, value: object) -> bool:
+        if not isinstance(value, dict):
+            self.add(key, f"expected a table, got {value!r}")
+            return False
+        return True
+
+    def unknown(self, key: str, allowed) -> None:
+        names = ", ".join(sorted(allowed))
+        self.add(key, f"unknown key; allowed: {names}")
+
+
+def check_document(doc: dict, file: str, line_of: Callable[[str], int | None]) -> list[Problem]:
+    """Problems in one file's own content (partial documents are fine)."""
+    c = _Checker(file, line_of)
+    for section, body in doc.items():
+        if section not in S.SECTIONS:
+            c.unknown(section, S.SECTIONS)
+            continue
+        if not c.table(section, body):
+            continue
+        {
+            "scenario": _check_scenario,
+            "actors": _check_actors,
+            "state": _check_state,
+            "parameters": _check_parameters,
+            "levers": _check_levers,
+            "mechanisms": _check_mechanisms,
+            "metrics": _check_metrics,
+        }[section](c, body)
+    return c.problems
+
+
+def _check_scenario(c: _Checker, body: dict) -> None:
+    for key, value in body.items():
+        field = S.SCENARIO_FIELDS.get(key)
+        if field is None:
+            c.unknown(f"scenario.{key}", S.SCENARIO_FIELDS)
+        else:
+            c.scalar(f"scenario.{key}", value, field)
+
+
+def _check_actors(c: _Checker, body: dict) -> None:
+    for actor, fields in body.items():
+        path = f"actors.{actor}"
+        if actor not in S.ACTOR_NAMES:
+            c.add(path, f"unknown actor; allowed: {', '.join(S.ACTOR_NAMES)}")
+            continue
+        if not c.table(path, fields):
+            continue
+        for key, value in fields.items():
+            if key == "trust":
+                _check_trust(c, f"{path}.trust", actor, value)
+            elif key in S.ACTOR_FIELDS:
+                c.scalar(f"{path}.{key}", value, S.ACTOR_FIELDS[key])
+            else:
+                c.unknown(f"{path}.{key}", [*S.ACTOR_FIELDS, "trust"])
+
+
+def _check_trust(c: _Checker, path: str, actor: str, value: object) -> None:
+    if not c.table(path, value):
+        return
+    others = [a for a in S.ACTOR_NAMES if a != actor]
+    for other, belief in value.items():
+        if other not in others:
+            c.add(f"{path}.{other}", f"unknown actor; allowed: {', '.join(others)}")
+        else:
+            c.scalar(f"{path}.{other}", belief, S.TRUST_FIELD)
+
+
+def _check_state(c: _Checker, body: dict) -> None:
+    for key, value in body.items():
+        path = f"state.{key}"
+        if key not in S.STATE_FIELDS:
+            c.unknown(path, S.STATE_FIELDS)
+        elif key == "escalation_level" and isinstance(value, str):
+            if value not in S.LEVEL_NAMES:
+                c.add(path, f"unknown level {value!r}; allowed: 0..6 or {', '.join(S.LEVEL_NAMES)}")
+        else:
+            c.scalar(path, value, S.STATE_FIELDS[key])
+
+
+def _check_parameters(c: _Checker, body: dict) -> None:
+    for name, spec in body.items():
+        path = f"parameters.{name}"
+        param = PARAMS.get(name)
+        if param is None:
+            c.add(path, "unknown parameter; 'peninsula parameters' lists the known ones")
+            continue
+        if isinstance(spec, int | float) and not isinstance(spec, bool):
+            spec = {"value": spec}
+        if not c.table(path, spec):
+            continue
+        lo, hi = param.limits
+        limit_field = S.Field("float", lo, hi)
+        for key, value in spec.items():
+            kpath = f"{path}.{key}"
+            if key == "value":
+                c.scalar(kpath, value, limit_field)
+            elif key == "range":
+                ok = isinstance(value, list) and len(value) == 2
+                if not ok:
+                    c.add(kpath, f"expected [low, high] within [{lo:g}, {hi:g}], got {value!r}")
+                    continue
+                for v in value:
+                    c.scalar(kpath, v, limit_field)
+                if all(isinstance(v, int | float) for v in value) and value[0] > value[1]:
+                    c.add(kpath, f"low {value[0]} is above high {value[1]}")
+            elif key == "distribution":
+                if value not in S.DISTRIBUTIONS:
+                    c.add(kpath, f"expected one of {', '.join(S.DISTRIBUTIONS)}, got {value!r}")
+            elif key == "basis":
+                c.scalar(kpath, value, S.Field("str"))
+            elif key == "unit":
+                if value != param.unit:
+                    c.add(kpath, f"unit of {name} is {param.unit!r}, got {value!r}")
+            else:
+                c.unknown(kpath, S.PARAMETER_KEYS)
+
+
+def _check_levers(c: _Checker, body: dict) -> None:
+    for name, value in body.items():
+        path = f"levers.{name}"
+        if name == "exercise_months":
+            ok = isinstance(value, list) and all(
+                isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12 for m in value
+            )
+            if not ok:
+                c.add(path, f"expected a list of months of the year (1..12), got {value!r}")
+            continue
+        field = S.LEVERS.get(name)
+        if field is None:
+            c.unknown(path, [*S.LEVERS, "exercise_months"])
+        elif isinstance(value, dict):
+            for month, v in value.items():
+                if parse_month(month) is None:
+                    c.add(f"{path}.{month}", "schedule keys must be months 'YYYY-MM'")
+                else:
+                    c.scalar(f"{path}.{month}", v, field)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                c.scalar(f"{path}[{i}]", v, field)
+        else:
+            c.scalar(path, value, field)
+
+
+def _check_mechanisms(c: _Checker, body: dict) -> None:
+    for name, value in body.items():
+        if name not in S.MECHANISMS:
+            c.unknown(f"mechanisms.{name}", S.MECHANISMS)
+        else:
+            c.scalar(f"mechanisms.{name}", value, S.Field("bool"))
+
+
+def _check_metrics(c: _Checker, body: dict) -> None:
+    for key, value in body.items():
+        path = f"metrics.{key}"
+        if key == "horizons_years":
+            ok = isinstance(value, list) and value and all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 100 for v in value
+            )
+            if not ok:
+                c.add(path, f"expected a list of whole years in [1, 100], got {value!r}")
+        elif key == "stability_weights":
+            if not c.table(path, value):
+                continue
+            for comp, w in value.items():
+                if comp not in S.STABILITY_COMPONENTS:
+                    c.unknown(f"{path}.{comp}", S.STABILITY_COMPONENTS)
+                else:
+                    c.scalar(f"{path}.{comp}", w, S.Field("float", 0.0, 100.0))
+        elif key in S.METRIC_FIELDS:
+            c.scalar(path, value, S.METRIC_FIELDS[key])
+        else:
+            c.unknown(path, [*S.METRIC_FIELDS, "horizons_years", "stability_weights"])
+
+
+def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None]) -> list[Problem]:
+    """Problems of the merged scenario as a whole (run after defaults are filled)."""
+    c = _Checker(file, line_of)
+    scen = doc.get("scenario", {})
+    for key in ("name", "start"):
+        if key not in scen:
+            c.add(f"scenario.{key}", f"missing; expected {S.SCENARIO_FIELDS[key].describe()}")
+    actors = doc.get("actors", {})
+    for actor in S.ACTOR_NAMES:
+        if actor not in actors:
+            c.add(f"actors.{actor}", "missing actor: all six (USA, ROK, JPN, PRK, CHN, RUS) "
+                  "need a starting state")
+            continue
+        for key in REQUIRED_ACTOR_FIELDS:
+            if key not in actors[actor]:
+                c.add(f"actors.{actor}.{key}", f"missing; expected {S.ACTOR_FIELDS[key].describe()}")
+    for name, spec in doc.get("parameters", {}).items():
+        value, (low, high) = spec["value"], spec["range"]
+        if not (low <= value <= high):
+            c.add(f"parameters.{name}.value",
+                  f"{value:g} lies outside its range [{low:g}, {high:g}]")
+    if sum(doc.get("metrics", {}).get("stability_weights", {}).values()) <= 0:
+        c.add("metrics.stability_weights", "weights must not all be zero")
+    return c.problems
