@@ -1,0 +1,144 @@
+"""Outcome metrics of an ensemble, by horizon, with honest uncertainty.
+
+Probabilities (armed clash or worse, war or worse, nuclear use) are the share of runs that reached
+the rung by the horizon, with a 90% Wilson score interval for Monte Carlo error. Other metrics are
+given as the mean and the 5th-95th percentile across runs (the spread of futures, parameter
+uncertainty included).
+
+Korean Stability Index (0-100, higher is more stable), per run at horizon h:
+
+    KSI = 100 * (1 - sum_k w_k * c_k / sum_k w_k)
+    c = [clash reached, war reached, nuclear use reached, min(1, launches/yr / L_ref), alignment,
+         polarisation, 1 - denuclearisation progress, min(1, GDP loss % / G_ref)]
+
+with the weights w and references L_ref, G_ref from the scenario's [metrics] table.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+Z90 = 1.6448536269514722
+
+
+def wilson_interval(k: int, n: int, z: float = Z90) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion k/n."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = k / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def spread(x: np.ndarray) -> dict:
+    x = np.asarray(x, dtype=float)
+    return {"mean": float(x.mean()), "p05": float(np.quantile(x, 0.05)),
+            "p95": float(np.quantile(x, 0.95))}
+
+
+def reached(result, key: str, years: int) -> np.ndarray:
+    """Per run: did the run reach the rung within ``years`` years?"""
+    return result.first_month[key] < 12 * years
+
+
+def per_run_at(result, years: int) -> dict:
+    """Per-run outcome values at horizon ``years`` (arrays of length runs)."""
+    y = years - 1
+    return {
+        "clash": reached(result, "clash", years),
+        "war": reached(result, "war", years),
+        "nuclear_use": reached(result, "nuclear_use", years),
+        "launches_per_year": result.launches_by_year[:, :years].mean(axis=1),
+        "alignment": result.yearly["alignment"][:, y],
+        "polarization": result.yearly["polarization"][:, y],
+        "denuclearization": result.yearly["denuclearization"][:, y],
+        "gdp_loss_pct": result.yearly["gdp_loss_pct"][:, y],
+        "gdp_loss_pct_ROK": result.yearly["gdp_loss_pct_ROK"][:, y],
+        "cohesion": result.yearly["cohesion"][:, y],
+        "arms_race_pct": result.yearly["arms_race_pct"][:, y],
+        "dprk_capability": result.yearly["dprk_capability"][:, y],
+        "power_balance": result.yearly["power_balance"][:, y],
+    }
+
+
+def stability_index(values: dict, metrics: dict) -> np.ndarray:
+    """Korean Stability Index per run (0-100) from ``per_run_at`` values."""
+    w = metrics["stability_weights"]
+    comps = {
+        "clash": values["clash"].astype(float),
+        "war": values["war"].astype(float),
+        "nuclear_use": values["nuclear_use"].astype(float),
+        "launches": np.minimum(1.0, values["launches_per_year"]
+                               / metrics["launch_reference_per_year"]),
+        "alignment": values["alignment"],
+        "polarization": values["polarization"],
+        "denuclearization": 1.0 - values["denuclearization"],
+        "gdp_loss": np.clip(values["gdp_loss_pct"] / metrics["gdp_loss_reference_pct"], 0, 1),
+    }
+    total = sum(w.values())
+    return 100.0 * (1.0 - sum(w[k] * comps[k] for k in comps) / total)
+
+
+def summarize(result, setup, scenario_name: str = "") -> dict:
+    """The ensemble summary (the JSON printed by ``peninsula run --json``)."""
+    n = len(result.run_ids)
+    years_avail = setup.n_years
+    horizons = [h for h in setup.metrics["horizons_years"]]
+    probs: dict = {"p_clash": {}, "p_war": {}, "p_nuclear_use": {}}
+    intervals: dict = {k: {} for k in probs}
+    by_horizon: dict = {}
+    for h in horizons:
+        key = str(h)
+        if h > years_avail:
+            for k in probs:
+                probs[k][key] = None
+                intervals[k][key] = None
+            by_horizon[key] = None
+            continue
+        v = per_run_at(result, h)
+        for k, name in (("p_clash", "clash"), ("p_war", "war"), ("p_nuclear_use", "nuclear_use")):
+            hits = int(v[name].sum())
+            probs[k][key] = hits / n
+            intervals[k][key] = list(wilson_interval(hits, n))
+        ksi = stability_index(v, setup.metrics)
+        by_horizon[key] = {
+            "dprk_launches_per_year": spread(v["launches_per_year"]),
+            "alignment_china_russia": spread(v["alignment"]),
+            "denuclearization_progress": spread(v["denuclearization"]),
+            "gdp_loss_pct": spread(v["gdp_loss_pct"]),
+            "stability_index": spread(ksi),
+            "polarization": spread(v["polarization"]),
+            "arms_race_intensity_pct": spread(v["arms_race_pct"]),
+            "cohesion": spread(v["cohesion"]),
+        }
+    final_years = max([h for h in horizons if h <= years_avail], default=years_avail)
+    final_years = max(final_years, 1) if years_avail >= 1 else 0
+    out = {"scenario": scenario_name, "runs": n, "seed": setup.seed,
+           "start": f"{setup.start[0]:04d}-{setup.start[1]:02d}",
+           "horizon_months": setup.horizon, "sample_parameters": setup.sample_parameters,
+           **probs, "intervals_90": intervals}
+    if final_years >= 1:
+        v = per_run_at(result, final_years)
+        ksi = stability_index(v, setup.metrics)
+        gdp = spread(v["gdp_loss_pct"])
+        gdp["ROK"] = float(v["gdp_loss_pct_ROK"].mean())
+        out.update({
+            "final_horizon_years": final_years,
+            "dprk_launches_per_year": spread(v["launches_per_year"]),
+            "alignment_china_russia": spread(v["alignment"]),
+            "denuclearization_progress": spread(v["denuclearization"]),
+            "gdp_loss_pct": gdp,
+            "stability_index": spread(ksi),
+            "polarization": spread(v["polarization"]),
+            "arms_race_intensity_pct": spread(v["arms_race_pct"]),
+            "cohesion": spread(v["cohesion"]),
+            "dprk_capability": spread(v["dprk_capability"]),
+            "power_balance": spread(v["power_balance"]),
+            "dprk_launches_by_year": [float(x) for x in result.launches_by_year.mean(axis=0)],
+        })
+    out["by_horizon"] = by_horizon
+    return out

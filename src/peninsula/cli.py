@@ -1,0 +1,206 @@
+"""The ``peninsula`` command line: a thin layer over the Python API (peninsula.api)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from peninsula import api
+from peninsula.model.parameters import REGISTRY
+from peninsula.scenario.errors import ScenarioError
+from peninsula.scenario.loader import bundled_names, load_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Peninsula: alliance dynamics and stability on the Korean Peninsula.")
+scenario_app = typer.Typer(no_args_is_help=True, help="Show bundled scenarios.")
+app.add_typer(scenario_app, name="scenario")
+out = Console()
+err = Console(stderr=True)
+
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override any scenario field, e.g. --set levers.exercise_intensity=2 "
+                  "(repeatable).")]
+
+
+def _fail(exc: ScenarioError) -> None:
+    for problem in exc.problems:
+        err.print(str(problem), markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def _load(ref: str, sets: list[str] | None):
+    try:
+        return load_scenario(ref, sets or [])
+    except ScenarioError as exc:
+        _fail(exc)
+
+
+def _progress(total: int, label: str, quiet: bool) -> Progress:
+    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario name or a TOML/YAML file.")]
+    = "baseline",
+    runs: Annotated[int | None, typer.Option(min=1, max=10_000_000,
+                                             help="Number of runs (futures).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root random seed.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write result files here.")]
+    = None,
+    set_: SetOpt = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs advanced together per chunk.")]
+    = 2000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    explain_: Annotated[bool, typer.Option("--explain",
+                                           help="Add each mechanism's contribution.")] = False,
+    explain_runs: Annotated[int, typer.Option(min=10, help="Runs per --explain ensemble.")]
+    = 2000,
+    monthly: Annotated[bool, typer.Option(help="Record the monthly state table.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run an ensemble and print the summary (and write files with --out)."""
+    sc = _load(scenario, set_)
+    settings = {k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None}
+    try:
+        if settings:
+            sc = sc.with_settings(**settings)
+    except ScenarioError as exc:
+        _fail(exc)
+    with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
+        task = bar.add_task("runs", total=sc.runs)
+        ens = api.run(sc, workers=workers, chunk_runs=chunk_runs,
+                      record_monthly=monthly and out_dir is not None,
+                      record_events=out_dir is not None,
+                      progress=lambda n: bar.advance(task, n))
+    summary = dict(ens.summary())
+    if explain_:
+        from peninsula.analysis.explain import EXPLAINED, explain
+
+        n = min(explain_runs, sc.runs)
+        with _progress(len(EXPLAINED) + 1, "explain: ensembles", quiet) as bar:
+            task = bar.add_task("explain", total=len(EXPLAINED) + 1)
+            summary["explain"] = explain(sc, n, workers, progress=lambda k: bar.advance(task, k))
+    if out_dir is not None:
+        ens.save(out_dir, command="peninsula " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
+        if explain_:
+            from peninsula.io.store import write_json
+            write_json(summary, out_dir / "summary.json")
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        _print_summary(summary)
+        if out_dir is not None:
+            out.print(f"Results written to {out_dir}/ (runs, monthly, events .parquet; "
+                      "summary.json; manifest.json)")
+
+
+def _fmt_p(p, iv) -> str:
+    if p is None:
+        return "-"
+    return f"{100 * p:.1f}% [{100 * iv[0]:.1f}-{100 * iv[1]:.1f}]"
+
+
+def _fmt_s(s, scale: float = 1.0, digits: int = 2) -> str:
+    if s is None:
+        return "-"
+    return (f"{s['mean'] * scale:.{digits}f} [{s['p05'] * scale:.{digits}f}-"
+            f"{s['p95'] * scale:.{digits}f}]")
+
+
+def _print_summary(s: dict) -> None:
+    horizons = list(s["p_clash"].keys())
+    table = Table(title=f"Peninsula: {s['scenario']}  ({s['runs']:,} runs, seed {s['seed']}, "
+                        f"from {s['start']})", title_justify="left")
+    table.add_column("outcome (90% interval)")
+    for h in horizons:
+        table.add_column(f"{h} yr", justify="right")
+    iv = s["intervals_90"]
+    for key, label in (("p_clash", "P(armed clash or worse)"), ("p_war", "P(war or worse)"),
+                       ("p_nuclear_use", "P(nuclear use)")):
+        table.add_row(label, *[_fmt_p(s[key][h], iv[key][h]) for h in horizons])
+    rows = (("dprk_launches_per_year", "DPRK launches / yr", 1.0, 1),
+            ("alignment_china_russia", "China-Russia alignment (0-1)", 1.0, 2),
+            ("denuclearization_progress", "Denuclearisation progress (0-1)", 1.0, 2),
+            ("gdp_loss_pct", "GDP loss, % (ROK, JPN, CHN)", 1.0, 2),
+            ("polarization", "Bloc polarisation (0-1)", 1.0, 2),
+            ("arms_race_intensity_pct", "Arms above trend, %", 1.0, 1),
+            ("stability_index", "Korean Stability Index (0-100)", 1.0, 1))
+    for key, label, scale, digits in rows:
+        table.add_row(label, *[_fmt_s((s["by_horizon"][h] or {}).get(key), scale, digits)
+                               for h in horizons])
+    out.print(table)
+    out.print("Probabilities: share of runs, 90% Wilson interval. Other rows: mean "
+              "[5th-95th percentile across runs].")
+    if "explain" in s:
+        ex = s["explain"]
+        t = Table(title=f"Why: change in outcome at {ex['horizon_years']} yr when each mechanism "
+                        f"is on vs off ({ex['runs']:,} runs, common random numbers)",
+                  title_justify="left")
+        t.add_column("mechanism")
+        for col in ("P(clash)", "P(war)", "P(nuclear)", "launches/yr", "alignment", "KSI"):
+            t.add_column(col, justify="right")
+        for mech, c in ex["contributions"].items():
+            t.add_row(mech, f"{100 * c['p_clash']:+.1f} pp", f"{100 * c['p_war']:+.2f} pp",
+                      f"{100 * c['p_nuclear_use']:+.2f} pp", f"{c['dprk_launches_per_year']:+.1f}",
+                      f"{c['alignment_china_russia']:+.3f}", f"{c['stability_index']:+.1f}")
+        out.print(t)
+
+
+@app.command("scenarios")
+def scenarios() -> None:
+    """List the bundled scenarios."""
+    table = Table(title="Bundled scenarios", title_justify="left")
+    table.add_column("name")
+    table.add_column("start")
+    table.add_column("description")
+    for name in bundled_names():
+        sc = load_scenario(name)
+        table.add_row(name, sc.doc["scenario"]["start"], sc.doc["scenario"]["description"])
+    out.print(table)
+
+
+@scenario_app.command("show")
+def scenario_show(
+    name: Annotated[str, typer.Argument(help="Bundled scenario name or a file.")],
+    set_: SetOpt = None,
+) -> None:
+    """Print a complete scenario as TOML, ready to copy, edit and run."""
+    sys.stdout.write(_load(name, set_).to_toml())
+
+
+@app.command("parameters")
+def parameters(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List every model parameter with its default, unit, range and basis."""
+    if as_json:
+        rows = [{"name": p.name, "value": p.value, "unit": p.unit, "range": [p.low, p.high],
+                 "mechanism": p.mechanism, "basis": p.basis, "description": p.description}
+                for p in REGISTRY]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="Model parameters", title_justify="left")
+    for col in ("name", "value", "unit", "range", "basis"):
+        table.add_column(col)
+    for p in REGISTRY:
+        table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]", p.basis)
+    out.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Run an ensemble: split runs into chunks, simulate them on an executor, join in run order.
+
+Memory is bounded by the chunk size for the stepping itself; monthly records and events, when
+asked for, are kept for all runs (float32 and int16).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+import numpy as np
+
+from peninsula.engine.executors import make_executor
+from peninsula.engine.simulate import ChunkResult, simulate_chunk
+
+DEFAULT_CHUNK_RUNS = 2000
+
+
+def chunk_bounds(n_runs: int, chunk_runs: int) -> list[tuple[int, int]]:
+    chunk_runs = max(1, int(chunk_runs))
+    return [(a, min(a + chunk_runs, n_runs)) for a in range(0, n_runs, chunk_runs)]
+
+
+def _simulate(setup, start: int, stop: int, record_monthly: bool, record_events: bool):
+    return simulate_chunk(setup, np.arange(start, stop), record_monthly, record_events)
+
+
+def run_chunks(setup, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_RUNS,
+               executor: Executor | None = None, workers: int = 1, record_monthly: bool = True,
+               record_events: bool = True,
+               progress: Callable[[int], None] | None = None) -> ChunkResult:
+    """Simulate runs 0..n_runs-1 and return one joined ``ChunkResult``."""
+    own = executor is None
+    executor = executor or make_executor(workers)
+    try:
+        futures = [executor.submit(_simulate, setup, a, b, record_monthly, record_events)
+                   for a, b in chunk_bounds(n_runs, chunk_runs)]
+        parts = []
+        for fut in futures:  # in submission order, so results are joined in run order
+            part = fut.result()
+            parts.append(part)
+            if progress:
+                progress(len(part.run_ids))
+    finally:
+        if own:
+            executor.shutdown()
+    return join(parts)
+
+
+def join(parts: list[ChunkResult]) -> ChunkResult:
+    def cat(arrays):
+        return None if arrays[0] is None else np.concatenate(arrays)
+
+    return ChunkResult(
+        run_ids=cat([p.run_ids for p in parts]),
+        params=cat([p.params for p in parts]),
+        first_month={k: cat([p.first_month[k] for p in parts]) for k in parts[0].first_month},
+        launches_by_year=cat([p.launches_by_year for p in parts]),
+        yearly={k: cat([p.yearly[k] for p in parts]) for k in parts[0].yearly},
+        monthly=cat([p.monthly for p in parts]),
+        events=cat([p.events for p in parts]),
+    )
