@@ -6,6 +6,7 @@
     resolve  = min(1, R * (1 + g_d * D(t)))              D: drill memory, D' = D + (d - D)/tau_d
     cred     = balance / (1 + balance) * cohesion * resolve
     h_delib  = (r_delib / 12) * (1 - cred)^gamma          per month, at rungs provocation/crisis
+    h_war    = h_dw * (1 - cred)^gamma                    per month, deliberate clash -> war
 
 Credibility is the product the brief and DESIGN.md name (pooled capability x cohesion x
 resolve). Drills raise credibility through D and, separately, raise threat in threat.py:
@@ -39,8 +40,10 @@ def credibility(balance, cohesion, drill_memory, p, enabled=True):
 
 
 def deliberate_hazard(cred, p, enabled=True):
-    """Monthly probability of a deliberate limited DPRK attack while at provocation/crisis."""
-    base = p["deliberate_aggression_rate_per_year"] / 12.0
+    """Monthly hazards (attack at provocation/crisis, war from a clash) of deliberate aggression."""
+    attack = p["deliberate_aggression_rate_per_year"] / 12.0
+    war = p["deliberate_war_per_month"]
     if not enabled:  # no deterrent effect: credibility counts as zero
-        return base
-    return base * (1.0 - cred) ** p["deterrence_elasticity"]
+        return attack, war
+    factor = (1.0 - cred) ** p["deterrence_elasticity"]
+    return attack * factor, war * factor

@@ -114,6 +114,9 @@ REGISTRY: tuple[Param, ...] = (
        "history: deliberate DPRK attacks 2010 (Cheonan, Yeonpyeong), 2015 (DMZ mines) at "
        "credibility ~0.6", "deterrence", (0.0, 50.0),
        "base hazard of a deliberate limited attack at zero credibility, while in crisis"),
+    _p("deliberate_war_per_month", 0.04, "1/month", 0.01, 0.1,
+       J + " (a clash escalated to war by decision, not accident)", "deterrence", PROB,
+       "base hazard of deliberate escalation armed clash -> war at zero credibility"),
     # --- China-Russia alignment ----------------------------------------------------------------
     _p("alignment_threat_sensitivity", 3.0, "logit per unit threat ratio", 1.0, 6.0,
        J + " (Walt 1987: balancing)", "alignment", (0.0, 50.0),
@@ -192,9 +195,9 @@ REGISTRY: tuple[Param, ...] = (
     _p("crisis_to_clash_per_month", 0.012, "1/month", 0.005, 0.03,
        "history: armed clashes 2010 (x2), 2015", "escalation", PROB,
        "base accidental hazard crisis -> armed clash"),
-    _p("clash_to_war_per_month", 0.025, "1/month", 0.01, 0.06,
+    _p("clash_to_war_per_month", 0.015, "1/month", 0.005, 0.04,
        "judgement: no clash since 1953 became war", "escalation", PROB,
-       "base hazard armed clash -> war"),
+       "base accidental hazard armed clash -> war"),
     _p("war_to_nuclear_per_month", 0.02, "1/month", 0.005, 0.05, J, "escalation", PROB,
        "base hazard war -> nuclear use, at today's DPRK capability"),
     _p("deescalation_per_month", 0.25, "1/month", 0.1, 0.5, J, "escalation", PROB,

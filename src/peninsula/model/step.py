@@ -152,7 +152,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     s.balance = deterrence.power_balance(capability, s.alignment)
     s.credibility = deterrence.credibility(s.balance, s.cohesion, s.drill_memory, p,
                                            flags["deterrence"])
-    h_delib = deterrence.deliberate_hazard(s.credibility, p, flags["deterrence"])
+    h_delib, h_delib_war = deterrence.deliberate_hazard(s.credibility, p, flags["deterrence"])
 
     # --- alignment, sanctions, DPRK capability ------------------------------------------------
     t_allies = threat.threat_from_allies(t_ij) / ctx.theta_allies_ref
@@ -200,7 +200,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     level = escalation.apply_event_floor(s.level, rhetoric, launches + provs)
     new_level, clash, war, nuke = escalation.ladder_step(
         level, rng.uniform(t, SLOT_LADDER), rng.normal(t, SLOT_MISPERCEPTION), s.tension, rho_prk,
-        s.trust[:, PRK, USA], s.cohesion, intel, comm, talks, h_delib,
+        s.trust[:, PRK, USA], s.cohesion, intel, comm, talks, h_delib, h_delib_war,
         s.nuclear / setup.nuclear0, p, flags)
     s.level = new_level
     counts[:, E["armed_clash"]] = clash
