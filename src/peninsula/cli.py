@@ -31,8 +31,8 @@ SetOpt = Annotated[list[str] | None, typer.Option(
 
 
 def _fail(exc: ScenarioError) -> None:
-    for problem in exc.problems:
-        err.print(str(problem), markup=False, highlight=False)
+    for problem in exc.problems:  # one plain line each, never wrapped
+        sys.stderr.write(f"{problem}\n")
     raise typer.Exit(2)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -52,7 +53,8 @@ def _parse(display: str, text: str, fmt: str) -> dict:
     try:
         doc = yaml.safe_load(text) if fmt == "yaml" else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         msg = str(exc).split(" (at line")[0]
         raise ScenarioError([Problem(display, "", f"not valid TOML: {msg}", line)]) from None
     except yaml.YAMLError as exc:

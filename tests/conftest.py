@@ -1,0 +1,41 @@
+"""Shared fixtures: small ensembles, cached, with fixed seeds."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import peninsula
+from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.simulate import MONTHLY_VARS
+from peninsula.model.setup import build_setup
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+VAR = {name: k for k, name in enumerate(MONTHLY_VARS)}
+
+
+@lru_cache(maxsize=64)
+def ensemble(sets: tuple[str, ...] = (), runs: int = 2000, seed: int = 7, horizon: int = 120,
+             scenario: str = "baseline", fixed: bool = True, monthly: bool = True,
+             events: bool = False):
+    """Run a cached ensemble; ``fixed`` uses point parameter values (no sampling)."""
+    base = [f"scenario.sample_parameters={'false' if fixed else 'true'}",
+            f"scenario.horizon_months={horizon}", f"scenario.runs={runs}", f"scenario.seed={seed}"]
+    sc = peninsula.load_scenario(scenario, base + list(sets))
+    setup = build_setup(sc)
+    return setup, run_chunks(setup, runs, record_monthly=monthly, record_events=events)
+
+
+def series(result, name: str) -> np.ndarray:
+    """(runs x months) array of one monthly variable."""
+    return result.monthly[:, :, VAR[name]].astype(float)
+
+
+@pytest.fixture
+def tmp_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
