@@ -3,7 +3,7 @@
     pressure = 0.5 * sanctions + 0.3 * min(D, 2) / 2 + 0.2 * (md + infra) / 2      (0..1)
     offers   = flexible * min(1, 0.5 + tension)        off-ramps, offered more when tension is high
     W        = logistic( logit(w_0) - w_p * (pressure - pressure_ref) * (1 - o * offers)
-                         + w_o * offers + 2 * (trust_PRK,USA - trust_0) )
+                         + w_o * offers + 2 * (trust_PRK,USA - 0.15) )
     talks start:    P = 1 - exp(-(r_s / 12) * W * (0.5 + 0.5 * flexible))
     talks collapse: P = 1 - exp(-(r_c / 12) * (0.5 + tension) * (1 - 0.5 * flexible))
     in talks, a verified step with P = 1 - exp(-(r_d / 12) * (1 + relief * flexible)):
@@ -12,7 +12,8 @@
 
 "Cornered": pressure without off-ramps (offers = 0) lowers willingness W; off-ramps remove a
 share o of that cornering and add w_o. pressure_ref is the pressure under the reference policy
-(levers.REFERENCE_LEVERS). The trust weight 2 (logit per unit trust) is judgement.
+(levers.REFERENCE_LEVERS); 0.15 is the DPRK's trust in the US at the start of 2026 (baseline
+scenario), so w_0 is today's willingness. The trust weight 2 (logit per unit trust) is judgement.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def pressure_index(sanctions, drill_memory, missile_defense, infrastructure):
 
 def offers(flexible, tension):
     return flexible * np.minimum(1.0, 0.5 + tension)
+
+
+REFERENCE_TRUST_PRK_USA = 0.15
 
 
 def willingness(pressure_excess, offer, trust_gap, p, cornered=True):

@@ -9,7 +9,7 @@ misperception m = 1 + sigma_eff * |z|, z ~ N(0, 1), sigma_eff = sigma * (1 - i_w
     crisis -> armed clash   h = h_cc * f_T * m * (1 - i_w * intel)      accidental / surprise
                               + h_delib (deterrence.py; also from provocation)
                               + h_pre * logistic((rho_PRK - rho*) / 0.1) * (1 - trust_PRK,USA)
-    armed clash -> war      h = h_cw * f_T * (1 - c_m * CM) + h_war          accidental + deliberate
+    armed clash -> war      h = (h_cw * f_T + h_war) * (1 - c_m * CM)        accidental + deliberate
     war -> nuclear use      h = h_wn * sqrt(N / N_0)
     one rung down           h = h_down * (1 + c_m * CM) * (1 + g_talks * talks)   (rungs 1..3)
     armed clash -> crisis   h = h_clash_down * (1 + c_m * CM) * (1 + g_talks * talks)
@@ -56,7 +56,7 @@ def ladder_step(level, u, z, tension, rho_prk, trust_prk_usa, cohesion, intel, c
     surprise = p["crisis_to_clash_per_month"] * f_t * m * (
         1.0 - p["intelligence_warning_effect"] * intel)
     up = np.where(at[CRISIS], surprise + h_delib + pre, up)
-    up = np.where(at[CLASH], p["clash_to_war_per_month"] * f_t * cm_cut + h_delib_war, up)
+    up = np.where(at[CLASH], (p["clash_to_war_per_month"] * f_t + h_delib_war) * cm_cut, up)
     up = np.where(at[WAR], p["war_to_nuclear_per_month"] * np.sqrt(nuclear_ratio), up)
     down = np.where((level >= RHETORIC) & (level <= CRISIS),
                     p["deescalation_per_month"] * down_gain, down)

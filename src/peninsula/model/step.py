@@ -55,7 +55,6 @@ class StepContext:
             return np.full(n, float(x))
 
         drill_ref = const(reference_mean_drill())
-        self.trust_prk_usa0 = setup.trust0[PRK, USA]
         self.def_share0 = setup.spending0 / setup.gdp0
         self.a0_logit = float(logit(np.clip(setup.state0["alignment"], 0.01, 0.99)))
         posture = threat.alliance_posture(
@@ -169,7 +168,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
         pressure = diplomacy.pressure_index(lever["sanctions_pressure"], s.drill_memory, md, infra)
         offer = diplomacy.offers(flexible, s.tension)
         s.willingness = diplomacy.willingness(pressure - ctx.pressure_ref, offer,
-                                              s.trust[:, PRK, USA] - ctx.trust_prk_usa0, p,
+                                              s.trust[:, PRK, USA] - diplomacy.REFERENCE_TRUST_PRK_USA, p,
                                               flags["cornered_effect"])
         s.talks = diplomacy.talks_step(s.talks, s.willingness, flexible, s.tension,
                                        rng.uniform(t, SLOT_TALKS_START),
