@@ -23,6 +23,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 scenario_app = typer.Typer(no_args_is_help=True, help="Show bundled scenarios.")
 app.add_typer(scenario_app, name="scenario")
 out = Console()
+if not out.is_terminal:  # pipes and files: a fixed width so tables never wrap mid-label
+    out = Console(width=130)
 err = Console(stderr=True)
 
 SetOpt = Annotated[list[str] | None, typer.Option(
@@ -92,7 +94,7 @@ def run(
             task = bar.add_task("explain", total=len(EXPLAINED) + 1)
             summary["explain"] = explain(sc, n, workers, progress=lambda k: bar.advance(task, k))
     if out_dir is not None:
-        ens.save(out_dir, command="peninsula " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
+        ens.save(out_dir, command=_command(scenario, sc, set_))
         if explain_:
             from peninsula.io.store import write_json
             write_json(summary, out_dir / "summary.json")
@@ -103,6 +105,14 @@ def run(
         if out_dir is not None:
             out.print(f"Results written to {out_dir}/ (runs, monthly, events .parquet; "
                       "summary.json; manifest.json)")
+
+
+def _command(ref: str, sc, sets: list[str] | None) -> str:
+    """The command that reproduces these results (scenario, runs, seed and every override)."""
+    parts = ["peninsula", "run", ref, "--runs", str(sc.runs), "--seed", str(sc.seed)]
+    for item in sets or []:
+        parts += ["--set", item]
+    return " ".join(shlex.quote(p) for p in parts)
 
 
 def _fmt_p(p, iv) -> str:
