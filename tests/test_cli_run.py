@@ -22,7 +22,7 @@ def run_json(*args):
 
 def test_json_summary_has_the_contract_keys_and_valid_ranges():
     s = run_json("--runs", "300", "--seed", "4")
-    assert KEYS <= set(s)
+    assert set(s) >= KEYS
     assert s["runs"] == 300 and s["seed"] == 4
     for key in ("p_clash", "p_war", "p_nuclear_use"):
         assert set(s[key]) == {"1", "5", "10"}
@@ -41,7 +41,7 @@ def test_json_summary_has_the_contract_keys_and_valid_ranges():
 @pytest.mark.parametrize("name", ["baseline", "crisis-2017", "detente-2018", "blocs"])
 def test_every_bundled_scenario_runs(name):
     s = run_json(name, "--runs", "200", "--seed", "1")
-    assert s["scenario"] == name and KEYS <= set(s)
+    assert s["scenario"] == name and set(s) >= KEYS
 
 
 def test_bundled_scenarios_differ_as_history_says():

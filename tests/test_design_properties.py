@@ -1,4 +1,4 @@
-"""Properties of the whole model (DESIGN.md section 1), on ensembles with fixed seeds.
+"""Properties of the whole model (docs/design.md), on ensembles with fixed seeds.
 
 Comparisons use the same seed and run ids, so both arms share common random numbers; tolerances
 are stated as margins well above the Monte Carlo error measured for these seeds and sizes.

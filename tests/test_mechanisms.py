@@ -1,4 +1,4 @@
-"""Properties of single mechanisms (DESIGN.md section 1), checked on the functions themselves."""
+"""Properties of single mechanisms (docs/design.md), checked on the functions themselves."""
 
 import numpy as np
 import pytest

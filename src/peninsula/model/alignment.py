@@ -9,7 +9,7 @@
 rho^A is each actor's threat from the allies over its reference level, so a = a_0 is a rest
 point at the starting posture; alliance militarisation raises phi and pulls a up. Leakage:
 China accounts for >90% of DPRK trade and the UN Panel of Experts reports growing evasion
-(MODELS.md 5.3); the relief term is the sanctions relief offered for steps (Hanoi 2019).
+(Noland 2008; UN Panel of Experts); the relief term is the sanctions relief offered for steps (Hanoi 2019).
 """
 
 from __future__ import annotations

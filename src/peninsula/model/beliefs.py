@@ -5,7 +5,7 @@ trust_ij = P_i(j is security-seeking). After i observes action a of j, Bayes' ru
     trust' = trust * P(a|S) / [trust * P(a|S) + (1 - trust) * P(a|G)]
 
 which in log-odds is additive: logit(trust') = logit(trust) + log LR_a, LR_a = P(a|S)/P(a|G).
-Each month the evidence is summed over observed actions (MODELS.md section 8.2, derived):
+Each month the evidence is summed over observed actions (our log-odds form of Kydd):
 
     drill by ally j (seen by PRK, CHN, RUS):  -l_d * d(t) * (1 - c_d clarity) * (1 - c_c comm)
     standing deployments:                     -l_p * (md + infra) * (1 - c_c comm)

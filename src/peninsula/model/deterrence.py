@@ -8,11 +8,11 @@
     h_delib  = (r_delib / 12) * (1 - cred)^gamma          per month, at rungs provocation/crisis
     h_war    = h_dw * (1 - cred)^gamma                    per month, deliberate clash -> war
 
-Credibility is the product the brief and DESIGN.md name (pooled capability x cohesion x
+Credibility is the product the design names (pooled capability x cohesion x
 resolve). Drills raise credibility through D and, separately, raise threat in threat.py:
 both faces are in the model, and which dominates depends on parameters (w_d, l_d, g_d, gamma).
 The bloc-backing share b is fixed at 0.3 (judgement: China and Russia would lend political and
-material, not combat, support; Sino-Russian alignment studies, MODELS.md 4.3).
+material, not combat, support; Korolev 2018; Sino-Russian alignment studies 2024).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The simulator's event stream, coded like real event data (CAMEO roots, Goldstein weights).
 
 Each event type has a fixed (actor, target, CAMEO root). Goldstein weights are the CAMEO root
-values of the Goldstein (1992) scale as transliterated in the ICEWS CAMEO table (MODELS.md 7.1),
+values of the Goldstein (1992) scale as transliterated in the ICEWS CAMEO table,
 so simulated and real dyadic tension are on one scale.
 """
 

@@ -9,7 +9,7 @@ E is the excitation left by recent launches; one launch adds n expected later la
 total (the branching ratio), spread with decay time tau_E, so the process is stationary for
 n < 1 and its long-run mean is base/(1 - n). d_eff = d * (1 - c_d * clarity) is the drill
 intensity as read by Pyongyang. beta_JME's range includes 0 because the studies disagree
-(D'Orazio 2012, CSIS, Hess 2017: null; Bernhardt & Sukin 2021: positive; MODELS.md 5.1).
+(D'Orazio 2012, CSIS, Hess 2017: null; Bernhardt & Sukin 2021: positive).
 Other provocations (artillery, drones, incursions) and threatening rhetoric are Poisson with
 rates scaled by the same threat and drill terms, rhetoric also by tension.
 """

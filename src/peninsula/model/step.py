@@ -27,8 +27,8 @@ from peninsula.model import (
 )
 from peninsula.model.actors import ALLIES, BLOC, CHN, JPN, PRK, ROK, RUS, USA
 from peninsula.model.beliefs import logit, update_trust
-from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
 from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
+from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
 from peninsula.model.state import State
 
 # Random-stream slots: fixed numbers so every draw has its own address (engine/random.py).

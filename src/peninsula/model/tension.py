@@ -4,7 +4,7 @@
     tau_in = clip(-NC(t) / G_scale, 0, 1) * (1 - f * forum)
     tau'   = tau + (tau_in - tau) / tau_T
 
-This is the dyadic tension index of Goldstein & Pevehouse (1997) / MODELS.md 7.3 (exponentially
+This is the dyadic tension index of Goldstein & Pevehouse (1997) (exponentially
 smoothed negative net cooperation) computed on the simulator's own CAMEO-coded event stream, so it
 can be compared with, and initialised from, GDELT or ICEWS series. Forums lower baseline tension
 among all (Russett et al. 1998 effect, wide prior).

@@ -14,7 +14,7 @@ Theta^ref is the same formula at the scenario's starting state under the fixed r
 (levers.REFERENCE_LEVERS, drills averaged over the year), so rho = 1 means "as threatened as
 under today's posture"; a scenario's own levers move rho away from 1. Units: T and
 Theta are dimensionless indices. Walt names the four factors; the functional form is ours
-(MODELS.md section 4.1, derived). Deployments weigh more than drills of the same size because
+(derived). Deployments weigh more than drills of the same size because
 w_md, w_inf > w_d and deployments act every month while drills act only in drill months.
 """
 

@@ -103,7 +103,7 @@ DEFAULT_WEIGHTS = {
     "polarization": 0.10, "denuclearization": 0.10, "gdp_loss": 0.15,
 }
 
-# Each mechanism of DESIGN.md section 1 can be switched off (for --explain and for studies).
+# Each mechanism of the design table (docs/design.md) can be switched off (for --explain and for studies).
 MECHANISMS: dict[str, str] = {
     "posture_threat": "alliance posture (drills, deployments) raises others' perceived threat",
     "beliefs": "Bayesian trust updating from observed actions",

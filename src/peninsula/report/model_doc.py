@@ -1,0 +1,76 @@
+"""Build docs/model.md from the mechanisms' own docstrings and the parameter registry.
+
+The equations live next to their code; this page is generated from them so the two never
+disagree (a test checks the committed page is current). Run: python -m peninsula.report.model_doc
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from pathlib import Path
+
+from peninsula.model.parameters import REGISTRY
+from peninsula.scenario.schema import LEVERS, MECHANISMS
+
+SECTIONS = (
+    ("Actors and geography", "peninsula.model.actors"),
+    ("Policy levers and the reference policy", "peninsula.model.levers"),
+    ("Balance of threat", "peninsula.model.threat"),
+    ("Beliefs (Kydd)", "peninsula.model.beliefs"),
+    ("Arms race (Richardson)", "peninsula.model.arms_race"),
+    ("Trilateral cohesion", "peninsula.model.cohesion"),
+    ("Deterrence", "peninsula.model.deterrence"),
+    ("China-Russia alignment, sanctions leakage, polarisation", "peninsula.model.alignment"),
+    ("DPRK nuclear and missile programme", "peninsula.model.nuclear_programme"),
+    ("Diplomacy, denuclearisation and the cornered effect", "peninsula.model.diplomacy"),
+    ("Provocations (self-exciting counts)", "peninsula.model.provocations"),
+    ("Event coding (CAMEO / Goldstein)", "peninsula.model.events"),
+    ("Tension", "peninsula.model.tension"),
+    ("Escalation ladder", "peninsula.model.escalation"),
+    ("Economy", "peninsula.model.economy"),
+    ("Order of a month", "peninsula.model.step"),
+    ("Random numbers", "peninsula.engine.random"),
+    ("Outcome metrics and the Korean Stability Index", "peninsula.analysis.metrics"),
+    ("Explanation", "peninsula.analysis.explain"),
+)
+
+HEADER = """# The Peninsula model
+
+Generated from the code's docstrings by `python -m peninsula.report.model_doc`; do not edit by
+hand. Time step: one month. Arrays are runs x actors (x actors); actors in the order USA, ROK,
+JPN, PRK, CHN, RUS. Sources are cited where one exists; "judgement" marks a value set by the
+modellers, which is why every parameter has an uncertainty range that ensembles sample
+(triangular, mode = default) unless `sample_parameters = false`.
+"""
+
+
+def build() -> str:
+    parts = [HEADER]
+    for title, module in SECTIONS:
+        doc = inspect.getdoc(importlib.import_module(module)) or ""
+        parts.append(f"## {title}\n\n`{module}`\n\n```text\n{doc}\n```\n")
+    parts.append("## Levers\n\n| lever | range | default | meaning |\n|---|---|---|---|")
+    for name, f in LEVERS.items():
+        parts.append(f"| `{name}` | {f.low:g}..{f.high:g} | {f.default:g} | {f.doc} |")
+    parts.append("| `exercise_months` | months 1..12 | [3, 8] | months of the year with drills |\n")
+    parts.append("## Mechanism switches (`[mechanisms]`)\n\n| switch | what it turns off |\n|---|---|")
+    for name, doc in MECHANISMS.items():
+        parts.append(f"| `{name}` | {doc} |")
+    parts.append("\n## Parameters\n\n| name | default | unit | range | mechanism | basis | meaning |"
+                 "\n|---|---|---|---|---|---|---|")
+    for p in REGISTRY:
+        parts.append(f"| `{p.name}` | {p.value:g} | {p.unit} | [{p.low:g}, {p.high:g}] | "
+                     f"{p.mechanism} | {p.basis} | {p.description} |")
+    return "\n".join(parts) + "\n"
+
+
+def main() -> None:
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/model.md")
+    target.write_text(build(), encoding="utf-8")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()
