@@ -57,16 +57,22 @@ class Ensemble:
         df.insert(0, "run", self.result.run_ids)
         return df
 
-    def monthly(self) -> pd.DataFrame:
-        """Long table: run, month index, date, then every state variable (actor and dyad)."""
+    def monthly(self, runs: slice | None = None) -> pd.DataFrame:
+        """Long table: run, month index, date, then every state variable (actor and dyad).
+
+        ``runs`` selects a slice of runs (by position) to keep memory bounded.
+        """
         m = self.result.monthly
         if m is None:
             raise ValueError("monthly state was not recorded (run with record_monthly=True)")
+        sel = runs or slice(None)
+        m, run_ids = m[sel], self.result.run_ids[sel]
         r, h, v = m.shape
         df = pd.DataFrame(m.reshape(r * h, v), columns=list(MONTHLY_VARS))
-        df.insert(0, "date", np.tile(np.array(self.months()), r))
-        df.insert(0, "month", np.tile(np.arange(h, dtype=np.int16), r))
-        df.insert(0, "run", np.repeat(self.result.run_ids, h))
+        codes = np.tile(np.arange(h, dtype=np.int16), r)
+        df.insert(0, "date", pd.Categorical.from_codes(codes, self.months()))
+        df.insert(0, "month", codes)
+        df.insert(0, "run", np.repeat(run_ids, h))
         df["escalation_level"] = df["escalation_level"].astype(np.int8)
         return df
 
@@ -76,15 +82,22 @@ class Ensemble:
         if ev is None:
             raise ValueError("events were not recorded (run with record_events=True)")
         ri, ti, ei = np.nonzero(ev)
-        months = np.array(self.months())
+        ei = ei.astype(np.int8)
+
+        def cat(attr):
+            names = [getattr(e, attr) for e in EVENT_TYPES]
+            uniq = sorted(set(names))
+            code = np.array([uniq.index(x) for x in names], dtype=np.int8)
+            return pd.Categorical.from_codes(code[ei], uniq)
+
         table = pd.DataFrame({
             "run": self.result.run_ids[ri],
             "month": ti.astype(np.int16),
-            "date": months[ti],
-            "actor": np.array([e.actor for e in EVENT_TYPES])[ei],
-            "target": np.array([e.target for e in EVENT_TYPES])[ei],
-            "event_type": np.array([e.name for e in EVENT_TYPES])[ei],
-            "cameo_root": np.array([e.cameo for e in EVENT_TYPES])[ei],
+            "date": pd.Categorical.from_codes(ti.astype(np.int16), self.months()),
+            "actor": cat("actor"),
+            "target": cat("target"),
+            "event_type": cat("name"),
+            "cameo_root": cat("cameo"),
             "goldstein": np.array([e.goldstein for e in EVENT_TYPES])[ei],
             "count": ev[ri, ti, ei].astype(np.int32),
         })
@@ -128,7 +141,9 @@ class Ensemble:
         (out / "manifest.json").unlink(missing_ok=True)
         store.write_parquet(self.runs_table(), out / "runs.parquet")
         if self.result.monthly is not None:
-            store.write_parquet(self.monthly(), out / "monthly.parquet")
+            step = 1000
+            parts = (self.monthly(slice(a, a + step)) for a in range(0, self.n_runs, step))
+            store.write_parquet_stream(parts, out / "monthly.parquet")
         if self.result.events is not None:
             store.write_parquet(self.events(), out / "events.parquet")
         store.write_json(self.summary(), out / "summary.json")

@@ -31,6 +31,29 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
     _atomic(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
 
 
+def write_parquet_stream(frames, path: Path) -> None:
+    """Write an iterable of same-schema DataFrames as one Parquet file, one row group each.
+
+    Memory stays bounded by one frame; the file appears under its name only when complete.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def w(tmp):
+        writer = None
+        try:
+            for df in frames:
+                table = pa.Table.from_pandas(df, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    _atomic(Path(path), w)
+
+
 def write_json(obj, path: Path) -> None:
     def w(tmp):
         with open(tmp, "w", encoding="utf-8") as fh:
