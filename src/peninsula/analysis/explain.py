@@ -4,6 +4,11 @@ For mechanism m, contribution_m = outcome(full model) - outcome(model with m off
 the same seed and run ids, so they share common random numbers (every draw is addressed by
 run, month and slot) and the difference is mostly the mechanism, not noise. Contributions of
 interacting mechanisms need not add up to the total.
+
+Mechanisms anchored on the reference policy (alliance posture in threat, the cornered effect)
+act through the difference between a scenario's levers and today's posture, so in a scenario
+that keeps today's posture (baseline) their contribution is near zero by construction; it shows
+in scenarios that move the levers (e.g. blocs).
 """
 
 from __future__ import annotations

@@ -37,6 +37,8 @@ from peninsula.model.state import State
  SLOT_LADDER, SLOT_MISPERCEPTION) = range(1, 15)
 PATROLS_PER_YEAR_AT_FULL_ALIGNMENT = 2.5  # observation model: 1-2 joint patrols/yr 2019-2025
 E = EVENT_INDEX
+ADVERSARIES = np.array([PRK, CHN, RUS])  # observers of the alliance's posture
+ALLY_IDX = np.array(ALLIES)
 
 
 class StepContext:
@@ -226,8 +228,7 @@ def _evidence(p, flags, drill, md, infra, clarity, comm, forum, launches, talks,
     posture_ev = -p["belief_posture_log_lr"] * (md + infra)
     reassure = p["belief_reassurance_log_lr"] * (comm + forum) / 2.0
     hostile = ((drill_ev + posture_ev) * signal) if flags["posture_threat"] else 0.0
-    for observer in (PRK, CHN, RUS):
-        ev[:, observer, list(ALLIES)] += (hostile + reassure)[:, None]
+    ev[:, ADVERSARIES[:, None], ALLY_IDX[None, :]] += (hostile + reassure)[:, None, None]
     ev[:, list(ALLIES), PRK] -= (p["belief_launch_log_lr"] * launches)[:, None]
     talks_ev = p["belief_talks_log_lr"] * talks
     ev[:, PRK, list(ALLIES)] += talks_ev[:, None]
