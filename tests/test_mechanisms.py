@@ -217,3 +217,27 @@ def test_preemption_hazard_needs_high_threat_and_low_trust():
 
     assert clash(2.0, 0.05) > clash(1.0, 0.05) + 0.02
     assert clash(2.0, 0.05) > clash(2.0, 0.9) + 0.02
+
+
+def test_hawkes_launch_process_is_stationary_with_mean_base_over_one_minus_n():
+    from peninsula.engine.random import RunStreams
+    from peninsula.model import provocations
+
+    runs, months = 4000, 240
+    p = {k: val[:1].repeat(runs) for k, val in P(launch_base_rate_per_year=12.0,
+                                                   launch_branching_ratio=0.4).items()}
+    flags = {"drill_provocation": True, "self_excitation": True}
+    rng = RunStreams(3, np.arange(runs))
+    excitation, counts = np.zeros(runs), np.zeros((runs, months))
+    for t in range(months):
+        lam = provocations.launch_rate(np.ones(runs), np.zeros(runs), np.zeros(runs), excitation,
+                                       p, flags)
+        counts[:, t] = rng.poisson(t, 0, lam)
+        excitation = provocations.excitation_step(excitation, counts[:, t], p)
+    expected = 1.0 / (1 - 0.4)  # 12/yr base = 1/month, branching ratio 0.4
+    late = counts[:, 60:].mean()
+    assert abs(late - expected) < 0.03  # sd of this mean ~ 0.005
+    # clustering: months after a launch month see more launches than after a quiet month
+    after = counts[:, 61:][counts[:, 60:-1] > 0].mean()
+    quiet = counts[:, 61:][counts[:, 60:-1] == 0].mean()
+    assert after > 1.1 * quiet

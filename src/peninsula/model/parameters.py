@@ -179,7 +179,7 @@ REGISTRY: tuple[Param, ...] = (
        "decay time of self-excitation"),
     _p("talks_launch_suppression", 0.9, "fraction", 0.6, 1.0, "history: 0 launches in 2018",
        "provocations", PROB, "share of launch rate suppressed while talks are active"),
-    _p("provocation_base_rate_per_year", 6.0, "events/year", 3.0, 12.0,
+    _p("provocation_base_rate_per_year", 4.0, "events/year", 2.0, 8.0,
        "CSIS Beyond Parallel provocation counts", "provocations", (0.0, 1000.0),
        "rate of non-missile provocations (artillery, drones, incursions)"),
     _p("rhetoric_base_rate_per_year", 24.0, "events/year", 12.0, 48.0, J, "provocations",

@@ -10,8 +10,9 @@ total (the branching ratio), spread with decay time tau_E, so the process is sta
 n < 1 and its long-run mean is base/(1 - n). d_eff = d * (1 - c_d * clarity) is the drill
 intensity as read by Pyongyang. beta_JME's range includes 0 because the studies disagree
 (D'Orazio 2012, CSIS, Hess 2017: null; Bernhardt & Sukin 2021: positive).
-Other provocations (artillery, drones, incursions) and threatening rhetoric are Poisson with
-rates scaled by the same threat and drill terms, rhetoric also by tension.
+Other provocations (artillery, drones, incursions) follow the same form with their own base rate
+and their own excitation state (same branching ratio and decay); threatening rhetoric is Poisson
+with a rate scaled by tension and the drill term.
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ def excitation_step(excitation, launches, p):
     return omega * excitation + p["launch_branching_ratio"] * (1.0 - omega) * launches
 
 
-def provocation_rate(threat_ratio, drill_eff, talks, p, flags):
+def provocation_rate(threat_ratio, drill_eff, talks, excitation, p, flags):
+    """Expected non-missile DPRK provocations this month (runs,)."""
     base = p["provocation_base_rate_per_year"] / 12.0 * np.exp(
         p["launch_threat_elasticity"] * (threat_ratio - 1.0))
     if flags["drill_provocation"]:
         base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
-    return base * (1.0 - p["talks_launch_suppression"] * talks)
+    base = base * (1.0 - p["talks_launch_suppression"] * talks)
+    return base + (excitation if flags["self_excitation"] else 0.0)
 
 
 def rhetoric_rate(tension, drill_eff, talks, p, flags):

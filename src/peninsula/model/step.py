@@ -132,8 +132,9 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     lam = provocations.launch_rate(rho_prk, drill_eff, talks, s.excitation, p, flags)
     launches = rng.poisson(t, SLOT_LAUNCH, lam)
     s.excitation = provocations.excitation_step(s.excitation, launches, p)
-    provs = rng.poisson(t, SLOT_PROVOCATION,
-                        provocations.provocation_rate(rho_prk, drill_eff, talks, p, flags))
+    provs = rng.poisson(t, SLOT_PROVOCATION, provocations.provocation_rate(
+        rho_prk, drill_eff, talks, s.prov_excitation, p, flags))
+    s.prov_excitation = provocations.excitation_step(s.prov_excitation, provs, p)
     rhetoric = rng.poisson(t, SLOT_RHETORIC,
                            provocations.rhetoric_rate(s.tension, drill_eff, talks, p, flags))
     patrols = rng.poisson(t, SLOT_PATROL, PATROLS_PER_YEAR_AT_FULL_ALIGNMENT / 12.0 * s.alignment)

@@ -39,7 +39,7 @@ SCENARIO_FIELDS: dict[str, Field] = {
     "name": Field("str", doc="short identifier"),
     "description": Field("str", default=""),
     "start": Field("month", doc="first simulated month"),
-    "horizon_months": Field("int", 1, 1200, 120),
+    "horizon_months": Field("int", 12, 1200, 120),
     "runs": Field("int", 1, 10_000_000, 1000),
     "seed": Field("int", 0, 2**63 - 1, 0),
     "sample_parameters": Field("bool", default=True,
