@@ -17,21 +17,26 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.model.beliefs import expit, logit
+from peninsula.model.types import Array, Params
 
 
-def alignment_step(a, a0_logit, shared_threat_ratio, p, enabled=True):
+def alignment_step(
+    a: Array, a0_logit: Array, shared_threat_ratio: Array, p: Params, enabled: bool = True
+) -> Array:
     if not enabled:
         return a
     target = expit(a0_logit + p["alignment_threat_sensitivity"] * (shared_threat_ratio - 1.0))
     return np.clip(a + (target - a) / p["alignment_months"], 0.0, 1.0)
 
 
-def effective_sanctions(sanctions, alignment, flexible, talks, p, enabled=True):
+def effective_sanctions(
+    sanctions: Array, alignment: Array, flexible: Array, talks: Array, p: Params, enabled: bool = True
+) -> Array:
     leak = p["sanctions_leakage"] * alignment if enabled else 0.0
     return sanctions * (1.0 - leak) * (1.0 - 0.5 * flexible * talks)
 
 
-def polarization(alignment, cohesion):
+def polarization(alignment: Array, cohesion: Array) -> Array:
     """Bloc polarisation: high only when both camps are cohesive (geometric mean)."""
     return np.sqrt(np.clip(alignment, 0, 1) * np.clip(cohesion, 0, 1))
 

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.model.types import Array
 
-def arms_step(level: np.ndarray, weights: np.ndarray, reaction: np.ndarray,
-              fatigue: np.ndarray) -> np.ndarray:
+
+def arms_step(
+    level: np.ndarray, weights: np.ndarray, reaction: np.ndarray, fatigue: np.ndarray
+) -> np.ndarray:
     """Advance arms levels (runs x 6) one month given threat weights W (runs x 6 x 6)."""
     pressure = np.einsum("rij,rj->ri", weights, level) - 1.0
     dy = (reaction[:, None] * pressure - fatigue[:, None] * (level - 1.0)) / 12.0
     return np.maximum(level + dy, 0.05)
 
 
-def spending(level: np.ndarray, spending0: np.ndarray, growth: np.ndarray, month: int):
+def spending(level: np.ndarray, spending0: np.ndarray, growth: np.ndarray, month: int) -> Array:
     """Defence spending (USD bn/yr) from arms level and each actor's trend growth."""
     return spending0 * (1.0 + growth) ** (month / 12.0) * level

@@ -25,26 +25,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.model.types import Array
+
 EPS = 1e-4
 
 
-def bayes_update(prior, p_action_if_secure, p_action_if_greedy):
+def bayes_update(prior: Array, p_action_if_secure: Array, p_action_if_greedy: Array) -> Array:
     """Kydd's posterior that the other side is security-seeking after one observed action."""
     num = prior * p_action_if_secure
     return num / (num + (1.0 - prior) * p_action_if_greedy)
 
 
-def logit(x):
+def logit(x: Array) -> Array:
     x = np.clip(x, EPS, 1.0 - EPS)
     return np.log(x) - np.log1p(-x)
 
 
-def expit(z):
+def expit(z: Array) -> Array:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def update_trust(trust: np.ndarray, anchor_logit: np.ndarray, evidence: np.ndarray,
-                 memory_months: np.ndarray) -> np.ndarray:
+def update_trust(
+    trust: np.ndarray, anchor_logit: np.ndarray, evidence: np.ndarray, memory_months: np.ndarray
+) -> np.ndarray:
     """One month of log-odds updating with reversion to the anchor (all runs x 6 x 6)."""
     z = logit(trust)
     z = z + evidence + (anchor_logit - z) / memory_months[:, None, None]

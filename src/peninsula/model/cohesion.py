@@ -15,13 +15,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.model.types import Array, Params
 
-def cohesion_step(c, summit, grievance, turnover, intel, p, enabled=True):
+
+def cohesion_step(
+    c: Array, summit: Array, grievance: Array, turnover: Array, intel: Array, p: Params, enabled: bool = True
+) -> Array:
     """Advance cohesion (runs,) one month."""
     if not enabled:
         return c
-    c = (c + p["summit_cohesion_gain"] * summit * (1.0 - c)
-         - p["cohesion_decay_per_year"] / 12.0 * (c - p["cohesion_floor"])
-         + p["intelligence_cohesion_gain_per_year"] / 12.0 * intel * (1.0 - c)
-         - p["grievance_shock_size"] * grievance - p["turnover_shock_size"] * turnover)
+    c = (
+        c
+        + p["summit_cohesion_gain"] * summit * (1.0 - c)
+        - p["cohesion_decay_per_year"] / 12.0 * (c - p["cohesion_floor"])
+        + p["intelligence_cohesion_gain_per_year"] / 12.0 * intel * (1.0 - c)
+        - p["grievance_shock_size"] * grievance
+        - p["turnover_shock_size"] * turnover
+    )
     return np.clip(c, 0.0, 1.0)

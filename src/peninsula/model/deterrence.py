@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.model.actors import ALLIES, CHN, PRK, RUS
+from peninsula.model.types import Array, Params
 
 BLOC_BACKING_SHARE = 0.3
 
@@ -28,18 +29,21 @@ def power_balance(capability: np.ndarray, alignment: np.ndarray) -> np.ndarray:
     """Alliance capability over DPRK capability plus aligned bloc support (runs,)."""
     allied = capability[:, list(ALLIES)].sum(axis=1)
     adversary = capability[:, PRK] + alignment * BLOC_BACKING_SHARE * (
-        capability[:, CHN] + capability[:, RUS])
+        capability[:, CHN] + capability[:, RUS]
+    )
     return allied / adversary
 
 
-def credibility(balance, cohesion, drill_memory, p, enabled=True):
+def credibility(
+    balance: Array, cohesion: Array, drill_memory: Array, p: Params, enabled: bool = True
+) -> Array:
     """Alliance credibility (0..1) = pooled capability term x cohesion x resolve."""
     gain = p["drill_credibility_gain"] if enabled else 0.0
     resolve = np.minimum(1.0, p["alliance_resolve"] * (1.0 + gain * drill_memory))
     return balance / (1.0 + balance) * cohesion * resolve
 
 
-def deliberate_hazard(cred, p, enabled=True):
+def deliberate_hazard(cred: Array, p: Params, enabled: bool = True) -> tuple[Array, Array]:
     """Monthly hazards (attack at provocation/crisis, war from a clash) of deliberate aggression."""
     attack = p["deliberate_aggression_rate_per_year"] / 12.0
     war = p["deliberate_war_per_month"]

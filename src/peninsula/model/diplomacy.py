@@ -21,21 +21,29 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.model.beliefs import expit, logit
+from peninsula.model.types import Array, Params
 
 
-def pressure_index(sanctions, drill_memory, missile_defense, infrastructure):
-    return (0.5 * sanctions + 0.3 * np.minimum(drill_memory, 2.0) / 2.0
-            + 0.2 * (missile_defense + infrastructure) / 2.0)
+def pressure_index(
+    sanctions: Array, drill_memory: Array, missile_defense: Array, infrastructure: Array
+) -> Array:
+    return (
+        0.5 * sanctions
+        + 0.3 * np.minimum(drill_memory, 2.0) / 2.0
+        + 0.2 * (missile_defense + infrastructure) / 2.0
+    )
 
 
-def offers(flexible, tension):
+def offers(flexible: Array, tension: Array) -> Array:
     return flexible * np.minimum(1.0, 0.5 + tension)
 
 
 REFERENCE_TRUST_PRK_USA = 0.15
 
 
-def willingness(pressure_excess, offer, trust_gap, p, cornered=True):
+def willingness(
+    pressure_excess: Array, offer: Array, trust_gap: Array, p: Params, cornered: bool = True
+) -> Array:
     """DPRK willingness to talk (0..1); pressure_excess is pressure minus the reference level."""
     push = p["cornered_pressure_weight"] * pressure_excess * (1.0 - p["offramp_effect"] * offer)
     z = logit(p["willingness_baseline"]) + p["offer_willingness_gain"] * offer + 2.0 * trust_gap
@@ -44,18 +52,20 @@ def willingness(pressure_excess, offer, trust_gap, p, cornered=True):
     return expit(z)
 
 
-def talks_step(talks, will, flexible, tension, u_start, u_end, p):
+def talks_step(
+    talks: Array, will: Array, flexible: Array, tension: Array, u_start: Array, u_end: Array, p: Params
+) -> Array:
     """Start or end talks (bool runs,) from one uniform draw each."""
     p_start = 1.0 - np.exp(-p["talks_start_rate_per_year"] / 12.0 * will * (0.5 + 0.5 * flexible))
-    p_end = 1.0 - np.exp(-p["talks_collapse_rate_per_year"] / 12.0 * (0.5 + tension)
-                         * (1.0 - 0.5 * flexible))
+    p_end = 1.0 - np.exp(-p["talks_collapse_rate_per_year"] / 12.0 * (0.5 + tension) * (1.0 - 0.5 * flexible))
     return np.where(talks, u_end >= p_end, u_start < p_start)
 
 
-def denuclearization_step(progress, talks, flexible, u_step, p):
+def denuclearization_step(
+    progress: Array, talks: Array, flexible: Array, u_step: Array, p: Params
+) -> tuple[Array, Array]:
     """Return (new progress, step-taken mask)."""
-    rate = p["denuclearization_step_rate_per_year"] / 12.0 * (
-        1.0 + p["sanctions_relief_effect"] * flexible)
+    rate = p["denuclearization_step_rate_per_year"] / 12.0 * (1.0 + p["sanctions_relief_effect"] * flexible)
     step = talks & (u_step < 1.0 - np.exp(-rate))
     up = progress + p["denuclearization_step"] * (1.0 - progress)
     down = progress * (1.0 - p["denuclearization_reversal_per_year"] / 12.0)

@@ -19,24 +19,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.model.types import Array, Params
+
 CHILL_PCT_PER_MONTH = np.array([0.0, 0.0, 0.0, 0.02, 0.1, 1.5, 5.0])
 SUPPLY_CHAIN_TARGET = np.array([0.0, 0.0, 0.0, 0.05, 0.2, 0.8, 1.0])
 EXPOSURE = np.array([0.1, 1.0, 0.5, 1.0, 0.3, 0.2])
 
 
-def supply_chain_step(sc, level):
+def supply_chain_step(sc: Array, level: Array) -> Array:
     return sc + (SUPPLY_CHAIN_TARGET[level] - sc) / 3.0
 
 
-def flow_loss_step(flow, level, sc, coerced, p):
+def flow_loss_step(flow: Array, level: Array, sc: Array, coerced: Array, p: Params) -> Array:
     """Accumulating GDP loss (runs x 6) from investment chill, supply chains and coercion."""
-    shock = (p["investment_chill_scale"][:, None] * CHILL_PCT_PER_MONTH[level][:, None]
-             + p["supply_chain_sensitivity"][:, None] * sc[:, None]) * EXPOSURE[None, :]
+    shock = (
+        p["investment_chill_scale"][:, None] * CHILL_PCT_PER_MONTH[level][:, None]
+        + p["supply_chain_sensitivity"][:, None] * sc[:, None]
+    ) * EXPOSURE[None, :]
     shock = shock + p["coercion_trade_loss"][:, None] * coerced
     return flow * (1.0 - p["gdp_recovery_per_year"][:, None] / 12.0) + shock
 
 
-def gdp_loss(flow, tension, trade_exposure, def_share, def_share0, p):
+def gdp_loss(
+    flow: Array, tension: Array, trade_exposure: Array, def_share: Array, def_share0: Array, p: Params
+) -> Array:
     """Total GDP level loss, % (runs x 6)."""
     crowd = p["defense_crowding_out"][:, None] * np.maximum(0.0, def_share - def_share0) * 100.0
     trade = p["trade_tension_elasticity"][:, None] * tension[:, None] * trade_exposure[None, :]

@@ -12,9 +12,26 @@ from dataclasses import dataclass
 import numpy as np
 
 GOLDSTEIN_ROOT = {
-    "01": 0.0, "02": 3.0, "03": 4.0, "04": 1.0, "05": 3.5, "06": 6.0, "07": 7.0, "08": 5.0,
-    "09": -2.0, "10": -5.0, "11": -2.0, "12": -4.0, "13": -6.0, "14": -6.5, "15": -7.2,
-    "16": -4.0, "17": -7.0, "18": -9.0, "19": -10.0, "20": -10.0,
+    "01": 0.0,
+    "02": 3.0,
+    "03": 4.0,
+    "04": 1.0,
+    "05": 3.5,
+    "06": 6.0,
+    "07": 7.0,
+    "08": 5.0,
+    "09": -2.0,
+    "10": -5.0,
+    "11": -2.0,
+    "12": -4.0,
+    "13": -6.0,
+    "14": -6.5,
+    "15": -7.2,
+    "16": -4.0,
+    "17": -7.0,
+    "18": -9.0,
+    "19": -10.0,
+    "20": -10.0,
 }
 
 
@@ -50,6 +67,9 @@ EVENT_INDEX = {e.name: i for i, e in enumerate(EVENT_TYPES)}
 N_EVENT_TYPES = len(EVENT_TYPES)
 GOLDSTEIN = np.array([e.goldstein for e in EVENT_TYPES])
 # Events on the peninsula's conflict dyads (DPRK vs allies) feed the tension index.
-TENSION_EVENTS = np.array([e.name not in ("trilateral_summit", "grievance_shock",
-                                          "turnover_shock", "coercion", "joint_patrol")
-                           for e in EVENT_TYPES])
+TENSION_EVENTS = np.array(
+    [
+        e.name not in ("trilateral_summit", "grievance_shock", "turnover_shock", "coercion", "joint_patrol")
+        for e in EVENT_TYPES
+    ]
+)

@@ -40,7 +40,7 @@ def resolve_lever(spec, start: tuple[int, int], horizon: int, default: float) ->
         out = np.full(horizon, float(default))
         for key in sorted(spec, key=lambda k: parse_month(k)):
             i = month_index(start, parse_month(key))
-            out[max(i, 0):] = float(spec[key])
+            out[max(i, 0) :] = float(spec[key])
         return out
     if isinstance(spec, list):
         values = np.asarray(spec, dtype=float)
@@ -53,8 +53,7 @@ def resolve_lever(spec, start: tuple[int, int], horizon: int, default: float) ->
 def build_plan(levers: dict, start: tuple[int, int], horizon: int) -> LeverPlan:
     """Resolve every lever of a (complete) scenario to monthly arrays."""
     values = {
-        name: resolve_lever(levers[name], start, horizon, field.default)
-        for name, field in LEVERS.items()
+        name: resolve_lever(levers[name], start, horizon, field.default) for name, field in LEVERS.items()
     }
     moy = (start[1] - 1 + np.arange(horizon)) % 12 + 1
     in_drill_month = np.isin(moy, np.asarray(levers["exercise_months"], dtype=int))

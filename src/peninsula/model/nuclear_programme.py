@@ -13,8 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.model.types import Array, Flags, Params
 
-def capability_step(n, threat_ratio, sanctions_eff, talks, alignment, p, flags):
+
+def capability_step(
+    n: Array,
+    threat_ratio: Array,
+    sanctions_eff: Array,
+    talks: Array,
+    alignment: Array,
+    p: Params,
+    flags: Flags,
+) -> Array:
     """Advance DPRK capability N (runs,) one month (before any dismantlement)."""
     if not flags["nuclear_programme"]:
         return n
@@ -22,5 +32,4 @@ def capability_step(n, threat_ratio, sanctions_eff, talks, alignment, p, flags):
     support = 1.0 + (p["bloc_tech_support"] * alignment if flags["bloc_support"] else 0.0)
     drag = 1.0 - p["sanctions_drag"] * sanctions_eff
     freeze = 1.0 - p["deal_freeze"] * talks
-    return n * (1.0 + p["dprk_capability_growth_per_year"] / 12.0 * invest * drag * freeze
-                * support)
+    return n * (1.0 + p["dprk_capability_growth_per_year"] / 12.0 * invest * drag * freeze * support)

@@ -19,33 +19,43 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.model.types import Array, Flags, Params
 
-def launch_rate(threat_ratio, drill_eff, talks, excitation, p, flags):
+
+def launch_rate(
+    threat_ratio: Array, drill_eff: Array, talks: Array, excitation: Array, p: Params, flags: Flags
+) -> Array:
     """Expected DPRK missile launches this month (runs,)."""
-    base = p["launch_base_rate_per_year"] / 12.0 * np.exp(
-        p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+    base = (
+        p["launch_base_rate_per_year"] / 12.0 * np.exp(p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+    )
     if flags["drill_provocation"]:
         base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
     base = base * (1.0 - p["talks_launch_suppression"] * talks)
     return base + (excitation if flags["self_excitation"] else 0.0)
 
 
-def excitation_step(excitation, launches, p):
+def excitation_step(excitation: Array, launches: Array, p: Params) -> Array:
     omega = np.exp(-1.0 / p["launch_excitation_months"])
     return omega * excitation + p["launch_branching_ratio"] * (1.0 - omega) * launches
 
 
-def provocation_rate(threat_ratio, drill_eff, talks, excitation, p, flags):
+def provocation_rate(
+    threat_ratio: Array, drill_eff: Array, talks: Array, excitation: Array, p: Params, flags: Flags
+) -> Array:
     """Expected non-missile DPRK provocations this month (runs,)."""
-    base = p["provocation_base_rate_per_year"] / 12.0 * np.exp(
-        p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+    base = (
+        p["provocation_base_rate_per_year"]
+        / 12.0
+        * np.exp(p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+    )
     if flags["drill_provocation"]:
         base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
     base = base * (1.0 - p["talks_launch_suppression"] * talks)
     return base + (excitation if flags["self_excitation"] else 0.0)
 
 
-def rhetoric_rate(tension, drill_eff, talks, p, flags):
+def rhetoric_rate(tension: Array, drill_eff: Array, talks: Array, p: Params, flags: Flags) -> Array:
     base = p["rhetoric_base_rate_per_year"] / 12.0 * (0.5 + tension)
     if flags["drill_provocation"]:
         base = base * (1.0 + p["launch_drill_effect"] * drill_eff)

@@ -30,11 +30,25 @@ from peninsula.model.beliefs import logit, update_trust
 from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
 from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
 from peninsula.model.state import State
+from peninsula.model.types import Array, Flags, Params
 
 # Random-stream slots: fixed numbers so every draw has its own address (engine/random.py).
-(SLOT_SUMMIT, SLOT_GRIEVANCE, SLOT_TURNOVER, SLOT_COERCION, SLOT_COERCION_TARGET, SLOT_LAUNCH,
- SLOT_PROVOCATION, SLOT_RHETORIC, SLOT_PATROL, SLOT_TALKS_START, SLOT_TALKS_END, SLOT_DENUC,
- SLOT_LADDER, SLOT_MISPERCEPTION) = range(1, 15)
+(
+    SLOT_SUMMIT,
+    SLOT_GRIEVANCE,
+    SLOT_TURNOVER,
+    SLOT_COERCION,
+    SLOT_COERCION_TARGET,
+    SLOT_LAUNCH,
+    SLOT_PROVOCATION,
+    SLOT_RHETORIC,
+    SLOT_PATROL,
+    SLOT_TALKS_START,
+    SLOT_TALKS_END,
+    SLOT_DENUC,
+    SLOT_LADDER,
+    SLOT_MISPERCEPTION,
+) = range(1, 15)
 PATROLS_PER_YEAR_AT_FULL_ALIGNMENT = 2.5  # observation model: 1-2 joint patrols/yr 2019-2025
 E = EVENT_INDEX
 ADVERSARIES = np.array([PRK, CHN, RUS])  # observers of the alliance's posture
@@ -60,31 +74,53 @@ class StepContext:
         self.def_share0 = setup.spending0 / setup.gdp0
         self.a0_logit = float(logit(np.clip(setup.state0["alignment"], 0.01, 0.99)))
         posture = threat.alliance_posture(
-            np.broadcast_to(setup.posture0, (n, 6)), drill_ref,
-            const(ref["missile_defense_deployment"]), const(ref["permanent_infrastructure"]),
-            const(ref["strategic_clarity"]), p, setup.flags["posture_threat"])
+            np.broadcast_to(setup.posture0, (n, 6)),
+            drill_ref,
+            const(ref["missile_defense_deployment"]),
+            const(ref["permanent_infrastructure"]),
+            const(ref["strategic_clarity"]),
+            p,
+            setup.flags["posture_threat"],
+        )
         cap = np.broadcast_to(setup.spending0 * setup.theatre, (n, 6))
         trust = np.broadcast_to(setup.trust0, (n, 6, 6))
-        t_ref = threat.perceived_threat(cap, posture, trust, p, const(ref["open_communication"]),
-                                        const(ref["multilateral_engagement"]))
+        t_ref = threat.perceived_threat(
+            cap, posture, trust, p, const(ref["open_communication"]), const(ref["multilateral_engagement"])
+        )
         self.theta_ref = t_ref.sum(axis=2)  # (R,6)
         self.theta_allies_ref = threat.threat_from_allies(t_ref)
         # Trust anchor: the prior that makes the starting belief a rest point under the
         # reference policy and the reference launch rate (see beliefs.py).
         drill_eff = drill_ref * (1.0 - p["clarity_drill_discount"] * ref["strategic_clarity"])
-        launches = p["launch_base_rate_per_year"] / 12.0 * (
-            1.0 + p["launch_drill_effect"] * drill_eff) / (1.0 - p["launch_branching_ratio"])
+        launches = (
+            p["launch_base_rate_per_year"]
+            / 12.0
+            * (1.0 + p["launch_drill_effect"] * drill_eff)
+            / (1.0 - p["launch_branching_ratio"])
+        )
         coerced = np.zeros((n, 6))
         coerced[:, ROK] = 0.6 * p["coercion_rate_per_year"] / 12.0
         coerced[:, JPN] = 0.4 * p["coercion_rate_per_year"] / 12.0
-        ev_ref = _evidence(p, setup.flags, drill_ref, const(ref["missile_defense_deployment"]),
-                           const(ref["permanent_infrastructure"]), const(ref["strategic_clarity"]),
-                           const(ref["open_communication"]), const(ref["multilateral_engagement"]),
-                           launches, np.zeros(n), coerced)
+        ev_ref = _evidence(
+            p,
+            setup.flags,
+            drill_ref,
+            const(ref["missile_defense_deployment"]),
+            const(ref["permanent_infrastructure"]),
+            const(ref["strategic_clarity"]),
+            const(ref["open_communication"]),
+            const(ref["multilateral_engagement"]),
+            launches,
+            np.zeros(n),
+            coerced,
+        )
         self.anchor = logit(setup.trust0)[None] - p["belief_memory_months"][:, None, None] * ev_ref
         self.pressure_ref = diplomacy.pressure_index(
-            const(ref["sanctions_pressure"]), drill_ref, const(ref["missile_defense_deployment"]),
-            const(ref["permanent_infrastructure"]))
+            const(ref["sanctions_pressure"]),
+            drill_ref,
+            const(ref["missile_defense_deployment"]),
+            const(ref["permanent_infrastructure"]),
+        )
 
 
 def step(s: State, ctx: StepContext, rng) -> np.ndarray:
@@ -94,21 +130,26 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     n = len(s.cohesion)
     lever = {k: np.full(n, v[t]) for k, v in plan.values.items()}
     drill = np.full(n, plan.drill[t])
-    clarity, comm, forum = (lever["strategic_clarity"], lever["open_communication"],
-                            lever["multilateral_engagement"])
+    clarity, comm, forum = (
+        lever["strategic_clarity"],
+        lever["open_communication"],
+        lever["multilateral_engagement"],
+    )
     intel, flexible = lever["intelligence_sharing"], lever["flexible_diplomacy"]
     md, infra = lever["missile_defense_deployment"], lever["permanent_infrastructure"]
     counts = np.zeros((n, N_EVENT_TYPES), dtype=np.int64)
 
     # --- posture, capability and perceived threat (threat.py) ---------------------------------
     s.drill_memory = s.drill_memory + (drill - s.drill_memory) / p["drill_memory_months"]
-    s.tech_level = s.tech_level * (1.0 + p["tech_capability_gain_per_year"] / 12.0
-                                   * lever["tech_collaboration"])
+    s.tech_level = s.tech_level * (
+        1.0 + p["tech_capability_gain_per_year"] / 12.0 * lever["tech_collaboration"]
+    )
     s.spending = arms_race.spending(s.arms_level, setup.spending0, setup.growth, t)
     capability = s.spending * setup.theatre
     capability[:, list(ALLIES)] *= s.tech_level[:, None]
-    posture = threat.alliance_posture(np.broadcast_to(setup.posture0, (n, 6)), drill, md, infra,
-                                      clarity, p, flags["posture_threat"])
+    posture = threat.alliance_posture(
+        np.broadcast_to(setup.posture0, (n, 6)), drill, md, infra, clarity, p, flags["posture_threat"]
+    )
     posture[:, PRK] = threat.dprk_posture(setup.posture0[PRK], s.nuclear / setup.nuclear0)
     t_ij = threat.perceived_threat(capability, posture, s.trust, p, comm, forum)
     s.threat_ratio = t_ij.sum(axis=2) / ctx.theta_ref
@@ -117,8 +158,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     talks = s.talks.astype(float)
 
     # --- this month's events ------------------------------------------------------------------
-    summit = rng.bernoulli(t, SLOT_SUMMIT, np.minimum(1.0, lever["summit_frequency_per_year"]
-                                                      / 12.0))
+    summit = rng.bernoulli(t, SLOT_SUMMIT, np.minimum(1.0, lever["summit_frequency_per_year"] / 12.0))
     grievance = rng.bernoulli(t, SLOT_GRIEVANCE, p["grievance_shock_rate_per_year"] / 12.0)
     turnover = rng.bernoulli(t, SLOT_TURNOVER, p["turnover_shock_rate_per_year"] / 12.0)
     coerced = np.zeros((n, 6))
@@ -132,11 +172,15 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     lam = provocations.launch_rate(rho_prk, drill_eff, talks, s.excitation, p, flags)
     launches = rng.poisson(t, SLOT_LAUNCH, lam)
     s.excitation = provocations.excitation_step(s.excitation, launches, p)
-    provs = rng.poisson(t, SLOT_PROVOCATION, provocations.provocation_rate(
-        rho_prk, drill_eff, talks, s.prov_excitation, p, flags))
+    provs = rng.poisson(
+        t,
+        SLOT_PROVOCATION,
+        provocations.provocation_rate(rho_prk, drill_eff, talks, s.prov_excitation, p, flags),
+    )
     s.prov_excitation = provocations.excitation_step(s.prov_excitation, provs, p)
-    rhetoric = rng.poisson(t, SLOT_RHETORIC,
-                           provocations.rhetoric_rate(s.tension, drill_eff, talks, p, flags))
+    rhetoric = rng.poisson(
+        t, SLOT_RHETORIC, provocations.rhetoric_rate(s.tension, drill_eff, talks, p, flags)
+    )
     patrols = rng.poisson(t, SLOT_PATROL, PATROLS_PER_YEAR_AT_FULL_ALIGNMENT / 12.0 * s.alignment)
     counts[:, E["missile_launch"]] = launches
     counts[:, E["provocation"]] = provs
@@ -149,49 +193,64 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     counts[:, E["talks"]] = s.talks
 
     # --- cohesion and deterrence --------------------------------------------------------------
-    s.cohesion = cohesion.cohesion_step(s.cohesion, summit, grievance, turnover, intel, p,
-                                        flags["cohesion_dynamics"])
+    s.cohesion = cohesion.cohesion_step(
+        s.cohesion, summit, grievance, turnover, intel, p, flags["cohesion_dynamics"]
+    )
     s.balance = deterrence.power_balance(capability, s.alignment)
-    s.credibility = deterrence.credibility(s.balance, s.cohesion, s.drill_memory, p,
-                                           flags["deterrence"])
+    s.credibility = deterrence.credibility(s.balance, s.cohesion, s.drill_memory, p, flags["deterrence"])
     h_delib, h_delib_war = deterrence.deliberate_hazard(s.credibility, p, flags["deterrence"])
 
     # --- alignment, sanctions, DPRK capability ------------------------------------------------
     t_allies = threat.threat_from_allies(t_ij) / ctx.theta_allies_ref
     shared = t_allies[:, list(BLOC)].mean(axis=1)
     s.alignment = align.alignment_step(s.alignment, ctx.a0_logit, shared, p, flags["alignment"])
-    s.sanctions_eff = align.effective_sanctions(lever["sanctions_pressure"], s.alignment,
-                                                flexible, talks, p, flags["bloc_support"])
-    s.nuclear = nuclear_programme.capability_step(s.nuclear, rho_prk, s.sanctions_eff, talks,
-                                                  s.alignment, p, flags)
+    s.sanctions_eff = align.effective_sanctions(
+        lever["sanctions_pressure"], s.alignment, flexible, talks, p, flags["bloc_support"]
+    )
+    s.nuclear = nuclear_programme.capability_step(
+        s.nuclear, rho_prk, s.sanctions_eff, talks, s.alignment, p, flags
+    )
 
     # --- diplomacy and denuclearisation -------------------------------------------------------
     step_taken = np.zeros(n, dtype=bool)
     if flags["diplomacy"]:
         pressure = diplomacy.pressure_index(lever["sanctions_pressure"], s.drill_memory, md, infra)
         offer = diplomacy.offers(flexible, s.tension)
-        s.willingness = diplomacy.willingness(pressure - ctx.pressure_ref, offer,
-                                              s.trust[:, PRK, USA] - diplomacy.REFERENCE_TRUST_PRK_USA, p,
-                                              flags["cornered_effect"])
-        s.talks = diplomacy.talks_step(s.talks, s.willingness, flexible, s.tension,
-                                       rng.uniform(t, SLOT_TALKS_START),
-                                       rng.uniform(t, SLOT_TALKS_END), p)
+        s.willingness = diplomacy.willingness(
+            pressure - ctx.pressure_ref,
+            offer,
+            s.trust[:, PRK, USA] - diplomacy.REFERENCE_TRUST_PRK_USA,
+            p,
+            flags["cornered_effect"],
+        )
+        s.talks = diplomacy.talks_step(
+            s.talks,
+            s.willingness,
+            flexible,
+            s.tension,
+            rng.uniform(t, SLOT_TALKS_START),
+            rng.uniform(t, SLOT_TALKS_END),
+            p,
+        )
         s.denuclearization, step_taken = diplomacy.denuclearization_step(
-            s.denuclearization, s.talks, flexible, rng.uniform(t, SLOT_DENUC), p)
+            s.denuclearization, s.talks, flexible, rng.uniform(t, SLOT_DENUC), p
+        )
         s.nuclear = np.where(step_taken, s.nuclear * (1.0 - p["denuclearization_step"]), s.nuclear)
         counts[:, E["denuclearization_step"]] = step_taken
 
     # --- beliefs (Kydd) -----------------------------------------------------------------------
     if flags["beliefs"]:
-        evidence = _evidence(p, flags, drill, md, infra, clarity, comm, forum, launches,
-                             s.talks.astype(float), coerced)
+        evidence = _evidence(
+            p, flags, drill, md, infra, clarity, comm, forum, launches, s.talks.astype(float), coerced
+        )
         s.trust = update_trust(s.trust, ctx.anchor, evidence, p["belief_memory_months"])
 
     # --- arms race (Richardson) ---------------------------------------------------------------
     if flags["arms_race"]:
         weights = t_ij / ctx.theta_ref[:, :, None]
-        s.arms_level = arms_race.arms_step(s.arms_level, weights, p["arms_reaction_per_year"],
-                                           p["arms_fatigue_per_year"])
+        s.arms_level = arms_race.arms_step(
+            s.arms_level, weights, p["arms_reaction_per_year"], p["arms_fatigue_per_year"]
+        )
 
     # --- tension (Goldstein EWMA) -------------------------------------------------------------
     weighted = counts.astype(float)
@@ -201,9 +260,22 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     # --- escalation ladder --------------------------------------------------------------------
     level = escalation.apply_event_floor(s.level, rhetoric, launches + provs)
     new_level, clash, war, nuke = escalation.ladder_step(
-        level, rng.uniform(t, SLOT_LADDER), rng.normal(t, SLOT_MISPERCEPTION), s.tension, rho_prk,
-        s.trust[:, PRK, USA], s.cohesion, intel, comm, talks, h_delib, h_delib_war,
-        s.nuclear / setup.nuclear0, p, flags)
+        level,
+        rng.uniform(t, SLOT_LADDER),
+        rng.normal(t, SLOT_MISPERCEPTION),
+        s.tension,
+        rho_prk,
+        s.trust[:, PRK, USA],
+        s.cohesion,
+        intel,
+        comm,
+        talks,
+        h_delib,
+        h_delib_war,
+        s.nuclear / setup.nuclear0,
+        p,
+        flags,
+    )
     s.level = new_level
     counts[:, E["armed_clash"]] = clash
     counts[:, E["war"]] = new_level == escalation.WAR
@@ -214,13 +286,26 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
         s.supply_chain = economy.supply_chain_step(s.supply_chain, s.level)
         s.flow_loss = economy.flow_loss_step(s.flow_loss, s.level, s.supply_chain, coerced, p)
         gdp = setup.gdp0  # a level gap, so the share uses the starting GDP path
-        s.gdp_loss = economy.gdp_loss(s.flow_loss, s.tension, setup.trade_exposure,
-                                      s.spending / gdp, ctx.def_share0, p)
+        s.gdp_loss = economy.gdp_loss(
+            s.flow_loss, s.tension, setup.trade_exposure, s.spending / gdp, ctx.def_share0, p
+        )
     s.month = t + 1
     return counts
 
 
-def _evidence(p, flags, drill, md, infra, clarity, comm, forum, launches, talks, coerced):
+def _evidence(
+    p: Params,
+    flags: Flags,
+    drill: Array,
+    md: Array,
+    infra: Array,
+    clarity: Array,
+    comm: Array,
+    forum: Array,
+    launches: Array,
+    talks: Array,
+    coerced: Array,
+) -> Array:
     """Log-likelihood-ratio evidence (runs x 6 x 6) each observer receives this month."""
     n = len(drill)
     ev = np.zeros((n, 6, 6))

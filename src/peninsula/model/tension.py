@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.model.events import GOLDSTEIN, TENSION_EVENTS
+from peninsula.model.types import Array, Params
 
 
 def net_goldstein(weighted_counts: np.ndarray) -> np.ndarray:
@@ -22,7 +23,7 @@ def net_goldstein(weighted_counts: np.ndarray) -> np.ndarray:
     return weighted_counts[:, TENSION_EVENTS] @ GOLDSTEIN[TENSION_EVENTS]
 
 
-def tension_step(tension, net, forum, p):
+def tension_step(tension: Array, net: Array, forum: Array, p: Params) -> Array:
     target = np.clip(-net / p["tension_goldstein_scale"], 0.0, 1.0)
     target = target * (1.0 - p["forum_threat_reduction"] * forum)
     return tension + (target - tension) / p["tension_memory_months"]

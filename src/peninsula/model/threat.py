@@ -29,31 +29,46 @@ ALLY_MASK[list(ALLIES)] = True
 
 
 def alliance_posture(
-    base: np.ndarray, drill: np.ndarray, missile_defense: np.ndarray, infrastructure: np.ndarray,
-    clarity: np.ndarray, p: dict, enabled: bool = True,
+    base: np.ndarray,
+    drill: np.ndarray,
+    missile_defense: np.ndarray,
+    infrastructure: np.ndarray,
+    clarity: np.ndarray,
+    p: dict,
+    enabled: bool = True,
 ) -> np.ndarray:
     """Offensive posture O_j of every actor (runs x 6) before the DPRK capability term."""
     out = base.copy()
     if not enabled:
         return out
-    extra = (p["drill_offense_weight"] * drill * (1.0 - p["clarity_drill_discount"] * clarity)
-             + p["missile_defense_offense_weight"] * missile_defense
-             + p["infrastructure_offense_weight"] * infrastructure)
+    extra = (
+        p["drill_offense_weight"] * drill * (1.0 - p["clarity_drill_discount"] * clarity)
+        + p["missile_defense_offense_weight"] * missile_defense
+        + p["infrastructure_offense_weight"] * infrastructure
+    )
     out[:, ALLY_MASK] += extra[:, None]
     return out
 
 
 def perceived_threat(
-    capability: np.ndarray, posture: np.ndarray, trust: np.ndarray, p: dict,
-    open_communication: np.ndarray, multilateral: np.ndarray,
+    capability: np.ndarray,
+    posture: np.ndarray,
+    trust: np.ndarray,
+    p: dict,
+    open_communication: np.ndarray,
+    multilateral: np.ndarray,
 ) -> np.ndarray:
     """T_ij (runs x 6 x 6): threat actor i perceives from actor j."""
     share = capability / capability.sum(axis=1, keepdims=True)
     power = share ** p["threat_power_exponent"][:, None]
     offense = np.broadcast_to(posture[:, None, :], trust.shape).copy()
     offense[:, RUS, ALLY_MASK] *= p["russia_encirclement_sensitivity"][:, None]
-    t = power[:, None, :] * PROXIMITY[None] * (1.0 + p["threat_offense_weight"][:, None, None]
-                                               * offense) * (1.0 - trust)
+    t = (
+        power[:, None, :]
+        * PROXIMITY[None]
+        * (1.0 + p["threat_offense_weight"][:, None, None] * offense)
+        * (1.0 - trust)
+    )
     t *= (1.0 - p["forum_threat_reduction"] * multilateral)[:, None, None]
     hotline = 1.0 - p["hotline_threat_reduction"] * open_communication
     t[:, list(BLOC), :] *= hotline[:, None, None]
