@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,6 +23,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Peninsula: alliance dynamics and stability on the Korean Peninsula.")
 scenario_app = typer.Typer(no_args_is_help=True, help="Show bundled scenarios.")
 app.add_typer(scenario_app, name="scenario")
+data_app = typer.Typer(no_args_is_help=True, help="Bundled historical tables (sourced).")
+app.add_typer(data_app, name="data")
 out = Console()
 if not out.is_terminal:  # pipes and files: a fixed width so tables never wrap mid-label
     out = Console(width=130)
@@ -206,6 +209,51 @@ def parameters(
     for p in REGISTRY:
         table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]", p.basis)
     out.print(table)
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the bundled historical tables."""
+    from peninsula.io.history import list_tables
+
+    table = Table(title="Historical tables (sources: peninsula data show sources)",
+                  title_justify="left")
+    table.add_column("name")
+    table.add_column("contents")
+    for name, doc in list_tables().items():
+        table.add_row(name, doc)
+    out.print(table)
+
+
+@data_app.command("show")
+def data_show(
+    name: Annotated[str, typer.Argument(help="Table name (see 'peninsula data list'), or "
+                                             "'sources'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON records.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print as CSV.")] = False,
+) -> None:
+    """Print a historical table (or its sources)."""
+    from peninsula.io.history import list_tables, load_table, sources
+
+    if name == "sources":
+        sys.stdout.write(sources())
+        return
+    if name not in list_tables():
+        sys.stderr.write(f"unknown table {name!r}; known: sources, "
+                         f"{', '.join(list_tables())}\n")
+        raise typer.Exit(2)
+    df = load_table(name)
+    if as_json:
+        sys.stdout.write(df.to_json(orient="records", indent=1) + "\n")
+    elif as_csv:
+        sys.stdout.write(df.to_csv(index=False))
+    else:
+        table = Table(title=name, title_justify="left")
+        for col in df.columns:
+            table.add_column(str(col))
+        for row in df.itertuples(index=False):
+            table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        out.print(table)
 
 
 def main() -> None:

@@ -1,0 +1,153 @@
+"""Build the package's historical tables (src/peninsula/data/history/) from public source files.
+
+Usage: python tools/build_history.py DATA_DIR
+DATA_DIR holds the source files named in src/peninsula/data/history/SOURCES.md (CNS/NTI missile
+tests, nuclear tests, exercise timeline, diplomatic milestones, China-Russia patrols, SIPRI, COW).
+Facts are drawn from them (counts per month, dates, yearly values); the files are not copied.
+Hand-coded series (drill intensity, talks) are written out here with the rule for every value.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "peninsula" / "data" / "history"
+FIRST, LAST = 2006, 2025
+ACTORS = {"USA": "USA", "KOR": "ROK", "JPN": "JPN", "PRK": "PRK", "CHN": "CHN", "RUS": "RUS"}
+COW = {2: "USA", 365: "RUS", 710: "CHN", 731: "PRK", 732: "ROK", 740: "JPN"}
+
+# UN Security Council resolutions on the DPRK's nuclear and missile programmes (sanctions
+# regime of resolution 1718). Source: UN Security Council 1718 Committee, resolutions page.
+UN_RESOLUTIONS = [("2006-07-15", "1695"), ("2006-10-14", "1718"), ("2009-06-12", "1874"),
+                  ("2013-01-22", "2087"), ("2013-03-07", "2094"), ("2016-03-02", "2270"),
+                  ("2016-11-30", "2321"), ("2017-06-02", "2356"), ("2017-08-05", "2371"),
+                  ("2017-09-11", "2375"), ("2017-12-22", "2397")]
+
+# US-ROK combined exercise intensity by month, coded 0 none .. 1 normal .. 2 expanded.
+# Rule: spring exercise (Key Resolve/Foal Eagle, later Freedom Shield) in March-April and the
+# summer exercise (UFG/UFS) in August at 1.0 unless the exercise timeline records otherwise;
+# "held (expanded)" / "largest ever" = 1.5; "scaled down" with field training = 0.5;
+# command-post or computer-only with no field training = 0.3; suspended/cancelled = 0.
+DRILL_OVERRIDES = {
+    "2016-03": (1.5, "KR/FE 2016 'largest ever'"), "2016-04": (1.5, "KR/FE 2016 'largest ever'"),
+    "2017-03": (1.5, "KR/FE 2017 strategic assets as 2016"),
+    "2017-04": (1.5, "KR/FE 2017 strategic assets as 2016"),
+    "2018-03": (0.0, "KR/FE delayed for the PyeongChang Olympics"),
+    "2018-04": (0.5, "KR/FE 2018 held (scaled down), no strategic assets"),
+    "2018-08": (0.0, "UFG 2018 suspended after Singapore"),
+    "2019-03": (0.3, "KR/FE terminated; Dong Maeng 19-1 CPX"), "2019-04": (0.0, "no spring FTX"),
+    "2019-08": (0.3, "Dong Maeng 19-2 computer simulation only"),
+    "2020-03": (0.0, "spring CCPT called off (COVID-19)"), "2020-04": (0.0, "no spring FTX"),
+    "2020-08": (0.3, "summer CCPT scaled back"),
+    "2021-03": (0.3, "spring CCPT, no outdoor drills"), "2021-04": (0.0, "no spring FTX"),
+    "2021-08": (0.2, "summer CCPT computer-simulated, cut participation"),
+    "2022-03": (0.0, "spring CCPT held in April 2022 (judgement: press reports; not in timeline)"),
+    "2022-04": (0.3, "spring CCPT 2022 computer-simulated (judgement: press reports)"),
+    "2022-08": (1.0, "UFS 2022: first large-scale field training since 2018"),
+    "2023-03": (1.5, "Freedom Shield 23 held (expanded)"),
+    "2023-04": (1.0, "Warrior Shield FTX continued (judgement)"),
+    "2023-08": (1.2, "UFS 2023 (judgement: held at 2022-23 scale; not in timeline)"),
+    "2024-03": (1.2, "Freedom Shield 24 with large-scale FTX"), "2024-04": (0.5, "FTX tail"),
+    "2024-08": (1.2, "UFS 2024 CPX + field training"),
+    "2025-03": (1.2, "Freedom Shield 25, 16 large-scale FTX"), "2025-04": (0.5, "FTX tail"),
+    "2025-08": (0.8, "UFS 2025, half of field events postponed"),
+}
+# Months with talks under way (leader-level or six-party rounds), from the diplomatic milestones:
+# six-party process Feb 2007 - Dec 2008 (agreements 2007-02-13, 2007-10-03, declaration
+# 2008-06-26, last meeting 2008-12-08); 2018 summit diplomacy Mar 2018 - Feb 2019 (Panmunjom,
+# Singapore, Pyongyang, Hanoi); the June 2019 DMZ meeting. Leap Day deal (Feb 2012): judgement.
+TALKS = [("2006-12", "2008-12"), ("2012-02", "2012-03"), ("2018-03", "2019-02"),
+         ("2019-06", "2019-10")]
+
+
+def months() -> list[str]:
+    return [f"{y}-{m:02d}" for y in range(FIRST, LAST + 1) for m in range(1, 13)]
+
+
+def in_range(month: str, a: str, b: str) -> bool:
+    return a <= month <= b
+
+
+def main(data: Path) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    missiles = _read(data / "nk_missile_tests/nk_missile_tests_cns_via_nagix_1984_2026.csv")
+    launched = Counter(r["date"][:7] for r in missiles)
+    days = Counter(day[:7] for day in {r["date"] for r in missiles})
+    slv = Counter(r["date"][:7] for r in missiles if r["missile_type"] == "SLV")
+    nuke = _read(data / "nk_nuclear_tests/nk_nuclear_tests_2006_2017.csv")
+    nuclear = Counter(r["date_utc"][:7] for r in nuke)
+    ex = _read(data / "exercises/us_rok_japan_exercises_timeline_2008_2025.csv")
+    trilateral = Counter(r["start_date"][:7] for r in ex
+                         if r["category"] == "trilateral" and len(r["start_date"]) >= 7
+                         and r["status"].startswith("held"))
+    dip = _read(data / "diplomacy/korea_diplomatic_milestones_2003_2025.csv")
+    summits = Counter(r["date"][:7] for r in dip if r["category"] == "summit"
+                      and len(r["date"]) >= 7)
+    patrols = _read(data / "diplomacy/china_russia_joint_strategic_air_patrols_2019_2025.csv")
+    patrol = Counter(r["date"][:7] for r in patrols)
+    unsc = Counter(d[:7] for d, _ in UN_RESOLUTIONS)
+
+    rows = []
+    for m in months():
+        moy = int(m[5:])
+        drill = 1.0 if moy in (3, 4, 8) else 0.0
+        note = "series-level: spring KR/FE, August UFG" if drill else ""
+        if m in DRILL_OVERRIDES:
+            drill, note = DRILL_OVERRIDES[m]
+        rows.append({
+            "month": m, "missiles_launched": launched[m], "launch_days": days[m],
+            "satellite_launches": slv[m], "nuclear_tests": nuclear[m],
+            "drill_intensity": drill, "trilateral_drills": trilateral[m],
+            "summits": summits[m], "talks_active": int(any(in_range(m, a, b) for a, b in TALKS)),
+            "un_sanctions_resolutions": unsc[m], "cn_ru_joint_patrols": patrol[m],
+            "drill_note": note,
+        })
+    _write(OUT / "monthly.csv", rows)
+    _write(OUT / "nuclear_tests.csv", [{"date": r["date_utc"], "yield_kt": r["yield_kt_yao2018"],
+                                        "site": r["site"]} for r in nuke])
+    _write(OUT / "un_sanctions.csv", [{"date": d, "resolution": n} for d, n in UN_RESOLUTIONS])
+    _write(OUT / "summits.csv", [{"date": r["date"], "end_date": r["end_date"], "event": r["event"],
+                                  "category": r["category"], "parties": r["parties"],
+                                  "leader_level": r["leader_level"]}
+                                 for r in dip if r["year"] and FIRST <= int(r["year"]) <= LAST])
+    _write(OUT / "cn_ru_joint_patrols.csv", [{"date": r["date"], "area": r["area"],
+                                              "near_korea_japan": r["near_korea_japan"]}
+                                             for r in patrols])
+    _write(OUT / "exercises.csv", [{"start": r["start_date"], "end": r["end_date"],
+                                    "exercise": r["exercise"], "participants": r["participants"],
+                                    "category": r["category"], "status": r["status"]} for r in ex])
+    milex = []
+    for r in _read(data / "milex_sipri/sipri_milex_usa_kor_jpn_chn_rus_prk_1949_"
+                                 "2024.csv"):
+        if FIRST <= int(r["year"]) <= 2024 and r["milex_const2023_usd_m"]:
+            milex.append({"year": r["year"], "actor": ACTORS[r["iso3"]],
+                          "milex_const2023_usd_bn": round(float(r["milex_const2023_usd_m"]) / 1e3, 3),
+                          "milex_share_gdp": round(float(r["milex_share_of_gdp"]), 5)})
+    _write(OUT / "defence_spending_yearly.csv", milex)
+    cinc = []
+    for r in _read(data / "cow_nmc/nmc_v6_abridged_usa_rus_chn_prk_kor_jpn_1816_"
+                                 "2016.csv"):
+        if FIRST <= int(r["year"]) <= 2016:
+            cinc.append({"year": r["year"], "actor": COW[int(r["ccode"])],
+                         "cinc": float(r["cinc"])})
+    _write(OUT / "cinc_yearly.csv", cinc)
+    print(f"wrote tables to {OUT}")
+
+
+def _read(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
