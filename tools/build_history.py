@@ -134,12 +134,23 @@ def main(data: Path) -> None:
             cinc.append({"year": r["year"], "actor": COW[int(r["ccode"])],
                          "cinc": float(r["cinc"])})
     _write(OUT / "cinc_yearly.csv", cinc)
+    goldstein = {r["CAMEOEVENTCODE"]: r["GOLDSTEINSCALE"]
+                 for r in _read_tsv(data / "gdelt/CAMEO.goldsteinscale.txt")}
+    names = {r["CAMEOEVENTCODE"]: r["EVENTDESCRIPTION"]
+             for r in _read_tsv(data / "gdelt/CAMEO.eventcodes.txt")}
+    _write(OUT.parent / "cameo.csv", [{"code": c, "goldstein": float(g), "description": names.get(c, "")}
+                                      for c, g in goldstein.items()])
     print(f"wrote tables to {OUT}")
 
 
 def _read(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _read_tsv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def _write(path: Path, rows: list[dict]) -> None:

@@ -23,6 +23,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Peninsula: alliance dynamics and stability on the Korean Peninsula.")
 scenario_app = typer.Typer(no_args_is_help=True, help="Show bundled scenarios.")
 app.add_typer(scenario_app, name="scenario")
+events_app = typer.Typer(no_args_is_help=True, help="Real event data (GDELT, ICEWS-style CAMEO).")
+app.add_typer(events_app, name="events")
 data_app = typer.Typer(no_args_is_help=True, help="Bundled historical tables (sourced).")
 app.add_typer(data_app, name="data")
 out = Console()
@@ -73,8 +75,15 @@ def run(
     = 2000,
     monthly: Annotated[bool, typer.Option(help="Record the monthly state table.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    init_from_events: Annotated[Path | None, typer.Option(
+        help="Set the starting tension from a table made by 'peninsula events ingest'.")]
+    = None,
 ) -> None:
     """Run an ensemble and print the summary (and write files with --out)."""
+    sets = list(set_ or [])
+    if init_from_events is not None:
+        sets.append(f"state.tension={_tension_from(init_from_events)}")
+    set_ = sets
     sc = _load(scenario, set_)
     settings = {k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None}
     try:
@@ -108,6 +117,17 @@ def run(
         if out_dir is not None:
             out.print(f"Results written to {out_dir}/ (runs, monthly, events .parquet; "
                       "summary.json; manifest.json)")
+
+
+def _tension_from(path: Path) -> float:
+    from peninsula.io.events import tension_from_events
+
+    try:
+        dyads = pd.read_parquet(path)
+        return round(tension_from_events(dyads), 6)
+    except (OSError, ValueError, KeyError) as exc:
+        sys.stderr.write(f"{path}: cannot set tension from events ({exc})\n")
+        raise typer.Exit(2) from None
 
 
 def _command(ref: str, sc, sets: list[str] | None) -> str:
@@ -209,6 +229,34 @@ def parameters(
     for p in REGISTRY:
         table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]", p.basis)
     out.print(table)
+
+
+@events_app.command("ingest")
+def events_ingest(
+    files: Annotated[list[Path], typer.Argument(help="GDELT 1.0/2.0 exports (.CSV or .zip) or "
+                                                     "ICEWS-style CAMEO tables.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Monthly dyad table (Parquet).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Stream event files into monthly dyadic Goldstein cooperation and conflict counts."""
+    from peninsula.io.events import EventFileError, ingest
+    from peninsula.io.store import write_parquet
+
+    try:
+        dyads, report = ingest(files)
+    except EventFileError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(2) from None
+    write_parquet(dyads, out_path)
+    rep = report.as_dict(len(dyads))
+    if as_json:
+        sys.stdout.write(json.dumps(rep, indent=2) + "\n")
+        return
+    out.print(f"rows read {rep['rows_read']:,}; used {rep['rows_used']:,}; other actors "
+              f"{rep['rows_other_actors']:,}; rejected {rep['rows_rejected_total']:,}")
+    for reason, n in rep["rows_rejected"].items():
+        out.print(f"  rejected, {reason}: {n:,}")
+    out.print(f"{rep['dyad_months']:,} dyad-months written to {out_path}")
 
 
 @data_app.command("list")
