@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -25,6 +26,8 @@ scenario_app = typer.Typer(no_args_is_help=True, help="Show bundled scenarios.")
 app.add_typer(scenario_app, name="scenario")
 events_app = typer.Typer(no_args_is_help=True, help="Real event data (GDELT, ICEWS-style CAMEO).")
 app.add_typer(events_app, name="events")
+fit_app = typer.Typer(no_args_is_help=True, help="Fit classic models to data.")
+app.add_typer(fit_app, name="fit")
 data_app = typer.Typer(no_args_is_help=True, help="Bundled historical tables (sourced).")
 app.add_typer(data_app, name="data")
 out = Console()
@@ -257,6 +260,60 @@ def events_ingest(
     for reason, n in rep["rows_rejected"].items():
         out.print(f"  rejected, {reason}: {n:,}")
     out.print(f"{rep['dyad_months']:,} dyad-months written to {out_path}")
+
+
+@fit_app.command("arms-race")
+def fit_arms_race_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with one row per year.")],
+    x: Annotated[str, typer.Option("--x", help="Column(s) of side x, comma-separated (summed).")],
+    y: Annotated[str, typer.Option("--y", help="Column(s) of side y, comma-separated (summed).")],
+    at: Annotated[str, typer.Option(help="Level for the combined form: mid (Richardson) or "
+                                         "start.")] = "mid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
+) -> None:
+    """Fit Richardson's arms-race equations (combined and two-equation forms)."""
+    from peninsula.analysis.arms_fit import fit_arms_race
+
+    def fail(msg: str) -> None:
+        sys.stderr.write(f"{file}: {msg}\n")
+        raise typer.Exit(2)
+
+    if at not in ("mid", "start"):
+        fail(f"--at must be 'mid' or 'start', got {at!r}")
+    try:
+        df = pd.read_csv(file)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read CSV ({exc})")
+    cols = {"x": [c.strip() for c in x.split(",") if c.strip()],
+            "y": [c.strip() for c in y.split(",") if c.strip()]}
+    for side, names in cols.items():
+        missing = [c for c in names if c not in df.columns]
+        if missing or not names:
+            fail(f"--{side}: unknown column(s) {missing or names}; columns: {', '.join(df.columns)}")
+        bad = [c for c in names if not pd.api.types.is_numeric_dtype(df[c]) or df[c].isna().any()]
+        if bad:
+            fail(f"--{side}: column(s) {bad} must be numbers with no gaps")
+    if len(df) < 4:
+        fail(f"need at least 4 years of data, got {len(df)}")
+    try:
+        result = fit_arms_race(df[cols["x"]].sum(axis=1).to_numpy(),
+                               df[cols["y"]].sum(axis=1).to_numpy(), at=at)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        fail(f"cannot fit ({exc})")
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    c = result["combined"]
+    out.print(f"Combined: dU = k (U - U0), k = {c['k']:.4g} (se {c['k_se']:.3g}), "
+              f"U0 = {c['u0']:.4g}, n = {c['n']}")
+    for side in ("x", "y"):
+        s = result["pair"][side]
+        out.print(f"{side}: reaction {s['reaction']:.4g} (se {s['reaction_se']:.3g}, "
+                  f"p[no interaction] = {s['no_interaction_p']:.3g}), fatigue "
+                  f"{s['fatigue']:.4g} (se {s['fatigue_se']:.3g}), grievance "
+                  f"{s['grievance']:.4g} (se {s['grievance_se']:.3g})")
+    eq = result["equilibrium"]
+    out.print(f"Equilibrium: x* = {eq['x']}, y* = {eq['y']}; {result['stability']}")
 
 
 @data_app.command("list")

@@ -34,6 +34,8 @@ SECTIONS = (
     ("Random numbers", "peninsula.engine.random"),
     ("Outcome metrics and the Korean Stability Index", "peninsula.analysis.metrics"),
     ("Explanation", "peninsula.analysis.explain"),
+    ("Reading real event data (GDELT, ICEWS)", "peninsula.io.events"),
+    ("Fitting Richardson's equations", "peninsula.analysis.arms_fit"),
 )
 
 HEADER = """# The Peninsula model
