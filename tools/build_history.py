@@ -58,9 +58,10 @@ DRILL_OVERRIDES = {
 # Months with talks under way (leader-level or six-party rounds), from the diplomatic milestones:
 # six-party process Feb 2007 - Dec 2008 (agreements 2007-02-13, 2007-10-03, declaration
 # 2008-06-26, last meeting 2008-12-08); 2018 summit diplomacy Mar 2018 - Feb 2019 (Panmunjom,
-# Singapore, Pyongyang, Hanoi); the June 2019 DMZ meeting. Leap Day deal (Feb 2012): judgement.
-TALKS = [("2006-12", "2008-12"), ("2012-02", "2012-03"), ("2018-03", "2019-02"),
-         ("2019-06", "2019-10")]
+# Singapore, Pyongyang, Hanoi). Leap Day deal (Feb 2012): judgement. After Hanoi no negotiation
+# was under way: the June 2019 DMZ meeting was a single encounter and the October 2019 Stockholm
+# working-level talks broke off the same day.
+TALKS = [("2006-12", "2008-12"), ("2012-02", "2012-03"), ("2018-03", "2019-02")]
 
 
 def months() -> list[str]:

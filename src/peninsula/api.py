@@ -155,14 +155,19 @@ class Ensemble:
 def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed: int | None = None,
         horizon_months: int | None = None, workers: int = 1, executor: Executor | None = None,
         chunk_runs: int = DEFAULT_CHUNK_RUNS, record_monthly: bool = True,
-        record_events: bool = True, progress: Callable[[int], None] | None = None) -> Ensemble:
-    """Run an ensemble of ``runs`` futures of ``scenario`` (a Scenario or a bundled name/file)."""
+        record_events: bool = True, progress: Callable[[int], None] | None = None,
+        posterior: pd.DataFrame | None = None) -> Ensemble:
+    """Run an ensemble of ``runs`` futures of ``scenario`` (a Scenario or a bundled name/file).
+
+    ``posterior`` (parameter-named columns, e.g. from ``peninsula calibrate``) supplies each
+    run's values of those parameters in place of their prior ranges.
+    """
     sc = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario
     settings = {k: v for k, v in (("runs", runs), ("seed", seed),
                                   ("horizon_months", horizon_months)) if v is not None}
     if settings:
         sc = sc.with_settings(**settings)
-    setup = build_setup(sc)
+    setup = build_setup(sc, posterior=posterior)
     result = run_chunks(setup, sc.runs, chunk_runs=chunk_runs, executor=executor, workers=workers,
                         record_monthly=record_monthly, record_events=record_events,
                         progress=progress)

@@ -81,6 +81,9 @@ def run(
     init_from_events: Annotated[Path | None, typer.Option(
         help="Set the starting tension from a table made by 'peninsula events ingest'.")]
     = None,
+    posterior: Annotated[Path | None, typer.Option(
+        help="Draw each run's calibrated parameters from these posterior samples "
+             "('peninsula calibrate').")] = None,
 ) -> None:
     """Run an ensemble and print the summary (and write files with --out)."""
     sets = list(set_ or [])
@@ -97,6 +100,7 @@ def run(
     with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
         ens = api.run(sc, workers=workers, chunk_runs=chunk_runs,
+                      posterior=_read_posterior(posterior) if posterior else None,
                       record_monthly=monthly and out_dir is not None,
                       record_events=out_dir is not None,
                       progress=lambda n: bar.advance(task, n))
@@ -260,6 +264,98 @@ def events_ingest(
     for reason, n in rep["rows_rejected"].items():
         out.print(f"  rejected, {reason}: {n:,}")
     out.print(f"{rep['dyad_months']:,} dyad-months written to {out_path}")
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    out_path: Annotated[Path, typer.Option("--out", help="Posterior samples (Parquet).")],
+    train_until: Annotated[int, typer.Option(min=2007, max=2024, help="Last training year.")]
+    = 2019,
+    draws: Annotated[int, typer.Option(min=100, help="Prior draws (one run each).")] = 20_000,
+    accept: Annotated[float, typer.Option(min=0.001, max=0.5, help="Share of draws kept.")]
+    = 0.02,
+    seed: Annotated[int, typer.Option(min=0)] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=256)] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Estimate the launch-process parameters from 2006..TRAIN_UNTIL by ABC rejection."""
+    from peninsula.analysis.backtest import calibrate
+    from peninsula.io.store import write_parquet
+
+    with _progress(1, "calibrate", quiet) as bar:
+        task = bar.add_task("calibrate", total=1)
+        post = calibrate(train_until, draws, accept, seed, workers)
+        bar.advance(task, 1)
+    write_parquet(post, out_path)
+    out.print(f"{len(post)} of {draws} draws accepted (distance <= {post['distance'].max():.3f}); "
+              f"posterior written to {out_path}")
+
+
+@app.command("backtest")
+def backtest_cmd(
+    train_until: Annotated[int, typer.Option(min=2007, max=2024, help="Last training year.")]
+    = 2019,
+    posterior: Annotated[Path | None, typer.Option(help="Use these posterior samples instead "
+                                                        "of calibrating.")] = None,
+    runs: Annotated[int, typer.Option(min=10, help="Replay runs.")] = 4000,
+    draws: Annotated[int, typer.Option(min=100, help="Calibration draws.")] = 20_000,
+    accept: Annotated[float, typer.Option(min=0.001, max=0.5)] = 0.02,
+    seed: Annotated[int, typer.Option(min=0)] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=256)] = 1,
+    plot: Annotated[Path | None, typer.Option(help="Write the back-test plot (PNG).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Replay 2006-2025 with historical levers, calibrated on the training years; score skill."""
+    from peninsula.analysis.backtest import backtest
+
+    post = _read_posterior(posterior) if posterior is not None else None
+    with _progress(1, "backtest", quiet) as bar:
+        task = bar.add_task("backtest", total=1)
+        result = backtest(train_until, runs, draws, accept, seed, post, workers)
+        bar.advance(task, 1)
+    if plot is not None:
+        from peninsula.report.backtest_plot import plot_backtest
+
+        plot_backtest(result, plot)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    table = Table(title=f"Back-test, trained on 2006-{train_until}", title_justify="left")
+    for col in ("year", "observed", "predicted mean", "90% interval", ""):
+        table.add_column(col, justify="right")
+    for i, year in enumerate(result["years"]):
+        table.add_row(str(year), str(result["observed"][i]), f"{result['predicted_mean'][i]:.1f}",
+                      f"{result['predicted_p05'][i]:.0f}-{result['predicted_p95'][i]:.0f}",
+                      "held out" if year > train_until else "")
+    out.print(table)
+    scores = Table(title="Skill on held-out years", title_justify="left")
+    for col in ("forecast", "Spearman", "CRPS", "Brier (20+)", "90% coverage"):
+        scores.add_column(col, justify="right")
+
+    def fmt(v):
+        return "-" if v is None else f"{v:.3f}"
+
+    scores.add_row("model", fmt(result["spearman"]), fmt(result["crps"]), fmt(result["brier"]),
+                   fmt(result["coverage_90"]))
+    for name, b in result["baselines"].items():
+        scores.add_row(name, fmt(b["spearman"]), fmt(b["crps"]), fmt(b["brier"]),
+                       fmt(b["coverage_90"]))
+    out.print(scores)
+
+
+def _read_posterior(path: Path) -> pd.DataFrame:
+    try:
+        post = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"{path}: cannot read posterior ({exc})\n")
+        raise typer.Exit(2) from None
+    from peninsula.model.parameters import NAMES
+
+    if not any(c in NAMES for c in post.columns) or post.empty:
+        sys.stderr.write(f"{path}: no rows, or no columns named after model parameters\n")
+        raise typer.Exit(2)
+    return post
 
 
 @fit_app.command("arms-race")

@@ -53,12 +53,16 @@ def sample_parameters(setup, streams: RunStreams) -> np.ndarray:
     """Each run's parameter values (R x P): triangular/uniform draws or the point values."""
     n, k = len(streams.run_ids), len(NAMES)
     if not setup.sample_parameters:
-        return np.broadcast_to(setup.param_mode, (n, k)).copy()
-    u = streams.uniform(PARAM_MONTH, 0, k)
-    out = np.empty((n, k))
-    for j in range(k):  # loop over parameters, vectorised over runs
-        out[:, j] = sample_param(u[:, j], setup.param_low[j], setup.param_mode[j],
-                                 setup.param_high[j], setup.param_dist[j])
+        out = np.broadcast_to(setup.param_mode, (n, k)).copy()
+    else:
+        u = streams.uniform(PARAM_MONTH, 0, k)
+        out = np.empty((n, k))
+        for j in range(k):  # loop over parameters, vectorised over runs
+            out[:, j] = sample_param(u[:, j], setup.param_low[j], setup.param_mode[j],
+                                     setup.param_high[j], setup.param_dist[j])
+    if setup.posterior is not None:  # each run takes one posterior row, chosen by its stream
+        rows = (streams.uniform(PARAM_MONTH, 1) * len(setup.posterior)).astype(np.int64)
+        out[:, list(setup.posterior_columns)] = setup.posterior[rows]
     return out
 
 

@@ -640,6 +640,17 @@ REGISTRY: tuple[Param, ...] = (
         "rise of log launch rate per unit rise of DPRK threat ratio",
     ),
     _p(
+        "launch_capability_elasticity",
+        0.5,
+        "1",
+        0.0,
+        1.0,
+        J + " (test activity grows with the size and diversity of the programme)",
+        "provocations",
+        (0.0, 5.0),
+        "e_N: launch rate x (capability / 50)^e_N",
+    ),
+    _p(
         "launch_branching_ratio",
         0.3,
         "1",

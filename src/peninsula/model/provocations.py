@@ -1,11 +1,13 @@
 """DPRK provocations: a self-exciting (Hawkes-type) monthly count process.
 
-    lambda_launch(t) = mu/12 * exp(e_T * (rho_PRK - 1)) * (1 + beta_JME * d_eff(t))
+    lambda_launch(t) = mu/12 * exp(e_T * (rho_PRK - 1)) * (N(t) / 50)^e_N * (1 + beta_JME * d_eff(t))
                        * (1 - s_talks * talks) + E(t)
     E(t+1)           = omega * E(t) + n * (1 - omega) * launches(t)      omega = exp(-1/tau_E)
     launches(t)      ~ Poisson(lambda_launch(t))
 
-E is the excitation left by recent launches; one launch adds n expected later launches in
+N is the DPRK's capability (warhead-equivalents; 50 is the 2024-26 stock, where mu applies):
+a larger and more diverse programme has more to test (e_N, judgement). E is the excitation left
+by recent launches; one launch adds n expected later launches in
 total (the branching ratio), spread with decay time tau_E, so the process is stationary for
 n < 1 and its long-run mean is base/(1 - n). d_eff = d * (1 - c_d * clarity) is the drill
 intensity as read by Pyongyang. beta_JME's range includes 0 because the studies disagree
@@ -21,13 +23,24 @@ import numpy as np
 
 from peninsula.model.types import Array, Flags, Params
 
+CAPABILITY_REFERENCE = 50.0  # warhead-equivalents: the 2024-26 stock (SIPRI), where mu applies
+
 
 def launch_rate(
-    threat_ratio: Array, drill_eff: Array, talks: Array, excitation: Array, p: Params, flags: Flags
+    threat_ratio: Array,
+    drill_eff: Array,
+    talks: Array,
+    excitation: Array,
+    p: Params,
+    flags: Flags,
+    capability: Array | float = CAPABILITY_REFERENCE,
 ) -> Array:
     """Expected DPRK missile launches this month (runs,)."""
     base = (
-        p["launch_base_rate_per_year"] / 12.0 * np.exp(p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+        p["launch_base_rate_per_year"]
+        / 12.0
+        * np.exp(p["launch_threat_elasticity"] * (threat_ratio - 1.0))
+        * (np.asarray(capability) / CAPABILITY_REFERENCE) ** p["launch_capability_elasticity"]
     )
     if flags["drill_provocation"]:
         base = base * (1.0 + p["launch_drill_effect"] * drill_eff)

@@ -35,14 +35,27 @@ class ModelSetup:
     sample_parameters: bool
     flags: dict
     metrics: dict
+    posterior: np.ndarray | None = None  # (draws, k) parameter sets replacing sampled values
+    posterior_columns: tuple[int, ...] = ()  # their positions in NAMES
 
     @property
     def n_years(self) -> int:
         return self.horizon // 12
 
 
-def build_setup(scenario) -> ModelSetup:
-    """Compile a ``Scenario`` into a ``ModelSetup``."""
+def build_setup(scenario, posterior=None) -> ModelSetup:
+    """Compile a ``Scenario`` into a ``ModelSetup``.
+
+    ``posterior`` (a DataFrame whose columns are parameter names, e.g. from calibration) gives
+    parameter sets; each run draws one of its rows, replacing those parameters' sampled values.
+    """
+    post_values, post_cols = None, ()
+    if posterior is not None:
+        names = [c for c in posterior.columns if c in NAMES]
+        if not names or len(posterior) == 0:
+            raise ValueError("posterior has no rows or no columns named after model parameters")
+        post_values = posterior[names].to_numpy(dtype=float)
+        post_cols = tuple(NAMES.index(c) for c in names)
     doc = scenario.doc
     actors = doc["actors"]
 
@@ -75,4 +88,6 @@ def build_setup(scenario) -> ModelSetup:
         sample_parameters=bool(doc["scenario"]["sample_parameters"]),
         flags=dict(doc["mechanisms"]),
         metrics=dict(doc["metrics"]),
+        posterior=post_values,
+        posterior_columns=post_cols,
     )

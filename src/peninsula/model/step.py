@@ -155,6 +155,9 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     s.threat_ratio = t_ij.sum(axis=2) / ctx.theta_ref
     rho_prk = s.threat_ratio[:, PRK]
     drill_eff = drill * (1.0 - p["clarity_drill_discount"] * clarity)
+    override = lever["talks_override"]
+    forced = override >= 0.0
+    s.talks = np.where(forced, override >= 0.5, s.talks)
     talks = s.talks.astype(float)
 
     # --- this month's events ------------------------------------------------------------------
@@ -169,7 +172,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
         coerced[:, ROK] = np.where(to_rok, n_coerce, 0)
         coerced[:, JPN] = np.where(to_rok, 0, n_coerce)
         counts[:, E["coercion"]] = n_coerce
-    lam = provocations.launch_rate(rho_prk, drill_eff, talks, s.excitation, p, flags)
+    lam = provocations.launch_rate(rho_prk, drill_eff, talks, s.excitation, p, flags, s.nuclear)
     launches = rng.poisson(t, SLOT_LAUNCH, lam)
     s.excitation = provocations.excitation_step(s.excitation, launches, p)
     provs = rng.poisson(
@@ -232,6 +235,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
             rng.uniform(t, SLOT_TALKS_END),
             p,
         )
+        s.talks = np.where(forced, override >= 0.5, s.talks)  # historical replay holds talks
         s.denuclearization, step_taken = diplomacy.denuclearization_step(
             s.denuclearization, s.talks, flexible, rng.uniform(t, SLOT_DENUC), p
         )

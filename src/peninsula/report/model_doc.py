@@ -36,6 +36,7 @@ SECTIONS = (
     ("Explanation", "peninsula.analysis.explain"),
     ("Reading real event data (GDELT, ICEWS)", "peninsula.io.events"),
     ("Fitting Richardson's equations", "peninsula.analysis.arms_fit"),
+    ("Back-test, calibration and skill", "peninsula.analysis.backtest"),
 )
 
 HEADER = """# The Peninsula model

@@ -60,6 +60,8 @@ LEVERS: dict[str, Field] = {
     "multilateral_engagement": Field("float", 0.0, 1.0, 0.3),
     "strategic_clarity": Field("float", 0.0, 1.0, 0.4),
     "sanctions_pressure": Field("float", 0.0, 1.0, 0.7),
+    "talks_override": Field("float", -1.0, 1.0, -1.0,
+                            "-1 talks follow the model; 0 held off; 1 held on (historical replay)"),
 }
 EXERCISE_MONTHS_DEFAULT = [3, 8]
 

@@ -1,0 +1,105 @@
+"""Historical replay, ABC calibration and skill scores (small sizes; docs/validation.md has the
+full run)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ensemble, series
+from peninsula.analysis.backtest import (
+    calibrate,
+    crps_ensemble,
+    history_scenario,
+    simulate_years,
+    skill,
+)
+from peninsula.cli import app
+
+runner = CliRunner()
+
+
+def test_crps_of_ensemble_matches_definition():
+    x = np.array([0.0, 2.0, 4.0])
+    y = 3.0
+    direct = np.mean(np.abs(x - y)) - 0.5 * np.mean(np.abs(x[:, None] - x[None, :]))
+    assert crps_ensemble(x, y) == pytest.approx(direct)
+    assert crps_ensemble(np.full(10, 5.0), 2.0) == pytest.approx(3.0)  # point: absolute error
+
+
+def test_skill_scores_of_a_perfect_and_a_useless_forecast():
+    obs = np.array([0, 10, 30, 60])
+    perfect = np.tile(obs, (50, 1)).astype(float)
+    s = skill(perfect, obs, obs)
+    assert s["spearman"] == pytest.approx(1.0) and s["crps"] == pytest.approx(0.0)
+    assert s["brier"] == 0.0 and s["coverage_90"] == 1.0
+    flat = np.full((50, 4), 25.0)
+    assert skill(flat, obs, obs)["crps"] == pytest.approx(np.mean(np.abs(25 - obs)))
+
+
+def test_talks_override_holds_talks_as_recorded():
+    _, on = ensemble(("levers.talks_override=1",), runs=100, horizon=24)
+    _, off = ensemble(("levers.talks_override=0", "levers.flexible_diplomacy=1"), runs=100,
+                      horizon=24)
+    assert series(on, "talks_active").min() == 1.0 and series(off, "talks_active").max() == 0.0
+
+
+def test_history_replay_follows_the_levers_of_the_record():
+    sc = history_scenario(240)
+    years, _ = simulate_years(sc.with_settings(sample_parameters=False), 400, seed=3)
+    mean = years.mean(axis=0)
+    assert mean[2018 - 2006] < 0.5 * mean[2017 - 2006]  # talks and suspended drills in 2018
+    assert sc["levers"]["exercise_intensity"][12 * 12 + 7] == 0.0  # August 2018: UFG suspended
+
+
+def test_abc_posterior_predictive_follows_the_record():
+    # Single parameters are weakly identified (base rate trades off against the capability
+    # elasticity), so the check is on what the record pins down: the posterior predictive.
+    sc = history_scenario(168)
+    fixed = sc.with_settings(sample_parameters=False)
+
+    def synthetic(rate):
+        return simulate_years(fixed.with_parameters(launch_base_rate_per_year=rate), 200,
+                              seed=9)[0].mean(axis=0)
+
+    targets = {"low": synthetic(8.0), "high": synthetic(26.0)}
+    pred = {}
+    for name, target in targets.items():
+        post = calibrate(2019, draws=3000, accept=0.03, seed=2, target=target)
+        pred[name] = simulate_years(sc, 400, seed=4, posterior=post)[0].mean(axis=0)
+    assert pred["high"].sum() > 2.0 * pred["low"].sum()  # targets differ 3.3x
+    for name, other in (("low", "high"), ("high", "low")):
+        own = np.abs(pred[name] - targets[name]).mean()
+        assert own < np.abs(pred[name] - targets[other]).mean()
+
+
+def test_backtest_json_contract_and_posterior_reuse(tmp_path):
+    post = tmp_path / "post.parquet"
+    res = runner.invoke(app, ["calibrate", "--train-until", "2019", "--draws", "1000",
+                              "--out", str(post), "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["backtest", "--train-until", "2019", "--posterior", str(post),
+                              "--runs", "200", "--json", "-q", "--plot", str(tmp_path / "b.png")])
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.stdout)
+    assert r["years"] == list(range(2006, 2026))
+    for key in ("observed", "predicted_mean", "predicted_p05", "predicted_p95"):
+        assert len(r[key]) == 20
+    assert r["observed"][2018 - 2006] == 0 and r["observed"][2022 - 2006] == 69
+    assert all(lo <= m <= hi for lo, m, hi in zip(r["predicted_p05"], r["predicted_mean"],
+                                                  r["predicted_p95"], strict=True))
+    assert -1 <= r["spearman"] <= 1 and r["crps"] >= 0 and 0 <= r["coverage_90"] <= 1
+    assert set(r["baselines"]) == {"persistence", "climatology"}
+    assert r["baselines"]["persistence"]["crps"] == pytest.approx(
+        np.mean([abs(9 - 27), abs(6 - 9), abs(69 - 6), abs(33 - 69), abs(41 - 33),
+                 abs(11 - 41)]))
+    assert (tmp_path / "b.png").stat().st_size > 10_000
+    # run --posterior: every run's calibrated parameters come from the posterior rows
+    res = runner.invoke(app, ["run", "--runs", "30", "--posterior", str(post), "-q", "--out",
+                              str(tmp_path / "r"), "--no-monthly"])
+    assert res.exit_code == 0, res.output
+    runs = pd.read_parquet(tmp_path / "r" / "runs.parquet")
+    rows = set(pd.read_parquet(post)["launch_base_rate_per_year"].round(9))
+    assert set(runs["launch_base_rate_per_year"].round(9)) <= rows
