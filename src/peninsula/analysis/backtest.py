@@ -94,11 +94,14 @@ def observed() -> pd.DataFrame:
 
 
 def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = None,
-                   workers: int = 1):
-    """Per-run yearly missiles launched (runs x years) and the sampled parameters."""
+                   workers: int = 1, patrols: bool = False):
+    """Per-run yearly missiles launched (runs x years), the sampled parameters, and with
+    ``patrols`` also the yearly China-Russia joint patrols."""
     sc = sc.with_settings(seed=seed)
     setup = build_setup(sc, posterior=posterior)
     res = run_chunks(setup, runs, record_monthly=False, record_events=False, workers=workers)
+    if patrols:
+        return res.launches_by_year, res.params, res.patrols_by_year
     return res.launches_by_year, res.params
 
 
@@ -174,8 +177,13 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     if posterior is None:
         posterior = calibrate(train_until, draws, accept, seed, workers)
     sc = history_scenario(240, ["scenario.sample_parameters=true"])
-    pred, _ = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers)
+    pred, _, patrols = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers,
+                                      patrols=True)
     obs_df = observed()
+    patrol_obs = load_table("monthly")
+    patrol_obs = patrol_obs.groupby(patrol_obs["month"].str[:4].astype(int))[
+        "cn_ru_joint_patrols"].sum()
+    since = list(range(2019, LAST_YEAR + 1))
     obs = obs_df["missiles_launched"].to_numpy()
     years = obs_df["year"].to_numpy()
     test = np.nonzero(years > train_until)[0]
@@ -188,6 +196,15 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
         "predicted_p05": [float(x) for x in np.quantile(pred, 0.05, axis=0)],
         "predicted_p95": [float(x) for x in np.quantile(pred, 0.95, axis=0)],
         "observed_launch_days": [int(x) for x in obs_df["launch_days"]],
+        "observed_nuclear_tests": [int(x) for x in obs_df["nuclear_tests"]],
+        "not_modelled": ["launch_days", "nuclear_tests"],
+        "patrols": {"years": since,
+                    "observed": [int(patrol_obs.get(y, 0)) for y in since],
+                    "predicted_mean": [float(patrols[:, y - FIRST_YEAR].mean()) for y in since],
+                    "predicted_p05": [float(np.quantile(patrols[:, y - FIRST_YEAR], 0.05))
+                                      for y in since],
+                    "predicted_p95": [float(np.quantile(patrols[:, y - FIRST_YEAR], 0.95))
+                                      for y in since]},
         "test_years": [int(years[i]) for i in test],
         **skill(pred[:, test], obs[test], train_obs),
         "baselines": baseline_scores(obs, test, train_obs),

@@ -44,6 +44,7 @@ class ChunkResult:
     params: np.ndarray  # (R, P)
     first_month: dict  # {"clash"|"war"|"nuclear_use": (R,) int32, NEVER if not reached}
     launches_by_year: np.ndarray  # (R, Y)
+    patrols_by_year: np.ndarray  # (R, Y) China-Russia joint patrols
     yearly: dict  # name -> (R, Y) end-of-year snapshot
     monthly: np.ndarray | None  # (R, H, V) float32
     events: np.ndarray | None  # (R, H, E) int16
@@ -95,6 +96,7 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
     ctx = StepContext(setup, params, n)
     first = {k: np.full(n, NEVER, dtype=np.int32) for k in ("clash", "war", "nuclear_use")}
     launches_by_year = np.zeros((n, max(years, 1)))
+    patrols_by_year = np.zeros((n, max(years, 1)))
     yearly = {k: np.zeros((n, max(years, 1))) for k in (
         "alignment", "polarization", "denuclearization", "gdp_loss_pct", "gdp_loss_pct_ROK",
         "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension")}
@@ -103,7 +105,7 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
     from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
     if record_events:
         events = np.zeros((n, h, N_EVENT_TYPES), dtype=np.int16)
-    launch_col = EVENT_INDEX["missile_launch"]
+    launch_col, patrol_col = EVENT_INDEX["missile_launch"], EVENT_INDEX["joint_patrol"]
     for t in range(h):
         counts = step(state, ctx, streams)
         for key, lvl in (("clash", 4), ("war", 5), ("nuclear_use", 6)):
@@ -111,6 +113,7 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
             first[key][hit] = t
         y = min(t // 12, launches_by_year.shape[1] - 1)
         launches_by_year[:, y] += counts[:, launch_col]
+        patrols_by_year[:, y] += counts[:, patrol_col]
         if monthly is not None:
             monthly[:, t] = _record(state)
         if events is not None:
@@ -128,4 +131,5 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
             yearly["dprk_capability"][:, yi] = state.nuclear
             yearly["power_balance"][:, yi] = state.balance
             yearly["tension"][:, yi] = state.tension
-    return ChunkResult(run_ids, values, first, launches_by_year, yearly, monthly, events)
+    return ChunkResult(run_ids, values, first, launches_by_year, patrols_by_year, yearly, monthly,
+                       events)
