@@ -122,3 +122,24 @@ def test_cli_ingest_json_and_init_from_events(tmp_path):
     res = runner.invoke(app, ["events", "ingest", str(tmp_path / "missing.CSV"), "--out",
                               str(tmp_path / "x.parquet")])
     assert res.exit_code == 2 and "cannot read" in res.output
+
+
+def test_plot_real_and_simulated_tension_on_one_axis(tmp_path):
+    from peninsula.report.tension_plot import real_tension, simulated_tension
+
+    path = tmp_path / "e.CSV"
+    path.write_text("\n".join([gdelt2_row(), gdelt2_row(code="057", a1="USA", a2="PRK")]) + "\n")
+    table = tmp_path / "t.parquet"
+    assert runner.invoke(app, ["events", "ingest", str(path), "--out", str(table)]).exit_code == 0
+    assert real_tension(pd.read_parquet(table)).loc["2023-03"] == pytest.approx(-(8.0 - 4.4) / 2)
+    run = tmp_path / "run"
+    res = runner.invoke(app, ["run", "--runs", "20", "--out", str(run), "-q", "--no-monthly",
+                              "--set", "scenario.horizon_months=24"])
+    assert res.exit_code == 0
+    sim = simulated_tension(pd.read_parquet(run / "events.parquet"))
+    assert len(sim) == 24 and sim.between(-10, 10).all()
+    png = tmp_path / "tension.png"
+    res = runner.invoke(app, ["plot", "tension", "--events", str(table), "--run", str(run),
+                              "--out", str(png)])
+    assert res.exit_code == 0, res.output
+    assert png.stat().st_size > 10_000

@@ -28,6 +28,8 @@ events_app = typer.Typer(no_args_is_help=True, help="Real event data (GDELT, ICE
 app.add_typer(events_app, name="events")
 fit_app = typer.Typer(no_args_is_help=True, help="Fit classic models to data.")
 app.add_typer(fit_app, name="fit")
+plot_app = typer.Typer(no_args_is_help=True, help="Plots.")
+app.add_typer(plot_app, name="plot")
 data_app = typer.Typer(no_args_is_help=True, help="Bundled historical tables (sourced).")
 app.add_typer(data_app, name="data")
 out = Console()
@@ -410,6 +412,25 @@ def fit_arms_race_cmd(
                   f"{s['grievance']:.4g} (se {s['grievance_se']:.3g})")
     eq = result["equilibrium"]
     out.print(f"Equilibrium: x* = {eq['x']}, y* = {eq['y']}; {result['stability']}")
+
+
+@plot_app.command("tension")
+def plot_tension_cmd(
+    events: Annotated[Path, typer.Option("--events", help="Table from 'peninsula events "
+                                                          "ingest'.")],
+    run_dir: Annotated[Path, typer.Option("--run", help="Folder written by 'peninsula run "
+                                                        "--out'.")],
+    out_path: Annotated[Path, typer.Option("--out", help="PNG to write.")] = Path("tension.png"),
+) -> None:
+    """Plot real and simulated DPRK <-> allies tension on one axis (both CAMEO/Goldstein)."""
+    from peninsula.report.tension_plot import plot_tension
+
+    for path in (events, run_dir / "events.parquet"):
+        if not path.is_file():
+            sys.stderr.write(f"{path}: cannot read (no such file)\n")
+            raise typer.Exit(2)
+    plot_tension(events, run_dir, out_path)
+    out.print(f"wrote {out_path}")
 
 
 @data_app.command("list")
