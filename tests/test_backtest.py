@@ -48,8 +48,9 @@ def test_talks_override_holds_talks_as_recorded():
 
 def test_history_replay_follows_the_levers_of_the_record():
     sc = history_scenario(240)
-    years, _ = simulate_years(sc.with_settings(sample_parameters=False), 400, seed=3)
-    mean = years.mean(axis=0)
+    sim = simulate_years(sc.with_settings(sample_parameters=False), 400, seed=3)
+    mean = sim["missiles"].mean(axis=0)
+    assert (sim["launch_days"] <= sim["missiles"]).all()  # a launch day fires at least one
     assert mean[2018 - 2006] < 0.5 * mean[2017 - 2006]  # talks and suspended drills in 2018
     assert sc["levers"]["exercise_intensity"][12 * 12 + 7] == 0.0  # August 2018: UFG suspended
 
@@ -62,13 +63,13 @@ def test_abc_posterior_predictive_follows_the_record():
 
     def synthetic(rate):
         return simulate_years(fixed.with_parameters(launch_base_rate_per_year=rate), 200,
-                              seed=9)[0].mean(axis=0)
+                              seed=9)["missiles"].mean(axis=0)
 
     targets = {"low": synthetic(8.0), "high": synthetic(26.0)}
     pred = {}
     for name, target in targets.items():
         post = calibrate(2019, draws=3000, accept=0.03, seed=2, target=target)
-        pred[name] = simulate_years(sc, 400, seed=4, posterior=post)[0].mean(axis=0)
+        pred[name] = simulate_years(sc, 400, seed=4, posterior=post)["missiles"].mean(axis=0)
     assert pred["high"].sum() > 2.0 * pred["low"].sum()  # targets differ 3.3x
     for name, other in (("low", "high"), ("high", "low")):
         own = np.abs(pred[name] - targets[name]).mean()
@@ -81,7 +82,8 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
                               "--out", str(post), "-q"])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["backtest", "--train-until", "2019", "--posterior", str(post),
-                              "--runs", "200", "--json", "-q", "--plot", str(tmp_path / "b.png")])
+                              "--runs", "200", "--json", "-q", "--plot", str(tmp_path / "b.png"),
+                              "--report", str(tmp_path / "validation.md")])
     assert res.exit_code == 0, res.output
     r = json.loads(res.stdout)
     assert r["years"] == list(range(2006, 2026))
@@ -92,10 +94,13 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
                                                   r["predicted_p95"], strict=True))
     assert -1 <= r["spearman"] <= 1 and r["crps"] >= 0 and 0 <= r["coverage_90"] <= 1
     assert set(r["baselines"]) == {"persistence", "climatology"}
+    assert r["launch_days"]["observed"][2022 - 2006] == 34 and len(r["patrols"]["years"]) == 7
     assert r["baselines"]["persistence"]["crps"] == pytest.approx(
         np.mean([abs(9 - 27), abs(6 - 9), abs(69 - 6), abs(33 - 69), abs(41 - 33),
                  abs(11 - 41)]))
     assert (tmp_path / "b.png").stat().st_size > 10_000
+    page = (tmp_path / "validation.md").read_text()
+    assert "Skill on the held-out years (2020-2025)" in page and "![back-test](b.png)" in page
     # run --posterior: every run's calibrated parameters come from the posterior rows
     res = runner.invoke(app, ["run", "--runs", "30", "--posterior", str(post), "-q", "--out",
                               str(tmp_path / "r"), "--no-monthly"])

@@ -305,6 +305,8 @@ def backtest_cmd(
     seed: Annotated[int, typer.Option(min=0)] = 1,
     workers: Annotated[int, typer.Option(min=1, max=256)] = 1,
     plot: Annotated[Path | None, typer.Option(help="Write the back-test plot (PNG).")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the validation page (Markdown).")]
+    = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
@@ -320,6 +322,10 @@ def backtest_cmd(
         from peninsula.report.backtest_plot import plot_backtest
 
         plot_backtest(result, plot)
+    if report is not None:
+        from peninsula.report.validation_doc import write
+
+        write(result, report, plot.name if plot is not None else "validation_backtest.png")
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return

@@ -94,15 +94,13 @@ def observed() -> pd.DataFrame:
 
 
 def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = None,
-                   workers: int = 1, patrols: bool = False):
-    """Per-run yearly missiles launched (runs x years), the sampled parameters, and with
-    ``patrols`` also the yearly China-Russia joint patrols."""
+                   workers: int = 1) -> dict:
+    """Per-run yearly series (runs x years): missiles, launch_days, patrols; and params."""
     sc = sc.with_settings(seed=seed)
     setup = build_setup(sc, posterior=posterior)
     res = run_chunks(setup, runs, record_monthly=False, record_events=False, workers=workers)
-    if patrols:
-        return res.launches_by_year, res.params, res.patrols_by_year
-    return res.launches_by_year, res.params
+    return {"missiles": res.launches_by_year, "launch_days": res.launch_days_by_year,
+            "patrols": res.patrols_by_year, "params": res.params}
 
 
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
@@ -118,7 +116,8 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
         sets += [f'parameters.{name}.distribution="uniform"']
         sets += [f"parameters.{name}.range=[{p.low}, {p.high}]"]
     sc = history_scenario(horizon_months=12 * years, sets=sets)
-    sim, params = simulate_years(sc, draws, seed, workers=workers)
+    out = simulate_years(sc, draws, seed, workers=workers)
+    sim, params = out["missiles"], out["params"]
     obs = (observed()["missiles_launched"].to_numpy() if target is None
            else np.asarray(target, dtype=float))[:years]
     dist = np.sqrt(np.mean((np.log1p(sim[:, :years]) - np.log1p(obs)) ** 2, axis=1))
@@ -177,8 +176,8 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     if posterior is None:
         posterior = calibrate(train_until, draws, accept, seed, workers)
     sc = history_scenario(240, ["scenario.sample_parameters=true"])
-    pred, _, patrols = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers,
-                                      patrols=True)
+    sim = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers)
+    pred, patrols, days = sim["missiles"], sim["patrols"], sim["launch_days"]
     obs_df = observed()
     patrol_obs = load_table("monthly")
     patrol_obs = patrol_obs.groupby(patrol_obs["month"].str[:4].astype(int))[
@@ -195,9 +194,12 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
         "predicted_mean": [float(x) for x in pred.mean(axis=0)],
         "predicted_p05": [float(x) for x in np.quantile(pred, 0.05, axis=0)],
         "predicted_p95": [float(x) for x in np.quantile(pred, 0.95, axis=0)],
-        "observed_launch_days": [int(x) for x in obs_df["launch_days"]],
+        "launch_days": {"observed": [int(x) for x in obs_df["launch_days"]],
+                        "predicted_mean": [float(x) for x in days.mean(axis=0)],
+                        "predicted_p05": [float(x) for x in np.quantile(days, 0.05, axis=0)],
+                        "predicted_p95": [float(x) for x in np.quantile(days, 0.95, axis=0)]},
         "observed_nuclear_tests": [int(x) for x in obs_df["nuclear_tests"]],
-        "not_modelled": ["launch_days", "nuclear_tests"],
+        "not_modelled": ["nuclear_tests"],
         "patrols": {"years": since,
                     "observed": [int(patrol_obs.get(y, 0)) for y in since],
                     "predicted_mean": [float(patrols[:, y - FIRST_YEAR].mean()) for y in since],

@@ -58,6 +58,7 @@ def join(parts: list[ChunkResult]) -> ChunkResult:
         first_month={k: cat([p.first_month[k] for p in parts]) for k in parts[0].first_month},
         launches_by_year=cat([p.launches_by_year for p in parts]),
         patrols_by_year=cat([p.patrols_by_year for p in parts]),
+        launch_days_by_year=cat([p.launch_days_by_year for p in parts]),
         yearly={k: cat([p.yearly[k] for p in parts]) for k in parts[0].yearly},
         monthly=cat([p.monthly for p in parts]),
         events=cat([p.events for p in parts]),

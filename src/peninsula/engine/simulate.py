@@ -45,6 +45,7 @@ class ChunkResult:
     first_month: dict  # {"clash"|"war"|"nuclear_use": (R,) int32, NEVER if not reached}
     launches_by_year: np.ndarray  # (R, Y)
     patrols_by_year: np.ndarray  # (R, Y) China-Russia joint patrols
+    launch_days_by_year: np.ndarray  # (R, Y) days with DPRK launches
     yearly: dict  # name -> (R, Y) end-of-year snapshot
     monthly: np.ndarray | None  # (R, H, V) float32
     events: np.ndarray | None  # (R, H, E) int16
@@ -97,6 +98,7 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
     first = {k: np.full(n, NEVER, dtype=np.int32) for k in ("clash", "war", "nuclear_use")}
     launches_by_year = np.zeros((n, max(years, 1)))
     patrols_by_year = np.zeros((n, max(years, 1)))
+    launch_days_by_year = np.zeros((n, max(years, 1)))
     yearly = {k: np.zeros((n, max(years, 1))) for k in (
         "alignment", "polarization", "denuclearization", "gdp_loss_pct", "gdp_loss_pct_ROK",
         "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension")}
@@ -114,6 +116,7 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
         y = min(t // 12, launches_by_year.shape[1] - 1)
         launches_by_year[:, y] += counts[:, launch_col]
         patrols_by_year[:, y] += counts[:, patrol_col]
+        launch_days_by_year[:, y] += state.launch_days
         if monthly is not None:
             monthly[:, t] = _record(state)
         if events is not None:
@@ -131,5 +134,5 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
             yearly["dprk_capability"][:, yi] = state.nuclear
             yearly["power_balance"][:, yi] = state.balance
             yearly["tension"][:, yi] = state.tension
-    return ChunkResult(run_ids, values, first, launches_by_year, patrols_by_year, yearly, monthly,
-                       events)
+    return ChunkResult(run_ids, values, first, launches_by_year, patrols_by_year,
+                       launch_days_by_year, yearly, monthly, events)

@@ -640,6 +640,17 @@ REGISTRY: tuple[Param, ...] = (
         "rise of log launch rate per unit rise of DPRK threat ratio",
     ),
     _p(
+        "salvo_mean_size",
+        1.9,
+        "missiles per launch day",
+        1.3,
+        2.6,
+        "CNS/NTI: 275 missiles on 143 launch days in 2014-2025",
+        "provocations",
+        (1.0, 20.0),
+        "m: launch days are Poisson(lambda / m); each fires 1 + Poisson(m - 1) missiles",
+    ),
+    _p(
         "launch_capability_elasticity",
         0.5,
         "1",

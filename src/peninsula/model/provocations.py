@@ -3,7 +3,8 @@
     lambda_launch(t) = mu/12 * exp(e_T * (rho_PRK - 1)) * (N(t) / 50)^e_N * (1 + beta_JME * d_eff(t))
                        * (1 - s_talks * talks) + E(t)
     E(t+1)           = omega * E(t) + n * (1 - omega) * launches(t)      omega = exp(-1/tau_E)
-    launches(t)      ~ Poisson(lambda_launch(t))
+    launch days(t)   ~ Poisson(lambda_launch(t) / m)
+    launches(t)      = days + Poisson((m - 1) * days)     salvoes: 1 + Poisson(m - 1) per day
 
 N is the DPRK's capability (warhead-equivalents; 50 is the 2024-26 stock, where mu applies):
 a larger and more diverse programme has more to test (e_N, judgement). E is the excitation left

@@ -26,6 +26,7 @@ class State:
     denuclearization: np.ndarray  # (R,)
     nuclear: np.ndarray  # (R,) DPRK warhead-equivalents
     excitation: np.ndarray  # (R,) Hawkes excitation, launches/month
+    launch_days: np.ndarray  # (R,) days with launches this month
     prov_excitation: np.ndarray  # (R,) Hawkes excitation, other provocations/month
     drill_memory: np.ndarray  # (R,)
     supply_chain: np.ndarray  # (R,)
@@ -61,6 +62,7 @@ def init_state(setup, n_runs: int) -> State:
         denuclearization=full(s0["denuclearization"]),
         nuclear=full(setup.nuclear0),
         excitation=np.zeros(r),
+        launch_days=np.zeros(r, dtype=np.int64),
         prov_excitation=np.zeros(r),
         drill_memory=np.zeros(r),
         supply_chain=np.zeros(r),

@@ -48,7 +48,8 @@ from peninsula.model.types import Array, Flags, Params
     SLOT_DENUC,
     SLOT_LADDER,
     SLOT_MISPERCEPTION,
-) = range(1, 15)
+    SLOT_SALVO,
+) = range(1, 16)
 PATROLS_PER_YEAR_AT_FULL_ALIGNMENT = 2.5  # observation model: 1-2 joint patrols/yr 2019-2025
 E = EVENT_INDEX
 ADVERSARIES = np.array([PRK, CHN, RUS])  # observers of the alliance's posture
@@ -173,7 +174,10 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
         coerced[:, JPN] = np.where(to_rok, 0, n_coerce)
         counts[:, E["coercion"]] = n_coerce
     lam = provocations.launch_rate(rho_prk, drill_eff, talks, s.excitation, p, flags, s.nuclear)
-    launches = rng.poisson(t, SLOT_LAUNCH, lam)
+    # launch days ~ Poisson(lam / m); missiles = days + Poisson((m - 1) * days): salvo size 1 + Poisson
+    s.launch_days = rng.poisson(t, SLOT_LAUNCH, lam / p["salvo_mean_size"])
+    launches = s.launch_days + rng.poisson(t, SLOT_SALVO,
+                                           (p["salvo_mean_size"] - 1.0) * s.launch_days)
     s.excitation = provocations.excitation_step(s.excitation, launches, p)
     provs = rng.poisson(
         t,
