@@ -2,7 +2,8 @@
 
 The order within a month: levers -> posture and threat -> events (summits, shocks, launches,
 provocations, coercion) -> cohesion, credibility -> alignment, sanctions, DPRK capability ->
-diplomacy -> beliefs -> arms race -> tension -> escalation ladder -> economy. Each mechanism is a
+diplomacy -> beliefs -> arms race -> escalation ladder (on last month's tension) -> tension
+(this month's events, clashes and war included) -> economy. Each mechanism is a
 function in its own module; this module only wires them. No Python loop over runs or actors.
 """
 
@@ -260,11 +261,6 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
             s.arms_level, weights, p["arms_reaction_per_year"], p["arms_fatigue_per_year"]
         )
 
-    # --- tension (Goldstein EWMA) -------------------------------------------------------------
-    weighted = counts.astype(float)
-    weighted[:, E["joint_drill"]] = drill
-    s.tension = tension.tension_step(s.tension, tension.net_goldstein(weighted), forum, p)
-
     # --- escalation ladder --------------------------------------------------------------------
     level = escalation.apply_event_floor(s.level, rhetoric, launches + provs)
     new_level, clash, war, nuke = escalation.ladder_step(
@@ -288,6 +284,11 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     counts[:, E["armed_clash"]] = clash
     counts[:, E["war"]] = new_level == escalation.WAR
     counts[:, E["nuclear_use"]] = nuke
+
+    # --- tension (Goldstein EWMA of this month's events, ladder events included) --------------
+    weighted = counts.astype(float)
+    weighted[:, E["joint_drill"]] = drill
+    s.tension = tension.tension_step(s.tension, tension.net_goldstein(weighted), forum, p)
 
     # --- economy ------------------------------------------------------------------------------
     if flags["economy"]:
