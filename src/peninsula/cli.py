@@ -72,7 +72,7 @@ def run(
     set_: SetOpt = None,
     workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
     chunk_runs: Annotated[int, typer.Option(min=1, help="Runs advanced together per chunk.")]
-    = 2000,
+    = 5000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     explain_: Annotated[bool, typer.Option("--explain",
                                            help="Add each mechanism's contribution.")] = False,

@@ -14,7 +14,7 @@ import numpy as np
 from peninsula.engine.executors import make_executor
 from peninsula.engine.simulate import ChunkResult, simulate_chunk
 
-DEFAULT_CHUNK_RUNS = 2000
+DEFAULT_CHUNK_RUNS = 5000
 
 
 def chunk_bounds(n_runs: int, chunk_runs: int) -> list[tuple[int, int]]:

@@ -45,6 +45,17 @@ def expit(z: Array) -> Array:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+Z_MAX = float(np.log(1.0 - EPS) - np.log(EPS))  # log-odds of the clipping bound 1 - EPS
+
+
+def update_trust_logit(
+    z: Array, anchor_logit: Array, evidence: Array, memory_months: Array
+) -> Array:
+    """One month of updating in log-odds (the engine's state): z + evidence + reversion."""
+    z = z + evidence + (anchor_logit - z) / memory_months[:, None, None]
+    return np.clip(z, -Z_MAX, Z_MAX)
+
+
 def update_trust(
     trust: np.ndarray, anchor_logit: np.ndarray, evidence: np.ndarray, memory_months: np.ndarray
 ) -> np.ndarray:

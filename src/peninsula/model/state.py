@@ -17,7 +17,8 @@ class State:
     month: int
     arms_level: np.ndarray  # (R,6) defence spending relative to trend path
     tech_level: np.ndarray  # (R,) allied capability multiplier from tech collaboration
-    trust: np.ndarray  # (R,6,6) P_i(j is security-seeking)
+    trust: np.ndarray  # (R,6,6) P_i(j is security-seeking), derived from trust_logit
+    trust_logit: np.ndarray  # (R,6,6) the belief state, in log-odds
     cohesion: np.ndarray  # (R,)
     alignment: np.ndarray  # (R,)
     tension: np.ndarray  # (R,)
@@ -54,6 +55,7 @@ def init_state(setup, n_runs: int) -> State:
         arms_level=np.ones((r, N_ACTORS)),
         tech_level=np.ones(r),
         trust=np.broadcast_to(setup.trust0, (r, N_ACTORS, N_ACTORS)).copy(),
+        trust_logit=np.broadcast_to(logit(setup.trust0), (r, N_ACTORS, N_ACTORS)).copy(),
         cohesion=full(s0["cohesion"]),
         alignment=full(s0["alignment"]),
         tension=full(s0["tension"]),

@@ -27,7 +27,7 @@ from peninsula.model import (
     threat,
 )
 from peninsula.model.actors import ALLIES, BLOC, CHN, JPN, PRK, ROK, RUS, USA
-from peninsula.model.beliefs import logit, update_trust
+from peninsula.model.beliefs import expit, logit, update_trust_logit
 from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
 from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
 from peninsula.model.state import State
@@ -252,7 +252,9 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
         evidence = _evidence(
             p, flags, drill, md, infra, clarity, comm, forum, launches, s.talks.astype(float), coerced
         )
-        s.trust = update_trust(s.trust, ctx.anchor, evidence, p["belief_memory_months"])
+        s.trust_logit = update_trust_logit(s.trust_logit, ctx.anchor, evidence,
+                                           p["belief_memory_months"])
+        s.trust = expit(s.trust_logit)
 
     # --- arms race (Richardson) ---------------------------------------------------------------
     if flags["arms_race"]:
