@@ -21,9 +21,7 @@ from peninsula import __version__
 from peninsula.analysis.metrics import summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.engine.simulate import MONTHLY_VARS, ChunkResult
-from peninsula.io import store
-from peninsula.model.events import EVENT_TYPES
-from peninsula.model.parameters import NAMES
+from peninsula.io import store, tables
 from peninsula.model.setup import ModelSetup, build_setup
 from peninsula.scenario.loader import Scenario, load_scenario
 
@@ -47,61 +45,22 @@ class Ensemble:
         return self._summary
 
     def months(self) -> list[str]:
-        y0, m0 = self.setup.start
-        idx = m0 - 1 + np.arange(self.setup.horizon)
-        return [f"{y0 + i // 12:04d}-{i % 12 + 1:02d}" for i in idx]
+        return tables.month_labels(self.setup)
 
     def runs_table(self) -> pd.DataFrame:
         """One row per run: run id and the run's sampled parameter values."""
-        df = pd.DataFrame(self.result.params, columns=list(NAMES))
-        df.insert(0, "run", self.result.run_ids)
-        return df
+        return tables.runs_table(self.result)
 
     def monthly(self, runs: slice | None = None) -> pd.DataFrame:
         """Long table: run, month index, date, then every state variable (actor and dyad).
 
         ``runs`` selects a slice of runs (by position) to keep memory bounded.
         """
-        m = self.result.monthly
-        if m is None:
-            raise ValueError("monthly state was not recorded (run with record_monthly=True)")
-        sel = runs or slice(None)
-        m, run_ids = m[sel], self.result.run_ids[sel]
-        r, h, v = m.shape
-        df = pd.DataFrame(m.reshape(r * h, v), columns=list(MONTHLY_VARS))
-        codes = np.tile(np.arange(h, dtype=np.int16), r)
-        df.insert(0, "date", pd.Categorical.from_codes(codes, self.months()))
-        df.insert(0, "month", codes)
-        df.insert(0, "run", np.repeat(run_ids, h))
-        df["escalation_level"] = df["escalation_level"].astype(np.int8)
-        return df
+        return tables.monthly_table(self.result, self.setup, runs)
 
     def events(self) -> pd.DataFrame:
         """Event log: run, month, date, actor, target, event type, CAMEO root, Goldstein, count."""
-        ev = self.result.events
-        if ev is None:
-            raise ValueError("events were not recorded (run with record_events=True)")
-        ri, ti, ei = np.nonzero(ev)
-        ei = ei.astype(np.int8)
-
-        def cat(attr):
-            names = [getattr(e, attr) for e in EVENT_TYPES]
-            uniq = sorted(set(names))
-            code = np.array([uniq.index(x) for x in names], dtype=np.int8)
-            return pd.Categorical.from_codes(code[ei], uniq)
-
-        table = pd.DataFrame({
-            "run": self.result.run_ids[ri],
-            "month": ti.astype(np.int16),
-            "date": pd.Categorical.from_codes(ti.astype(np.int16), self.months()),
-            "actor": cat("actor"),
-            "target": cat("target"),
-            "event_type": cat("name"),
-            "cameo_root": cat("cameo"),
-            "goldstein": np.array([e.goldstein for e in EVENT_TYPES])[ei],
-            "count": ev[ri, ti, ei].astype(np.int32),
-        })
-        return table
+        return tables.events_table(self.result, self.setup)
 
     def to_xarray(self):
         """xarray Dataset with dims (run, month) and one variable per monthly state variable."""
@@ -150,6 +109,59 @@ class Ensemble:
         store.write_text(self.scenario.to_toml(), out / "scenario.toml")
         store.write_json(self.manifest(command), out / "manifest.json")
         return out
+
+
+def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
+               executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
+               record_monthly: bool = True, record_events: bool = True, resume: bool = False,
+               progress: Callable[[int], None] | None = None,
+               posterior: pd.DataFrame | None = None, command: str | None = None,
+               on_resume: Callable[[int, int], None] | None = None) -> Ensemble:
+    """Run an ensemble straight to a folder, chunk by chunk, resumable after an interruption.
+
+    Each worker writes its chunk's Parquet parts; the final runs/monthly/events tables, the
+    summary and the manifest are assembled in run order once every chunk is done. Returns an
+    Ensemble holding the per-run outcomes (the monthly table stays on disk).
+    """
+    from peninsula.engine.ensemble import chunk_bounds
+    from peninsula.engine.executors import make_executor
+    from peninsula.io import parts as P
+
+    out = Path(out_dir)
+    setup = build_setup(scenario, posterior=posterior)
+    bounds = chunk_bounds(scenario.runs, chunk_runs)
+    plan = {"scenario_sha256": scenario.hash(), "seed": setup.seed, "runs": scenario.runs,
+            "chunk_runs": chunk_runs, "record_monthly": record_monthly,
+            "record_events": record_events,
+            "posterior": None if posterior is None else int(pd.util.hash_pandas_object(
+                posterior, index=False).sum())}
+    parts_dir, resuming = P.prepare(out, plan, resume)
+    done = [b for b in bounds if P.is_done(parts_dir, *b)]
+    if on_resume and resuming:
+        on_resume(len(done), len(bounds))
+    if progress:
+        progress(sum(b - a for a, b in done))
+    todo = [b for b in bounds if b not in done]
+    own = executor is None
+    executor = executor or make_executor(workers)
+    try:
+        futures = [executor.submit(P.simulate_to_parts, setup, a, b, str(parts_dir),
+                                   record_monthly, record_events) for a, b in todo]
+        for fut in futures:
+            n = fut.result()
+            if progress:
+                progress(n)
+    finally:
+        if own:
+            executor.shutdown()
+    (out / "manifest.json").unlink(missing_ok=True)
+    result = P.assemble(out, parts_dir, bounds)
+    ens = Ensemble(scenario, setup, result)
+    store.write_json(ens.summary(), out / "summary.json")
+    store.write_text(scenario.to_toml(), out / "scenario.toml")
+    store.write_json(ens.manifest(command), out / "manifest.json")
+    P.clean(parts_dir)
+    return ens
 
 
 def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed: int | None = None,

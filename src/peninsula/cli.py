@@ -86,6 +86,9 @@ def run(
     posterior: Annotated[Path | None, typer.Option(
         help="Draw each run's calibrated parameters from these posterior samples "
              "('peninsula calibrate').")] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Continue an interrupted run into the same --out folder, keeping finished "
+             "chunks.")] = False,
 ) -> None:
     """Run an ensemble and print the summary (and write files with --out)."""
     sets = list(set_ or [])
@@ -99,13 +102,30 @@ def run(
             sc = sc.with_settings(**settings)
     except ScenarioError as exc:
         _fail(exc)
+    if resume and out_dir is None:
+        sys.stderr.write("--resume needs --out (the folder of the interrupted run)\n")
+        raise typer.Exit(2)
+    post = _read_posterior(posterior) if posterior else None
     with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
-        ens = api.run(sc, workers=workers, chunk_runs=chunk_runs,
-                      posterior=_read_posterior(posterior) if posterior else None,
-                      record_monthly=monthly and out_dir is not None,
-                      record_events=out_dir is not None,
-                      progress=lambda n: bar.advance(task, n))
+        if out_dir is not None:
+            from peninsula.io.parts import ResumeError
+
+            def said(done: int, total: int) -> None:
+                err.print(f"resuming: {done} of {total} chunks already finished")
+
+            try:
+                ens = api.run_to_dir(sc, out_dir, workers=workers, chunk_runs=chunk_runs,
+                                     record_monthly=monthly, record_events=True, resume=resume,
+                                     posterior=post, command=_command(scenario, sc, set_),
+                                     progress=lambda n: bar.advance(task, n), on_resume=said)
+            except ResumeError as exc:
+                sys.stderr.write(f"{exc}\n")
+                raise typer.Exit(2) from None
+        else:
+            ens = api.run(sc, workers=workers, chunk_runs=chunk_runs, posterior=post,
+                          record_monthly=False, record_events=False,
+                          progress=lambda n: bar.advance(task, n))
     summary = dict(ens.summary())
     if explain_:
         from peninsula.analysis.explain import EXPLAINED, explain
@@ -114,11 +134,10 @@ def run(
         with _progress(len(EXPLAINED) + 1, "explain: ensembles", quiet) as bar:
             task = bar.add_task("explain", total=len(EXPLAINED) + 1)
             summary["explain"] = explain(sc, n, workers, progress=lambda k: bar.advance(task, k))
-    if out_dir is not None:
-        ens.save(out_dir, command=_command(scenario, sc, set_))
-        if explain_:
-            from peninsula.io.store import write_json
-            write_json(summary, out_dir / "summary.json")
+    if out_dir is not None and explain_:
+        from peninsula.io.store import write_json
+
+        write_json(summary, out_dir / "summary.json")
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     else:

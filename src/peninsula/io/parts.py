@@ -1,0 +1,105 @@
+"""Runs written to a folder in parts: one set of Parquet files per chunk, resumable.
+
+Each chunk's worker writes its own parts (runs, monthly, events, outcomes) atomically, the
+outcomes part last, so a chunk counts as finished exactly when its outcomes part exists. An
+interrupted run (Ctrl-C, a killed worker or process) continues with ``resume=True``: finished
+chunks are kept, the rest are computed, and the final tables are assembled from the parts in
+run order, so they are identical to an uninterrupted run's. A plan file guards against resuming
+with a different scenario, seed, size or chunking.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from peninsula.engine.simulate import simulate_chunk
+from peninsula.io import store, tables
+
+PARTS = ".parts"
+PLAN = "plan.json"
+MONTHLY_SLICE = 1000  # runs per row group of the monthly table
+
+
+class ResumeError(ValueError):
+    """The folder's unfinished run cannot be resumed as asked (or must not be overwritten)."""
+
+
+def stem(start: int, stop: int) -> str:
+    return f"chunk-{start:010d}-{stop:010d}"
+
+
+def is_done(parts_dir: Path, start: int, stop: int) -> bool:
+    return (parts_dir / f"{stem(start, stop)}.outcomes.parquet").is_file()
+
+
+def simulate_to_parts(setup, start: int, stop: int, parts_dir: str, record_monthly: bool,
+                      record_events: bool) -> int:
+    """Simulate one chunk and write its parts (in the worker); returns the number of runs."""
+    parts = Path(parts_dir)
+    res = simulate_chunk(setup, np.arange(start, stop), record_monthly, record_events)
+    s = stem(start, stop)
+    store.write_parquet(tables.runs_table(res), parts / f"{s}.runs.parquet")
+    if record_monthly:
+        n = stop - start
+        frames = (tables.monthly_table(res, setup, slice(a, a + MONTHLY_SLICE))
+                  for a in range(0, n, MONTHLY_SLICE))
+        store.write_parquet_stream(frames, parts / f"{s}.monthly.parquet")
+    if record_events:
+        store.write_parquet(tables.events_table(res, setup), parts / f"{s}.events.parquet")
+    store.write_parquet(tables.outcomes_table(res), parts / f"{s}.outcomes.parquet")
+    return stop - start
+
+
+def prepare(out_dir: Path, plan: dict, resume: bool) -> tuple[Path, bool]:
+    """Create or check the parts folder; returns (parts_dir, resuming)."""
+    parts = out_dir / PARTS
+    plan_file = parts / PLAN
+    if parts.is_dir() and plan_file.is_file():
+        old = json.loads(plan_file.read_text())
+        if not resume:
+            raise ResumeError(f"{out_dir}: holds an unfinished run; continue it with --resume "
+                              "or choose another --out folder")
+        diff = [k for k in plan if old.get(k) != plan[k]]
+        if diff:
+            raise ResumeError(f"{out_dir}: cannot resume: {', '.join(diff)} differ from the "
+                              "interrupted run")
+        return parts, True
+    parts.mkdir(parents=True, exist_ok=True)
+    store.write_json(plan, plan_file)
+    return parts, False
+
+
+def _concat(paths: list[Path], target: Path) -> None:
+    def frames():
+        for path in paths:
+            pf = pq.ParquetFile(path)
+            for i in range(pf.num_row_groups):
+                yield pf.read_row_group(i).to_pandas()
+
+    store.write_parquet_stream(frames(), target)
+
+
+def assemble(out_dir: Path, parts: Path, bounds: list[tuple[int, int]]):
+    """Rebuild the per-run result from the parts and write the final tables (run order)."""
+    stems = [stem(a, b) for a, b in bounds]
+    outcomes = pd.concat([pd.read_parquet(parts / f"{s}.outcomes.parquet") for s in stems],
+                         ignore_index=True)
+    runs = pd.concat([pd.read_parquet(parts / f"{s}.runs.parquet") for s in stems],
+                     ignore_index=True)
+    result = tables.result_from_outcomes(outcomes, runs.drop(columns="run").to_numpy())
+    store.write_parquet(runs, out_dir / "runs.parquet")
+    for kind in ("monthly", "events"):
+        paths = [parts / f"{s}.{kind}.parquet" for s in stems]
+        if all(p.is_file() for p in paths):
+            _concat(paths, out_dir / f"{kind}.parquet")
+    return result
+
+
+def clean(parts: Path) -> None:
+    shutil.rmtree(parts, ignore_errors=True)
