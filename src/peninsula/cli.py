@@ -89,6 +89,12 @@ def run(
     resume: Annotated[bool, typer.Option(
         help="Continue an interrupted run into the same --out folder, keeping finished "
              "chunks.")] = False,
+    executor_kind: Annotated[str, typer.Option(
+        "--executor", help="local (sequential, or processes with --workers) or dask.")]
+    = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
+             "LocalCluster).")] = None,
 ) -> None:
     """Run an ensemble and print the summary (and write files with --out)."""
     sets = list(set_ or [])
@@ -106,6 +112,22 @@ def run(
         sys.stderr.write("--resume needs --out (the folder of the interrupted run)\n")
         raise typer.Exit(2)
     post = _read_posterior(posterior) if posterior else None
+    if executor_kind not in ("local", "dask"):
+        sys.stderr.write(f"--executor: {executor_kind!r} is not one of: local, dask\n")
+        raise typer.Exit(2)
+    from peninsula.engine.executors import make_executor_for
+
+    pool = make_executor_for(executor_kind, workers, scheduler)
+    try:
+        ens = _run_with(pool, sc, scenario, set_, out_dir, workers, chunk_runs, monthly, resume,
+                        post, quiet)
+    finally:
+        pool.shutdown()
+    _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
+
+
+def _run_with(pool, sc, scenario, set_, out_dir, workers, chunk_runs, monthly, resume, post,
+              quiet):
     with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
         if out_dir is not None:
@@ -115,7 +137,7 @@ def run(
                 err.print(f"resuming: {done} of {total} chunks already finished")
 
             try:
-                ens = api.run_to_dir(sc, out_dir, workers=workers, chunk_runs=chunk_runs,
+                ens = api.run_to_dir(sc, out_dir, executor=pool, chunk_runs=chunk_runs,
                                      record_monthly=monthly, record_events=True, resume=resume,
                                      posterior=post, command=_command(scenario, sc, set_),
                                      progress=lambda n: bar.advance(task, n), on_resume=said)
@@ -123,9 +145,13 @@ def run(
                 sys.stderr.write(f"{exc}\n")
                 raise typer.Exit(2) from None
         else:
-            ens = api.run(sc, workers=workers, chunk_runs=chunk_runs, posterior=post,
+            ens = api.run(sc, executor=pool, chunk_runs=chunk_runs, posterior=post,
                           record_monthly=False, record_events=False,
                           progress=lambda n: bar.advance(task, n))
+    return ens
+
+
+def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -> None:
     summary = dict(ens.summary())
     if explain_:
         from peninsula.analysis.explain import EXPLAINED, explain
