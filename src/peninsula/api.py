@@ -168,7 +168,7 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
         horizon_months: int | None = None, workers: int = 1, executor: Executor | None = None,
         chunk_runs: int = DEFAULT_CHUNK_RUNS, record_monthly: bool = True,
         record_events: bool = True, progress: Callable[[int], None] | None = None,
-        posterior: pd.DataFrame | None = None) -> Ensemble:
+        posterior: pd.DataFrame | None = None, compact: bool = False) -> Ensemble:
     """Run an ensemble of ``runs`` futures of ``scenario`` (a Scenario or a bundled name/file).
 
     ``posterior`` (parameter-named columns, e.g. from ``peninsula calibrate``) supplies each
@@ -182,5 +182,5 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
     setup = build_setup(sc, posterior=posterior)
     result = run_chunks(setup, sc.runs, chunk_runs=chunk_runs, executor=executor, workers=workers,
                         record_monthly=record_monthly, record_events=record_events,
-                        progress=progress)
+                        compact=compact, progress=progress)
     return Ensemble(sc, setup, result)

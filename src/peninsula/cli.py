@@ -146,7 +146,7 @@ def _run_with(pool, sc, scenario, set_, out_dir, workers, chunk_runs, monthly, r
                 raise typer.Exit(2) from None
         else:
             ens = api.run(sc, executor=pool, chunk_runs=chunk_runs, posterior=post,
-                          record_monthly=False, record_events=False,
+                          record_monthly=False, record_events=False, compact=True,
                           progress=lambda n: bar.advance(task, n))
     return ens
 

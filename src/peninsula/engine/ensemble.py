@@ -22,19 +22,38 @@ def chunk_bounds(n_runs: int, chunk_runs: int) -> list[tuple[int, int]]:
     return [(a, min(a + chunk_runs, n_runs)) for a in range(0, n_runs, chunk_runs)]
 
 
-def _simulate(setup, start: int, stop: int, record_monthly: bool, record_events: bool):
-    return simulate_chunk(setup, np.arange(start, stop), record_monthly, record_events)
+def _simulate(setup, start: int, stop: int, record_monthly: bool, record_events: bool,
+              compact: bool = False):
+    res = simulate_chunk(setup, np.arange(start, stop), record_monthly, record_events)
+    return compact_result(res) if compact else res
+
+
+def compact_result(res: ChunkResult) -> ChunkResult:
+    """Outcomes only, in float32, without the sampled parameters: what a summary needs.
+
+    About 0.3 KB per run, so a million-run ensemble fits in a few hundred MB.
+    """
+    def f32(a):
+        return a.astype(np.float32)
+
+    return ChunkResult(res.run_ids, None, res.first_month, f32(res.launches_by_year),
+                       f32(res.patrols_by_year), f32(res.launch_days_by_year),
+                       {k: f32(v) for k, v in res.yearly.items()}, res.monthly, res.events)
 
 
 def run_chunks(setup, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_RUNS,
                executor: Executor | None = None, workers: int = 1, record_monthly: bool = True,
-               record_events: bool = True,
+               record_events: bool = True, compact: bool = False,
                progress: Callable[[int], None] | None = None) -> ChunkResult:
-    """Simulate runs 0..n_runs-1 and return one joined ``ChunkResult``."""
+    """Simulate runs 0..n_runs-1 and return one joined ``ChunkResult``.
+
+    ``compact`` keeps per-run outcomes only (float32, no parameters): for large ensembles whose
+    summary is all that is wanted.
+    """
     own = executor is None
     executor = executor or make_executor(workers)
     try:
-        futures = [executor.submit(_simulate, setup, a, b, record_monthly, record_events)
+        futures = [executor.submit(_simulate, setup, a, b, record_monthly, record_events, compact)
                    for a, b in chunk_bounds(n_runs, chunk_runs)]
         parts = []
         for fut in futures:  # in submission order, so results are joined in run order
@@ -54,7 +73,7 @@ def join(parts: list[ChunkResult]) -> ChunkResult:
 
     return ChunkResult(
         run_ids=cat([p.run_ids for p in parts]),
-        params=cat([p.params for p in parts]),
+        params=None if parts[0].params is None else cat([p.params for p in parts]),
         first_month={k: cat([p.first_month[k] for p in parts]) for k in parts[0].first_month},
         launches_by_year=cat([p.launches_by_year for p in parts]),
         patrols_by_year=cat([p.patrols_by_year for p in parts]),
