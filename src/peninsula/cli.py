@@ -119,15 +119,14 @@ def run(
 
     pool = make_executor_for(executor_kind, workers, scheduler)
     try:
-        ens = _run_with(pool, sc, scenario, set_, out_dir, workers, chunk_runs, monthly, resume,
-                        post, quiet)
+        ens = _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post,
+                        quiet)
     finally:
         pool.shutdown()
     _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
 
 
-def _run_with(pool, sc, scenario, set_, out_dir, workers, chunk_runs, monthly, resume, post,
-              quiet):
+def _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post, quiet):
     with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
         if out_dir is not None:

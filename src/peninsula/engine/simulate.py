@@ -13,6 +13,7 @@ import numpy as np
 from peninsula.engine.random import RunStreams, sample_param
 from peninsula.model.actors import ACTORS, ALLIES, CHN, JPN, ROK
 from peninsula.model.alignment import polarization
+from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
 from peninsula.model.parameters import NAMES
 from peninsula.model.state import init_state
 from peninsula.model.step import StepContext, step
@@ -104,7 +105,6 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
         "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension")}
     monthly = np.empty((n, h, len(MONTHLY_VARS)), np.float32) if record_monthly else None
     events = None
-    from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
     if record_events:
         events = np.zeros((n, h, N_EVENT_TYPES), dtype=np.int16)
     launch_col, patrol_col = EVENT_INDEX["missile_launch"], EVENT_INDEX["joint_patrol"]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from peninsula.report.figures import pyplot, save_figure
+
 
 def plot_backtest(result: dict, path: str | Path) -> Path:
     """Write a PNG of observed vs predicted (with 90% interval), training window shaded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     years = result["years"]
     fig, ax = plt.subplots(figsize=(9, 4.5), dpi=120)
     ax.axvspan(years[0] - 0.5, result["train_until"] + 0.5, color="0.92",
@@ -29,9 +27,4 @@ def plot_backtest(result: dict, path: str | Path) -> Path:
                  f"(held-out {result['test_years'][0]}-{result['test_years'][-1]})")
     ax.set_xticks(years[::2])
     ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

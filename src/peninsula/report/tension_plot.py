@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from peninsula.report.figures import pyplot, save_figure
+
 ALLIES = ("USA", "ROK", "JPN")
 
 
@@ -32,11 +34,7 @@ def simulated_tension(events: pd.DataFrame) -> pd.Series:
 
 
 def plot_tension(events_table: str | Path, run_dir: str | Path, path: str | Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     real = real_tension(pd.read_parquet(events_table))
     sim = simulated_tension(pd.read_parquet(Path(run_dir) / "events.parquet"))
     fig, ax = plt.subplots(figsize=(9, 4), dpi=120)
@@ -46,9 +44,4 @@ def plot_tension(events_table: str | Path, run_dir: str | Path, path: str | Path
             marker="o", ms=2, label="simulated events (mean over runs)")
     ax.set_ylabel("tension: -mean Goldstein, DPRK <-> US/ROK/JPN")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
