@@ -52,7 +52,7 @@ def per_run_at(result, years: int) -> dict:
         "clash": reached(result, "clash", years),
         "war": reached(result, "war", years),
         "nuclear_use": reached(result, "nuclear_use", years),
-        "launches_per_year": result.launches_by_year[:, :years].mean(axis=1),
+        "launches_per_year": result.launches_by_year[:, :years].astype(float).mean(axis=1),
         "alignment": result.yearly["alignment"][:, y],
         "polarization": result.yearly["polarization"][:, y],
         "denuclearization": result.yearly["denuclearization"][:, y],
