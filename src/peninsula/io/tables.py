@@ -93,8 +93,10 @@ def outcomes_table(result: ChunkResult) -> pd.DataFrame:
 def result_from_outcomes(outcomes: pd.DataFrame, params: np.ndarray) -> ChunkResult:
     """Rebuild a ChunkResult (without monthly records or events) from an outcomes table."""
     def block(prefix: str) -> np.ndarray:
-        names = sorted((c for c in outcomes.columns if c.startswith(prefix)),
-                       key=lambda c: int(c.rsplit("_", 1)[1]))
+        # exact match on PREFIX<year>: "gdp_loss_pct_" must not pick up "gdp_loss_pct_ROK_"
+        names = [c for c in outcomes.columns
+                 if c.startswith(prefix) and c[len(prefix):].isdigit()]
+        names.sort(key=lambda c: int(c[len(prefix):]))
         return outcomes[names].to_numpy(dtype=float)
 
     yearly_names = sorted({c[len("yearly_"):].rsplit("_", 1)[0] for c in outcomes.columns
