@@ -54,15 +54,3 @@ def update_trust_logit(
     """One month of updating in log-odds (the engine's state): z + evidence + reversion."""
     z = z + evidence + (anchor_logit - z) / memory_months[:, None, None]
     return np.clip(z, -Z_MAX, Z_MAX)
-
-
-def update_trust(
-    trust: np.ndarray, anchor_logit: np.ndarray, evidence: np.ndarray, memory_months: np.ndarray
-) -> np.ndarray:
-    """One month of log-odds updating with reversion to the anchor (all runs x 6 x 6)."""
-    z = logit(trust)
-    z = z + evidence + (anchor_logit - z) / memory_months[:, None, None]
-    out = np.clip(expit(z), EPS, 1.0 - EPS)
-    idx = np.arange(trust.shape[1])
-    out[:, idx, idx] = 1.0
-    return out

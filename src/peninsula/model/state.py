@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from peninsula.model.actors import ALLIES, N_ACTORS
+from peninsula.model.actors import N_ACTORS
 from peninsula.model.beliefs import logit
 
 
@@ -78,10 +78,3 @@ def init_state(setup, n_runs: int) -> State:
         spending=np.broadcast_to(setup.spending0, (r, N_ACTORS)).copy(),
     )
 
-
-def anchor_logits(setup) -> np.ndarray:
-    """Long-run trust each belief reverts to: the starting belief (6 x 6 log-odds)."""
-    return logit(setup.trust0)
-
-
-ALLY_IDX = list(ALLIES)
