@@ -14,6 +14,7 @@ from peninsula.engine.random import RunStreams, sample_param
 from peninsula.model.actors import ACTORS, ALLIES, CHN, JPN, ROK
 from peninsula.model.alignment import polarization
 from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
+from peninsula.model.ordered import ordered_sum
 from peninsula.model.parameters import NAMES
 from peninsula.model.state import init_state
 from peninsula.model.step import StepContext, step
@@ -83,7 +84,7 @@ def _record(s) -> np.ndarray:
 def regional_gdp_loss(gdp_loss: np.ndarray, gdp0: np.ndarray) -> np.ndarray:
     idx = list(REGION_GDP_ACTORS)
     w = gdp0[idx] / gdp0[idx].sum()
-    return gdp_loss[:, idx] @ w
+    return ordered_sum(gdp_loss[:, idx] * w, axis=1)
 
 
 def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
@@ -129,8 +130,8 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
             yearly["gdp_loss_pct"][:, yi] = regional_gdp_loss(state.gdp_loss, setup.gdp0)
             yearly["gdp_loss_pct_ROK"][:, yi] = state.gdp_loss[:, ROK]
             yearly["cohesion"][:, yi] = state.cohesion
-            yearly["arms_race_pct"][:, yi] = 100.0 * (state.arms_level[:, list(ALLIES) + [CHN]]
-                                                      .mean(axis=1) - 1.0)
+            yearly["arms_race_pct"][:, yi] = 100.0 * (
+                ordered_sum(state.arms_level[:, list(ALLIES) + [CHN]], axis=1) / 4.0 - 1.0)
             yearly["dprk_capability"][:, yi] = state.nuclear
             yearly["power_balance"][:, yi] = state.balance
             yearly["tension"][:, yi] = state.tension

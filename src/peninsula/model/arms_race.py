@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.model.ordered import ordered_sum
 from peninsula.model.types import Array
 
 
@@ -25,7 +26,7 @@ def arms_step(
     level: np.ndarray, weights: np.ndarray, reaction: np.ndarray, fatigue: np.ndarray
 ) -> np.ndarray:
     """Advance arms levels (runs x 6) one month given threat weights W (runs x 6 x 6)."""
-    pressure = np.einsum("rij,rj->ri", weights, level) - 1.0
+    pressure = ordered_sum(weights * level[:, None, :], axis=2) - 1.0
     dy = (reaction[:, None] * pressure - fatigue[:, None] * (level - 1.0)) / 12.0
     return np.maximum(level + dy, 0.05)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.model.actors import ALLIES, CHN, PRK, RUS
+from peninsula.model.ordered import ordered_sum
 from peninsula.model.types import Array, Params
 
 BLOC_BACKING_SHARE = 0.3
@@ -27,7 +28,7 @@ BLOC_BACKING_SHARE = 0.3
 
 def power_balance(capability: np.ndarray, alignment: np.ndarray) -> np.ndarray:
     """Alliance capability over DPRK capability plus aligned bloc support (runs,)."""
-    allied = capability[:, list(ALLIES)].sum(axis=1)
+    allied = ordered_sum(capability[:, list(ALLIES)], axis=1)
     adversary = capability[:, PRK] + alignment * BLOC_BACKING_SHARE * (
         capability[:, CHN] + capability[:, RUS]
     )

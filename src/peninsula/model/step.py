@@ -26,10 +26,11 @@ from peninsula.model import (
     tension,
     threat,
 )
-from peninsula.model.actors import ALLIES, BLOC, CHN, JPN, PRK, ROK, RUS, USA
+from peninsula.model.actors import ALLIES, CHN, JPN, PRK, ROK, RUS, USA
 from peninsula.model.beliefs import expit, logit, update_trust_logit
 from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
 from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
+from peninsula.model.ordered import ordered_sum
 from peninsula.model.state import State
 from peninsula.model.types import Array, Flags, Params
 
@@ -89,7 +90,7 @@ class StepContext:
         t_ref = threat.perceived_threat(
             cap, posture, trust, p, const(ref["open_communication"]), const(ref["multilateral_engagement"])
         )
-        self.theta_ref = t_ref.sum(axis=2)  # (R,6)
+        self.theta_ref = ordered_sum(t_ref, axis=2)  # (R,6)
         self.theta_allies_ref = threat.threat_from_allies(t_ref)
         # Trust anchor: the prior that makes the starting belief a rest point under the
         # reference policy and the reference launch rate (see beliefs.py).
@@ -154,7 +155,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     )
     posture[:, PRK] = threat.dprk_posture(setup.posture0[PRK], s.nuclear / setup.nuclear0)
     t_ij = threat.perceived_threat(capability, posture, s.trust, p, comm, forum)
-    s.threat_ratio = t_ij.sum(axis=2) / ctx.theta_ref
+    s.threat_ratio = ordered_sum(t_ij, axis=2) / ctx.theta_ref
     rho_prk = s.threat_ratio[:, PRK]
     drill_eff = drill * (1.0 - p["clarity_drill_discount"] * clarity)
     override = lever["talks_override"]
@@ -210,7 +211,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
 
     # --- alignment, sanctions, DPRK capability ------------------------------------------------
     t_allies = threat.threat_from_allies(t_ij) / ctx.theta_allies_ref
-    shared = t_allies[:, list(BLOC)].mean(axis=1)
+    shared = (t_allies[:, CHN] + t_allies[:, RUS]) / 2.0
     s.alignment = align.alignment_step(s.alignment, ctx.a0_logit, shared, p, flags["alignment"])
     s.sanctions_eff = align.effective_sanctions(
         lever["sanctions_pressure"], s.alignment, flexible, talks, p, flags["bloc_support"]

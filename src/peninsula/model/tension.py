@@ -15,12 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.model.events import GOLDSTEIN, TENSION_EVENTS
+from peninsula.model.ordered import ordered_sum
 from peninsula.model.types import Array, Params
 
 
 def net_goldstein(weighted_counts: np.ndarray) -> np.ndarray:
     """Net Goldstein score of this month's tension-relevant events (runs,)."""
-    return weighted_counts[:, TENSION_EVENTS] @ GOLDSTEIN[TENSION_EVENTS]
+    return ordered_sum(weighted_counts[:, TENSION_EVENTS] * GOLDSTEIN[TENSION_EVENTS], axis=1)
 
 
 def tension_step(tension: Array, net: Array, forum: Array, p: Params) -> Array:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.model.actors import ALLIES, BLOC, PRK, PROXIMITY, RUS
+from peninsula.model.ordered import ordered_sum
 
 ALLY_MASK = np.zeros(6, dtype=bool)
 ALLY_MASK[list(ALLIES)] = True
@@ -59,7 +60,7 @@ def perceived_threat(
     multilateral: np.ndarray,
 ) -> np.ndarray:
     """T_ij (runs x 6 x 6): threat actor i perceives from actor j."""
-    share = capability / capability.sum(axis=1, keepdims=True)
+    share = capability / ordered_sum(capability, axis=1)[:, None]
     power = share ** p["threat_power_exponent"][:, None]
     offense = np.broadcast_to(posture[:, None, :], trust.shape).copy()
     offense[:, RUS, ALLY_MASK] *= p["russia_encirclement_sensitivity"][:, None]
@@ -77,7 +78,7 @@ def perceived_threat(
 
 def threat_from_allies(threat: np.ndarray) -> np.ndarray:
     """Threat each actor perceives from the three allies together (runs x 6)."""
-    return threat[:, :, ALLY_MASK].sum(axis=2)
+    return ordered_sum(threat[:, :, ALLY_MASK], axis=2)
 
 
 def dprk_posture(base_prk: np.ndarray, capability_ratio: np.ndarray) -> np.ndarray:
