@@ -102,18 +102,19 @@ def test_richardson_mutual_reaction_drives_joint_growth():
     w = np.zeros((N, 6, 6))
     w[:, PRK, USA] = 1.0
     w[:, USA, PRK] = 1.0
+    ref = np.ones((N, 6))  # Theta^ref = 1: T is then W itself
     level = np.ones((N, 6))
     level[:, PRK] = 1.2
     coupled, uncoupled = level.copy(), level.copy()
     for _ in range(60):
-        coupled = arms_race.arms_step(coupled, w, v(0.3), v(0.15))
-        uncoupled = arms_race.arms_step(uncoupled, w, v(0.0), v(0.15))
+        coupled = arms_race.arms_step(coupled, w, ref, v(0.3), v(0.15))
+        uncoupled = arms_race.arms_step(uncoupled, w, ref, v(0.0), v(0.15))
     assert np.all(coupled[:, USA] > 1.01) and np.allclose(uncoupled[:, USA], 1.0)
     assert np.all(coupled[:, PRK] > uncoupled[:, PRK])
     # k > a with mutual weights 1: runaway (Richardson instability a*b < k*l)
     run = level.copy()
     for _ in range(240):
-        run = arms_race.arms_step(run, w, v(0.4), v(0.15))
+        run = arms_race.arms_step(run, w, ref, v(0.4), v(0.15))
     assert np.all(run[:, PRK] > 2.0)
 
 

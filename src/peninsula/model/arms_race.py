@@ -23,10 +23,14 @@ from peninsula.model.types import Array
 
 
 def arms_step(
-    level: np.ndarray, weights: np.ndarray, reaction: np.ndarray, fatigue: np.ndarray
+    level: np.ndarray, threat: np.ndarray, theta_ref: np.ndarray, reaction: np.ndarray,
+    fatigue: np.ndarray,
 ) -> np.ndarray:
-    """Advance arms levels (runs x 6) one month given threat weights W (runs x 6 x 6)."""
-    pressure = ordered_sum(weights * level[:, None, :], axis=2) - 1.0
+    """Advance arms levels (runs x 6) one month given threat T (runs x 6 x 6) and Theta^ref.
+
+    sum_j W_ij y_j is computed as (sum_j T_ij y_j) / Theta_i^ref: one division per actor.
+    """
+    pressure = ordered_sum(threat * level[:, None, :], axis=2) / theta_ref - 1.0
     dy = (reaction[:, None] * pressure - fatigue[:, None] * (level - 1.0)) / 12.0
     return np.maximum(level + dy, 0.05)
 

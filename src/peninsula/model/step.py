@@ -259,9 +259,8 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
 
     # --- arms race (Richardson) ---------------------------------------------------------------
     if flags["arms_race"]:
-        weights = t_ij / ctx.theta_ref[:, :, None]
         s.arms_level = arms_race.arms_step(
-            s.arms_level, weights, p["arms_reaction_per_year"], p["arms_fatigue_per_year"]
+            s.arms_level, t_ij, ctx.theta_ref, p["arms_reaction_per_year"], p["arms_fatigue_per_year"]
         )
 
     # --- escalation ladder --------------------------------------------------------------------
