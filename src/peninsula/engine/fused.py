@@ -137,89 +137,146 @@ def _prob(h):
     return 1.0 - math.exp(-h)
 
 
+# Evidence categories of step._evidence: 1 CHN/RUS observe the allies, 2 PRK observes the
+# allies, 3 the allies observe PRK, 4 ROK observes CHN, 5 JPN observes CHN; 0 no evidence.
+EV_CATEGORY = np.zeros((6, 6), dtype=np.int64)
+EV_CATEGORY[4:6, 0:3] = 1
+EV_CATEGORY[3, 0:3] = 2
+EV_CATEGORY[0:3, 3] = 3
+EV_CATEGORY[1, 4] = 4
+EV_CATEGORY[2, 4] = 5
+
+BLOCK_RUNS = 256  # runs advanced together: their state (about 2 KB each) stays in L2 cache
+
+
 @_jit
 def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclear0, trust0, z0,
             gdp0, trade_exposure, region_w, state0, theta_ref, theta_allies_ref, anchor,
             pressure_ref, a0_logit, def_share0, prox, goldstein, tension_idx, chill, sc_target,
             exposure, n_years, first, launches_y, patrols_y, days_y, yearly, monthly, events,
-            record_monthly, record_events, trust_i, trust_j, ev_mask):
+            record_monthly, record_events, trust_i, trust_j, ev_cat):
     n_runs = keys.shape[0]
     horizon = drill_t.shape[0]
     n_cols = launches_y.shape[1]
     f = fl[0]
-    arms = np.empty(6)
-    arms_new = np.empty(6)
-    trust = np.empty((6, 6))
-    z = np.empty((6, 6))
-    flow = np.empty(6)
-    ratio = np.empty(6)
-    gdp_loss = np.empty(6)
-    spending = np.empty(6)
-    cap = np.empty(6)
-    posture = np.empty(6)
-    tij = np.empty((6, 6))
-    ev = np.empty((6, 6))
-    coerced = np.empty(6)
-    t_allies = np.empty(6)
-    counts = np.zeros(14, dtype=np.int64)
+    nb = min(BLOCK_RUNS, n_runs)
+    # state of a block of runs (model/state.py), one row per run
+    arms = np.empty((nb, 6))
+    trust = np.empty((nb, 6, 6))
+    z = np.empty((nb, 6, 6))
+    flow = np.empty((nb, 6))
+    ratio = np.empty((nb, 6))
+    gdp_loss = np.empty((nb, 6))
+    spending = np.empty((nb, 6))
+    cap = np.empty((nb, 6))
+    tij = np.empty((nb, 6, 6))
+    coerced = np.empty((nb, 6))
+    counts = np.empty((nb, 14), dtype=np.int64)
+    tech = np.empty(nb)
+    cohesion = np.empty(nb)
+    alignment = np.empty(nb)
+    tension = np.empty(nb)
+    level = np.empty(nb, dtype=np.int64)
+    talks_state = np.empty(nb, dtype=np.bool_)
+    denuc = np.empty(nb)
+    nuclear = np.empty(nb)
+    excitation = np.empty(nb)
+    prov_exc = np.empty(nb)
+    launch_days = np.empty(nb, dtype=np.int64)
+    drill_memory = np.empty(nb)
+    supply_chain = np.empty(nb)
+    credibility = np.empty(nb)
+    balance = np.empty(nb)
+    willingness = np.empty(nb)
+    sanctions_eff = np.empty(nb)
+    n_dyn = np.empty(nb, dtype=np.int64)
+    dyn_i = np.empty((nb, 36), dtype=np.int64)
+    dyn_j = np.empty((nb, 36), dtype=np.int64)
+    # this month's values passed between phases
+    talks_f = np.empty(nb)
+    launches = np.empty(nb, dtype=np.int64)
+    provs = np.empty(nb, dtype=np.int64)
+    rhetoric = np.empty(nb, dtype=np.int64)
+    h_delib = np.empty(nb)
+    h_delib_war = np.empty(nb)
+    # per-run constants: the same sub-expressions the NumPy step evaluates every month
+    omega = np.empty(nb)
+    branch_omega = np.empty(nb)
+    tech_gain12 = np.empty(nb)
+    grievance_p = np.empty(nb)
+    turnover_p = np.empty(nb)
+    coercion12 = np.empty(nb)
+    launch12 = np.empty(nb)
+    prov12 = np.empty(nb)
+    rhet12 = np.empty(nb)
+    decay12 = np.empty(nb)
+    intel12 = np.empty(nb)
+    attack12 = np.empty(nb)
+    growth12 = np.empty(nb)
+    start12 = np.empty(nb)
+    collapse12 = np.empty(nb)
+    denuc12 = np.empty(nb)
+    denuc_keep = np.empty(nb)
+    gdp_keep = np.empty(nb)
+    w0_logit = np.empty(nb)
+    ev = np.zeros(6)  # evidence by category (EV_CATEGORY); 0: none
     weighted = np.empty(14)
-    dyn_i = np.empty(36, dtype=np.int64)
-    dyn_j = np.empty(36, dtype=np.int64)
-    for r in range(n_runs):
-        q = prm[r]
-        key = keys[r]
-        # --- init_state (model/state.py) ---
-        for i in range(6):
-            arms[i] = 1.0
-            flow[i] = 0.0
-            ratio[i] = 1.0
-            gdp_loss[i] = 0.0
-            spending[i] = spend_t[0, i] if horizon > 0 else 0.0
-            for j in range(6):
-                trust[i, j] = trust0[i, j]
-                z[i, j] = z0[i, j]
-        tech = 1.0
-        cohesion = state0[0]
-        alignment = state0[1]
-        tension = state0[2]
-        level = int(state0[3])
-        talks_state = state0[4] != 0.0
-        denuc = state0[5]
-        nuclear = nuclear0
-        excitation = 0.0
-        prov_exc = 0.0
-        launch_days = 0
-        drill_memory = 0.0
-        supply_chain = 0.0
-        credibility = 0.0
-        balance = 0.0
-        willingness = 0.0
-        sanctions_eff = 0.0
-        fresh_trust = True
-        n_dyn = 0
-        # per-run constants: the same sub-expressions the NumPy step evaluates every month
-        omega = math.exp(-1.0 / q.launch_excitation_months)
-        branch_omega = q.launch_branching_ratio * (1.0 - omega)
-        tech_gain12 = q.tech_capability_gain_per_year / 12.0
-        grievance_p = q.grievance_shock_rate_per_year / 12.0
-        turnover_p = q.turnover_shock_rate_per_year / 12.0
-        coercion12 = q.coercion_rate_per_year / 12.0
-        launch12 = q.launch_base_rate_per_year / 12.0
-        prov12 = q.provocation_base_rate_per_year / 12.0
-        rhet12 = q.rhetoric_base_rate_per_year / 12.0
-        decay12 = q.cohesion_decay_per_year / 12.0
-        intel12 = q.intelligence_cohesion_gain_per_year / 12.0
-        attack12 = q.deliberate_aggression_rate_per_year / 12.0
-        growth12 = q.dprk_capability_growth_per_year / 12.0
-        start12 = -q.talks_start_rate_per_year / 12.0
-        collapse12 = -q.talks_collapse_rate_per_year / 12.0
-        denuc12 = q.denuclearization_step_rate_per_year / 12.0
-        denuc_keep = 1.0 - q.denuclearization_reversal_per_year / 12.0
-        gdp_keep = 1.0 - q.gdp_recovery_per_year / 12.0
-        w0_logit = math.log(_clip(q.willingness_baseline, EPS, 1.0 - EPS)) - math.log1p(
-            -_clip(q.willingness_baseline, EPS, 1.0 - EPS))
-        for fk in range(3):
-            first[fk, r] = NEVER
+
+    for b0 in range(0, n_runs, nb):
+        b1 = min(b0 + nb, n_runs)
+        for k in range(b1 - b0):
+            r = b0 + k
+            q = prm[r]
+            # --- init_state (model/state.py) ---
+            for i in range(6):
+                arms[k, i] = 1.0
+                flow[k, i] = 0.0
+                ratio[k, i] = 1.0
+                gdp_loss[k, i] = 0.0
+                spending[k, i] = spend_t[0, i] if horizon > 0 else 0.0
+                for j in range(6):
+                    trust[k, i, j] = trust0[i, j]
+                    z[k, i, j] = z0[i, j]
+            tech[k] = 1.0
+            cohesion[k] = state0[0]
+            alignment[k] = state0[1]
+            tension[k] = state0[2]
+            level[k] = int(state0[3])
+            talks_state[k] = state0[4] != 0.0
+            denuc[k] = state0[5]
+            nuclear[k] = nuclear0
+            excitation[k] = 0.0
+            prov_exc[k] = 0.0
+            launch_days[k] = 0
+            drill_memory[k] = 0.0
+            supply_chain[k] = 0.0
+            credibility[k] = 0.0
+            balance[k] = 0.0
+            willingness[k] = 0.0
+            sanctions_eff[k] = 0.0
+            n_dyn[k] = -1  # -1: beliefs not yet updated (first update visits every entry)
+            omega[k] = math.exp(-1.0 / q.launch_excitation_months)
+            branch_omega[k] = q.launch_branching_ratio * (1.0 - omega[k])
+            tech_gain12[k] = q.tech_capability_gain_per_year / 12.0
+            grievance_p[k] = q.grievance_shock_rate_per_year / 12.0
+            turnover_p[k] = q.turnover_shock_rate_per_year / 12.0
+            coercion12[k] = q.coercion_rate_per_year / 12.0
+            launch12[k] = q.launch_base_rate_per_year / 12.0
+            prov12[k] = q.provocation_base_rate_per_year / 12.0
+            rhet12[k] = q.rhetoric_base_rate_per_year / 12.0
+            decay12[k] = q.cohesion_decay_per_year / 12.0
+            intel12[k] = q.intelligence_cohesion_gain_per_year / 12.0
+            attack12[k] = q.deliberate_aggression_rate_per_year / 12.0
+            growth12[k] = q.dprk_capability_growth_per_year / 12.0
+            start12[k] = -q.talks_start_rate_per_year / 12.0
+            collapse12[k] = -q.talks_collapse_rate_per_year / 12.0
+            denuc12[k] = q.denuclearization_step_rate_per_year / 12.0
+            denuc_keep[k] = 1.0 - q.denuclearization_reversal_per_year / 12.0
+            gdp_keep[k] = 1.0 - q.gdp_recovery_per_year / 12.0
+            w = _clip(q.willingness_baseline, EPS, 1.0 - EPS)
+            w0_logit[k] = math.log(w) - math.log1p(-w)
+            for fk in range(3):
+                first[fk, r] = NEVER
 
         for t in range(horizon):
             lv = lev[t]
@@ -231,363 +288,408 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             flexible = lv.flexible_diplomacy
             md = lv.missile_defense_deployment
             infra = lv.permanent_infrastructure
-            for e in range(14):
-                counts[e] = 0
-
-            # --- posture, capability, threat (threat.py, arms_race.spending) ---
-            drill_memory = drill_memory + (drill - drill_memory) / q.drill_memory_months
-            tech = tech * (1.0 + tech_gain12 * lv.tech_collaboration)
-            for i in range(6):
-                spending[i] = spend_t[t, i] * arms[i]
-                cap[i] = spending[i] * theatre[i]
-            for i in range(3):
-                cap[i] *= tech
-            for i in range(6):
-                posture[i] = posture0[i]
-            if f.posture_threat:
-                extra = (q.drill_offense_weight * drill * (1.0 - q.clarity_drill_discount * clarity)
-                         + q.missile_defense_offense_weight * md
-                         + q.infrastructure_offense_weight * infra)
-                for i in range(3):
-                    posture[i] += extra
-            posture[3] = posture0[3] * math.sqrt(nuclear / nuclear0)
-            total = cap[0]
-            for j in range(1, 6):
-                total += cap[j]
-            forum_cut = 1.0 - q.forum_threat_reduction * forum
-            hotline = 1.0 - q.hotline_threat_reduction * comm
-            for j in range(6):
-                power = math.exp(q.threat_power_exponent * math.log(cap[j] / total))
-                for i in range(6):
-                    off = posture[j]
-                    if i == 5 and j < 3:
-                        off = posture[j] * q.russia_encirclement_sensitivity
-                    v = power * prox[i, j] * (1.0 + q.threat_offense_weight * off) * (1.0 - trust[i, j])
-                    v *= forum_cut
-                    if i == 4 or i == 5:
-                        v *= hotline
-                    tij[i, j] = v
-            for i in range(6):
-                acc = tij[i, 0]
-                for j in range(1, 6):
-                    acc += tij[i, j]
-                ratio[i] = acc / theta_ref[r, i]
-            rho = ratio[3]
-            drill_eff = drill * (1.0 - q.clarity_drill_discount * clarity)
             override = lv.talks_override
             forced = override >= 0.0
-            if forced:
-                talks_state = override >= 0.5
-            talks = 1.0 if talks_state else 0.0
 
-            # --- events (step.py, provocations.py) ---
-            summit = _uniform(key, ctr[t, 1, 0]) < min(1.0, lv.summit_frequency_per_year / 12.0)
-            grievance = _uniform(key, ctr[t, 2, 0]) < grievance_p
-            turnover = _uniform(key, ctr[t, 3, 0]) < turnover_p
-            for i in range(6):
-                coerced[i] = 0.0
-            if f.coercion:
-                rate = coercion12 * ratio[4]
-                n_coerce = _poisson(_uniform(key, ctr[t, 4, 0]), rate)
-                to_rok = _uniform(key, ctr[t, 5, 0]) < 0.6
-                coerced[1] = n_coerce if to_rok else 0
-                coerced[2] = 0 if to_rok else n_coerce
-                counts[EV_COERCION] = n_coerce
-            threat_factor = math.exp(q.launch_threat_elasticity * (rho - 1.0))
-            base = (launch12 * threat_factor
-                    * (nuclear / CAPABILITY_REFERENCE) ** q.launch_capability_elasticity)
-            if f.drill_provocation:
-                base = base * (1.0 + q.launch_drill_effect * drill_eff)
-            base = base * (1.0 - q.talks_launch_suppression * talks)
-            lam = base + (excitation if f.self_excitation else 0.0)
-            launch_days = _poisson(_uniform(key, ctr[t, 6, 0]), lam / q.salvo_mean_size)
-            launches = launch_days + _poisson(_uniform(key, ctr[t, 15, 0]),
-                                              (q.salvo_mean_size - 1.0) * launch_days)
-            excitation = omega * excitation + branch_omega * launches
-            base = prov12 * threat_factor
-            if f.drill_provocation:
-                base = base * (1.0 + q.launch_drill_effect * drill_eff)
-            base = base * (1.0 - q.talks_launch_suppression * talks)
-            provs = _poisson(_uniform(key, ctr[t, 7, 0]),
-                             base + (prov_exc if f.self_excitation else 0.0))
-            prov_exc = omega * prov_exc + branch_omega * provs
-            base = rhet12 * (0.5 + tension)
-            if f.drill_provocation:
-                base = base * (1.0 + q.launch_drill_effect * drill_eff)
-            rhetoric = _poisson(_uniform(key, ctr[t, 8, 0]), base * (1.0 - 0.5 * talks))
-            patrols = _poisson(_uniform(key, ctr[t, 9, 0]),
-                               PATROLS_PER_YEAR_AT_FULL_ALIGNMENT / 12.0 * alignment)
-            counts[EV_LAUNCH] = launches
-            counts[EV_PROVOCATION] = provs
-            counts[EV_RHETORIC] = rhetoric
-            counts[EV_DRILL] = 1 if drill > 0 else 0
-            counts[EV_SUMMIT] = 1 if summit else 0
-            counts[EV_GRIEVANCE] = 1 if grievance else 0
-            counts[EV_TURNOVER] = 1 if turnover else 0
-            counts[EV_PATROL] = patrols
-            counts[EV_TALKS] = 1 if talks_state else 0
-
-            # --- cohesion and deterrence (cohesion.py, deterrence.py) ---
-            if f.cohesion_dynamics:
-                c = (cohesion
-                     + q.summit_cohesion_gain * (1.0 if summit else 0.0) * (1.0 - cohesion)
-                     - decay12 * (cohesion - q.cohesion_floor)
-                     + intel12 * intel * (1.0 - cohesion)
-                     - q.grievance_shock_size * (1.0 if grievance else 0.0)
-                     - q.turnover_shock_size * (1.0 if turnover else 0.0))
-                cohesion = _clip(c, 0.0, 1.0)
-            allied = cap[0] + cap[1] + cap[2]
-            adversary = cap[3] + alignment * BLOC_BACKING_SHARE * (cap[4] + cap[5])
-            balance = allied / adversary
-            gain = q.drill_credibility_gain if f.deterrence else 0.0
-            resolve = min(1.0, q.alliance_resolve * (1.0 + gain * drill_memory))
-            credibility = balance / (1.0 + balance) * cohesion * resolve
-            h_delib = attack12
-            h_delib_war = q.deliberate_war_per_month
-            if f.deterrence:
-                factor = (1.0 - credibility) ** q.deterrence_elasticity
-                h_delib = h_delib * factor
-                h_delib_war = h_delib_war * factor
-
-            # --- alignment, sanctions, DPRK capability (alignment.py, nuclear_programme.py) ---
-            for i in range(6):
-                t_allies[i] = (tij[i, 0] + tij[i, 1] + tij[i, 2]) / theta_allies_ref[r, i]
-            shared = (t_allies[4] + t_allies[5]) / 2.0
-            if f.alignment:
-                target = _expit(a0_logit + q.alignment_threat_sensitivity * (shared - 1.0))
-                alignment = _clip(alignment + (target - alignment) / q.alignment_months, 0.0, 1.0)
-            leak = q.sanctions_leakage * alignment if f.bloc_support else 0.0
-            sanctions_eff = lv.sanctions_pressure * (1.0 - leak) * (1.0 - 0.5 * flexible * talks)
-            if f.nuclear_programme:
-                invest = max(0.0, 1.0 + q.dprk_threat_investment_elasticity * (rho - 1.0))
-                support = 1.0 + (q.bloc_tech_support * alignment if f.bloc_support else 0.0)
-                drag = 1.0 - q.sanctions_drag * sanctions_eff
-                freeze = 1.0 - q.deal_freeze * talks
-                nuclear = nuclear * (1.0 + growth12 * invest * drag * freeze * support)
-
-            # --- diplomacy (diplomacy.py) ---
-            if f.diplomacy:
-                pressure = (0.5 * lv.sanctions_pressure + 0.3 * min(drill_memory, 2.0) / 2.0
-                            + 0.2 * (md + infra) / 2.0)
-                offer = flexible * min(1.0, 0.5 + tension)
-                trust_gap = trust[3, 0] - REFERENCE_TRUST_PRK_USA
-                push = q.cornered_pressure_weight * (pressure - pressure_ref[r]) * (
-                    1.0 - q.offramp_effect * offer)
-                zw = w0_logit + q.offer_willingness_gain * offer + 2.0 * trust_gap
-                if f.cornered_effect:
-                    zw = zw - push
-                willingness = _expit(zw)
-                u_start = _uniform(key, ctr[t, 10, 0])
-                u_end = _uniform(key, ctr[t, 11, 0])
-                p_start = 1.0 - math.exp(start12 * willingness * (0.5 + 0.5 * flexible))
-                p_end = 1.0 - math.exp(collapse12 * (0.5 + tension) * (1.0 - 0.5 * flexible))
-                talks_state = u_end >= p_end if talks_state else u_start < p_start
-                if forced:
-                    talks_state = override >= 0.5
-                rate = denuc12 * (1.0 + q.sanctions_relief_effect * flexible)
-                step_taken = talks_state and (_uniform(key, ctr[t, 12, 0]) < 1.0 - math.exp(-rate))
-                if step_taken:
-                    denuc = denuc + q.denuclearization_step * (1.0 - denuc)
-                    nuclear = nuclear * (1.0 - q.denuclearization_step)
-                    counts[EV_DENUC] = 1
-                elif not talks_state:
-                    denuc = denuc * denuc_keep
-
-            # --- beliefs (beliefs.py, step._evidence) ---
-            if f.beliefs:
-                talks_now = 1.0 if talks_state else 0.0
+            # --- phase 1: posture, capability, threat (threat.py, arms_race.spending) ---
+            for k in range(b1 - b0):
+                r = b0 + k
+                q = prm[r]
+                drill_memory[k] = drill_memory[k] + (drill - drill_memory[k]) / q.drill_memory_months
+                tech[k] = tech[k] * (1.0 + tech_gain12[k] * lv.tech_collaboration)
                 for i in range(6):
-                    for j in range(6):
-                        ev[i, j] = 0.0
-                signal = 1.0 - q.communication_signal_effect * comm
-                drill_ev = -q.belief_drill_log_lr * drill * (1.0 - q.clarity_drill_discount * clarity)
-                posture_ev = -q.belief_posture_log_lr * (md + infra)
-                reassure = q.belief_reassurance_log_lr * (comm + forum) / 2.0
-                hostile = (drill_ev + posture_ev) * signal if f.posture_threat else 0.0
-                for i in range(3, 6):
-                    for j in range(3):
-                        ev[i, j] += hostile + reassure
+                    spending[k, i] = spend_t[t, i] * arms[k, i]
+                    cap[k, i] = spending[k, i] * theatre[i]
                 for i in range(3):
-                    ev[i, 3] -= q.belief_launch_log_lr * launches
-                talks_ev = q.belief_talks_log_lr * talks_now
-                for j in range(3):
-                    ev[3, j] += talks_ev
-                for i in range(3):
-                    ev[i, 3] += talks_ev
-                ev[1, 4] -= q.coercion_trust_log_lr * coerced[1]
-                ev[2, 4] -= q.coercion_trust_log_lr * coerced[2]
-                tau_b = q.belief_memory_months
-                if fresh_trust:  # first update: every entry, then list those that can move
+                    cap[k, i] *= tech[k]
+                extra = 0.0
+                if f.posture_threat:
+                    extra = (q.drill_offense_weight * drill * (1.0 - q.clarity_drill_discount * clarity)
+                             + q.missile_defense_offense_weight * md
+                             + q.infrastructure_offense_weight * infra)
+                total = cap[k, 0]
+                for j in range(1, 6):
+                    total += cap[k, j]
+                forum_cut = 1.0 - q.forum_threat_reduction * forum
+                hotline = 1.0 - q.hotline_threat_reduction * comm
+                for j in range(6):
+                    posture = posture0[j]
+                    if j < 3 and f.posture_threat:
+                        posture = posture0[j] + extra
+                    elif j == 3:
+                        posture = posture0[3] * math.sqrt(nuclear[k] / nuclear0)
+                    power = math.exp(q.threat_power_exponent * math.log(cap[k, j] / total))
                     for i in range(6):
-                        for j in range(6):
-                            zn = z[i, j] + ev[i, j] + (anchor[r, i, j] - z[i, j]) / tau_b
-                            zn = _clip(zn, -Z_MAX, Z_MAX)
-                            trust[i, j] = _expit(zn)
-                            z[i, j] = zn
-                            # no evidence ever and z at its anchor: z + 0 + 0 = z for good
-                            if ev_mask[i, j] or zn != anchor[r, i, j]:
-                                dyn_i[n_dyn] = i
-                                dyn_j[n_dyn] = j
-                                n_dyn += 1
-                    fresh_trust = False
-                else:
-                    for k in range(n_dyn):
-                        i = dyn_i[k]
-                        j = dyn_j[k]
-                        zn = z[i, j] + ev[i, j] + (anchor[r, i, j] - z[i, j]) / tau_b
-                        zn = _clip(zn, -Z_MAX, Z_MAX)
-                        if zn != z[i, j]:  # expit of an unchanged z is unchanged
-                            trust[i, j] = _expit(zn)
-                        z[i, j] = zn
-
-            # --- arms race (arms_race.py) ---
-            if f.arms_race:
+                        off = posture
+                        if i == 5 and j < 3:
+                            off = posture * q.russia_encirclement_sensitivity
+                        v = (power * prox[i, j] * (1.0 + q.threat_offense_weight * off)
+                             * (1.0 - trust[k, i, j]))
+                        v *= forum_cut
+                        if i == 4 or i == 5:
+                            v *= hotline
+                        tij[k, i, j] = v
                 for i in range(6):
-                    acc = tij[i, 0] * arms[0]
+                    acc = tij[k, i, 0]
                     for j in range(1, 6):
-                        acc += tij[i, j] * arms[j]
-                    dy = (q.arms_reaction_per_year * (acc / theta_ref[r, i] - 1.0)
-                          - q.arms_fatigue_per_year * (arms[i] - 1.0)) / 12.0
-                    arms_new[i] = max(arms[i] + dy, 0.05)
-                for i in range(6):
-                    arms[i] = arms_new[i]
+                        acc += tij[k, i, j]
+                    ratio[k, i] = acc / theta_ref[r, i]
 
-            # --- escalation ladder (escalation.py) ---
-            if rhetoric > 0:
-                level = max(level, 1)
-            if launches + provs > 0:
-                level = max(level, 2)
-            u = _uniform(key, ctr[t, 13, 0])
-            u0 = _uniform(key, ctr[t, 14, 0])
-            u1 = _uniform(key, ctr[t, 14, 1])
-            zn = math.sqrt(-2.0 * math.log1p(-u0)) * math.cos(2.0 * math.pi * u1)
-            f_t = math.exp(q.tension_escalation_sensitivity * (tension - 0.5))
-            sigma = (q.misperception_noise * (1.0 - q.intelligence_warning_effect * intel)
-                     * (1.0 - q.hotline_noise_reduction * comm))
-            m = 1.0 + (sigma * abs(zn) if f.misperception else 0.0)
-            cm = (cohesion + intel + comm) / 3.0 if f.crisis_management else 0.0
-            cm_cut = 1.0 - q.crisis_management_effect * cm
-            down_gain = (1.0 + q.crisis_management_effect * cm) * (1.0 + q.talks_deescalation_gain
-                                                                   * talks)
-            pre = 0.0
-            if f.preemption:
-                pre = (q.preemption_per_month
-                       / (1.0 + math.exp(-(rho - q.preemption_threat_threshold) / 0.1))
-                       * (1.0 - trust[3, 0]))
-            up = 0.0
-            down = 0.0
-            jump = 0.0
-            if level == 2:
-                up = q.provocation_to_crisis_per_month * f_t * m
-                jump = h_delib
-            elif level == 3:
-                surprise = (q.crisis_to_clash_per_month * f_t * m
-                            * (1.0 - q.intelligence_warning_effect * intel))
-                up = surprise + h_delib + pre
-            elif level == 4:
-                up = (q.clash_to_war_per_month * f_t + h_delib_war) * cm_cut
-                down = q.clash_deescalation_per_month * down_gain
-            elif level == 5:
-                up = q.war_to_nuclear_per_month * math.sqrt(nuclear / nuclear0)
-                down = q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
-            if level >= 1 and level <= 3:
-                down = q.deescalation_per_month * down_gain
-            p_up = _prob(up)
-            p_jump = _prob(jump)
-            p_down = _prob(down)
-            new = level
-            if u < p_up:
-                new = level + 1
-            elif u < p_up + p_jump:
-                new = 4
-            elif u < p_up + p_jump + p_down:
-                new = 3 if level == 5 else level - 1
-            if level == 6:
-                new = 6
-            if new > level:
-                if new == 4:
-                    counts[EV_CLASH] = 1
-                elif new == 6:
-                    counts[EV_NUCLEAR] = 1
-            level = new
-            counts[EV_WAR] = 1 if level == 5 else 0
-
-            # --- tension (tension.py) ---
-            for e in range(14):
-                weighted[e] = float(counts[e])
-            weighted[EV_DRILL] = drill
-            e0 = tension_idx[0]
-            net = weighted[e0] * goldstein[e0]
-            for k in range(1, tension_idx.shape[0]):
-                e = tension_idx[k]
-                net += weighted[e] * goldstein[e]
-            target = _clip(-net / q.tension_goldstein_scale, 0.0, 1.0) * forum_cut
-            tension = tension + (target - tension) / q.tension_memory_months
-
-            # --- economy (economy.py) ---
-            if f.economy:
-                supply_chain = supply_chain + (sc_target[level] - supply_chain) / 3.0
-                for i in range(6):
-                    shock = (q.investment_chill_scale * chill[level]
-                             + q.supply_chain_sensitivity * supply_chain) * exposure[i]
-                    shock = shock + q.coercion_trade_loss * coerced[i]
-                    flow[i] = flow[i] * gdp_keep + shock
-                    crowd = q.defense_crowding_out * max(0.0, spending[i] / gdp0[i]
-                                                         - def_share0[i]) * 100.0
-                    trade = q.trade_tension_elasticity * tension * trade_exposure[i]
-                    gdp_loss[i] = crowd + trade + flow[i]
-
-            # --- records (engine/simulate.py) ---
-            if level >= 4 and first[0, r] == NEVER:
-                first[0, r] = t
-            if level >= 5 and first[1, r] == NEVER:
-                first[1, r] = t
-            if level >= 6 and first[2, r] == NEVER:
-                first[2, r] = t
-            y = min(t // 12, n_cols - 1)
-            launches_y[r, y] += counts[EV_LAUNCH]
-            patrols_y[r, y] += counts[EV_PATROL]
-            days_y[r, y] += launch_days
-            polar = math.sqrt(_clip(alignment, 0.0, 1.0) * _clip(cohesion, 0.0, 1.0))
-            if record_monthly:
-                row = monthly[r, t]
-                row[0] = float(level)
-                row[1] = tension
-                row[2] = cohesion
-                row[3] = alignment
-                row[4] = polar
-                row[5] = credibility
-                row[6] = balance
-                row[7] = nuclear
-                row[8] = denuc
-                row[9] = 1.0 if talks_state else 0.0
-                row[10] = willingness
-                row[11] = sanctions_eff
-                row[12] = supply_chain
-                for i in range(6):
-                    row[13 + i] = arms[i]
-                    row[19 + i] = spending[i]
-                    row[25 + i] = ratio[i]
-                    row[31 + i] = gdp_loss[i]
-                for k in range(trust_i.shape[0]):
-                    row[37 + k] = trust[trust_i[k], trust_j[k]]
-            if record_events:
+            # --- phase 2: events, cohesion, deterrence, alignment, DPRK capability ---
+            for k in range(b1 - b0):
+                r = b0 + k
+                q = prm[r]
+                key = keys[r]
+                rho = ratio[k, 3]
                 for e in range(14):
-                    events[r, t, e] = min(counts[e], 32767)
-            if (t + 1) % 12 == 0 and (t + 1) // 12 <= n_years:
-                yi = (t + 1) // 12 - 1
-                yearly[0, r, yi] = alignment
-                yearly[1, r, yi] = polar
-                yearly[2, r, yi] = denuc
-                acc = gdp_loss[1] * region_w[0] + gdp_loss[2] * region_w[1]
-                acc += gdp_loss[4] * region_w[2]
-                yearly[3, r, yi] = acc
-                yearly[4, r, yi] = gdp_loss[ROK]
-                yearly[5, r, yi] = cohesion
-                yearly[6, r, yi] = 100.0 * ((arms[0] + arms[1] + arms[2] + arms[4]) / 4.0 - 1.0)
-                yearly[7, r, yi] = nuclear
-                yearly[8, r, yi] = balance
-                yearly[9, r, yi] = tension
+                    counts[k, e] = 0
+                drill_eff = drill * (1.0 - q.clarity_drill_discount * clarity)
+                if forced:
+                    talks_state[k] = override >= 0.5
+                talks = 1.0 if talks_state[k] else 0.0
+                talks_f[k] = talks
+                # events (step.py, provocations.py)
+                summit = _uniform(key, ctr[t, 1, 0]) < min(1.0, lv.summit_frequency_per_year / 12.0)
+                grievance = _uniform(key, ctr[t, 2, 0]) < grievance_p[k]
+                turnover = _uniform(key, ctr[t, 3, 0]) < turnover_p[k]
+                for i in range(6):
+                    coerced[k, i] = 0.0
+                if f.coercion:
+                    n_coerce = _poisson(_uniform(key, ctr[t, 4, 0]), coercion12[k] * ratio[k, 4])
+                    to_rok = _uniform(key, ctr[t, 5, 0]) < 0.6
+                    coerced[k, 1] = n_coerce if to_rok else 0
+                    coerced[k, 2] = 0 if to_rok else n_coerce
+                    counts[k, EV_COERCION] = n_coerce
+                threat_factor = math.exp(q.launch_threat_elasticity * (rho - 1.0))
+                base = (launch12[k] * threat_factor
+                        * (nuclear[k] / CAPABILITY_REFERENCE) ** q.launch_capability_elasticity)
+                if f.drill_provocation:
+                    base = base * (1.0 + q.launch_drill_effect * drill_eff)
+                base = base * (1.0 - q.talks_launch_suppression * talks)
+                lam = base + (excitation[k] if f.self_excitation else 0.0)
+                days = _poisson(_uniform(key, ctr[t, 6, 0]), lam / q.salvo_mean_size)
+                launch_days[k] = days
+                n_launch = days + _poisson(_uniform(key, ctr[t, 15, 0]),
+                                           (q.salvo_mean_size - 1.0) * days)
+                launches[k] = n_launch
+                excitation[k] = omega[k] * excitation[k] + branch_omega[k] * n_launch
+                base = prov12[k] * threat_factor
+                if f.drill_provocation:
+                    base = base * (1.0 + q.launch_drill_effect * drill_eff)
+                base = base * (1.0 - q.talks_launch_suppression * talks)
+                n_prov = _poisson(_uniform(key, ctr[t, 7, 0]),
+                                  base + (prov_exc[k] if f.self_excitation else 0.0))
+                provs[k] = n_prov
+                prov_exc[k] = omega[k] * prov_exc[k] + branch_omega[k] * n_prov
+                base = rhet12[k] * (0.5 + tension[k])
+                if f.drill_provocation:
+                    base = base * (1.0 + q.launch_drill_effect * drill_eff)
+                rhetoric[k] = _poisson(_uniform(key, ctr[t, 8, 0]), base * (1.0 - 0.5 * talks))
+                patrols = _poisson(_uniform(key, ctr[t, 9, 0]),
+                                   PATROLS_PER_YEAR_AT_FULL_ALIGNMENT / 12.0 * alignment[k])
+                counts[k, EV_LAUNCH] = n_launch
+                counts[k, EV_PROVOCATION] = n_prov
+                counts[k, EV_RHETORIC] = rhetoric[k]
+                counts[k, EV_DRILL] = 1 if drill > 0 else 0
+                counts[k, EV_SUMMIT] = 1 if summit else 0
+                counts[k, EV_GRIEVANCE] = 1 if grievance else 0
+                counts[k, EV_TURNOVER] = 1 if turnover else 0
+                counts[k, EV_PATROL] = patrols
+                counts[k, EV_TALKS] = 1 if talks_state[k] else 0
+                # cohesion and deterrence (cohesion.py, deterrence.py)
+                c0 = cohesion[k]
+                if f.cohesion_dynamics:
+                    c = (c0
+                         + q.summit_cohesion_gain * (1.0 if summit else 0.0) * (1.0 - c0)
+                         - decay12[k] * (c0 - q.cohesion_floor)
+                         + intel12[k] * intel * (1.0 - c0)
+                         - q.grievance_shock_size * (1.0 if grievance else 0.0)
+                         - q.turnover_shock_size * (1.0 if turnover else 0.0))
+                    cohesion[k] = _clip(c, 0.0, 1.0)
+                a = alignment[k]
+                allied = cap[k, 0] + cap[k, 1] + cap[k, 2]
+                adversary = cap[k, 3] + a * BLOC_BACKING_SHARE * (cap[k, 4] + cap[k, 5])
+                bal = allied / adversary
+                balance[k] = bal
+                gain = q.drill_credibility_gain if f.deterrence else 0.0
+                resolve = min(1.0, q.alliance_resolve * (1.0 + gain * drill_memory[k]))
+                cred = bal / (1.0 + bal) * cohesion[k] * resolve
+                credibility[k] = cred
+                hd = attack12[k]
+                hw = q.deliberate_war_per_month
+                if f.deterrence:
+                    factor = (1.0 - cred) ** q.deterrence_elasticity
+                    hd = hd * factor
+                    hw = hw * factor
+                h_delib[k] = hd
+                h_delib_war[k] = hw
+                # alignment, sanctions, DPRK capability (alignment.py, nuclear_programme.py)
+                if f.alignment:
+                    t_chn = (tij[k, 4, 0] + tij[k, 4, 1] + tij[k, 4, 2]) / theta_allies_ref[r, 4]
+                    t_rus = (tij[k, 5, 0] + tij[k, 5, 1] + tij[k, 5, 2]) / theta_allies_ref[r, 5]
+                    shared = (t_chn + t_rus) / 2.0
+                    target = _expit(a0_logit + q.alignment_threat_sensitivity * (shared - 1.0))
+                    a = _clip(a + (target - a) / q.alignment_months, 0.0, 1.0)
+                    alignment[k] = a
+                leak = q.sanctions_leakage * a if f.bloc_support else 0.0
+                s_eff = lv.sanctions_pressure * (1.0 - leak) * (1.0 - 0.5 * flexible * talks)
+                sanctions_eff[k] = s_eff
+                if f.nuclear_programme:
+                    invest = max(0.0, 1.0 + q.dprk_threat_investment_elasticity * (rho - 1.0))
+                    support = 1.0 + (q.bloc_tech_support * a if f.bloc_support else 0.0)
+                    drag = 1.0 - q.sanctions_drag * s_eff
+                    freeze = 1.0 - q.deal_freeze * talks
+                    nuclear[k] = nuclear[k] * (1.0 + growth12[k] * invest * drag * freeze * support)
+
+            # --- phase 3: diplomacy (diplomacy.py) ---
+            if f.diplomacy:
+                for k in range(b1 - b0):
+                    r = b0 + k
+                    q = prm[r]
+                    key = keys[r]
+                    pressure = (0.5 * lv.sanctions_pressure + 0.3 * min(drill_memory[k], 2.0) / 2.0
+                                + 0.2 * (md + infra) / 2.0)
+                    offer = flexible * min(1.0, 0.5 + tension[k])
+                    trust_gap = trust[k, 3, 0] - REFERENCE_TRUST_PRK_USA
+                    push = q.cornered_pressure_weight * (pressure - pressure_ref[r]) * (
+                        1.0 - q.offramp_effect * offer)
+                    zw = w0_logit[k] + q.offer_willingness_gain * offer + 2.0 * trust_gap
+                    if f.cornered_effect:
+                        zw = zw - push
+                    will = _expit(zw)
+                    willingness[k] = will
+                    if talks_state[k]:
+                        p_end = 1.0 - math.exp(collapse12[k] * (0.5 + tension[k])
+                                               * (1.0 - 0.5 * flexible))
+                        on = _uniform(key, ctr[t, 11, 0]) >= p_end
+                    else:
+                        p_start = 1.0 - math.exp(start12[k] * will * (0.5 + 0.5 * flexible))
+                        on = _uniform(key, ctr[t, 10, 0]) < p_start
+                    if forced:
+                        on = override >= 0.5
+                    talks_state[k] = on
+                    if on:
+                        rate = denuc12[k] * (1.0 + q.sanctions_relief_effect * flexible)
+                        if _uniform(key, ctr[t, 12, 0]) < 1.0 - math.exp(-rate):
+                            denuc[k] = denuc[k] + q.denuclearization_step * (1.0 - denuc[k])
+                            nuclear[k] = nuclear[k] * (1.0 - q.denuclearization_step)
+                            counts[k, EV_DENUC] = 1
+                    else:
+                        denuc[k] = denuc[k] * denuc_keep[k]
+
+            # --- phase 4: beliefs (beliefs.py, step._evidence) ---
+            if f.beliefs:
+                for k in range(b1 - b0):
+                    r = b0 + k
+                    q = prm[r]
+                    talks_now = 1.0 if talks_state[k] else 0.0
+                    signal = 1.0 - q.communication_signal_effect * comm
+                    drill_ev = -q.belief_drill_log_lr * drill * (1.0 - q.clarity_drill_discount
+                                                                 * clarity)
+                    posture_ev = -q.belief_posture_log_lr * (md + infra)
+                    reassure = q.belief_reassurance_log_lr * (comm + forum) / 2.0
+                    hostile = (drill_ev + posture_ev) * signal if f.posture_threat else 0.0
+                    # the evidence of each category, accumulated in _evidence's order
+                    talks_ev = q.belief_talks_log_lr * talks_now
+                    ev[1] = 0.0 + (hostile + reassure)  # CHN, RUS observe allies
+                    ev[2] = ev[1] + talks_ev  # PRK observes allies
+                    ev[3] = (0.0 - q.belief_launch_log_lr * launches[k]) + talks_ev  # allies, PRK
+                    ev[4] = 0.0 - q.coercion_trust_log_lr * coerced[k, 1]  # ROK observes CHN
+                    ev[5] = 0.0 - q.coercion_trust_log_lr * coerced[k, 2]  # JPN observes CHN
+                    tau_b = q.belief_memory_months
+                    if n_dyn[k] < 0:  # first update: every entry, then list those that can move
+                        nd = 0
+                        for i in range(6):
+                            for j in range(6):
+                                zn = z[k, i, j] + ev[ev_cat[i, j]] + (anchor[r, i, j] - z[k, i, j]) / tau_b
+                                zn = _clip(zn, -Z_MAX, Z_MAX)
+                                trust[k, i, j] = _expit(zn)
+                                z[k, i, j] = zn
+                                # no evidence ever and z at its anchor: z + 0 + 0 = z for good
+                                if ev_cat[i, j] != 0 or zn != anchor[r, i, j]:
+                                    dyn_i[k, nd] = i
+                                    dyn_j[k, nd] = j
+                                    nd += 1
+                        n_dyn[k] = nd
+                    else:
+                        for m in range(n_dyn[k]):
+                            i = dyn_i[k, m]
+                            j = dyn_j[k, m]
+                            zo = z[k, i, j]
+                            zn = zo + ev[ev_cat[i, j]] + (anchor[r, i, j] - zo) / tau_b
+                            zn = _clip(zn, -Z_MAX, Z_MAX)
+                            if zn != zo:  # expit of an unchanged z is unchanged
+                                trust[k, i, j] = _expit(zn)
+                            z[k, i, j] = zn
+
+            # --- phase 5: arms race (arms_race.py) ---
+            if f.arms_race:
+                for k in range(b1 - b0):
+                    r = b0 + k
+                    q = prm[r]
+                    y0, y1, y2 = arms[k, 0], arms[k, 1], arms[k, 2]
+                    y3, y4, y5 = arms[k, 3], arms[k, 4], arms[k, 5]
+                    for i in range(6):
+                        acc = (tij[k, i, 0] * y0 + tij[k, i, 1] * y1 + tij[k, i, 2] * y2
+                               + tij[k, i, 3] * y3 + tij[k, i, 4] * y4 + tij[k, i, 5] * y5)
+                        yi = arms[k, i]
+                        dy = (q.arms_reaction_per_year * (acc / theta_ref[r, i] - 1.0)
+                              - q.arms_fatigue_per_year * (yi - 1.0)) / 12.0
+                        arms[k, i] = max(yi + dy, 0.05)
+
+            # --- phase 6: ladder, tension, economy, records ---
+            for k in range(b1 - b0):
+                r = b0 + k
+                q = prm[r]
+                key = keys[r]
+                rho = ratio[k, 3]
+                talks = talks_f[k]
+                lvl = level[k]
+                # escalation ladder (escalation.py)
+                if rhetoric[k] > 0:
+                    lvl = max(lvl, 1)
+                if launches[k] + provs[k] > 0:
+                    lvl = max(lvl, 2)
+                tens = tension[k]
+                coh = cohesion[k]
+                u = _uniform(key, ctr[t, 13, 0])
+                f_t = math.exp(q.tension_escalation_sensitivity * (tens - 0.5))
+                m = 1.0
+                if f.misperception:
+                    u0 = _uniform(key, ctr[t, 14, 0])
+                    u1 = _uniform(key, ctr[t, 14, 1])
+                    zm = math.sqrt(-2.0 * math.log1p(-u0)) * math.cos(2.0 * math.pi * u1)
+                    sigma = (q.misperception_noise * (1.0 - q.intelligence_warning_effect * intel)
+                             * (1.0 - q.hotline_noise_reduction * comm))
+                    m = 1.0 + sigma * abs(zm)
+                else:
+                    m = 1.0 + 0.0
+                cm = (coh + intel + comm) / 3.0 if f.crisis_management else 0.0
+                down_gain = (1.0 + q.crisis_management_effect * cm) * (
+                    1.0 + q.talks_deescalation_gain * talks)
+                up = 0.0
+                down = 0.0
+                jump = 0.0
+                if lvl == 2:
+                    up = q.provocation_to_crisis_per_month * f_t * m
+                    jump = h_delib[k]
+                elif lvl == 3:
+                    pre = 0.0
+                    if f.preemption:
+                        pre = (q.preemption_per_month
+                               / (1.0 + math.exp(-(rho - q.preemption_threat_threshold) / 0.1))
+                               * (1.0 - trust[k, 3, 0]))
+                    surprise = (q.crisis_to_clash_per_month * f_t * m
+                                * (1.0 - q.intelligence_warning_effect * intel))
+                    up = surprise + h_delib[k] + pre
+                elif lvl == 4:
+                    cm_cut = 1.0 - q.crisis_management_effect * cm
+                    up = (q.clash_to_war_per_month * f_t + h_delib_war[k]) * cm_cut
+                    down = q.clash_deescalation_per_month * down_gain
+                elif lvl == 5:
+                    up = q.war_to_nuclear_per_month * math.sqrt(nuclear[k] / nuclear0)
+                    down = q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
+                if lvl >= 1 and lvl <= 3:
+                    down = q.deescalation_per_month * down_gain
+                p_up = _prob(up)
+                p_jump = _prob(jump)
+                p_down = _prob(down)
+                new = lvl
+                if u < p_up:
+                    new = lvl + 1
+                elif u < p_up + p_jump:
+                    new = 4
+                elif u < p_up + p_jump + p_down:
+                    new = 3 if lvl == 5 else lvl - 1
+                if lvl == 6:
+                    new = 6
+                if new > lvl:
+                    if new == 4:
+                        counts[k, EV_CLASH] = 1
+                    elif new == 6:
+                        counts[k, EV_NUCLEAR] = 1
+                level[k] = new
+                counts[k, EV_WAR] = 1 if new == 5 else 0
+                # tension (tension.py)
+                for e in range(14):
+                    weighted[e] = float(counts[k, e])
+                weighted[EV_DRILL] = drill
+                e0 = tension_idx[0]
+                net = weighted[e0] * goldstein[e0]
+                for kk in range(1, tension_idx.shape[0]):
+                    e = tension_idx[kk]
+                    net += weighted[e] * goldstein[e]
+                forum_cut = 1.0 - q.forum_threat_reduction * forum
+                target = _clip(-net / q.tension_goldstein_scale, 0.0, 1.0) * forum_cut
+                tens = tens + (target - tens) / q.tension_memory_months
+                tension[k] = tens
+                # economy (economy.py)
+                if f.economy:
+                    sc = supply_chain[k] + (sc_target[new] - supply_chain[k]) / 3.0
+                    supply_chain[k] = sc
+                    for i in range(6):
+                        shock = (q.investment_chill_scale * chill[new]
+                                 + q.supply_chain_sensitivity * sc) * exposure[i]
+                        shock = shock + q.coercion_trade_loss * coerced[k, i]
+                        flow[k, i] = flow[k, i] * gdp_keep[k] + shock
+                        crowd = q.defense_crowding_out * max(0.0, spending[k, i] / gdp0[i]
+                                                             - def_share0[i]) * 100.0
+                        trade = q.trade_tension_elasticity * tens * trade_exposure[i]
+                        gdp_loss[k, i] = crowd + trade + flow[k, i]
+                # records (engine/simulate.py)
+                if new >= 4 and first[0, r] == NEVER:
+                    first[0, r] = t
+                if new >= 5 and first[1, r] == NEVER:
+                    first[1, r] = t
+                if new >= 6 and first[2, r] == NEVER:
+                    first[2, r] = t
+                y = min(t // 12, n_cols - 1)
+                launches_y[r, y] += counts[k, EV_LAUNCH]
+                patrols_y[r, y] += counts[k, EV_PATROL]
+                days_y[r, y] += launch_days[k]
+                a = alignment[k]
+                coh = cohesion[k]
+                polar = math.sqrt(_clip(a, 0.0, 1.0) * _clip(coh, 0.0, 1.0))
+                if record_monthly:
+                    row = monthly[r, t]
+                    row[0] = float(new)
+                    row[1] = tens
+                    row[2] = coh
+                    row[3] = a
+                    row[4] = polar
+                    row[5] = credibility[k]
+                    row[6] = balance[k]
+                    row[7] = nuclear[k]
+                    row[8] = denuc[k]
+                    row[9] = 1.0 if talks_state[k] else 0.0
+                    row[10] = willingness[k]
+                    row[11] = sanctions_eff[k]
+                    row[12] = supply_chain[k]
+                    for i in range(6):
+                        row[13 + i] = arms[k, i]
+                        row[19 + i] = spending[k, i]
+                        row[25 + i] = ratio[k, i]
+                        row[31 + i] = gdp_loss[k, i]
+                    for kk in range(trust_i.shape[0]):
+                        row[37 + kk] = trust[k, trust_i[kk], trust_j[kk]]
+                if record_events:
+                    for e in range(14):
+                        events[r, t, e] = min(counts[k, e], 32767)
+                if (t + 1) % 12 == 0 and (t + 1) // 12 <= n_years:
+                    yi = (t + 1) // 12 - 1
+                    yearly[0, r, yi] = a
+                    yearly[1, r, yi] = polar
+                    yearly[2, r, yi] = denuc[k]
+                    acc = gdp_loss[k, 1] * region_w[0] + gdp_loss[k, 2] * region_w[1]
+                    acc += gdp_loss[k, 4] * region_w[2]
+                    yearly[3, r, yi] = acc
+                    yearly[4, r, yi] = gdp_loss[k, ROK]
+                    yearly[5, r, yi] = coh
+                    yearly[6, r, yi] = 100.0 * ((arms[k, 0] + arms[k, 1] + arms[k, 2] + arms[k, 4])
+                                                / 4.0 - 1.0)
+                    yearly[7, r, yi] = nuclear[k]
+                    yearly[8, r, yi] = balance[k]
+                    yearly[9, r, yi] = tens
 
 
 def _records(fields: tuple[str, ...], values: dict, n: int, dtype: str) -> np.ndarray:
@@ -598,18 +700,19 @@ def _records(fields: tuple[str, ...], values: dict, n: int, dtype: str) -> np.nd
     return rec
 
 
-def evidence_mask(setup) -> np.ndarray:
+def evidence_mask() -> np.ndarray:
     """Which (observer, actor) beliefs can receive evidence (model/step.py: _evidence).
 
-    Found by calling the NumPy evidence function with every input set to one and every
-    mechanism on, so the kernel's shortcut for belief entries that never move follows the model.
+    Found by calling the NumPy evidence function with non-zero inputs and every mechanism
+    on; tests check that EV_CATEGORY marks exactly these entries.
     """
     from peninsula.model.step import _evidence
 
     one = np.ones(1)
     p = {name: one for name in NAMES}
     flags = {k: True for k in MECHANISMS}
-    ev = _evidence(p, flags, one, one, one, 0.5 * one, 0.5 * one, one, one, one, np.ones((1, 6)))
+    ev = _evidence(p, flags, one, one, one, 0.5 * one, 0.5 * one, one, 3.0 * one, one,
+                   np.ones((1, 6)))  # 3 launches, so launch and talks evidence do not cancel
     return np.ascontiguousarray(ev[0] != 0.0)
 
 
@@ -646,7 +749,7 @@ def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:
         sc_target=SUPPLY_CHAIN_TARGET, exposure=EXPOSURE,
         trust_i=np.array([i for i, _ in _TRUST_IDX], dtype=np.int64),
         trust_j=np.array([j for _, j in _TRUST_IDX], dtype=np.int64),
-        ev_mask=evidence_mask(setup),
+        ev_cat=EV_CATEGORY,
     )
 
 
@@ -676,7 +779,7 @@ def simulate_fused(setup, run_ids: np.ndarray, keys: np.ndarray, params: np.ndar
             inputs["prox"], inputs["goldstein"], inputs["tension_idx"], inputs["chill"],
             inputs["sc_target"], inputs["exposure"], years, first, launches_y, patrols_y, days_y,
             yearly, monthly, events, record_monthly, record_events, inputs["trust_i"],
-            inputs["trust_j"], inputs["ev_mask"])
+            inputs["trust_j"], inputs["ev_cat"])
     return (
         {k: first[i] for i, k in enumerate(FIRST_KEYS)},
         launches_y, patrols_y, days_y,
