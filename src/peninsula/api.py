@@ -116,7 +116,8 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
                record_monthly: bool = True, record_events: bool = True, resume: bool = False,
                progress: Callable[[int], None] | None = None,
                posterior: pd.DataFrame | None = None, command: str | None = None,
-               on_resume: Callable[[int, int], None] | None = None) -> Ensemble:
+               on_resume: Callable[[int, int], None] | None = None,
+               kernel: str = "auto") -> Ensemble:
     """Run an ensemble straight to a folder, chunk by chunk, resumable after an interruption.
 
     Each worker writes its chunk's Parquet parts; the final runs/monthly/events tables, the
@@ -128,7 +129,7 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
     from peninsula.io import parts as P
 
     out = Path(out_dir)
-    setup = build_setup(scenario, posterior=posterior)
+    setup = build_setup(scenario, posterior=posterior, kernel=kernel)
     bounds = chunk_bounds(scenario.runs, chunk_runs)
     plan = {"scenario_sha256": scenario.hash(), "seed": setup.seed, "runs": scenario.runs,
             "chunk_runs": chunk_runs, "record_monthly": record_monthly,
@@ -168,18 +169,20 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
         horizon_months: int | None = None, workers: int = 1, executor: Executor | None = None,
         chunk_runs: int = DEFAULT_CHUNK_RUNS, record_monthly: bool = True,
         record_events: bool = True, progress: Callable[[int], None] | None = None,
-        posterior: pd.DataFrame | None = None, compact: bool = False) -> Ensemble:
+        posterior: pd.DataFrame | None = None, compact: bool = False,
+        kernel: str = "auto") -> Ensemble:
     """Run an ensemble of ``runs`` futures of ``scenario`` (a Scenario or a bundled name/file).
 
     ``posterior`` (parameter-named columns, e.g. from ``peninsula calibrate``) supplies each
-    run's values of those parameters in place of their prior ranges.
+    run's values of those parameters in place of their prior ranges. ``kernel`` picks the
+    monthly step ('auto', 'numba' or 'numpy'); the numbers are the same with each.
     """
     sc = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario
     settings = {k: v for k, v in (("runs", runs), ("seed", seed),
                                   ("horizon_months", horizon_months)) if v is not None}
     if settings:
         sc = sc.with_settings(**settings)
-    setup = build_setup(sc, posterior=posterior)
+    setup = build_setup(sc, posterior=posterior, kernel=kernel)
     result = run_chunks(setup, sc.runs, chunk_runs=chunk_runs, executor=executor, workers=workers,
                         record_monthly=record_monthly, record_events=record_events,
                         compact=compact, progress=progress)

@@ -95,6 +95,9 @@ def run(
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
              "LocalCluster).")] = None,
+    kernel: Annotated[str, typer.Option(
+        help="Monthly step: numba (fused, compiled), numpy (reference) or auto (numba when "
+             "installed). Results are identical.")] = "auto",
 ) -> None:
     """Run an ensemble and print the summary (and write files with --out)."""
     sets = list(set_ or [])
@@ -115,18 +118,26 @@ def run(
     if executor_kind not in ("local", "dask"):
         sys.stderr.write(f"--executor: {executor_kind!r} is not one of: local, dask\n")
         raise typer.Exit(2)
+    from peninsula.engine.simulate import resolve_kernel
+
+    try:
+        resolve_kernel(kernel)
+    except ValueError as exc:
+        sys.stderr.write(f"--kernel: {exc}\n")
+        raise typer.Exit(2) from None
     from peninsula.engine.executors import make_executor_for
 
     pool = make_executor_for(executor_kind, workers, scheduler)
     try:
         ens = _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post,
-                        quiet)
+                        quiet, kernel)
     finally:
         pool.shutdown()
     _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
 
 
-def _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post, quiet):
+def _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post, quiet,
+              kernel="auto"):
     with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
         if out_dir is not None:
@@ -139,14 +150,15 @@ def _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, po
                 ens = api.run_to_dir(sc, out_dir, executor=pool, chunk_runs=chunk_runs,
                                      record_monthly=monthly, record_events=True, resume=resume,
                                      posterior=post, command=_command(scenario, sc, set_),
-                                     progress=lambda n: bar.advance(task, n), on_resume=said)
+                                     progress=lambda n: bar.advance(task, n), on_resume=said,
+                                     kernel=kernel)
             except ResumeError as exc:
                 sys.stderr.write(f"{exc}\n")
                 raise typer.Exit(2) from None
         else:
             ens = api.run(sc, executor=pool, chunk_runs=chunk_runs, posterior=post,
                           record_monthly=False, record_events=False, compact=True,
-                          progress=lambda n: bar.advance(task, n))
+                          progress=lambda n: bar.advance(task, n), kernel=kernel)
     return ens
 
 

@@ -87,12 +87,10 @@ def regional_gdp_loss(gdp_loss: np.ndarray, gdp0: np.ndarray) -> np.ndarray:
     return ordered_sum(gdp_loss[:, idx] * w, axis=1)
 
 
-KERNELS = ("auto", "numba", "numpy")
-
-
 def resolve_kernel(kernel: str) -> str:
     """'auto' -> 'numba' when Numba is installed, else 'numpy'; check an explicit choice."""
     from peninsula.engine import fused
+    from peninsula.model.setup import KERNELS
 
     if kernel not in KERNELS:
         raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
@@ -104,17 +102,18 @@ def resolve_kernel(kernel: str) -> str:
 
 
 def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
-                   record_events: bool = True, kernel: str = "auto") -> ChunkResult:
+                   record_events: bool = True, kernel: str | None = None) -> ChunkResult:
     """Run ``len(run_ids)`` futures for ``setup.horizon`` months.
 
     ``kernel`` 'numpy' advances all runs together one array operation at a time (model/step.py,
     the reference); 'numba' runs the fused compiled step (engine/fused.py), identical bit for
-    bit and several times faster; 'auto' takes 'numba' when it is installed.
+    bit and several times faster; 'auto' takes 'numba' when it is installed. None: the
+    setup's choice (``build_setup(..., kernel=)``).
     """
     run_ids = np.asarray(run_ids, dtype=np.int64)
     streams = RunStreams(setup.seed, run_ids)
     values = sample_parameters(setup, streams)
-    if resolve_kernel(kernel) == "numba":
+    if resolve_kernel(kernel or setup.kernel) == "numba":
         from peninsula.engine.fused import simulate_fused
 
         first, launches, patrols, days, yearly, monthly, events = simulate_fused(

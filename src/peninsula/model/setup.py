@@ -37,18 +37,25 @@ class ModelSetup:
     metrics: dict
     posterior: np.ndarray | None = None  # (draws, k) parameter sets replacing sampled values
     posterior_columns: tuple[int, ...] = ()  # their positions in NAMES
+    kernel: str = "auto"  # monthly step: 'numba' (fused), 'numpy' (reference) or 'auto'
 
     @property
     def n_years(self) -> int:
         return self.horizon // 12
 
 
-def build_setup(scenario, posterior=None) -> ModelSetup:
+KERNELS = ("auto", "numba", "numpy")
+
+
+def build_setup(scenario, posterior=None, kernel: str = "auto") -> ModelSetup:
     """Compile a ``Scenario`` into a ``ModelSetup``.
 
     ``posterior`` (a DataFrame whose columns are parameter names, e.g. from calibration) gives
     parameter sets; each run draws one of its rows, replacing those parameters' sampled values.
+    ``kernel`` chooses how months are stepped (engine/simulate.py); results do not depend on it.
     """
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
     post_values, post_cols = None, ()
     if posterior is not None:
         names = [c for c in posterior.columns if c in NAMES]
@@ -90,4 +97,5 @@ def build_setup(scenario, posterior=None) -> ModelSetup:
         metrics=dict(doc["metrics"]),
         posterior=post_values,
         posterior_columns=post_cols,
+        kernel=kernel,
     )
