@@ -1,11 +1,14 @@
-"""Benchmark: Peninsula's array engine against a per-agent Mesa reference of the same model.
+"""Benchmark: Peninsula's engine against a per-agent Mesa reference of the same model.
 
     python benchmarks/run.py [--quick] [--json] [--repeats N]
 
 Each measurement runs in a fresh process (clean peak memory), after a warm-up run in that
-process; the median of the repetitions is quoted, as in Mesa's own benchmarks folder. Both sides
-run the baseline scenario with the same point parameter values, 120 months; the engine keeps
-aggregate outcomes only (no monthly table). The ratio is taken at equal size.
+process; the median of the repetitions is quoted, as in Mesa's own benchmarks folder. All sides
+run the baseline scenario with the same point parameter values, 120 months, on one core:
+``engine`` is Peninsula's default (the fused compiled step), ``numpy`` the same engine with the
+NumPy step, ``reference`` the Mesa model. The engine keeps aggregate outcomes only (no monthly
+table), as ``peninsula run`` without ``--out`` does. Ratios are taken at equal size. A second
+table gives the engine with 1 and 2 worker processes at the largest sizes (scaling).
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MONTHS = 120
-FULL = {"engine": [100, 1_000, 10_000, 100_000, 1_000_000], "reference": [100, 1_000, 10_000]}
-QUICK = {"engine": [100, 1_000, 10_000], "reference": [100, 1_000]}
+FULL = {"engine": [100, 1_000, 10_000, 100_000, 1_000_000], "numpy": [100, 1_000, 10_000],
+        "reference": [100, 1_000, 10_000]}
+QUICK = {"engine": [100, 1_000, 10_000], "numpy": [100, 1_000], "reference": [100, 1_000]}
+SCALING = {"full": [100_000, 1_000_000], "quick": [10_000]}
 
 
 def _setup():
@@ -34,16 +39,24 @@ def _setup():
     return build_setup(sc)
 
 
-def measure(kind: str, runs: int) -> dict:
+def measure(kind: str, runs: int, workers: int = 1) -> dict:
     """Run inside a child process: warm up, then time ``runs`` x 120 months."""
     setup = _setup()
-    if kind == "engine":
-        from peninsula.engine.ensemble import run_chunks
+    if kind in ("engine", "numpy"):
+        from dataclasses import replace
 
-        run_chunks(setup, 50, record_monthly=False, record_events=False)  # warm-up
+        from peninsula.engine.ensemble import run_chunks
+        from peninsula.engine.executors import make_executor
+
+        setup = replace(setup, kernel="auto" if kind == "engine" else "numpy")
+        pool = make_executor(workers)
+        run_chunks(setup, 50 * workers, chunk_runs=50, executor=pool, record_monthly=False,
+                   record_events=False, compact=True)  # warm-up (and start the workers)
         t0 = time.perf_counter()
-        run_chunks(setup, runs, record_monthly=False, record_events=False)
+        run_chunks(setup, runs, executor=pool, record_monthly=False, record_events=False,
+                   compact=True)
         wall = time.perf_counter() - t0
+        pool.shutdown()
     else:
         sys.path.insert(0, str(HERE))
         from mesa_reference import run_reference
@@ -58,14 +71,38 @@ def measure(kind: str, runs: int) -> dict:
         t0 = time.perf_counter()
         run_reference(setup, rows, seed=1)
         wall = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return {"wall_s": wall, "peak_memory_mb": peak_mb}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0 if workers > 1 else 0.0
+    # all processes together, at most: the parent's peak plus each worker's peak
+    return {"wall_s": wall, "peak_memory_mb": own + workers * kids if workers > 1 else own}
 
 
-def child(kind: str, runs: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(runs)],
+def child(kind: str, runs: int, workers: int = 1) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(runs), str(workers)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _machine() -> str:
+    import os
+    import platform
+
+    import numpy
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    try:
+        import numba
+        nb = numba.__version__
+    except ImportError:
+        nb = "absent"
+    return (f"{os.cpu_count()} CPU ({cpu}), {mem:.0f} GiB; Python {platform.python_version()}, "
+            f"NumPy {numpy.__version__}, Numba {nb}")
 
 
 def main() -> None:
@@ -73,45 +110,75 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes (under 5 minutes)")
     ap.add_argument("--json", action="store_true", help="print results as JSON")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child[0], int(args.child[1]))))
+        print(json.dumps(measure(args.child[0], int(args.child[1]), int(args.child[2]))))
         return
     sizes = QUICK if args.quick else FULL
+
+    def timed(kind: str, runs: int, workers: int = 1) -> tuple[float, float]:
+        reps = [child(kind, runs, workers) for _ in range(args.repeats)]
+        wall = statistics.median(r["wall_s"] for r in reps)
+        print(f"{kind:9s} {runs:>9,} runs, {workers} worker(s): {wall:8.2f} s "
+              f"(median of {args.repeats})", file=sys.stderr)
+        return wall, max(r["peak_memory_mb"] for r in reps)
+
     results: dict[int, dict] = {}
-    for kind in ("engine", "reference"):
+    for kind in ("engine", "numpy", "reference"):
         for runs in sizes[kind]:
-            reps = [child(kind, runs) for _ in range(args.repeats)]
-            wall = statistics.median(r["wall_s"] for r in reps)
+            wall, peak = timed(kind, runs)
             row = results.setdefault(runs, {"runs": runs, "months": MONTHS})
             row[f"{kind}_wall_s"] = wall
             row[f"{kind}_run_months_per_s"] = runs * MONTHS / wall
-            row[f"{kind}_peak_memory_mb"] = max(r["peak_memory_mb"] for r in reps)
-            print(f"{kind:9s} {runs:>9,} runs: {wall:8.2f} s (median of {args.repeats})",
-                  file=sys.stderr)
+            row[f"{kind}_peak_memory_mb"] = peak
     table = []
     for runs in sorted(results):
         row = results[runs]
-        e, r = row.get("engine_run_months_per_s"), row.get("reference_run_months_per_s")
+        e, n, r = (row.get(f"{k}_run_months_per_s") for k in ("engine", "numpy", "reference"))
         row["ratio"] = e / r if e and r else None
+        row["ratio_numpy_step"] = n / r if n and r else None
         row["peak_memory_mb"] = row.get("engine_peak_memory_mb")
         table.append(row)
-    if args.json:
-        print(json.dumps(table, indent=2))
+    scaling = []
+    for runs in SCALING["quick" if args.quick else "full"]:
+        one = results.get(runs, {}).get("engine_wall_s") or timed("engine", runs)[0]
+        two, peak = timed("engine", runs, workers=2)
+        scaling.append({"runs": runs, "wall_s_1_worker": one, "wall_s_2_workers": two,
+                        "speedup": one / two, "efficiency": one / two / 2.0,
+                        "peak_memory_mb_2_workers": peak})
+    if args.json:  # one row per size (the original contract), scaling figures added to rows
+        machine = _machine()
+        by_runs = {row["runs"]: row for row in table}
+        for sc in scaling:
+            row = by_runs.setdefault(sc["runs"], {"runs": sc["runs"], "months": MONTHS})
+            row.update({f"scaling_{k}": v for k, v in sc.items() if k != "runs"})
+        for row in by_runs.values():
+            row["machine"] = machine
+        print(json.dumps([by_runs[k] for k in sorted(by_runs)], indent=2))
         return
-    print(f"{'runs':>10} {'engine run-months/s':>20} {'reference run-months/s':>23} "
-          f"{'ratio':>8} {'engine wall s':>14} {'engine peak MB':>15} {'ref peak MB':>12}")
+
     def f(row, key, fmt):
         v = row.get(key)
         return format(v, fmt) if v is not None else "-"
 
+    print(f"Machine: {_machine()}; one core unless said; median of {args.repeats}")
+    print(f"{'runs':>10} {'engine run-months/s':>20} {'numpy-step r-m/s':>17} "
+          f"{'reference r-m/s':>16} {'ratio':>7} {'engine wall s':>14} {'engine peak MB':>15} "
+          f"{'ref peak MB':>12}")
     for row in table:
         print(f"{row['runs']:>10,} {f(row, 'engine_run_months_per_s', ',.0f'):>20} "
-              f"{f(row, 'reference_run_months_per_s', ',.0f'):>23} {f(row, 'ratio', '.1f'):>8} "
+              f"{f(row, 'numpy_run_months_per_s', ',.0f'):>17} "
+              f"{f(row, 'reference_run_months_per_s', ',.0f'):>16} {f(row, 'ratio', '.1f'):>7} "
               f"{f(row, 'engine_wall_s', '.2f'):>14} "
               f"{f(row, 'engine_peak_memory_mb', '.0f'):>15} "
               f"{f(row, 'reference_peak_memory_mb', '.0f'):>12}")
+    print(f"\n{'runs':>10} {'1 worker s':>11} {'2 workers s':>12} {'speed-up':>9} "
+          f"{'efficiency':>11} {'peak MB (2)':>12}")
+    for row in scaling:
+        print(f"{row['runs']:>10,} {row['wall_s_1_worker']:>11.2f} {row['wall_s_2_workers']:>12.2f} "
+              f"{row['speedup']:>9.2f} {row['efficiency']:>11.0%} "
+              f"{row['peak_memory_mb_2_workers']:>12.0f}")
 
 
 if __name__ == "__main__":

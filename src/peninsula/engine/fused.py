@@ -362,7 +362,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     counts[k, EV_COERCION] = n_coerce
                 threat_factor = math.exp(q.launch_threat_elasticity * (rho - 1.0))
                 base = (launch12[k] * threat_factor
-                        * (nuclear[k] / CAPABILITY_REFERENCE) ** q.launch_capability_elasticity)
+                        * math.pow(nuclear[k] / CAPABILITY_REFERENCE, q.launch_capability_elasticity))
                 if f.drill_provocation:
                     base = base * (1.0 + q.launch_drill_effect * drill_eff)
                 base = base * (1.0 - q.talks_launch_suppression * talks)
@@ -418,7 +418,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 hd = attack12[k]
                 hw = q.deliberate_war_per_month
                 if f.deterrence:
-                    factor = (1.0 - cred) ** q.deterrence_elasticity
+                    factor = math.pow(1.0 - cred, q.deterrence_elasticity)
                     hd = hd * factor
                     hw = hw * factor
                 h_delib[k] = hd
