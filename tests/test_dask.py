@@ -26,3 +26,13 @@ def test_dask_localcluster_matches_sequential_bit_for_bit(tmp_path):
 def test_unknown_executor_is_refused():
     res = runner.invoke(app, ["run", "--runs", "10", "--executor", "spark", "-q"])
     assert res.exit_code == 2 and "local, dask" in res.output
+
+
+def test_dask_sweep_matches_sequential(tmp_path):
+    args = ["sweep", "--grid", "levers.exercise_intensity=0,2", "--runs", "300", "--seed", "4",
+            "--chunk-runs", "100", "-q", "--set", "scenario.horizon_months=24"]
+    seq, dsk = tmp_path / "seq", tmp_path / "dask"
+    assert runner.invoke(app, [*args, "--out", str(seq)]).exit_code == 0
+    res = runner.invoke(app, [*args, "--out", str(dsk), "--executor", "dask", "--workers", "2"])
+    assert res.exit_code == 0, res.output
+    assert (seq / "sweep.csv").read_text() == (dsk / "sweep.csv").read_text()

@@ -136,6 +136,97 @@ def run(
     _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
 
 
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario name or a TOML/YAML file.")]
+    = "baseline",
+    grid_: Annotated[list[str] | None, typer.Option(
+        "--grid", help="KEY=V1,V2,... (repeatable): every combination is a point, e.g. "
+                       "--grid levers.exercise_intensity=0,1,2")] = None,
+    design: Annotated[Path | None, typer.Option(
+        help="CSV design: one column per scenario key, one row per point.")] = None,
+    runs: Annotated[int | None, typer.Option(min=1, max=10_000_000,
+                                             help="Runs per point.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (the same for every "
+                                                         "point).")] = None,
+    set_: SetOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write points and the table "
+                                                              "here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted sweep in --out.")]
+    = False,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
+    = 5000,
+    executor_kind: Annotated[str, typer.Option(
+        "--executor", help="local (sequential, or processes with --workers) or dask.")]
+    = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
+             "LocalCluster).")] = None,
+    kernel: Annotated[str, typer.Option(help="Monthly step: numba, numpy or auto.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records.")]
+    = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run one ensemble per design point (same runs and seed) and print a row per point."""
+    from peninsula.analysis import sweep as S
+    from peninsula.engine.executors import make_executor_for
+    from peninsula.engine.simulate import resolve_kernel
+
+    sc = _load(scenario, set_)
+    settings = {k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None}
+    try:
+        if settings:
+            sc = sc.with_settings(**settings)
+        if (design is None) == (not grid_):
+            raise S.SweepError("give either --grid (one or more) or --design, not both")
+        table = S.read_design(design) if design is not None else S.grid(list(grid_))
+        S.point_scenarios(sc, table, str(design or "--grid"))  # every point checked first
+        resolve_kernel(kernel)
+        if executor_kind not in ("local", "dask"):
+            raise S.SweepError(f"--executor: {executor_kind!r} is not one of: local, dask")
+    except ScenarioError as exc:
+        _fail(exc)
+    except (S.SweepError, ValueError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(2) from None
+    pool = make_executor_for(executor_kind, workers, scheduler)
+    total = sc.runs * len(table)
+    try:
+        with _progress(total, f"{sc.name}: sweep of {len(table)} points", quiet) as bar:
+            task = bar.add_task("runs", total=total)
+            result = S.run_sweep(
+                sc, table, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
+                resume=resume, kernel=kernel, progress=lambda n: bar.advance(task, n),
+                on_resume=lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
+    except S.SweepError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(2) from None
+    finally:
+        pool.shutdown()
+    if as_json:
+        print(result.to_json(orient="records", indent=2))
+        return
+    horizons = sc["metrics"]["horizons_years"]
+    last = max([h for h in horizons if h <= sc.horizon_months // 12] or horizons[:1])
+    cols = ["point", *table.columns, f"p_war_{last}y", "dprk_launches_per_year",
+            "alignment_china_russia", "stability_index"]
+    t = Table(title=f"{sc.name}: {sc.runs} runs per point, seed {sc.seed}")
+    for c in cols:
+        t.add_column(c, justify="right")
+    for rec in result.to_dict("records"):
+        t.add_row(*[_cell(rec[c]) for c in cols])
+    out.print(t)
+
+
+def _cell(v) -> str:
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v)).lower()
+    if isinstance(v, float | np.floating):
+        return f"{v:.4g}"
+    return str(v)
+
+
 def _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post, quiet,
               kernel="auto"):
     with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:

@@ -754,10 +754,14 @@ def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:
 
 
 def simulate_fused(setup, run_ids: np.ndarray, keys: np.ndarray, params: np.ndarray,
-                   record_monthly: bool, record_events: bool, n_vars: int):
+                   record_monthly: bool, record_events: bool, n_vars: int, kernel=None):
     """Run the compiled kernel over a chunk; return (first, by-year counts, yearly, monthly,
-    events) in the layout of engine/simulate.py's ChunkResult."""
-    if numba is None:
+    events) in the layout of engine/simulate.py's ChunkResult.
+
+    ``kernel`` replaces the compiled kernel (benchmarks/opcount.py runs its Python source to
+    count operations).
+    """
+    if numba is None and kernel is None:
         raise RuntimeError("the fused step needs Numba: pip install 'peninsula[fast]'")
     n, h, years = len(run_ids), setup.horizon, setup.n_years
     cols = max(years, 1)
@@ -771,7 +775,7 @@ def simulate_fused(setup, run_ids: np.ndarray, keys: np.ndarray, params: np.ndar
                else np.empty((0, 0, n_vars), np.float32))
     events = (np.zeros((n, h, N_EVENT_TYPES), np.int16) if record_events
               else np.empty((0, 0, N_EVENT_TYPES), np.int16))
-    _kernel(keys, inputs["prm"], inputs["lev"], inputs["drill_t"], inputs["ctr"], inputs["fl"],
+    (kernel or _kernel)(keys, inputs["prm"], inputs["lev"], inputs["drill_t"], inputs["ctr"], inputs["fl"],
             inputs["spend_t"], inputs["theatre"], inputs["posture0"], inputs["nuclear0"],
             inputs["trust0"], inputs["z0"], inputs["gdp0"], inputs["trade_exposure"],
             inputs["region_w"], inputs["state0"], inputs["theta_ref"], inputs["theta_allies_ref"],

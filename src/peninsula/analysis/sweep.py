@@ -1,0 +1,207 @@
+"""Sweeps: one ensemble per design point (levers, parameters, switches), on any executor.
+
+A design is a table whose columns are scenario keys as ``--set`` takes them
+(``levers.exercise_intensity``, ``parameters.launch_drill_effect``, ``mechanisms.preemption``),
+one row per point; a grid (``levers.open_communication=0,0.5,1``) is expanded to every
+combination. Every point runs the same run ids with the same seed (common random numbers), so
+the differences between points are the effect of the change, not sampling noise.
+
+Work is sent to the executor as chunks of runs of every point at once (never one run per
+task), so a process pool or a Dask cluster keeps busy across points. With ``out_dir`` each
+finished point's summary is written atomically to ``points/point-NNNNN.json`` and the table to
+``sweep.csv``/``sweep.parquet`` at the end; an interrupted sweep continues with ``resume`` and
+recomputes only unfinished points. Sensitivity samples and optimisation evaluations are sweeps
+with a generated design, so they run on the same executors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Callable
+from concurrent.futures import Executor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peninsula.analysis.metrics import summarize
+from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, _simulate, chunk_bounds, join
+from peninsula.engine.executors import SequentialExecutor, make_executor
+from peninsula.io import store
+from peninsula.model.setup import build_setup
+from peninsula.scenario.errors import Problem, ScenarioError
+from peninsula.scenario.loader import Scenario
+
+SECTIONS = ("levers", "parameters", "mechanisms", "state", "actors")
+POINTS_IN_FLIGHT = 4  # points whose chunks are queued at once: keeps workers busy, memory bounded
+
+
+class SweepError(ValueError):
+    """A design or an output folder that cannot be used, with the reason."""
+
+
+def grid(specs: list[str]) -> pd.DataFrame:
+    """``["levers.x=0,0.5,1", "mechanisms.y=true,false"]`` -> every combination, one per row."""
+    axes: dict[str, list] = {}
+    for spec in specs:
+        if "=" not in spec:
+            raise SweepError(f"--grid {spec!r}: expected KEY=V1,V2,...")
+        key, raw = (s.strip() for s in spec.split("=", 1))
+        values = [_value(v.strip(), key) for v in raw.split(",") if v.strip()]
+        if not values:
+            raise SweepError(f"--grid {key}: no values given")
+        axes[key] = values
+    rows = list(itertools.product(*axes.values()))
+    return pd.DataFrame(rows, columns=list(axes))
+
+
+def _value(raw: str, key: str):
+    low = raw.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        return float(raw)
+    except ValueError:
+        raise SweepError(f"--grid {key}: {raw!r} is not a number or true/false") from None
+
+
+def read_design(path: str | Path) -> pd.DataFrame:
+    """A design table (CSV): one column per scenario key, one row per point."""
+    p = Path(path)
+    try:
+        design = pd.read_csv(p)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SweepError(f"{p}: cannot read the design table ({exc})") from None
+    if design.empty:
+        raise SweepError(f"{p}: the design has no rows")
+    return design
+
+
+def point_scenarios(scenario: Scenario, design: pd.DataFrame, source: str = "design"
+                    ) -> list[Scenario]:
+    """The scenario of each design row; an unknown key or a value out of range is reported
+    with its column and row."""
+    for col in design.columns:
+        if col.split(".", 1)[0] not in SECTIONS or "." not in col:
+            raise SweepError(f"{source}: column {col!r} is not a scenario key; use "
+                             f"SECTION.NAME with SECTION one of {', '.join(SECTIONS)}")
+    out = []
+    for i, row in enumerate(design.itertuples(index=False)):
+        sets = [f"{col}={_toml(v)}" for col, v in zip(design.columns, row, strict=True)]
+        try:
+            out.append(scenario.with_overrides(sets))
+        except ScenarioError as exc:
+            problems = [Problem(source, f"row {i + 1}: {p.key}", p.message)
+                        for p in exc.problems]
+            raise ScenarioError(problems) from None
+    return out
+
+
+def _toml(v) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return v
+    return repr(float(v))
+
+
+def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int) -> dict:
+    digest = hashlib.sha256(design.to_csv(index=False).encode()).hexdigest()
+    return {"scenario_sha256": scenario.hash(), "seed": scenario.seed, "runs": scenario.runs,
+            "chunk_runs": chunk_runs, "design_sha256": digest, "points": len(design)}
+
+
+def flat_metrics(summary: dict) -> dict:
+    """The headline numbers of a summary as flat columns (one row per point)."""
+    row = {}
+    for key in ("p_clash", "p_war", "p_nuclear_use"):
+        for h, v in summary[key].items():
+            row[f"{key}_{h}y"] = v
+    for key in ("dprk_launches_per_year", "alignment_china_russia", "denuclearization_progress",
+                "gdp_loss_pct", "stability_index", "polarization", "arms_race_intensity_pct",
+                "cohesion", "dprk_capability", "power_balance"):
+        row[key] = summary[key]["mean"]
+    return row
+
+
+def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | None = None,
+              workers: int = 1, chunk_runs: int = DEFAULT_CHUNK_RUNS,
+              out_dir: str | Path | None = None, resume: bool = False,
+              progress: Callable[[int], None] | None = None, kernel: str = "auto",
+              on_resume: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run every design point (``scenario.runs`` runs each, same seed) and return one row per
+    point: the design columns, then the headline metrics (``flat_metrics``)."""
+    scenarios = point_scenarios(scenario, design)
+    points_dir = None
+    done: dict[int, dict] = {}
+    if out_dir is not None:
+        points_dir = _prepare(Path(out_dir), _plan(scenario, design, chunk_runs), resume)
+        for i in range(len(scenarios)):
+            f = points_dir / f"point-{i:05d}.json"
+            if f.is_file():
+                done[i] = json.loads(f.read_text())
+        if on_resume and resume:
+            on_resume(len(done), len(scenarios))
+    if progress and done:
+        progress(sum(scenarios[i].runs for i in done))
+    own = executor is None
+    executor = executor or make_executor(workers)
+    summaries: dict[int, dict] = dict(done)
+    try:
+        todo = [i for i in range(len(scenarios)) if i not in done]
+        setups = {i: build_setup(scenarios[i], kernel=kernel) for i in todo}
+        futures: dict[int, list] = {}
+
+        def submit(i: int) -> None:
+            futures[i] = [executor.submit(_simulate, setups[i], a, b, False, False, True)
+                          for a, b in chunk_bounds(scenarios[i].runs, chunk_runs)]
+
+        ahead = POINTS_IN_FLIGHT if not isinstance(executor, SequentialExecutor) else 1
+        for i in todo[:ahead]:
+            submit(i)
+        for n, i in enumerate(todo):  # in point order; the next points' chunks run meanwhile
+            parts = []
+            for fut in futures.pop(i):
+                part = fut.result()
+                parts.append(part)
+                if progress:
+                    progress(len(part.run_ids))
+            if n + ahead < len(todo):
+                submit(todo[n + ahead])
+            summaries[i] = summarize(join(parts), setups[i], scenarios[i].name)
+            if points_dir is not None:
+                store.write_json(summaries[i], points_dir / f"point-{i:05d}.json")
+    finally:
+        if own:
+            executor.shutdown()
+    table = pd.concat([design.reset_index(drop=True),
+                       pd.DataFrame([flat_metrics(summaries[i]) for i in range(len(scenarios))])],
+                      axis=1)
+    table.insert(0, "point", np.arange(len(table)))
+    if out_dir is not None:
+        out = Path(out_dir)
+        store.write_text(table.to_csv(index=False), out / "sweep.csv")
+        store.write_parquet(table, out / "sweep.parquet")
+        store.write_text(scenario.to_toml(), out / "scenario.toml")
+    return table
+
+
+def _prepare(out: Path, plan: dict, resume: bool) -> Path:
+    points = out / "points"
+    plan_file = out / "sweep-plan.json"
+    if plan_file.is_file():
+        old = json.loads(plan_file.read_text())
+        if not resume:
+            raise SweepError(f"{out}: holds a sweep already; add --resume to continue it or "
+                             "choose another folder")
+        if old != plan:
+            changed = sorted(k for k in plan if old.get(k) != plan[k])
+            raise SweepError(f"{out}: the sweep there differs in {', '.join(changed)}; "
+                             "resume needs the same scenario, design, runs, seed and chunks")
+    elif resume:
+        raise SweepError(f"{out}: no sweep to resume there")
+    points.mkdir(parents=True, exist_ok=True)
+    store.write_json(plan, plan_file)
+    return points

@@ -1,0 +1,117 @@
+"""Sweeps: one ensemble per design point, common random numbers, resumable, any executor."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import peninsula
+from peninsula.analysis.sweep import SweepError, flat_metrics, grid, run_sweep
+from peninsula.cli import app
+
+runner = CliRunner()
+BASE = ["scenario.horizon_months=24", "scenario.runs=300", "scenario.seed=9"]
+
+
+def test_grid_expands_every_combination():
+    g = grid(["levers.exercise_intensity=0,1,2", "mechanisms.preemption=true,false"])
+    assert len(g) == 6 and list(g.columns) == ["levers.exercise_intensity",
+                                               "mechanisms.preemption"]
+    assert g.iloc[1].tolist() == [0.0, False]
+    with pytest.raises(SweepError, match="not a number"):
+        grid(["levers.exercise_intensity=low"])
+
+
+def test_each_point_equals_its_own_ensemble_with_the_same_seed():
+    sc = peninsula.load_scenario("baseline", BASE)
+    table = run_sweep(sc, grid(["levers.exercise_intensity=0.5,2"]), chunk_runs=70)
+    for i, level in enumerate((0.5, 2.0)):
+        alone = peninsula.run(sc.with_levers(exercise_intensity=level), chunk_runs=300,
+                              record_monthly=False, record_events=False, compact=True)
+        assert table.loc[i, "levers.exercise_intensity"] == level
+        for key, value in flat_metrics(alone.summary()).items():
+            assert table.loc[i, key] == value, key
+    # common random numbers: the drill effect shows even at 300 runs
+    assert table.loc[1, "dprk_launches_per_year"] > table.loc[0, "dprk_launches_per_year"]
+
+
+def test_workers_give_the_same_table():
+    sc = peninsula.load_scenario("baseline", BASE)
+    design = grid(["levers.open_communication=0,1", "levers.strategic_clarity=0,1"])
+    seq = run_sweep(sc, design, chunk_runs=100)
+    par = run_sweep(sc, design, chunk_runs=100, workers=2)
+    pd.testing.assert_frame_equal(seq, par)
+
+
+def test_killed_sweep_resumes_only_unfinished_points(tmp_path):
+    args = ["sweep", "baseline", "--grid", "levers.exercise_intensity=0,0.25,0.5,0.75,1,1.25,1.5,2",
+            "--runs", "400", "--seed", "3", "--chunk-runs", "100", "--kernel", "numpy", "-q",
+            "--set", "scenario.horizon_months=36"]
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    res = runner.invoke(app, [*args, "--out", str(whole)])
+    assert res.exit_code == 0, res.output
+    proc = subprocess.Popen([sys.executable, "-m", "peninsula.cli", *args, "--out", str(broken)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    points = broken / "points"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(points.glob("point-*.json"))) < 2:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = sorted(points.glob("point-*.json"))
+    assert 2 <= len(finished) < 8, "the kill must land mid-sweep"
+    stamps = {f.name: f.stat().st_mtime_ns for f in finished}
+    res = runner.invoke(app, [*args, "--out", str(broken)])  # without --resume: refused
+    assert res.exit_code == 2 and "--resume" in res.output
+    res = runner.invoke(app, [*args, "--out", str(broken), "--resume"])
+    assert res.exit_code == 0, res.output
+    assert f"resuming: {len(finished)} of 8 points already done" in res.output
+    for f in finished:  # finished points were not recomputed
+        assert (points / f.name).stat().st_mtime_ns == stamps[f.name]
+    pd.testing.assert_frame_equal(pd.read_parquet(whole / "sweep.parquet"),
+                                  pd.read_parquet(broken / "sweep.parquet"))
+    assert (whole / "sweep.csv").read_text() == (broken / "sweep.csv").read_text()
+
+
+def test_resume_of_a_different_sweep_is_refused(tmp_path):
+    args = ["sweep", "--runs", "50", "-q", "--set", "scenario.horizon_months=12",
+            "--out", str(tmp_path)]
+    assert runner.invoke(app, [*args, "--grid", "levers.open_communication=0,1"]).exit_code == 0
+    res = runner.invoke(app, [*args, "--grid", "levers.open_communication=0,0.5", "--resume"])
+    assert res.exit_code == 2 and "design_sha256" in res.output
+    res = runner.invoke(app, ["sweep", "--runs", "50", "-q", "--resume", "--grid",
+                              "levers.open_communication=0", "--out", str(tmp_path / "empty")])
+    assert res.exit_code == 2 and "no sweep to resume" in res.output
+
+
+def test_bad_designs_are_reported_with_column_and_row(tmp_path):
+    bad = tmp_path / "design.csv"
+    bad.write_text("levers.exercise_intensity,levers.open_communication\n1.0,0.5\n1.0,7\n")
+    res = runner.invoke(app, ["sweep", "--design", str(bad), "--runs", "10", "-q"])
+    assert res.exit_code == 2
+    assert "row 2" in res.output and "open_communication" in res.output
+    bad.write_text("exercise_intensity\n1.0\n")
+    res = runner.invoke(app, ["sweep", "--design", str(bad), "--runs", "10", "-q"])
+    assert res.exit_code == 2 and "'exercise_intensity' is not a scenario key" in res.output
+    res = runner.invoke(app, ["sweep", "--runs", "10", "-q"])
+    assert res.exit_code == 2 and "either --grid" in res.output
+    res = runner.invoke(app, ["sweep", "--design", str(tmp_path / "missing.csv"), "-q"])
+    assert res.exit_code == 2 and "cannot read the design" in res.output
+
+
+def test_sweep_json_contract():
+    res = runner.invoke(app, ["sweep", "--grid", "levers.flexible_diplomacy=0,1", "--runs", "100",
+                              "--json", "-q", "--set", "scenario.horizon_months=24"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [r["point"] for r in rows] == [0, 1]
+    for key in ("levers.flexible_diplomacy", "p_war_1y", "dprk_launches_per_year",
+                "denuclearization_progress", "stability_index"):
+        assert key in rows[0], key
+    assert rows[1]["denuclearization_progress"] > rows[0]["denuclearization_progress"]
