@@ -106,6 +106,8 @@ def _poisson(u, lam):
     """Poisson by inversion, as engine/random.py: poisson_from_uniform."""
     if lam == 0.0:  # exp(-0) = 1 > u: no event, without calling exp
         return 0
+    if u < (1.0 - lam) - 1e-12:  # exp(-lam) >= 1 - lam, and libm's exp is within 1 ulp: k = 0
+        return 0
     k = 0
     pk = math.exp(-lam)
     cdf = pk
@@ -190,15 +192,13 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     willingness = np.empty(nb)
     sanctions_eff = np.empty(nb)
     n_dyn = np.empty(nb, dtype=np.int64)
-    dyn_i = np.empty((nb, 36), dtype=np.int64)
-    dyn_j = np.empty((nb, 36), dtype=np.int64)
+    dyn_i = np.empty((nb, 36), dtype=np.uint64)
+    dyn_j = np.empty((nb, 36), dtype=np.uint64)
     # this month's values passed between phases
     talks_f = np.empty(nb)
     launches = np.empty(nb, dtype=np.int64)
     provs = np.empty(nb, dtype=np.int64)
     rhetoric = np.empty(nb, dtype=np.int64)
-    h_delib = np.empty(nb)
-    h_delib_war = np.empty(nb)
     # per-run constants: the same sub-expressions the NumPy step evaluates every month
     omega = np.empty(nb)
     branch_omega = np.empty(nb)
@@ -415,14 +415,6 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 resolve = min(1.0, q.alliance_resolve * (1.0 + gain * drill_memory[k]))
                 cred = bal / (1.0 + bal) * cohesion[k] * resolve
                 credibility[k] = cred
-                hd = attack12[k]
-                hw = q.deliberate_war_per_month
-                if f.deterrence:
-                    factor = math.pow(1.0 - cred, q.deterrence_elasticity)
-                    hd = hd * factor
-                    hw = hw * factor
-                h_delib[k] = hd
-                h_delib_war[k] = hw
                 # alignment, sanctions, DPRK capability (alignment.py, nuclear_programme.py)
                 if f.alignment:
                     t_chn = (tij[k, 4, 0] + tij[k, 4, 1] + tij[k, 4, 2]) / theta_allies_ref[r, 4]
@@ -553,17 +545,24 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 tens = tension[k]
                 coh = cohesion[k]
                 u = _uniform(key, ctr[t, 13, 0])
-                f_t = math.exp(q.tension_escalation_sensitivity * (tens - 0.5))
+                # what only the rungs provocation, crisis and clash use is computed there alone
+                f_t = 0.0
                 m = 1.0
-                if f.misperception:
+                h_delib = attack12[k]  # deterrence.deliberate_hazard
+                h_delib_war = q.deliberate_war_per_month
+                if lvl >= 2 and lvl <= 4:
+                    f_t = math.exp(q.tension_escalation_sensitivity * (tens - 0.5))
+                    if f.deterrence:
+                        factor = math.pow(1.0 - credibility[k], q.deterrence_elasticity)
+                        h_delib = h_delib * factor
+                        h_delib_war = h_delib_war * factor
+                if f.misperception and (lvl == 2 or lvl == 3):
                     u0 = _uniform(key, ctr[t, 14, 0])
                     u1 = _uniform(key, ctr[t, 14, 1])
                     zm = math.sqrt(-2.0 * math.log1p(-u0)) * math.cos(2.0 * math.pi * u1)
                     sigma = (q.misperception_noise * (1.0 - q.intelligence_warning_effect * intel)
                              * (1.0 - q.hotline_noise_reduction * comm))
                     m = 1.0 + sigma * abs(zm)
-                else:
-                    m = 1.0 + 0.0
                 cm = (coh + intel + comm) / 3.0 if f.crisis_management else 0.0
                 down_gain = (1.0 + q.crisis_management_effect * cm) * (
                     1.0 + q.talks_deescalation_gain * talks)
@@ -572,7 +571,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 jump = 0.0
                 if lvl == 2:
                     up = q.provocation_to_crisis_per_month * f_t * m
-                    jump = h_delib[k]
+                    jump = h_delib
                 elif lvl == 3:
                     pre = 0.0
                     if f.preemption:
@@ -581,10 +580,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                                * (1.0 - trust[k, 3, 0]))
                     surprise = (q.crisis_to_clash_per_month * f_t * m
                                 * (1.0 - q.intelligence_warning_effect * intel))
-                    up = surprise + h_delib[k] + pre
+                    up = surprise + h_delib + pre
                 elif lvl == 4:
                     cm_cut = 1.0 - q.crisis_management_effect * cm
-                    up = (q.clash_to_war_per_month * f_t + h_delib_war[k]) * cm_cut
+                    up = (q.clash_to_war_per_month * f_t + h_delib_war) * cm_cut
                     down = q.clash_deescalation_per_month * down_gain
                 elif lvl == 5:
                     up = q.war_to_nuclear_per_month * math.sqrt(nuclear[k] / nuclear0)
