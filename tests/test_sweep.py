@@ -115,3 +115,18 @@ def test_sweep_json_contract():
                 "denuclearization_progress", "stability_index"):
         assert key in rows[0], key
     assert rows[1]["denuclearization_progress"] > rows[0]["denuclearization_progress"]
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "--runs", "10", "-q", "--out", "{bad}"],
+    ["sweep", "--grid", "levers.open_communication=0", "--runs", "10", "-q", "--out", "{bad}"],
+    ["calibrate", "--draws", "100", "-q", "--out", "{bad}/post.parquet"],
+    ["backtest", "--runs", "10", "--draws", "100", "-q", "--plot", "{bad}/bt.png"],
+])
+def test_unwritable_outputs_fail_cleanly_before_any_work(tmp_path, args):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    bad = str(blocker / "sub")
+    res = runner.invoke(app, [a.replace("{bad}", bad) for a in args])
+    assert res.exit_code == 2, res.output
+    assert "cannot write" in res.output and "Traceback" not in res.output

@@ -48,6 +48,20 @@ def _fail(exc: ScenarioError) -> None:
     raise typer.Exit(2)
 
 
+def _check_writable(path: Path, what: str) -> None:
+    """Fail before any work if ``path`` (a file or folder to create) cannot be written."""
+    import tempfile
+
+    folder = path if what == "folder" else path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        sys.stderr.write(f"{path}: cannot write the {what} here ({exc.strerror or exc})\n")
+        raise typer.Exit(2) from None
+
+
 def _load(ref: str, sets: list[str] | None):
     try:
         return load_scenario(ref, sets or [])
@@ -114,6 +128,8 @@ def run(
     if resume and out_dir is None:
         sys.stderr.write("--resume needs --out (the folder of the interrupted run)\n")
         raise typer.Exit(2)
+    if out_dir is not None:
+        _check_writable(out_dir, "folder")
     post = _read_posterior(posterior) if posterior else None
     if executor_kind not in ("local", "dask"):
         sys.stderr.write(f"--executor: {executor_kind!r} is not one of: local, dask\n")
@@ -190,6 +206,8 @@ def sweep(
     except (S.SweepError, ValueError) as exc:
         sys.stderr.write(f"{exc}\n")
         raise typer.Exit(2) from None
+    if out_dir is not None:
+        _check_writable(out_dir, "folder")
     pool = make_executor_for(executor_kind, workers, scheduler)
     total = sc.runs * len(table)
     try:
@@ -398,6 +416,7 @@ def events_ingest(
     from peninsula.io.events import EventFileError, ingest
     from peninsula.io.store import write_parquet
 
+    _check_writable(out_path, "file")
     try:
         dyads, report = ingest(files)
     except EventFileError as exc:
@@ -431,6 +450,7 @@ def calibrate_cmd(
     from peninsula.analysis.backtest import calibrate
     from peninsula.io.store import write_parquet
 
+    _check_writable(out_path, "file")
     with _progress(1, "calibrate", quiet) as bar:
         task = bar.add_task("calibrate", total=1)
         post = calibrate(train_until, draws, accept, seed, workers)
@@ -461,6 +481,9 @@ def backtest_cmd(
     from peninsula.analysis.backtest import backtest
 
     post = _read_posterior(posterior) if posterior is not None else None
+    for path in (plot, report):
+        if path is not None:
+            _check_writable(path, "file")
     with _progress(1, "backtest", quiet) as bar:
         task = bar.add_task("backtest", total=1)
         result = backtest(train_until, runs, draws, accept, seed, post, workers)
@@ -582,6 +605,7 @@ def plot_tension_cmd(
         if not path.is_file():
             sys.stderr.write(f"{path}: cannot read (no such file)\n")
             raise typer.Exit(2)
+    _check_writable(out_path, "file")
     plot_tension(events, run_dir, out_path)
     out.print(f"wrote {out_path}")
 

@@ -16,6 +16,14 @@ state in registers and cache, compiled by Numba. It is an accelerator, not a sec
   below name the module each block mirrors.
 * the per-chunk constants (reference threat, trust anchors, reference pressure) and the
   parameter sampling are computed by the NumPy code and passed in, so they are shared.
+* work is skipped only where the skipped value is provably the one the NumPy step computes:
+  per-run constants (rates / 12) are computed once per run; a belief whose log-odds did not
+  change keeps its probability; beliefs that receive no evidence and sit at their anchor are
+  not revisited; ladder terms are computed only at the rungs that use them; a Poisson draw is
+  0 without calling exp when u < 1 - lam (exp(-lam) >= 1 - lam, and exp is within one ulp).
+* runs are advanced in blocks of BLOCK_RUNS, one phase of the month (threat, events,
+  diplomacy, beliefs, arms, ladder and records) at a time over the block, so each phase's
+  loop is short and the block's state stays in the core's cache.
 
 ``available()`` says whether Numba is installed; ``kernel="auto"`` in the engine uses the fused
 step when it is and the NumPy step otherwise (``pip install peninsula[fast]``).
