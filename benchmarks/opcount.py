@@ -57,9 +57,11 @@ def count_calls(runs: int) -> Counter:
     values = sample_parameters(setup, streams)
     counter = CountingMath()
     helpers = ("_mix", "_uniform", "_poisson", "_expit", "_clip", "_prob")
-    saved = {name: getattr(fused, name) for name in (*helpers, "math")}
+    saved = {name: getattr(fused, name) for name in (*helpers, "math", "_records")}
     try:
         fused.math = counter
+        # plain Python reads record fields by attribute only from a recarray
+        fused._records = lambda *a: saved["_records"](*a).view(np.recarray)
         for name in helpers:
             setattr(fused, name, getattr(saved[name], "py_func", saved[name]))
         kernel = getattr(fused._kernel, "py_func", fused._kernel)
