@@ -39,3 +39,22 @@ def series(result, name: str) -> np.ndarray:
 def tmp_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def start_and_kill(args: list[str], folder: Path, pattern: str, at_least: int) -> list[Path]:
+    """Start ``peninsula ARGS`` in a process, SIGKILL it once ``at_least`` files match
+    ``pattern`` in ``folder``, and return the files finished by then."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "peninsula.cli", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(folder.glob(pattern))) < at_least:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return sorted(folder.glob(pattern))

@@ -1,17 +1,13 @@
 """Runs into a folder: chunked parts, identical to in-memory results, resumable after a kill."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 import peninsula
+from conftest import start_and_kill
 from peninsula.api import run_to_dir
 from peninsula.cli import app
 from peninsula.io.parts import ResumeError
@@ -43,15 +39,8 @@ def test_killed_run_resumes_without_recomputing_or_losing_rows(tmp_path):
             "--kernel", "numpy"]  # the slower step, so the kill lands mid-run
     whole, broken = tmp_path / "whole", tmp_path / "broken"
     assert runner.invoke(app, [*args, "--out", str(whole)]).exit_code == 0
-    proc = subprocess.Popen([sys.executable, "-m", "peninsula.cli", *args, "--out", str(broken)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parts = broken / ".parts"
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(parts.glob("*.outcomes.parquet"))) < 3:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    finished = len(list(parts.glob("*.outcomes.parquet")))
+    finished = len(start_and_kill([*args, "--out", str(broken)], parts, "*.outcomes.parquet", 3))
     assert 3 <= finished < 20, "the kill must land mid-run"
     assert not (broken / "manifest.json").exists()
     res = runner.invoke(app, [*args, "--out", str(broken)])  # without --resume: refused

@@ -1,17 +1,13 @@
 """Sweeps: one ensemble per design point, common random numbers, resumable, any executor."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 import peninsula
+from conftest import start_and_kill
 from peninsula.analysis.sweep import SweepError, flat_metrics, grid, run_sweep
 from peninsula.cli import app
 
@@ -56,15 +52,8 @@ def test_killed_sweep_resumes_only_unfinished_points(tmp_path):
     whole, broken = tmp_path / "whole", tmp_path / "broken"
     res = runner.invoke(app, [*args, "--out", str(whole)])
     assert res.exit_code == 0, res.output
-    proc = subprocess.Popen([sys.executable, "-m", "peninsula.cli", *args, "--out", str(broken)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     points = broken / "points"
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(points.glob("point-*.json"))) < 2:
-        time.sleep(0.02)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    finished = sorted(points.glob("point-*.json"))
+    finished = start_and_kill([*args, "--out", str(broken)], points, "point-*.json", 2)
     assert 2 <= len(finished) < 8, "the kill must land mid-sweep"
     stamps = {f.name: f.stat().st_mtime_ns for f in finished}
     res = runner.invoke(app, [*args, "--out", str(broken)])  # without --resume: refused

@@ -41,6 +41,15 @@ SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override any scenario field, e.g. --set levers.exercise_intensity=2 "
                   "(repeatable).")]
 
+ExecutorOpt = Annotated[str, typer.Option(
+    "--executor", help="local (sequential, or processes with --workers) or dask.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
+         "LocalCluster).")]
+KernelOpt = Annotated[str, typer.Option(
+    help="Monthly step: numba (fused, compiled), numpy (reference) or auto (numba when "
+         "installed). Results are identical.")]
+
 
 def _fail(exc: ScenarioError) -> None:
     for problem in exc.problems:  # one plain line each, never wrapped
@@ -103,15 +112,9 @@ def run(
     resume: Annotated[bool, typer.Option(
         help="Continue an interrupted run into the same --out folder, keeping finished "
              "chunks.")] = False,
-    executor_kind: Annotated[str, typer.Option(
-        "--executor", help="local (sequential, or processes with --workers) or dask.")]
-    = "local",
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
-             "LocalCluster).")] = None,
-    kernel: Annotated[str, typer.Option(
-        help="Monthly step: numba (fused, compiled), numpy (reference) or auto (numba when "
-             "installed). Results are identical.")] = "auto",
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
 ) -> None:
     """Run an ensemble and print the summary (and write files with --out)."""
     sets = list(set_ or [])
@@ -173,13 +176,9 @@ def sweep(
     workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
     chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
     = 5000,
-    executor_kind: Annotated[str, typer.Option(
-        "--executor", help="local (sequential, or processes with --workers) or dask.")]
-    = "local",
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
-             "LocalCluster).")] = None,
-    kernel: Annotated[str, typer.Option(help="Monthly step: numba, numpy or auto.")] = "auto",
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records.")]
     = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
