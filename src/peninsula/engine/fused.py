@@ -2,8 +2,9 @@
 
 The NumPy step (model/step.py) advances all runs one operation at a time: each of its few
 hundred array operations per month streams its operands through memory and allocates a
-temporary. This module computes the same model run by run, month by month, with each run's
-state in registers and cache, compiled by Numba. It is an accelerator, not a second model:
+temporary. This module computes the same model in compiled loops over small blocks of runs
+(their state stays in the core's cache), compiled by Numba. It is an accelerator, not a second
+model:
 
 * the NumPy step is the reference. Every expression here is the scalar form of an expression
   in the mechanism modules, written with the same operands in the same order (left to right,
