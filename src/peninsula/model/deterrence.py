@@ -50,5 +50,6 @@ def deliberate_hazard(cred: Array, p: Params, enabled: bool = True) -> tuple[Arr
     war = p["deliberate_war_per_month"]
     if not enabled:  # no deterrent effect: credibility counts as zero
         return attack, war
-    factor = (1.0 - cred) ** p["deterrence_elasticity"]
+    # (1 - cred)^gamma, written exp(gamma ln(1 - cred)) as in engine/fused.py (cred < 1)
+    factor = np.exp(p["deterrence_elasticity"] * np.log(1.0 - cred))
     return attack * factor, war * factor

@@ -41,7 +41,9 @@ def launch_rate(
         p["launch_base_rate_per_year"]
         / 12.0
         * np.exp(p["launch_threat_elasticity"] * (threat_ratio - 1.0))
-        * (np.asarray(capability) / CAPABILITY_REFERENCE) ** p["launch_capability_elasticity"]
+        # (N / 50)^e_N, written exp(e_N ln(N / 50)) as in engine/fused.py (N > 0)
+        * np.exp(p["launch_capability_elasticity"]
+                 * np.log(np.asarray(capability) / CAPABILITY_REFERENCE))
     )
     if flags["drill_provocation"]:
         base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
