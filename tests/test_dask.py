@@ -36,3 +36,13 @@ def test_dask_sweep_matches_sequential(tmp_path):
     res = runner.invoke(app, [*args, "--out", str(dsk), "--executor", "dask", "--workers", "2"])
     assert res.exit_code == 0, res.output
     assert (seq / "sweep.csv").read_text() == (dsk / "sweep.csv").read_text()
+
+
+def test_dask_sensitivity_matches_sequential():
+    args = ["sensitivity", "--factor", "launch_base_rate_per_year", "--factor",
+            "levers.exercise_intensity=0,2", "--samples", "4", "--runs", "60", "--seed", "3",
+            "--chunk-runs", "30", "--json", "-q", "--set", "scenario.horizon_months=24"]
+    seq = runner.invoke(app, args)
+    dsk = runner.invoke(app, [*args, "--executor", "dask", "--workers", "2"])
+    assert seq.exit_code == 0 and dsk.exit_code == 0, dsk.output
+    assert seq.stdout == dsk.stdout

@@ -36,8 +36,10 @@ def wilson_interval(k: int, n: int, z: float = Z90) -> tuple[float, float]:
 
 def spread(x: np.ndarray) -> dict:
     x = np.asarray(x, dtype=float)
-    return {"mean": float(x.mean()), "p05": float(np.quantile(x, 0.05)),
-            "p95": float(np.quantile(x, 0.95))}
+    se = float(x.std(ddof=1) / math.sqrt(len(x))) if len(x) > 1 else float("nan")
+    p05, p95 = np.quantile(x, [0.05, 0.95])
+    return {"mean": float(x.mean()), "p05": float(p05), "p95": float(p95),
+            "se": se}  # se: standard error of the mean
 
 
 def reached(result, key: str, years: int) -> np.ndarray:

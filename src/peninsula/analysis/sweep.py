@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -32,7 +33,7 @@ from peninsula.engine.executors import SequentialExecutor, make_executor
 from peninsula.io import store
 from peninsula.model.setup import build_setup
 from peninsula.scenario.errors import Problem, ScenarioError
-from peninsula.scenario.loader import Scenario
+from peninsula.scenario.loader import Scenario, parse_override
 
 SECTIONS = ("levers", "parameters", "mechanisms", "state", "actors")
 POINTS_IN_FLIGHT = 4  # points whose chunks are queued at once: keeps workers busy, memory bounded
@@ -89,9 +90,9 @@ def point_scenarios(scenario: Scenario, design: pd.DataFrame, source: str = "des
                              f"SECTION.NAME with SECTION one of {', '.join(SECTIONS)}")
     out = []
     for i, row in enumerate(design.itertuples(index=False)):
-        sets = [f"{col}={_toml(v)}" for col, v in zip(design.columns, row, strict=True)]
+        items = [(col, _plain(v)) for col, v in zip(design.columns, row, strict=True)]
         try:
-            out.append(scenario.with_overrides(sets))
+            out.append(scenario.with_values(items))
         except ScenarioError as exc:
             problems = [Problem(source, f"row {i + 1}: {p.key}", p.message)
                         for p in exc.problems]
@@ -99,12 +100,13 @@ def point_scenarios(scenario: Scenario, design: pd.DataFrame, source: str = "des
     return out
 
 
-def _toml(v) -> str:
+def _plain(v):
+    """A design cell as the value --set would parse from it (bool, text or float)."""
     if isinstance(v, bool | np.bool_):
-        return "true" if v else "false"
+        return bool(v)
     if isinstance(v, str):
-        return v
-    return repr(float(v))
+        return parse_override(f"v={v}")[1]
+    return float(v)
 
 
 def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int) -> dict:
@@ -113,24 +115,43 @@ def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int) -> dict:
             "chunk_runs": chunk_runs, "design_sha256": digest, "points": len(design)}
 
 
-def flat_metrics(summary: dict) -> dict:
-    """The headline numbers of a summary as flat columns (one row per point)."""
+MEAN_METRICS = ("dprk_launches_per_year", "alignment_china_russia", "denuclearization_progress",
+                "gdp_loss_pct", "stability_index", "polarization", "arms_race_intensity_pct",
+                "cohesion", "dprk_capability", "power_balance")
+
+
+def flat_metrics(summary: dict, with_se: bool = False) -> dict:
+    """The headline numbers of a summary as flat columns (one row per point); ``with_se`` adds
+    each one's standard error as ``NAME_se`` (binomial for probabilities)."""
     row = {}
+    runs = summary["runs"]
     for key in ("p_clash", "p_war", "p_nuclear_use"):
         for h, v in summary[key].items():
             row[f"{key}_{h}y"] = v
-    for key in ("dprk_launches_per_year", "alignment_china_russia", "denuclearization_progress",
-                "gdp_loss_pct", "stability_index", "polarization", "arms_race_intensity_pct",
-                "cohesion", "dprk_capability", "power_balance"):
+            if with_se:
+                row[f"{key}_{h}y_se"] = (math.sqrt(v * (1.0 - v) / runs)
+                                         if v is not None and runs > 0 else math.nan)
+    for key in MEAN_METRICS:
         row[key] = summary[key]["mean"]
+        if with_se:
+            row[f"{key}_se"] = summary[key].get("se", math.nan)
     return row
+
+
+def metric_names(scenario: Scenario) -> list[str]:
+    """The metric columns a sweep of this scenario has a value for."""
+    years = scenario.horizon_months // 12
+    hs = [h for h in scenario["metrics"]["horizons_years"] if h <= years]
+    return [f"{k}_{h}y" for k in ("p_clash", "p_war", "p_nuclear_use") for h in hs] + list(
+        MEAN_METRICS)
 
 
 def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | None = None,
               workers: int = 1, chunk_runs: int = DEFAULT_CHUNK_RUNS,
               out_dir: str | Path | None = None, resume: bool = False,
               progress: Callable[[int], None] | None = None, kernel: str = "auto",
-              on_resume: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+              on_resume: Callable[[int, int], None] | None = None,
+              with_se: bool = False) -> pd.DataFrame:
     """Run every design point (``scenario.runs`` runs each, same seed) and return one row per
     point: the design columns, then the headline metrics (``flat_metrics``)."""
     scenarios = point_scenarios(scenario, design)
@@ -177,7 +198,8 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
         if own:
             executor.shutdown()
     table = pd.concat([design.reset_index(drop=True),
-                       pd.DataFrame([flat_metrics(summaries[i]) for i in range(len(scenarios))])],
+                       pd.DataFrame([flat_metrics(summaries[i], with_se)
+                                     for i in range(len(scenarios))])],
                       axis=1)
     table.insert(0, "point", np.arange(len(table)))
     if out_dir is not None:

@@ -113,9 +113,14 @@ def parse_override(item: str) -> tuple[str, object]:
 
 def apply_overrides(doc: dict, overrides: list[str]) -> dict:
     """Apply ``--set`` overrides; a number given for a parameter sets its value."""
+    return apply_values(doc, [parse_override(item) for item in overrides])
+
+
+def apply_values(doc: dict, items: list[tuple[str, object]]) -> dict:
+    """Apply (key, value) pairs as ``--set`` does, the values already parsed."""
     doc = copy.deepcopy(doc)
-    for item in overrides:
-        key, value = parse_override(item)
+    given: dict = {}  # the overridden fields alone, checked together once
+    for key, value in items:
         parts = key.split(".")
         if len(parts) < 2 or not all(parts):
             raise ScenarioError([Problem("--set", key, "expected SECTION.KEY[.KEY...]=VALUE")])
@@ -127,9 +132,13 @@ def apply_overrides(doc: dict, overrides: list[str]) -> dict:
                 raise ScenarioError([Problem("--set", key, f"{part} is not a table")])
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-        problems = check_document(_only(parts, value), "--set", lambda k: None)
-        if problems:
-            raise ScenarioError(problems)
+        frag = given
+        for part in parts[:-1]:
+            frag = frag.setdefault(part, {})
+        frag[parts[-1]] = value
+    problems = check_document(given, "--set", lambda k: None) if given else []
+    if problems:
+        raise ScenarioError(problems)
     return doc
 
 
@@ -240,6 +249,10 @@ class Scenario:
     def with_overrides(self, overrides: list[str]) -> Scenario:
         """Return a copy with ``--set``-style overrides ('levers.exercise_intensity=2')."""
         return _finish(apply_overrides(self._doc, overrides), self.source)
+
+    def with_values(self, items: list[tuple[str, object]]) -> Scenario:
+        """Return a copy with (key, value) overrides, keys as ``--set`` takes them."""
+        return _finish(apply_values(self._doc, items), self.source)
 
     def with_levers(self, **levers) -> Scenario:
         """Return a copy with the given levers replaced (numbers or schedules)."""
