@@ -46,3 +46,14 @@ def test_dask_sensitivity_matches_sequential():
     dsk = runner.invoke(app, [*args, "--executor", "dask", "--workers", "2"])
     assert seq.exit_code == 0 and dsk.exit_code == 0, dsk.output
     assert seq.stdout == dsk.stdout
+
+
+def test_dask_optimisation_matches_sequential():
+    args = ["optimize", "--lever", "levers.open_communication=0,1", "--metric", "p_war_1y",
+            "--minimize", "--population", "4", "--generations", "2", "--runs", "60",
+            "--seed", "2", "--chunk-runs", "30", "--json", "-q",
+            "--set", "scenario.horizon_months=24"]
+    seq = runner.invoke(app, args)
+    dsk = runner.invoke(app, [*args, "--executor", "dask", "--workers", "2"])
+    assert seq.exit_code == 0 and dsk.exit_code == 0, dsk.output
+    assert seq.stdout == dsk.stdout

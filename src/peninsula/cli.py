@@ -329,6 +329,95 @@ def sensitivity(
         out.print(t)
 
 
+@app.command()
+def optimize(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario name or a TOML/YAML file.")]
+    = "baseline",
+    lever: Annotated[list[str] | None, typer.Option(
+        "--lever", help="KEY=LOW,HIGH to search over (repeatable), e.g. "
+                        "levers.exercise_intensity=0,2")] = None,
+    metric: Annotated[str, typer.Option(help="The metric to optimise, e.g. stability_index "
+                                             "or p_war_10y.")] = "stability_index",
+    minimize: Annotated[bool, typer.Option("--minimize/--maximize",
+                                           help="Minimise the metric (default: maximise).")]
+    = False,
+    population: Annotated[int, typer.Option(min=3, max=10_000, help="Settings evaluated per "
+                                                                    "generation.")] = 16,
+    generations: Annotated[int, typer.Option(min=1, max=1000, help="Generations at most.")]
+    = 6,
+    runs: Annotated[int, typer.Option(min=1, max=10_000_000, help="Runs per evaluation.")]
+    = 1000,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (the search's and every "
+                                                         "evaluation's).")] = None,
+    set_: SetOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write every generation and "
+                                                              "the result here.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted search in --out.")]
+    = False,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
+    = 5000,
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Search lever settings for the best expected metric across the uncertainty
+    (cross-entropy method; each generation is a sweep; the winner is checked on a new seed)."""
+    from peninsula.analysis import optimize as O
+    from peninsula.analysis.sweep import SweepError, metric_names
+    from peninsula.engine.executors import make_executor_for
+    from peninsula.engine.simulate import resolve_kernel
+
+    sc = _load(scenario, set_)
+    try:
+        sc = sc.with_settings(runs=runs, **({"seed": seed} if seed is not None else {}))
+        levers = O.parse_levers(lever or [])
+        sc.with_values([(lv.key, lv.low) for lv in levers])  # each key exists, low in range
+        sc.with_values([(lv.key, lv.high) for lv in levers])
+        if metric not in metric_names(sc):
+            raise ValueError(f"--metric {metric!r}: not a metric of this scenario; one of "
+                             f"{', '.join(metric_names(sc))}")
+        resolve_kernel(kernel)
+        if executor_kind not in ("local", "dask"):
+            raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
+    except ScenarioError as exc:
+        _fail(exc)
+    except ValueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(2) from None
+    if out_dir is not None:
+        _check_writable(out_dir, "folder")
+    pool = make_executor_for(executor_kind, workers, scheduler)
+    total = runs * (population * generations + 1)
+    try:
+        with _progress(total, f"{sc.name}: search over {len(levers)} levers", quiet) as bar:
+            task = bar.add_task("runs", total=total)
+            best, history = O.run_optimisation(
+                sc, levers, metric, maximize=not minimize, population=population,
+                generations=generations, executor=pool, chunk_runs=chunk_runs,
+                out_dir=out_dir, resume=resume, kernel=kernel,
+                progress=lambda n: bar.advance(task, n))
+    except (SweepError, ValueError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(2) from None
+    finally:
+        pool.shutdown()
+    if as_json:
+        print(json.dumps(best, indent=2))
+        return
+    t = Table(title=f"{sc.name}: {'min' if minimize else 'max'}imise {metric} "
+                    f"({best['evaluations']} evaluations of {runs} runs)")
+    t.add_column("lever")
+    t.add_column("best", justify="right")
+    for k, v in best["levers"].items():
+        t.add_row(k, f"{v:.3g}")
+    t.add_row(f"{metric} in the search", f"{best['search_value']:.4g}")
+    t.add_row(f"{metric} on a new seed ({best['check_seed']})", f"{best['check_value']:.4g}")
+    out.print(t)
+
+
 def _cell(v) -> str:
     if isinstance(v, bool | np.bool_):
         return str(bool(v)).lower()
