@@ -218,6 +218,39 @@ def _prob(h):
     return 1.0 - math.exp(-h)
 
 
+@_jit
+def _stays(u, lvl, f_t, m_bound, down, attack, q, intel, cm, cred, trust_prk_usa, nuc_ratio,
+           deterrence, preemption):
+    """True when u is provably at or above p_up + p_jump + p_down, so the rung stays.
+
+    The bound uses what is already exact (f_t, down, the Box-Muller radius) and bounds the rest
+    from above without exp, log or cos: (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0,
+    the pre-emption logistic <= 1, |m| <= 1 + |sigma| radius. A probability 1 - exp(-h) is at
+    most h (plus a rounding of 1e-16), so u above the hazards' sum (with a margin far above
+    rounding) cannot fall below any of the three thresholds the ladder compares it with. Any
+    case outside these conditions (or a NaN) answers False and the hazards are computed.
+    """
+    if lvl == 0 or lvl == 6:
+        return True  # no hazard at all below the first rung; nuclear use is absorbing
+    h = abs(down)
+    if lvl >= 2 and lvl <= 4:
+        if deterrence and not (q.deterrence_elasticity >= 0.0 and 0.0 <= cred <= 1.0):
+            return False
+        if lvl == 2:
+            h += abs(q.provocation_to_crisis_per_month) * f_t * m_bound + abs(attack)
+        elif lvl == 3:
+            h += (abs(q.crisis_to_clash_per_month) * f_t * m_bound
+                  * abs(1.0 - q.intelligence_warning_effect * intel) + abs(attack))
+            if preemption:
+                h += abs(q.preemption_per_month) * abs(1.0 - trust_prk_usa)
+        else:
+            h += ((abs(q.clash_to_war_per_month) * f_t + abs(q.deliberate_war_per_month))
+                  * abs(1.0 - q.crisis_management_effect * cm))
+    elif lvl == 5:
+        h += abs(q.war_to_nuclear_per_month) * math.sqrt(nuc_ratio)
+    return u >= h * (1.0 + 1e-9) + 1e-12
+
+
 # Evidence categories of step._evidence: 1 CHN/RUS observe the allies, 2 PRK observes the
 # allies, 3 the allies observe PRK, 4 ROK observes CHN, 5 JPN observes CHN; 0 no evidence.
 EV_CATEGORY = np.zeros((6, 6), dtype=np.int64)
@@ -628,59 +661,70 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 # what only the rungs provocation, crisis and clash use is computed there alone
                 f_t = 0.0
                 m = 1.0
-                h_delib = attack12[k]  # deterrence.deliberate_hazard
-                h_delib_war = q.deliberate_war_per_month
+                radius = 0.0
                 if lvl >= 2 and lvl <= 4:
                     f_t = math.exp(q.tension_escalation_sensitivity * (tens - 0.5))
-                    if f.deterrence:
+                misperceive = f.misperception and (lvl == 2 or lvl == 3)
+                sigma = 0.0
+                if misperceive:  # Box-Muller: zm = radius * cos(2 pi u1), |zm| <= radius
+                    radius = math.sqrt(-2.0 * math.log1p(-_uniform(key, ctr[t, 14, 0])))
+                    sigma = (q.misperception_noise * (1.0 - q.intelligence_warning_effect * intel)
+                             * (1.0 - q.hotline_noise_reduction * comm))
+                cm = (coh + intel + comm) / 3.0 if f.crisis_management else 0.0
+                down_gain = (1.0 + q.crisis_management_effect * cm) * (
+                    1.0 + q.talks_deescalation_gain * talks)
+                down = 0.0
+                if lvl >= 1 and lvl <= 3:
+                    down = q.deescalation_per_month * down_gain
+                elif lvl == 4:
+                    down = q.clash_deescalation_per_month * down_gain
+                elif lvl == 5:
+                    down = q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
+                if _stays(u, lvl, f_t, 1.0 + abs(sigma) * radius, down, attack12[k], q, intel,
+                          cm, credibility[k], trust[k, 3, 0], nuclear[k] / nuclear0,
+                          f.deterrence, f.preemption):
+                    new = lvl  # u is above every transition probability: nothing else needed
+                else:
+                    h_delib = attack12[k]  # deterrence.deliberate_hazard
+                    h_delib_war = q.deliberate_war_per_month
+                    if lvl >= 2 and lvl <= 4 and f.deterrence:
                         factor = math.exp(q.deterrence_elasticity
                                           * math.log(1.0 - credibility[k]))
                         h_delib = h_delib * factor
                         h_delib_war = h_delib_war * factor
-                if f.misperception and (lvl == 2 or lvl == 3):
-                    u0 = _uniform(key, ctr[t, 14, 0])
-                    u1 = _uniform(key, ctr[t, 14, 1])
-                    zm = math.sqrt(-2.0 * math.log1p(-u0)) * math.cos(2.0 * math.pi * u1)
-                    sigma = (q.misperception_noise * (1.0 - q.intelligence_warning_effect * intel)
-                             * (1.0 - q.hotline_noise_reduction * comm))
-                    m = 1.0 + sigma * abs(zm)
-                cm = (coh + intel + comm) / 3.0 if f.crisis_management else 0.0
-                down_gain = (1.0 + q.crisis_management_effect * cm) * (
-                    1.0 + q.talks_deescalation_gain * talks)
-                up = 0.0
-                down = 0.0
-                jump = 0.0
-                if lvl == 2:
-                    up = q.provocation_to_crisis_per_month * f_t * m
-                    jump = h_delib
-                elif lvl == 3:
-                    pre = 0.0
-                    if f.preemption:
-                        pre = (q.preemption_per_month
-                               / (1.0 + math.exp(-(rho - q.preemption_threat_threshold) / 0.1))
-                               * (1.0 - trust[k, 3, 0]))
-                    surprise = (q.crisis_to_clash_per_month * f_t * m
-                                * (1.0 - q.intelligence_warning_effect * intel))
-                    up = surprise + h_delib + pre
-                elif lvl == 4:
-                    cm_cut = 1.0 - q.crisis_management_effect * cm
-                    up = (q.clash_to_war_per_month * f_t + h_delib_war) * cm_cut
-                    down = q.clash_deescalation_per_month * down_gain
-                elif lvl == 5:
-                    up = q.war_to_nuclear_per_month * math.sqrt(nuclear[k] / nuclear0)
-                    down = q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
-                if lvl >= 1 and lvl <= 3:
-                    down = q.deescalation_per_month * down_gain
-                p_up = _prob(up)
-                p_jump = _prob(jump)
-                p_down = _prob(down)
-                new = lvl
-                if u < p_up:
-                    new = lvl + 1
-                elif u < p_up + p_jump:
-                    new = 4
-                elif u < p_up + p_jump + p_down:
-                    new = 3 if lvl == 5 else lvl - 1
+                    if misperceive:
+                        zm = radius * math.cos(2.0 * math.pi * _uniform(key, ctr[t, 14, 1]))
+                        m = 1.0 + sigma * abs(zm)
+                    up = 0.0
+                    jump = 0.0
+                    if lvl == 2:
+                        up = q.provocation_to_crisis_per_month * f_t * m
+                        jump = h_delib
+                    elif lvl == 3:
+                        pre = 0.0
+                        if f.preemption:
+                            pre = (q.preemption_per_month
+                                   / (1.0 + math.exp(-(rho - q.preemption_threat_threshold)
+                                                     / 0.1))
+                                   * (1.0 - trust[k, 3, 0]))
+                        surprise = (q.crisis_to_clash_per_month * f_t * m
+                                    * (1.0 - q.intelligence_warning_effect * intel))
+                        up = surprise + h_delib + pre
+                    elif lvl == 4:
+                        cm_cut = 1.0 - q.crisis_management_effect * cm
+                        up = (q.clash_to_war_per_month * f_t + h_delib_war) * cm_cut
+                    elif lvl == 5:
+                        up = q.war_to_nuclear_per_month * math.sqrt(nuclear[k] / nuclear0)
+                    p_up = _prob(up)
+                    p_jump = _prob(jump)
+                    p_down = _prob(down)
+                    new = lvl
+                    if u < p_up:
+                        new = lvl + 1
+                    elif u < p_up + p_jump:
+                        new = 4
+                    elif u < p_up + p_jump + p_down:
+                        new = 3 if lvl == 5 else lvl - 1
                 if lvl == 6:
                     new = 6
                 if new > lvl:
