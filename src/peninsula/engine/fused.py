@@ -194,7 +194,7 @@ def _poisson(u, lam):
     kk = 0
     while active and kk < 2000:
         kk += 1
-        pk = pk * lam / kk
+        pk = pk * lam * (1.0 / kk)  # as engine/random.py: the division is off the chain
         cdf += pk
         k = kk
         active = (u >= cdf) and (pk > 0.0)
@@ -601,12 +601,12 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     ev[3] = (0.0 - q.belief_launch_log_lr * launches[k]) + talks_ev  # allies, PRK
                     ev[4] = 0.0 - q.coercion_trust_log_lr * coerced[k, 1]  # ROK observes CHN
                     ev[5] = 0.0 - q.coercion_trust_log_lr * coerced[k, 2]  # JPN observes CHN
-                    tau_b = q.belief_memory_months
+                    rate_b = 1.0 / q.belief_memory_months  # beliefs.update_trust_logit
                     if n_dyn[k] < 0:  # first update: every entry, then list those that can move
                         nd = 0
                         for i in range(6):
                             for j in range(6):
-                                zn = z[k, i, j] + ev[ev_cat[i, j]] + (anchor[r, i, j] - z[k, i, j]) / tau_b
+                                zn = z[k, i, j] + ev[ev_cat[i, j]] + (anchor[r, i, j] - z[k, i, j]) * rate_b
                                 zn = _clip(zn, -Z_MAX, Z_MAX)
                                 trust[k, i, j] = _expit(zn)
                                 z[k, i, j] = zn
@@ -621,7 +621,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                             i = dyn_i[k, m]
                             j = dyn_j[k, m]
                             zo = z[k, i, j]
-                            zn = zo + ev[ev_cat[i, j]] + (anchor[r, i, j] - zo) / tau_b
+                            zn = zo + ev[ev_cat[i, j]] + (anchor[r, i, j] - zo) * rate_b
                             zn = _clip(zn, -Z_MAX, Z_MAX)
                             if zn != zo:  # expit of an unchanged z is unchanged
                                 trust[k, i, j] = _expit(zn)

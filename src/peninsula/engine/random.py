@@ -78,7 +78,7 @@ def poisson_from_uniform(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     kk = 0
     while todo.size and kk < 2000:
         kk += 1
-        p_t = p[todo] * lam[todo] / kk
+        p_t = p[todo] * lam[todo] * (1.0 / kk)  # p_k = p_{k-1} lam / k, the division off the chain
         p[todo] = p_t
         cdf[todo] += p_t
         k[todo] = kk

@@ -51,6 +51,10 @@ Z_MAX = float(np.log(1.0 - EPS) - np.log(EPS))  # log-odds of the clipping bound
 def update_trust_logit(
     z: Array, anchor_logit: Array, evidence: Array, memory_months: Array
 ) -> Array:
-    """One month of updating in log-odds (the engine's state): z + evidence + reversion."""
-    z = z + evidence + (anchor_logit - z) / memory_months[:, None, None]
+    """One month of updating in log-odds (the engine's state): z + evidence + reversion.
+
+    The reversion divides by tau_b as a multiplication by 1 / tau_b (as engine/fused.py does).
+    """
+    rate = 1.0 / memory_months
+    z = z + evidence + (anchor_logit - z) * rate[:, None, None]
     return np.clip(z, -Z_MAX, Z_MAX)
