@@ -331,6 +331,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     denuc_keep = np.empty(nb)
     gdp_keep = np.empty(nb)
     w0_logit = np.empty(nb)
+    rate_belief = np.empty(nb)
     ev = np.zeros(6)  # evidence by category (EV_CATEGORY); 0: none
     weighted = np.empty(14)
 
@@ -385,6 +386,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             denuc12[k] = q.denuclearization_step_rate_per_year / 12.0
             denuc_keep[k] = 1.0 - q.denuclearization_reversal_per_year / 12.0
             gdp_keep[k] = 1.0 - q.gdp_recovery_per_year / 12.0
+            rate_belief[k] = 1.0 / q.belief_memory_months
             w = _clip(q.willingness_baseline, EPS, 1.0 - EPS)
             w0_logit[k] = math.log(w) - math.log1p(-w)
             for fk in range(3):
@@ -601,7 +603,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     ev[3] = (0.0 - q.belief_launch_log_lr * launches[k]) + talks_ev  # allies, PRK
                     ev[4] = 0.0 - q.coercion_trust_log_lr * coerced[k, 1]  # ROK observes CHN
                     ev[5] = 0.0 - q.coercion_trust_log_lr * coerced[k, 2]  # JPN observes CHN
-                    rate_b = 1.0 / q.belief_memory_months  # beliefs.update_trust_logit
+                    rate_b = rate_belief[k]  # beliefs.update_trust_logit
                     if n_dyn[k] < 0:  # first update: every entry, then list those that can move
                         nd = 0
                         for i in range(6):
