@@ -56,7 +56,7 @@ def count_calls(runs: int) -> Counter:
     streams = RunStreams(setup.seed, ids)
     values = sample_parameters(setup, streams)
     counter = CountingMath()
-    helpers = ("_mix", "_uniform", "_poisson", "_expit", "_clip", "_prob")
+    helpers = ("_mix", "_uniform", "_poisson", "_expit", "_clip", "_prob", "_stays")
     saved = {name: getattr(fused, name) for name in (*helpers, "math", "_records")}
     try:
         fused.math = counter
