@@ -332,6 +332,13 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     gdp_keep = np.empty(nb)
     w0_logit = np.empty(nb)
     rate_belief = np.empty(nb)
+    rate_drill = np.empty(nb)
+    rate_align = np.empty(nb)
+    rate_tension = np.empty(nb)
+    inv_gscale = np.empty(nb)
+    inv_theta_ref = 1.0 / theta_ref  # (runs, 6): a month multiplies where it would divide
+    inv_allies_ref = 1.0 / theta_allies_ref
+    inv_gdp0 = 1.0 / gdp0
     ev = np.zeros(6)  # evidence by category (EV_CATEGORY); 0: none
     weighted = np.empty(14)
 
@@ -387,6 +394,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             denuc_keep[k] = 1.0 - q.denuclearization_reversal_per_year / 12.0
             gdp_keep[k] = 1.0 - q.gdp_recovery_per_year / 12.0
             rate_belief[k] = 1.0 / q.belief_memory_months
+            rate_drill[k] = 1.0 / q.drill_memory_months
+            rate_align[k] = 1.0 / q.alignment_months
+            rate_tension[k] = 1.0 / q.tension_memory_months
+            inv_gscale[k] = 1.0 / q.tension_goldstein_scale
             w = _clip(q.willingness_baseline, EPS, 1.0 - EPS)
             w0_logit[k] = math.log(w) - math.log1p(-w)
             for fk in range(3):
@@ -409,7 +420,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             for k in range(b1 - b0):
                 r = b0 + k
                 q = prm[r]
-                drill_memory[k] = drill_memory[k] + (drill - drill_memory[k]) / q.drill_memory_months
+                drill_memory[k] = drill_memory[k] + (drill - drill_memory[k]) * rate_drill[k]
                 tech[k] = tech[k] * (1.0 + tech_gain12[k] * lv.tech_collaboration)
                 for i in range(6):
                     spending[k, i] = spend_t[t, i] * arms[k, i]
@@ -447,7 +458,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     acc = tij[k, i, 0]
                     for j in range(1, 6):
                         acc += tij[k, i, j]
-                    ratio[k, i] = acc / theta_ref[r, i]
+                    ratio[k, i] = acc * inv_theta_ref[r, i]
 
             # --- phase 2: events, cohesion, deterrence, alignment, DPRK capability ---
             for k in range(b1 - b0):
@@ -532,11 +543,11 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 credibility[k] = cred
                 # alignment, sanctions, DPRK capability (alignment.py, nuclear_programme.py)
                 if f.alignment:
-                    t_chn = (tij[k, 4, 0] + tij[k, 4, 1] + tij[k, 4, 2]) / theta_allies_ref[r, 4]
-                    t_rus = (tij[k, 5, 0] + tij[k, 5, 1] + tij[k, 5, 2]) / theta_allies_ref[r, 5]
+                    t_chn = (tij[k, 4, 0] + tij[k, 4, 1] + tij[k, 4, 2]) * inv_allies_ref[r, 4]
+                    t_rus = (tij[k, 5, 0] + tij[k, 5, 1] + tij[k, 5, 2]) * inv_allies_ref[r, 5]
                     shared = (t_chn + t_rus) / 2.0
                     target = _expit(a0_logit + q.alignment_threat_sensitivity * (shared - 1.0))
-                    a = _clip(a + (target - a) / q.alignment_months, 0.0, 1.0)
+                    a = _clip(a + (target - a) * rate_align[k], 0.0, 1.0)
                     alignment[k] = a
                 leak = q.sanctions_leakage * a if f.bloc_support else 0.0
                 s_eff = lv.sanctions_pressure * (1.0 - leak) * (1.0 - 0.5 * flexible * talks)
@@ -640,8 +651,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                         acc = (tij[k, i, 0] * y0 + tij[k, i, 1] * y1 + tij[k, i, 2] * y2
                                + tij[k, i, 3] * y3 + tij[k, i, 4] * y4 + tij[k, i, 5] * y5)
                         yi = arms[k, i]
-                        dy = (q.arms_reaction_per_year * (acc / theta_ref[r, i] - 1.0)
-                              - q.arms_fatigue_per_year * (yi - 1.0)) / 12.0
+                        dy = (q.arms_reaction_per_year * (acc * inv_theta_ref[r, i] - 1.0)
+                              - q.arms_fatigue_per_year * (yi - 1.0)) * (1.0 / 12.0)
                         arms[k, i] = max(yi + dy, 0.05)
 
             # --- phase 6: ladder, tension, economy, records ---
@@ -746,8 +757,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     e = tension_idx[kk]
                     net += weighted[e] * goldstein[e]
                 forum_cut = 1.0 - q.forum_threat_reduction * forum
-                target = _clip(-net / q.tension_goldstein_scale, 0.0, 1.0) * forum_cut
-                tens = tens + (target - tens) / q.tension_memory_months
+                target = _clip(-net * inv_gscale[k], 0.0, 1.0) * forum_cut
+                tens = tens + (target - tens) * rate_tension[k]
                 tension[k] = tens
                 # economy (economy.py)
                 if f.economy:
@@ -758,7 +769,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                                  + q.supply_chain_sensitivity * sc) * exposure[i]
                         shock = shock + q.coercion_trade_loss * coerced[k, i]
                         flow[k, i] = flow[k, i] * gdp_keep[k] + shock
-                        crowd = q.defense_crowding_out * max(0.0, spending[k, i] / gdp0[i]
+                        crowd = q.defense_crowding_out * max(0.0, spending[k, i] * inv_gdp0[i]
                                                              - def_share0[i]) * 100.0
                         trade = q.trade_tension_elasticity * tens * trade_exposure[i]
                         gdp_loss[k, i] = crowd + trade + flow[k, i]

@@ -26,7 +26,7 @@ def alignment_step(
     if not enabled:
         return a
     target = expit(a0_logit + p["alignment_threat_sensitivity"] * (shared_threat_ratio - 1.0))
-    return np.clip(a + (target - a) / p["alignment_months"], 0.0, 1.0)
+    return np.clip(a + (target - a) * (1.0 / p["alignment_months"]), 0.0, 1.0)
 
 
 def effective_sanctions(

@@ -28,10 +28,11 @@ def arms_step(
 ) -> np.ndarray:
     """Advance arms levels (runs x 6) one month given threat T (runs x 6 x 6) and Theta^ref.
 
-    sum_j W_ij y_j is computed as (sum_j T_ij y_j) / Theta_i^ref: one division per actor.
+    sum_j W_ij y_j is computed as (sum_j T_ij y_j) * (1 / Theta_i^ref), and 1/12 multiplies:
+    no division per run-month (as in engine/fused.py).
     """
-    pressure = ordered_sum(threat * level[:, None, :], axis=2) / theta_ref - 1.0
-    dy = (reaction[:, None] * pressure - fatigue[:, None] * (level - 1.0)) / 12.0
+    pressure = ordered_sum(threat * level[:, None, :], axis=2) * (1.0 / theta_ref) - 1.0
+    dy = (reaction[:, None] * pressure - fatigue[:, None] * (level - 1.0)) * (1.0 / 12.0)
     return np.maximum(level + dy, 0.05)
 
 

@@ -92,6 +92,9 @@ class StepContext:
         )
         self.theta_ref = ordered_sum(t_ref, axis=2)  # (R,6)
         self.theta_allies_ref = threat.threat_from_allies(t_ref)
+        # reciprocals, so that a month multiplies where it would divide (as engine/fused.py)
+        self.inv_theta_ref = 1.0 / self.theta_ref
+        self.inv_theta_allies_ref = 1.0 / self.theta_allies_ref
         # Trust anchor: the prior that makes the starting belief a rest point under the
         # reference policy and the reference launch rate (see beliefs.py).
         drill_eff = drill_ref * (1.0 - p["clarity_drill_discount"] * ref["strategic_clarity"])
@@ -143,7 +146,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     counts = np.zeros((n, N_EVENT_TYPES), dtype=np.int64)
 
     # --- posture, capability and perceived threat (threat.py) ---------------------------------
-    s.drill_memory = s.drill_memory + (drill - s.drill_memory) / p["drill_memory_months"]
+    s.drill_memory = s.drill_memory + (drill - s.drill_memory) * (1.0 / p["drill_memory_months"])
     s.tech_level = s.tech_level * (
         1.0 + p["tech_capability_gain_per_year"] / 12.0 * lever["tech_collaboration"]
     )
@@ -155,7 +158,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     )
     posture[:, PRK] = threat.dprk_posture(setup.posture0[PRK], s.nuclear / setup.nuclear0)
     t_ij = threat.perceived_threat(capability, posture, s.trust, p, comm, forum)
-    s.threat_ratio = ordered_sum(t_ij, axis=2) / ctx.theta_ref
+    s.threat_ratio = ordered_sum(t_ij, axis=2) * ctx.inv_theta_ref
     rho_prk = s.threat_ratio[:, PRK]
     drill_eff = drill * (1.0 - p["clarity_drill_discount"] * clarity)
     override = lever["talks_override"]
@@ -210,7 +213,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     h_delib, h_delib_war = deterrence.deliberate_hazard(s.credibility, p, flags["deterrence"])
 
     # --- alignment, sanctions, DPRK capability ------------------------------------------------
-    t_allies = threat.threat_from_allies(t_ij) / ctx.theta_allies_ref
+    t_allies = threat.threat_from_allies(t_ij) * ctx.inv_theta_allies_ref
     shared = (t_allies[:, CHN] + t_allies[:, RUS]) / 2.0
     s.alignment = align.alignment_step(s.alignment, ctx.a0_logit, shared, p, flags["alignment"])
     s.sanctions_eff = align.effective_sanctions(
@@ -298,7 +301,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
         s.flow_loss = economy.flow_loss_step(s.flow_loss, s.level, s.supply_chain, coerced, p)
         gdp = setup.gdp0  # a level gap, so the share uses the starting GDP path
         s.gdp_loss = economy.gdp_loss(
-            s.flow_loss, s.tension, setup.trade_exposure, s.spending / gdp, ctx.def_share0, p
+            s.flow_loss, s.tension, setup.trade_exposure, s.spending * (1.0 / gdp), ctx.def_share0, p
         )
     s.month = t + 1
     return counts

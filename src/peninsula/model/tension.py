@@ -25,6 +25,6 @@ def net_goldstein(weighted_counts: np.ndarray) -> np.ndarray:
 
 
 def tension_step(tension: Array, net: Array, forum: Array, p: Params) -> Array:
-    target = np.clip(-net / p["tension_goldstein_scale"], 0.0, 1.0)
+    target = np.clip(-net * (1.0 / p["tension_goldstein_scale"]), 0.0, 1.0)
     target = target * (1.0 - p["forum_threat_reduction"] * forum)
-    return tension + (target - tension) / p["tension_memory_months"]
+    return tension + (target - tension) * (1.0 / p["tension_memory_months"])
