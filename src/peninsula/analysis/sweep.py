@@ -22,6 +22,7 @@ import json
 import math
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from peninsula.analysis.metrics import summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, _simulate, chunk_bounds, join
 from peninsula.engine.executors import SequentialExecutor, make_executor
 from peninsula.io import store
+from peninsula.model.parameters import NAMES
 from peninsula.model.setup import build_setup
 from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.loader import Scenario, parse_override
@@ -100,6 +102,27 @@ def point_scenarios(scenario: Scenario, design: pd.DataFrame, source: str = "des
     return out
 
 
+def _parameter_modes(scenario: Scenario, design: pd.DataFrame) -> np.ndarray | None:
+    """Each point's parameter values (points x P) when the design sets only parameter values
+    and every one is a number within its declared range (then a point differs from the base
+    setup in those values alone); None otherwise, and the points go through the scenario."""
+    names = [c.split(".", 1)[1] if c.startswith("parameters.") else None for c in design.columns]
+    if not names or any(n not in NAMES for n in names):
+        return None
+    try:
+        values = design.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        return None
+    params = scenario["parameters"]
+    low = np.array([params[n]["range"][0] for n in names], dtype=float)
+    high = np.array([params[n]["range"][1] for n in names], dtype=float)
+    if not (np.isfinite(values).all() and (values >= low).all() and (values <= high).all()):
+        return None
+    modes = np.tile(np.array([params[n]["value"] for n in NAMES], dtype=float), (len(design), 1))
+    modes[:, [NAMES.index(n) for n in names]] = values
+    return modes
+
+
 def _plain(v):
     """A design cell as the value --set would parse from it (bool, text or float)."""
     if isinstance(v, bool | np.bool_):
@@ -154,30 +177,44 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
               with_se: bool = False) -> pd.DataFrame:
     """Run every design point (``scenario.runs`` runs each, same seed) and return one row per
     point: the design columns, then the headline metrics (``flat_metrics``)."""
-    scenarios = point_scenarios(scenario, design)
+    modes = _parameter_modes(scenario, design)
+    if modes is None:
+        scenarios = point_scenarios(scenario, design)
+        n_points = len(scenarios)
+
+        def make_setup(i: int):
+            return build_setup(scenarios[i], kernel=kernel)
+    else:  # parameter values only, all in range: the base setup with other point values
+        base = build_setup(scenario, kernel=kernel)
+        n_points = len(modes)
+
+        def make_setup(i: int):
+            return replace(base, param_mode=modes[i])
+    runs = scenario.runs  # the same for every point: a design cannot change [scenario]
     points_dir = None
     done: dict[int, dict] = {}
     if out_dir is not None:
         points_dir = _prepare(Path(out_dir), _plan(scenario, design, chunk_runs), resume)
-        for i in range(len(scenarios)):
+        for i in range(n_points):
             f = points_dir / f"point-{i:05d}.json"
             if f.is_file():
                 done[i] = json.loads(f.read_text())
         if on_resume and resume:
-            on_resume(len(done), len(scenarios))
+            on_resume(len(done), n_points)
     if progress and done:
-        progress(sum(scenarios[i].runs for i in done))
+        progress(runs * len(done))
     own = executor is None
     executor = executor or make_executor(workers)
     summaries: dict[int, dict] = dict(done)
     try:
-        todo = [i for i in range(len(scenarios)) if i not in done]
-        setups = {i: build_setup(scenarios[i], kernel=kernel) for i in todo}
+        todo = [i for i in range(n_points) if i not in done]
+        setups: dict = {}
         futures: dict[int, list] = {}
 
         def submit(i: int) -> None:
+            setups[i] = make_setup(i)
             futures[i] = [executor.submit(_simulate, setups[i], a, b, False, False, True)
-                          for a, b in chunk_bounds(scenarios[i].runs, chunk_runs)]
+                          for a, b in chunk_bounds(runs, chunk_runs)]
 
         ahead = POINTS_IN_FLIGHT if not isinstance(executor, SequentialExecutor) else 1
         for i in todo[:ahead]:
@@ -191,7 +228,7 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
                     progress(len(part.run_ids))
             if n + ahead < len(todo):
                 submit(todo[n + ahead])
-            summaries[i] = summarize(join(parts), setups[i], scenarios[i].name)
+            summaries[i] = summarize(join(parts), setups.pop(i), scenario.name)
             if points_dir is not None:
                 store.write_json(summaries[i], points_dir / f"point-{i:05d}.json")
     finally:
@@ -199,7 +236,7 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
             executor.shutdown()
     table = pd.concat([design.reset_index(drop=True),
                        pd.DataFrame([flat_metrics(summaries[i], with_se)
-                                     for i in range(len(scenarios))])],
+                                     for i in range(n_points)])],
                       axis=1)
     table.insert(0, "point", np.arange(len(table)))
     if out_dir is not None:
