@@ -50,6 +50,39 @@ KernelOpt = Annotated[str, typer.Option(
     help="Monthly step: numba (fused, compiled), numpy (reference) or auto (numba when "
          "installed). Results are identical.")]
 
+WorkersOpt = Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")]
+ChunkRunsOpt = Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def _check_engine(kernel: str, executor_kind: str) -> None:
+    """A known monthly step and executor, or ValueError naming the option."""
+    from peninsula.engine.simulate import resolve_kernel
+
+    resolve_kernel(kernel)
+    if executor_kind not in ("local", "dask"):
+        raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
+
+
+def _on_pool(executor_kind: str, workers: int, scheduler: str | None, total: int, label: str,
+             quiet: bool, work):
+    """Run ``work(pool, progress, on_resume)`` on the chosen executor under a progress bar; a
+    sweep or input error ends the command with its message (exit 2)."""
+    from peninsula.analysis.sweep import SweepError
+    from peninsula.engine.executors import make_executor_for
+
+    pool = make_executor_for(executor_kind, workers, scheduler)
+    try:
+        with _progress(total, label, quiet) as bar:
+            task = bar.add_task("runs", total=total)
+            return work(pool, lambda n: bar.advance(task, n),
+                        lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
+    except (SweepError, ValueError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(2) from None
+    finally:
+        pool.shutdown()
+
 
 def _fail(exc: ScenarioError) -> None:
     for problem in exc.problems:  # one plain line each, never wrapped
@@ -93,7 +126,7 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write result files here.")]
     = None,
     set_: SetOpt = None,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
+    workers: WorkersOpt = 1,
     chunk_runs: Annotated[int, typer.Option(min=1, help="Runs advanced together per chunk.")]
     = 5000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -102,7 +135,7 @@ def run(
     explain_runs: Annotated[int, typer.Option(min=10, help="Runs per --explain ensemble.")]
     = 2000,
     monthly: Annotated[bool, typer.Option(help="Record the monthly state table.")] = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     init_from_events: Annotated[Path | None, typer.Option(
         help="Set the starting tension from a table made by 'peninsula events ingest'.")]
     = None,
@@ -173,20 +206,17 @@ def sweep(
                                                               "here.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted sweep in --out.")]
     = False,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
-    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
-    = 5000,
+    workers: WorkersOpt = 1,
+    chunk_runs: ChunkRunsOpt = 5000,
     executor_kind: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records.")]
     = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run one ensemble per design point (same runs and seed) and print a row per point."""
     from peninsula.analysis import sweep as S
-    from peninsula.engine.executors import make_executor_for
-    from peninsula.engine.simulate import resolve_kernel
 
     sc = _load(scenario, set_)
     settings = {k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None}
@@ -197,9 +227,7 @@ def sweep(
             raise S.SweepError("give either --grid (one or more) or --design, not both")
         table = S.read_design(design) if design is not None else S.grid(list(grid_))
         S.point_scenarios(sc, table, str(design or "--grid"))  # every point checked first
-        resolve_kernel(kernel)
-        if executor_kind not in ("local", "dask"):
-            raise S.SweepError(f"--executor: {executor_kind!r} is not one of: local, dask")
+        _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)
     except (S.SweepError, ValueError) as exc:
@@ -207,20 +235,12 @@ def sweep(
         raise typer.Exit(2) from None
     if out_dir is not None:
         _check_writable(out_dir, "folder")
-    pool = make_executor_for(executor_kind, workers, scheduler)
-    total = sc.runs * len(table)
-    try:
-        with _progress(total, f"{sc.name}: sweep of {len(table)} points", quiet) as bar:
-            task = bar.add_task("runs", total=total)
-            result = S.run_sweep(
-                sc, table, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
-                resume=resume, kernel=kernel, progress=lambda n: bar.advance(task, n),
-                on_resume=lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
-    except S.SweepError as exc:
-        sys.stderr.write(f"{exc}\n")
-        raise typer.Exit(2) from None
-    finally:
-        pool.shutdown()
+    result = _on_pool(
+        executor_kind, workers, scheduler, sc.runs * len(table),
+        f"{sc.name}: sweep of {len(table)} points", quiet,
+        lambda pool, progress, on_resume: S.run_sweep(
+            sc, table, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
+            kernel=kernel, progress=progress, on_resume=on_resume))
     if as_json:
         print(result.to_json(orient="records", indent=2))
         return
@@ -259,24 +279,20 @@ def sensitivity(
     = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted study in --out.")]
     = False,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
-    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
-    = 5000,
+    workers: WorkersOpt = 1,
+    chunk_runs: ChunkRunsOpt = 5000,
     executor_kind: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
     top: Annotated[int, typer.Option(min=1, help="Factors shown per metric.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON records.")]
     = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Sobol sensitivity: which uncertain inputs drive each metric (first-order and total
     indices with 95% intervals, from a Saltelli design run as a sweep)."""
     from peninsula.analysis import sensitivity as SA
     from peninsula.analysis import sobol
-    from peninsula.analysis.sweep import SweepError
-    from peninsula.engine.executors import make_executor_for
-    from peninsula.engine.simulate import resolve_kernel
 
     sc = _load(scenario, set_)
     try:
@@ -285,9 +301,7 @@ def sensitivity(
         metrics = SA.check_metrics(sc, metric)
         if samples & (samples - 1):
             raise ValueError(f"--samples must be a power of two, not {samples}")
-        resolve_kernel(kernel)
-        if executor_kind not in ("local", "dask"):
-            raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
+        _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)
     except ValueError as exc:
@@ -296,22 +310,13 @@ def sensitivity(
     if out_dir is not None:
         _check_writable(out_dir, "folder")
     n_points = samples * (len(factors) + 2)
-    pool = make_executor_for(executor_kind, workers, scheduler)
-    total = runs * n_points
-    try:
-        with _progress(total, f"{sc.name}: {len(factors)} factors, {n_points} points", quiet
-                       ) as bar:
-            task = bar.add_task("runs", total=total)
-            result, _ = SA.run_sensitivity(
-                sc, factors, samples, metrics=metrics, executor=pool, chunk_runs=chunk_runs,
-                out_dir=out_dir, resume=resume, kernel=kernel,
-                progress=lambda n: bar.advance(task, n),
-                on_resume=lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
-    except (SweepError, ValueError) as exc:
-        sys.stderr.write(f"{exc}\n")
-        raise typer.Exit(2) from None
-    finally:
-        pool.shutdown()
+    result, _ = _on_pool(
+        executor_kind, workers, scheduler, runs * n_points,
+        f"{sc.name}: {len(factors)} factors, {n_points} points", quiet,
+        lambda pool, progress, on_resume: SA.run_sensitivity(
+            sc, factors, samples, metrics=metrics, executor=pool, chunk_runs=chunk_runs,
+            out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
+            on_resume=on_resume))
     if as_json:
         print(result.to_json(orient="records", indent=2))
         return
@@ -354,21 +359,18 @@ def optimize(
                                                               "the result here.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted search in --out.")]
     = False,
-    workers: Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")] = 1,
-    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
-    = 5000,
+    workers: WorkersOpt = 1,
+    chunk_runs: ChunkRunsOpt = 5000,
     executor_kind: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Search lever settings for the best expected metric across the uncertainty
     (cross-entropy method; each generation is a sweep; the winner is checked on a new seed)."""
     from peninsula.analysis import optimize as O
-    from peninsula.analysis.sweep import SweepError, metric_names
-    from peninsula.engine.executors import make_executor_for
-    from peninsula.engine.simulate import resolve_kernel
+    from peninsula.analysis.sweep import metric_names
 
     sc = _load(scenario, set_)
     try:
@@ -379,9 +381,7 @@ def optimize(
         if metric not in metric_names(sc):
             raise ValueError(f"--metric {metric!r}: not a metric of this scenario; one of "
                              f"{', '.join(metric_names(sc))}")
-        resolve_kernel(kernel)
-        if executor_kind not in ("local", "dask"):
-            raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
+        _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)
     except ValueError as exc:
@@ -389,21 +389,13 @@ def optimize(
         raise typer.Exit(2) from None
     if out_dir is not None:
         _check_writable(out_dir, "folder")
-    pool = make_executor_for(executor_kind, workers, scheduler)
-    total = runs * (population * generations + 1)
-    try:
-        with _progress(total, f"{sc.name}: search over {len(levers)} levers", quiet) as bar:
-            task = bar.add_task("runs", total=total)
-            best, history = O.run_optimisation(
-                sc, levers, metric, maximize=not minimize, population=population,
-                generations=generations, executor=pool, chunk_runs=chunk_runs,
-                out_dir=out_dir, resume=resume, kernel=kernel,
-                progress=lambda n: bar.advance(task, n))
-    except (SweepError, ValueError) as exc:
-        sys.stderr.write(f"{exc}\n")
-        raise typer.Exit(2) from None
-    finally:
-        pool.shutdown()
+    best, _ = _on_pool(
+        executor_kind, workers, scheduler, runs * (population * generations + 1),
+        f"{sc.name}: search over {len(levers)} levers", quiet,
+        lambda pool, progress, on_resume: O.run_optimisation(
+            sc, levers, metric, maximize=not minimize, population=population,
+            generations=generations, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
+            resume=resume, kernel=kernel, progress=progress))
     if as_json:
         print(json.dumps(best, indent=2))
         return

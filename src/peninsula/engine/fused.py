@@ -304,8 +304,12 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     willingness = np.empty(nb)
     sanctions_eff = np.empty(nb)
     n_dyn = np.empty(nb, dtype=np.int64)
-    dyn_i = np.empty((nb, 36), dtype=np.uint64)
-    dyn_j = np.empty((nb, 36), dtype=np.uint64)
+    dyn_e = np.empty((nb, 36), dtype=np.int64)  # flat (observer, actor) index of each entry
+    dyn_c = np.empty((nb, 36), dtype=np.int64)  # and its evidence category
+    # flat views of the belief arrays: one index per entry in the monthly update
+    trust_flat = trust.reshape((nb, 36))
+    z_flat = z.reshape((nb, 36))
+    anchor_flat = anchor.reshape((n_runs, 36))
     # this month's values passed between phases
     talks_f = np.empty(nb)
     launches = np.empty(nb, dtype=np.int64)
@@ -625,20 +629,19 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                                 z[k, i, j] = zn
                                 # no evidence ever and z at its anchor: z + 0 + 0 = z for good
                                 if ev_cat[i, j] != 0 or zn != anchor[r, i, j]:
-                                    dyn_i[k, nd] = i
-                                    dyn_j[k, nd] = j
+                                    dyn_e[k, nd] = 6 * i + j
+                                    dyn_c[k, nd] = ev_cat[i, j]
                                     nd += 1
                         n_dyn[k] = nd
-                    else:
+                    else:  # the listed entries, by flat index into (6 x 6)
                         for m in range(n_dyn[k]):
-                            i = dyn_i[k, m]
-                            j = dyn_j[k, m]
-                            zo = z[k, i, j]
-                            zn = zo + ev[ev_cat[i, j]] + (anchor[r, i, j] - zo) * rate_b
+                            e = dyn_e[k, m]
+                            zo = z_flat[k, e]
+                            zn = zo + ev[dyn_c[k, m]] + (anchor_flat[r, e] - zo) * rate_b
                             zn = _clip(zn, -Z_MAX, Z_MAX)
                             if zn != zo:  # expit of an unchanged z is unchanged
-                                trust[k, i, j] = _expit(zn)
-                            z[k, i, j] = zn
+                                trust_flat[k, e] = _expit(zn)
+                            z_flat[k, e] = zn
 
             # --- phase 5: arms race (arms_race.py) ---
             if f.arms_race:
