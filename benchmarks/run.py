@@ -1,9 +1,11 @@
 """Benchmark: Peninsula's engine against a per-agent Mesa reference of the same model.
 
-    python benchmarks/run.py [--quick] [--json] [--repeats N]
+    python benchmarks/run.py [--quick] [--json] [--repeats N] [--min-seconds S]
 
 Each measurement runs in a fresh process (clean peak memory), after a warm-up run in that
-process; the median of the repetitions is quoted, as in Mesa's own benchmarks folder. All sides
+process; the median of the repetitions is quoted, as in Mesa's own benchmarks folder. Short
+measurements are repeated until they add up to --min-seconds (at most 15 times), so that a
+second of machine noise cannot decide their median. All sides
 run the baseline scenario with the same point parameter values, 120 months, on one core:
 ``engine`` is Peninsula's default (the fused compiled step), ``numpy`` the same engine with the
 NumPy step, ``reference`` the Mesa model. The engine keeps aggregate outcomes only (no monthly
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import statistics
 import subprocess
@@ -109,7 +112,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("--quick", action="store_true", help="small sizes (under 5 minutes)")
     ap.add_argument("--json", action="store_true", help="print results as JSON")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=3, help="repetitions at least")
+    ap.add_argument("--min-seconds", type=float, default=None,
+                    help="repeat a measurement until its runs add up to this (at most 15 "
+                         "repetitions); default 10, or 3 with --quick")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -117,11 +123,18 @@ def main() -> None:
         return
     sizes = QUICK if args.quick else FULL
 
+    min_seconds = args.min_seconds if args.min_seconds is not None else (3.0 if args.quick
+                                                                         else 10.0)
+
     def timed(kind: str, runs: int, workers: int = 1) -> tuple[float, float]:
-        reps = [child(kind, runs, workers) for _ in range(args.repeats)]
+        # short measurements are repeated until they add up to min_seconds (at most 15), so a
+        # burst of machine noise cannot move their median; long ones get --repeats
+        reps = [child(kind, runs, workers)]
+        want = max(args.repeats, min(15, math.ceil(min_seconds / max(reps[0]["wall_s"], 1e-3))))
+        reps += [child(kind, runs, workers) for _ in range(want - 1)]
         wall = statistics.median(r["wall_s"] for r in reps)
         print(f"{kind:9s} {runs:>9,} runs, {workers} worker(s): {wall:8.2f} s "
-              f"(median of {args.repeats})", file=sys.stderr)
+              f"(median of {len(reps)})", file=sys.stderr)
         return wall, max(r["peak_memory_mb"] for r in reps)
 
     results: dict[int, dict] = {}
@@ -162,7 +175,8 @@ def main() -> None:
         v = row.get(key)
         return format(v, fmt) if v is not None else "-"
 
-    print(f"Machine: {_machine()}; one core unless said; median of {args.repeats}")
+    print(f"Machine: {_machine()}; one core unless said; medians of at least {args.repeats} "
+          f"repetitions (more for short ones, up to {min_seconds:g} s in all)")
     print(f"{'runs':>10} {'engine run-months/s':>20} {'numpy-step r-m/s':>17} "
           f"{'reference r-m/s':>16} {'ratio':>7} {'engine wall s':>14} {'engine peak MB':>15} "
           f"{'ref peak MB':>12}")
