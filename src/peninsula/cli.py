@@ -370,7 +370,7 @@ def optimize(
     """Search lever settings for the best expected metric across the uncertainty
     (cross-entropy method; each generation is a sweep; the winner is checked on a new seed)."""
     from peninsula.analysis import optimize as O
-    from peninsula.analysis.sweep import metric_names
+    from peninsula.analysis.sweep import check_metric
 
     sc = _load(scenario, set_)
     try:
@@ -378,9 +378,7 @@ def optimize(
         levers = O.parse_levers(lever or [])
         sc.with_values([(lv.key, lv.low) for lv in levers])  # each key exists, low in range
         sc.with_values([(lv.key, lv.high) for lv in levers])
-        if metric not in metric_names(sc):
-            raise ValueError(f"--metric {metric!r}: not a metric of this scenario; one of "
-                             f"{', '.join(metric_names(sc))}")
+        check_metric(sc, metric)
         _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)

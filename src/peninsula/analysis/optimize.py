@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peninsula.analysis.sweep import metric_names, run_sweep
+from peninsula.analysis.sweep import check_metric, run_sweep
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS
 from peninsula.io import store
 from peninsula.scenario.errors import Problem, ScenarioError
@@ -104,9 +104,7 @@ def run_optimisation(scenario: Scenario, levers: list[LeverRange], metric: str, 
                      progress: Callable[[int], None] | None = None,
                      check_seed: int | None = None) -> tuple[dict, pd.DataFrame]:
     """Search the lever box; return (best setting with its scores, every evaluation)."""
-    if metric not in metric_names(scenario):
-        raise ValueError(f"--metric {metric!r}: not a metric of this scenario; one of "
-                         f"{', '.join(metric_names(scenario))}")
+    check_metric(scenario, metric)
     keys = [lv.key for lv in levers]
     out = Path(out_dir) if out_dir is not None else None
 

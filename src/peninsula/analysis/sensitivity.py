@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from peninsula.analysis.sobol import Factor, saltelli_design, sobol_indices
-from peninsula.analysis.sweep import metric_names, run_sweep
+from peninsula.analysis.sweep import check_metric, run_sweep
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS
 from peninsula.io import store
 from peninsula.scenario.loader import Scenario
@@ -37,12 +37,7 @@ def check_metrics(scenario: Scenario, metrics: list[str] | None) -> list[str]:
     """The metrics asked for (default: the headline ones), each checked to exist."""
     if not metrics:
         return default_metrics(scenario)
-    names = metric_names(scenario)
-    for m in metrics:
-        if m not in names:
-            raise ValueError(f"--metric {m!r}: not a metric of this scenario; one of "
-                             f"{', '.join(names)}")
-    return list(metrics)
+    return [check_metric(scenario, m) for m in metrics]
 
 
 def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,

@@ -169,6 +169,15 @@ def metric_names(scenario: Scenario) -> list[str]:
         MEAN_METRICS)
 
 
+def check_metric(scenario: Scenario, metric: str) -> str:
+    """``metric`` if a sweep of this scenario has it, else ValueError listing those it has."""
+    names = metric_names(scenario)
+    if metric not in names:
+        raise ValueError(f"--metric {metric!r}: not a metric of this scenario; one of "
+                         f"{', '.join(names)}")
+    return metric
+
+
 def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | None = None,
               workers: int = 1, chunk_runs: int = DEFAULT_CHUNK_RUNS,
               out_dir: str | Path | None = None, resume: bool = False,
