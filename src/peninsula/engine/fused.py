@@ -182,13 +182,26 @@ def _uniform(key, ctr):
 
 @_jit
 def _poisson(u, lam):
-    """Poisson by inversion, as engine/random.py: poisson_from_uniform."""
-    if lam == 0.0:  # exp(-0) = 1 > u: no event, without calling exp
-        return 0
+    """Poisson by inversion, as engine/random.py: poisson_from_uniform.
+
+    The answer is the first k with u < F(k) (or with p_k = 0). F(0..3) are formed as the loop
+    forms them (p_k = p_(k-1) lam (1/k), F(k) = F(k-1) + p_k) and, when u < F(3), k is counted
+    by comparisons rather than found by a loop whose exit the processor cannot predict;
+    otherwise the loop runs as in the NumPy step.
+    """
     if u < (1.0 - lam) - 1e-12:  # exp(-lam) >= 1 - lam, and libm's exp is within 1 ulp: k = 0
-        return 0
+        return 0  # (also lam = 0: exp(-0) = 1 > u)
+    p0 = math.exp(-lam)
+    p1 = p0 * lam * 1.0
+    p2 = p1 * lam * 0.5
+    p3 = p2 * lam * (1.0 / 3)
+    c1 = p0 + p1
+    c2 = c1 + p2
+    c3 = c2 + p3
+    if p3 > 0.0 and u < c3:  # p3 > 0: p1 and p2 are too, so no early stop below k = 3
+        return (1 if u >= p0 else 0) + (1 if u >= c1 else 0) + (1 if u >= c2 else 0)
     k = 0
-    pk = math.exp(-lam)
+    pk = p0
     cdf = pk
     active = u >= cdf
     kk = 0
