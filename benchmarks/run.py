@@ -5,7 +5,8 @@
 Each measurement runs in a fresh process (clean peak memory), after a warm-up run in that
 process; the median of the repetitions is quoted, as in Mesa's own benchmarks folder. Short
 measurements are repeated until they add up to --min-seconds (at most 15 times), so that a
-second of machine noise cannot decide their median. All sides
+second of machine noise cannot decide their median, and at each size the kinds' repetitions are
+interleaved in time, so a drift of the machine's speed cannot decide a ratio. All sides
 run the baseline scenario with the same point parameter values, 120 months, on one core:
 ``engine`` is Peninsula's default (the fused compiled step), ``numpy`` the same engine with the
 NumPy step, ``reference`` the Mesa model. The engine keeps aggregate outcomes only (no monthly
@@ -126,25 +127,49 @@ def main() -> None:
     min_seconds = args.min_seconds if args.min_seconds is not None else (3.0 if args.quick
                                                                          else 10.0)
 
-    def timed(kind: str, runs: int, workers: int = 1) -> tuple[float, float]:
+    def wanted(first_wall: float) -> int:
         # short measurements are repeated until they add up to min_seconds (at most 15), so a
         # burst of machine noise cannot move their median; long ones get --repeats
-        reps = [child(kind, runs, workers)]
-        want = max(args.repeats, min(15, math.ceil(min_seconds / max(reps[0]["wall_s"], 1e-3))))
-        reps += [child(kind, runs, workers) for _ in range(want - 1)]
+        return max(args.repeats, min(15, math.ceil(min_seconds / max(first_wall, 1e-3))))
+
+    def report(kind: str, runs: int, workers: int, reps: list[dict]) -> tuple[float, float]:
         wall = statistics.median(r["wall_s"] for r in reps)
         print(f"{kind:9s} {runs:>9,} runs, {workers} worker(s): {wall:8.2f} s "
               f"(median of {len(reps)})", file=sys.stderr)
         return wall, max(r["peak_memory_mb"] for r in reps)
 
+    def timed(kind: str, runs: int, workers: int = 1) -> tuple[float, float]:
+        reps = [child(kind, runs, workers)]
+        reps += [child(kind, runs, workers) for _ in range(wanted(reps[0]["wall_s"]) - 1)]
+        return report(kind, runs, workers, reps)
+
+    def timed_together(kinds: list[str], runs: int) -> dict[str, list[dict]]:
+        """Repetitions of several kinds at one size, interleaved in time.
+
+        The machine's speed drifts (other tenants, clocks); measuring the engine only in the
+        seconds before the reference's minutes would let a drift decide the ratio. Each kind's
+        repetitions are spread evenly over the same rounds instead.
+        """
+        reps = {kind: [child(kind, runs)] for kind in kinds}
+        want = {kind: wanted(reps[kind][0]["wall_s"]) - 1 for kind in kinds}
+        rounds = max(want.values(), default=0)
+        for i in range(rounds):
+            for kind in kinds:  # kind runs in round i when its i-th share of rounds ends there
+                if (i + 1) * want[kind] // rounds > i * want[kind] // rounds:
+                    reps[kind].append(child(kind, runs))
+        return reps
+
     results: dict[int, dict] = {}
-    for kind in ("engine", "numpy", "reference"):
-        for runs in sizes[kind]:
-            wall, peak = timed(kind, runs)
-            row = results.setdefault(runs, {"runs": runs, "months": MONTHS})
+    for runs in sorted({n for kind in ("engine", "numpy", "reference") for n in sizes[kind]}):
+        kinds = [kind for kind in ("engine", "numpy", "reference") if runs in sizes[kind]]
+        reps = timed_together(kinds, runs)
+        row = results.setdefault(runs, {"runs": runs, "months": MONTHS})
+        for kind in kinds:
+            wall, peak = report(kind, runs, 1, reps[kind])
             row[f"{kind}_wall_s"] = wall
             row[f"{kind}_run_months_per_s"] = runs * MONTHS / wall
             row[f"{kind}_peak_memory_mb"] = peak
+            row[f"{kind}_repetitions_s"] = [r["wall_s"] for r in reps[kind]]
     table = []
     for runs in sorted(results):
         row = results[runs]

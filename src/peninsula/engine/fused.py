@@ -20,7 +20,9 @@ model:
 * work is skipped only where the skipped value is provably the one the NumPy step computes:
   per-run constants (rates / 12) are computed once per run; a belief whose log-odds did not
   change keeps its probability; beliefs that receive no evidence and sit at their anchor are
-  not revisited; ladder terms are computed only at the rungs that use them; a Poisson draw is
+  not revisited; ladder terms are computed only at the rungs that use them, and only when the
+  month's uniform is not provably above the hazards (_stays, with upper bounds of exp and of the
+  Box-Muller radius that need neither exp nor log); a Poisson draw is
   0 without calling exp when u < 1 - lam (exp(-lam) >= 1 - lam, and exp is within one ulp).
 * runs are advanced in blocks of BLOCK_RUNS, one phase of the month (threat, events,
   diplomacy, beliefs, arms, ladder and records) at a time over the block, so each phase's
@@ -232,12 +234,35 @@ def _prob(h):
 
 
 @_jit
+def _exp_bound(x):
+    """An upper bound on exp(x) without exp: 1 for x <= 0, (1 / (1 - x/4))^4 for 0 < x < 4.
+
+    exp(-y) >= 1 - y gives exp(y) <= 1 / (1 - y) for y < 1; applied to y = x/4 and raised to
+    the 4th power. Elsewhere (or NaN) infinity, so the bound decides nothing.
+    """
+    if x <= 0.0:
+        return 1.0
+    if x < 4.0:
+        w = 1.0 / (1.0 - 0.25 * x)
+        w2 = w * w
+        return w2 * w2
+    return math.inf
+
+
+@_jit
+def _radius_bound(u1):
+    """An upper bound on sqrt(-2 ln(1 - u1)) without log: -ln(1 - u) <= u / (1 - u), u < 1."""
+    return math.sqrt(2.0 * u1 / (1.0 - u1))
+
+
+@_jit
 def _stays(u, lvl, f_t, m_bound, down, attack, q, intel, cm, cred, trust_prk_usa, nuc_ratio,
            deterrence, preemption):
     """True when u is provably at or above p_up + p_jump + p_down, so the rung stays.
 
-    The bound uses what is already exact (f_t, down, the Box-Muller radius) and bounds the rest
-    from above without exp, log or cos: (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0,
+    The bound takes f_t and the Box-Muller radius as upper bounds (_exp_bound, _radius_bound),
+    the down rate as it is, and bounds the rest from above without exp, log or cos:
+    (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0,
     the pre-emption logistic <= 1, |m| <= 1 + |sigma| radius. A probability 1 - exp(-h) is at
     most h (plus a rounding of 1e-16), so u above the hazards' sum (with a margin far above
     rounding) cannot fall below any of the three thresholds the ladder compares it with. Any
@@ -687,16 +712,23 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 tens = tension[k]
                 coh = cohesion[k]
                 u = _uniform(key, ctr[t, 13, 0])
-                # what only the rungs provocation, crisis and clash use is computed there alone
+                # what only the rungs provocation, crisis and clash use is computed there alone,
+                # and only once the month's uniform is below the cheap bound of _stays: until
+                # then f_t = exp(x) and the Box-Muller radius sqrt(-2 ln(1 - u1)) enter as upper
+                # bounds that need neither exp nor log (_exp_bound, _radius_bound)
+                x_t = 0.0
                 f_t = 0.0
                 m = 1.0
+                u1 = 0.0
                 radius = 0.0
                 if lvl >= 2 and lvl <= 4:
-                    f_t = math.exp(q.tension_escalation_sensitivity * (tens - 0.5))
+                    x_t = q.tension_escalation_sensitivity * (tens - 0.5)
+                    f_t = _exp_bound(x_t)
                 misperceive = f.misperception and (lvl == 2 or lvl == 3)
                 sigma = 0.0
                 if misperceive:  # Box-Muller: zm = radius * cos(2 pi u1), |zm| <= radius
-                    radius = math.sqrt(-2.0 * math.log1p(-_uniform(key, ctr[t, 14, 0])))
+                    u1 = _uniform(key, ctr[t, 14, 0])
+                    radius = _radius_bound(u1)
                     sigma = (q.misperception_noise * (1.0 - q.intelligence_warning_effect * intel)
                              * (1.0 - q.hotline_noise_reduction * comm))
                 cm = (coh + intel + comm) / 3.0 if f.crisis_management else 0.0
@@ -714,6 +746,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                           f.deterrence, f.preemption):
                     new = lvl  # u is above every transition probability: nothing else needed
                 else:
+                    if lvl >= 2 and lvl <= 4:
+                        f_t = math.exp(x_t)
+                    if misperceive:
+                        radius = math.sqrt(-2.0 * math.log1p(-u1))
                     h_delib = attack12[k]  # deterrence.deliberate_hazard
                     h_delib_war = q.deliberate_war_per_month
                     if lvl >= 2 and lvl <= 4 and f.deterrence:
