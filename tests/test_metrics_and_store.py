@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from conftest import ensemble
-from peninsula.analysis.metrics import per_run_at, stability_index, summarize, wilson_interval
+from peninsula.analysis.metrics import (
+    per_run_at,
+    spread,
+    spreads,
+    stability_index,
+    summarize,
+    wilson_interval,
+)
 from peninsula.io import store
 
 
@@ -34,6 +41,26 @@ def test_every_metric_in_its_range_and_index_follows_weights():
     assert s["p_war"]["10"] == pytest.approx(v["war"].mean())
 
 
+def test_batched_spreads_equal_one_at_a_time_bit_for_bit():
+    """summarize computes its spreads together; each must equal spread() of its own array,
+    and the mean, se and 5-95% values must be the textbook ones."""
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 7, 200, 5001):
+        named = {"f64": rng.standard_normal(n) * 40.0,
+                 "f32": rng.uniform(0, 1, n).astype(np.float32),
+                 "int": rng.poisson(3.0, n)}
+        together = spreads(named)
+        for name, x in named.items():
+            one = spread(x)
+            assert together[name].keys() == one.keys()
+            for k in one:  # identical, not close (nan for se at n = 1)
+                assert np.array_equal(together[name][k], one[k], equal_nan=True), (n, name, k)
+    x = np.arange(1.0, 101.0)  # 1..100: mean 50.5, sd 29.011, linear-interpolated quantiles
+    s = spreads({"x": x})["x"]
+    assert s["mean"] == 50.5 and s["p05"] == pytest.approx(5.95) and s["p95"] == 95.05
+    assert s["se"] == pytest.approx(29.011491975882016 / 10.0)
+
+
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     target = tmp_path / "x.parquet"
     store.write_parquet(pd.DataFrame({"a": [1, 2]}), target)
@@ -51,3 +78,8 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["x.parquet"]  # no temporary left
     store.write_json({"ok": 1}, tmp_path / "s.json")
     assert json.loads((tmp_path / "s.json").read_text()) == {"ok": 1}
+    store.write_json({"ok": [1, 2.5]}, tmp_path / "c.json", indent=None)  # compact, one line
+    assert (tmp_path / "c.json").read_text() == '{"ok": [1, 2.5]}\n'
+    with pytest.raises(ValueError):  # NaN is not JSON: refused, and no file or temporary left
+        store.write_json({"bad": float("nan")}, tmp_path / "n.json", indent=None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.json", "s.json", "x.parquet"]

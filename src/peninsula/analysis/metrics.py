@@ -42,6 +42,21 @@ def spread(x: np.ndarray) -> dict:
             "se": se}  # se: standard error of the mean
 
 
+def spreads(named: dict[str, np.ndarray]) -> dict[str, dict]:
+    """``spread`` of several same-length arrays at once (one NumPy call per statistic).
+
+    Row by row the same reductions as ``spread``, so the values are identical; a sweep
+    summarises thousands of points, and one call per metric and statistic dominated that.
+    """
+    x = np.array([np.asarray(v, dtype=float) for v in named.values()])
+    n = x.shape[1]
+    mean = x.mean(axis=1)
+    se = x.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else np.full(len(x), np.nan)
+    q = np.quantile(x, [0.05, 0.95], axis=1)
+    return {name: {"mean": float(mean[i]), "p05": float(q[0, i]), "p95": float(q[1, i]),
+                   "se": float(se[i])} for i, name in enumerate(named)}
+
+
 def reached(result, key: str, years: int) -> np.ndarray:
     """Per run: did the run reach the rung within ``years`` years?"""
     return result.first_month[key] < 12 * years
@@ -85,11 +100,35 @@ def stability_index(values: dict, metrics: dict) -> np.ndarray:
     return 100.0 * (1.0 - sum(w[k] * comps[k] for k in comps) / total)
 
 
+# headline metrics summarised by horizon: (summary key, per_run_at key; None: the stability index)
+HORIZON_METRICS = (("dprk_launches_per_year", "launches_per_year"),
+                   ("alignment_china_russia", "alignment"),
+                   ("denuclearization_progress", "denuclearization"),
+                   ("gdp_loss_pct", "gdp_loss_pct"), ("stability_index", None),
+                   ("polarization", "polarization"), ("arms_race_intensity_pct", "arms_race_pct"),
+                   ("cohesion", "cohesion"))
+FINAL_METRICS = (("dprk_capability", "dprk_capability"), ("power_balance", "power_balance"))
+
+
 def summarize(result, setup, scenario_name: str = "") -> dict:
     """The ensemble summary (the JSON printed by ``peninsula run --json``)."""
     n = len(result.run_ids)
     years_avail = setup.n_years
     horizons = [h for h in setup.metrics["horizons_years"]]
+    final_years = max([h for h in horizons if h <= years_avail], default=years_avail)
+    final_years = max(final_years, 1) if years_avail >= 1 else 0
+    cache: dict[int, tuple[dict, dict]] = {}
+
+    def at(h: int) -> tuple[dict, dict]:
+        """Per-run values at horizon h and the spreads of its metrics (once per horizon)."""
+        if h not in cache:
+            v = per_run_at(result, h)
+            ksi = stability_index(v, setup.metrics)
+            wanted = HORIZON_METRICS + (FINAL_METRICS if h == final_years else ())
+            cache[h] = v, spreads({name: (ksi if col is None else v[col])
+                                   for name, col in wanted})
+        return cache[h]
+
     probs: dict = {"p_clash": {}, "p_war": {}, "p_nuclear_use": {}}
     intervals: dict = {k: {} for k in probs}
     by_horizon: dict = {}
@@ -101,46 +140,22 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
                 intervals[k][key] = None
             by_horizon[key] = None
             continue
-        v = per_run_at(result, h)
+        v, sp = at(h)
         for k, name in (("p_clash", "clash"), ("p_war", "war"), ("p_nuclear_use", "nuclear_use")):
             hits = int(v[name].sum())
             probs[k][key] = hits / n
             intervals[k][key] = list(wilson_interval(hits, n))
-        ksi = stability_index(v, setup.metrics)
-        by_horizon[key] = {
-            "dprk_launches_per_year": spread(v["launches_per_year"]),
-            "alignment_china_russia": spread(v["alignment"]),
-            "denuclearization_progress": spread(v["denuclearization"]),
-            "gdp_loss_pct": spread(v["gdp_loss_pct"]),
-            "stability_index": spread(ksi),
-            "polarization": spread(v["polarization"]),
-            "arms_race_intensity_pct": spread(v["arms_race_pct"]),
-            "cohesion": spread(v["cohesion"]),
-        }
-    final_years = max([h for h in horizons if h <= years_avail], default=years_avail)
-    final_years = max(final_years, 1) if years_avail >= 1 else 0
+        by_horizon[key] = {name: dict(sp[name]) for name, _ in HORIZON_METRICS}
     out = {"scenario": scenario_name, "runs": n, "seed": setup.seed,
            "start": f"{setup.start[0]:04d}-{setup.start[1]:02d}",
            "horizon_months": setup.horizon, "sample_parameters": setup.sample_parameters,
            **probs, "intervals_90": intervals}
     if final_years >= 1:
-        v = per_run_at(result, final_years)
-        ksi = stability_index(v, setup.metrics)
-        gdp = spread(v["gdp_loss_pct"])
-        gdp["ROK"] = float(v["gdp_loss_pct_ROK"].mean())
-        out.update({
-            "final_horizon_years": final_years,
-            "dprk_launches_per_year": spread(v["launches_per_year"]),
-            "alignment_china_russia": spread(v["alignment"]),
-            "denuclearization_progress": spread(v["denuclearization"]),
-            "gdp_loss_pct": gdp,
-            "stability_index": spread(ksi),
-            "polarization": spread(v["polarization"]),
-            "arms_race_intensity_pct": spread(v["arms_race_pct"]),
-            "cohesion": spread(v["cohesion"]),
-            "dprk_capability": spread(v["dprk_capability"]),
-            "power_balance": spread(v["power_balance"]),
-            "dprk_launches_by_year": [float(x) for x in result.launches_by_year.mean(axis=0)],
-        })
+        v, sp = at(final_years)
+        out["final_horizon_years"] = final_years
+        for name, _ in HORIZON_METRICS + FINAL_METRICS:
+            out[name] = dict(sp[name])
+        out["gdp_loss_pct"]["ROK"] = float(v["gdp_loss_pct_ROK"].mean())
+        out["dprk_launches_by_year"] = [float(x) for x in result.launches_by_year.mean(axis=0)]
     out["by_horizon"] = by_horizon
     return out

@@ -239,7 +239,7 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
                 submit(todo[n + ahead])
             summaries[i] = summarize(join(parts), setups.pop(i), scenario.name)
             if points_dir is not None:
-                store.write_json(summaries[i], points_dir / f"point-{i:05d}.json")
+                store.write_json(summaries[i], points_dir / f"point-{i:05d}.json", indent=None)
     finally:
         if own:
             executor.shutdown()

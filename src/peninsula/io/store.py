@@ -54,11 +54,13 @@ def write_parquet_stream(frames, path: Path) -> None:
     _atomic(Path(path), w)
 
 
-def write_json(obj, path: Path) -> None:
+def write_json(obj, path: Path, indent: int | None = 2) -> None:
+    """``obj`` as JSON; ``indent=None`` writes one compact line, with the C encoder (about ten
+    times faster, for the many small files of a sweep that only a program reads)."""
     def w(tmp):
+        text = json.dumps(obj, indent=indent, allow_nan=False, default=_jsonable)
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2, allow_nan=False, default=_jsonable)
-            fh.write("\n")
+            fh.write(text + "\n")
 
     _atomic(Path(path), w)
 
