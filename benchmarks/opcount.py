@@ -58,11 +58,13 @@ def count_calls(runs: int) -> Counter:
     counter = CountingMath()
     helpers = ("_mix", "_uniform", "_poisson", "_expit", "_clip", "_prob", "_stays", "_exp_bound",
                "_radius_bound")
-    saved = {name: getattr(fused, name) for name in (*helpers, "math", "_records")}
+    saved = {name: getattr(fused, name) for name in (*helpers, "math", "_records",
+                                                      "_param_records")}
     try:
         fused.math = counter
         # plain Python reads record fields by attribute only from a recarray
         fused._records = lambda *a: saved["_records"](*a).view(np.recarray)
+        fused._param_records = lambda a: saved["_param_records"](a).view(np.recarray)
         for name in helpers:
             setattr(fused, name, getattr(saved[name], "py_func", saved[name]))
         kernel = getattr(fused._kernel, "py_func", fused._kernel)

@@ -905,12 +905,22 @@ def evidence_mask() -> np.ndarray:
     return np.ascontiguousarray(ev[0] != 0.0)
 
 
+def _param_records(params: np.ndarray) -> np.ndarray:
+    """The (runs x parameters) matrix as one record per run, without copying when it can.
+
+    A row of float64 values in NAMES order has the memory layout of a record of float64
+    fields in that order, so a C-contiguous matrix is viewed, not copied field by field.
+    """
+    dtype = np.dtype([(name, "f8") for name in NAMES])
+    return np.ascontiguousarray(params, dtype=np.float64).view(dtype).reshape(len(params))
+
+
 def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:
     """Per-chunk inputs shared with the NumPy path: plan, reference points, counters."""
     from peninsula.engine.simulate import _TRUST_IDX, REGION_GDP_ACTORS
 
     h = setup.horizon
-    prm = _records(NAMES, {n: params[:, j] for j, n in enumerate(NAMES)}, n_runs, "f8")
+    prm = _param_records(params[:n_runs])
     lev = _records(tuple(LEVERS), setup.plan.values, h, "f8")
     fl = _records(tuple(MECHANISMS), {k: bool(setup.flags[k]) for k in MECHANISMS}, 1, "?")
     ctx = StepContext(setup, {n: params[:, j] for j, n in enumerate(NAMES)}, n_runs)
