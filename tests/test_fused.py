@@ -101,22 +101,27 @@ def test_evidence_categories_match_the_numpy_evidence():
     assert np.array_equal(fused.evidence_mask(), fused.EV_CATEGORY != 0)
 
 
-def test_ladder_bounds_are_upper_bounds():
-    """The cheap bounds that let the ladder skip exp and log are never below the true values.
+def test_ladder_bounds_hold():
+    """The cheap bounds that let the ladder skip exp and log hold: the upper bounds are never
+    below the true values, the lower bound of a probability never above it.
 
-    A bound a few per cent too low would pass the identity tests above (the hazards rarely sit
-    that close to the month's uniform), so it is checked directly, on a fine grid and at the
-    ends of each range: exp(x) for x in [-20, 4.5], the Box-Muller radius for u in [0, 1).
+    A bound a few per cent off would pass the identity tests above (the hazards rarely sit that
+    close to the month's uniform), so each is checked directly, on a fine grid and at the ends
+    of its range: exp(x) for x in [-20, 4.5], the Box-Muller radius for u in [0, 1), and
+    1 - exp(-h) for h in [0, 50].
     """
     x = np.concatenate([np.linspace(-20.0, 4.5, 200_001), [0.0, -0.0, 1e-300, 1e-12, 3.999999]])
     bound = np.array([fused._exp_bound(v) for v in x])
-    assert np.all(bound >= np.exp(x) * (1.0 - 1e-15))  # rounding: a few ulps, within _stays' margin
+    assert np.all(bound >= np.exp(x) * (1.0 - 1e-15))  # rounding: a few ulps, within _settled's margin
     assert np.isinf(fused._exp_bound(4.0)) and np.isinf(fused._exp_bound(float("nan")))
     rng = np.random.default_rng(3)
     u = np.concatenate([rng.uniform(0.0, 1.0, 100_000), 1.0 - np.logspace(-16, -1, 200),
                         np.logspace(-300, -1, 200), [0.0]])
     radius = np.sqrt(-2.0 * np.log1p(-u))
     assert np.all(np.array([fused._radius_bound(v) for v in u]) >= radius * (1.0 - 1e-15))
+    h = np.concatenate([np.linspace(0.0, 50.0, 200_001), np.logspace(-300, 0, 301)])
+    low = np.array([fused._prob_lower_bound(v) for v in h])
+    assert np.all(low <= -np.expm1(-h) * (1.0 + 1e-15))
 
 
 def test_kernel_choice_is_checked(monkeypatch):

@@ -21,7 +21,7 @@ model:
   per-run constants (rates / 12) are computed once per run; a belief whose log-odds did not
   change keeps its probability; beliefs that receive no evidence and sit at their anchor are
   not revisited; ladder terms are computed only at the rungs that use them, and only when the
-  month's uniform is not provably above the hazards (_stays, with upper bounds of exp and of the
+  month's uniform does not decide the rung by itself (_settled, with upper bounds of exp and of the
   Box-Muller radius that need neither exp nor log); a Poisson draw is
   0 without calling exp when u < 1 - lam (exp(-lam) >= 1 - lam, and exp is within one ulp).
 * runs are advanced in blocks of BLOCK_RUNS, one phase of the month (threat, events,
@@ -256,37 +256,50 @@ def _radius_bound(u1):
 
 
 @_jit
-def _stays(u, lvl, f_t, m_bound, down, attack, q, intel, cm, cred, trust_prk_usa, nuc_ratio,
-           deterrence, preemption):
-    """True when u is provably at or above p_up + p_jump + p_down, so the rung stays.
+def _prob_lower_bound(h):
+    """A lower bound on 1 - exp(-h) for h >= 0 without exp: h - h^2 / 2 (alternating series)."""
+    return h - 0.5 * h * h
 
-    The bound takes f_t and the Box-Muller radius as upper bounds (_exp_bound, _radius_bound),
-    the down rate as it is, and bounds the rest from above without exp, log or cos:
-    (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0,
-    the pre-emption logistic <= 1, |m| <= 1 + |sigma| radius. A probability 1 - exp(-h) is at
-    most h (plus a rounding of 1e-16), so u above the hazards' sum (with a margin far above
-    rounding) cannot fall below any of the three thresholds the ladder compares it with. Any
-    case outside these conditions (or a NaN) answers False and the hazards are computed.
+
+@_jit
+def _settled(u, lvl, f_t, m_bound, down, attack, q, intel, cm, cred, trust_prk_usa, nuc_ratio,
+             deterrence, preemption):
+    """The month's new rung when u decides it without the exact hazards; -1 when it does not.
+
+    The ladder moves up when u < p_up, jumps when u < p_up + p_jump, steps down when
+    u < p_up + p_jump + p_down and stays otherwise. An upper bound of p_up + p_jump is formed
+    without exp, log or cos: f_t and the Box-Muller radius enter as upper bounds (_exp_bound,
+    _radius_bound), (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0, the pre-emption
+    logistic <= 1, |m| <= 1 + |sigma| radius, and a probability 1 - exp(-h) is at most h (plus
+    a rounding of 1e-16). So u at or above that bound plus the down rate stays; u at or above
+    the bound but below down - down^2 / 2 <= 1 - exp(-down) (_prob_lower_bound) steps down.
+    Both comparisons carry a margin far above rounding. Any case outside these conditions (or
+    a NaN) answers -1 and the hazards are computed.
     """
     if lvl == 0 or lvl == 6:
-        return True  # no hazard at all below the first rung; nuclear use is absorbing
-    h = abs(down)
+        return lvl  # no hazard at all below the first rung; nuclear use is absorbing
+    h = 0.0  # bound of the up and jump hazards
     if lvl >= 2 and lvl <= 4:
         if deterrence and not (q.deterrence_elasticity >= 0.0 and 0.0 <= cred <= 1.0):
-            return False
+            return -1
         if lvl == 2:
-            h += abs(q.provocation_to_crisis_per_month) * f_t * m_bound + abs(attack)
+            h = abs(q.provocation_to_crisis_per_month) * f_t * m_bound + abs(attack)
         elif lvl == 3:
-            h += (abs(q.crisis_to_clash_per_month) * f_t * m_bound
-                  * abs(1.0 - q.intelligence_warning_effect * intel) + abs(attack))
+            h = (abs(q.crisis_to_clash_per_month) * f_t * m_bound
+                 * abs(1.0 - q.intelligence_warning_effect * intel) + abs(attack))
             if preemption:
                 h += abs(q.preemption_per_month) * abs(1.0 - trust_prk_usa)
         else:
-            h += ((abs(q.clash_to_war_per_month) * f_t + abs(q.deliberate_war_per_month))
-                  * abs(1.0 - q.crisis_management_effect * cm))
+            h = ((abs(q.clash_to_war_per_month) * f_t + abs(q.deliberate_war_per_month))
+                 * abs(1.0 - q.crisis_management_effect * cm))
     elif lvl == 5:
-        h += abs(q.war_to_nuclear_per_month) * math.sqrt(nuc_ratio)
-    return u >= h * (1.0 + 1e-9) + 1e-12
+        h = abs(q.war_to_nuclear_per_month) * math.sqrt(nuc_ratio)
+    if u >= (h + abs(down)) * (1.0 + 1e-9) + 1e-12:
+        return lvl
+    if (down >= 0.0 and u >= h * (1.0 + 1e-9) + 1e-12
+            and u < _prob_lower_bound(down) * (1.0 - 1e-9) - 1e-12):
+        return 3 if lvl == 5 else lvl - 1
+    return -1
 
 
 # Evidence categories of step._evidence: 1 CHN/RUS observe the allies, 2 PRK observes the
@@ -713,7 +726,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 coh = cohesion[k]
                 u = _uniform(key, ctr[t, 13, 0])
                 # what only the rungs provocation, crisis and clash use is computed there alone,
-                # and only once the month's uniform is below the cheap bound of _stays: until
+                # and only once the month's uniform is near the bounds of _settled: until
                 # then f_t = exp(x) and the Box-Muller radius sqrt(-2 ln(1 - u1)) enter as upper
                 # bounds that need neither exp nor log (_exp_bound, _radius_bound)
                 x_t = 0.0
@@ -741,11 +754,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     down = q.clash_deescalation_per_month * down_gain
                 elif lvl == 5:
                     down = q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
-                if _stays(u, lvl, f_t, 1.0 + abs(sigma) * radius, down, attack12[k], q, intel,
-                          cm, credibility[k], trust[k, 3, 0], nuclear[k] / nuclear0,
-                          f.deterrence, f.preemption):
-                    new = lvl  # u is above every transition probability: nothing else needed
-                else:
+                new = _settled(u, lvl, f_t, 1.0 + abs(sigma) * radius, down, attack12[k], q,
+                               intel, cm, credibility[k], trust[k, 3, 0], nuclear[k] / nuclear0,
+                               f.deterrence, f.preemption)
+                if new < 0:  # u is near a transition probability: compute them exactly
                     if lvl >= 2 and lvl <= 4:
                         f_t = math.exp(x_t)
                     if misperceive:
