@@ -51,10 +51,15 @@ def test_batched_spreads_equal_one_at_a_time_bit_for_bit():
                  "int": rng.poisson(3.0, n)}
         together = spreads(named)
         for name, x in named.items():
-            one = spread(x)
-            assert together[name].keys() == one.keys()
+            x = np.asarray(x, dtype=float)  # the same statistics of this array alone
+            p05, p95 = np.quantile(x, [0.05, 0.95])
+            se = x.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+            one = {"mean": x.mean(), "p05": p05, "p95": p95, "se": se}
+            alone = spread(x)
+            assert together[name].keys() == one.keys() == alone.keys()
             for k in one:  # identical, not close (nan for se at n = 1)
                 assert np.array_equal(together[name][k], one[k], equal_nan=True), (n, name, k)
+                assert np.array_equal(alone[k], one[k], equal_nan=True), (n, name, k)
     x = np.arange(1.0, 101.0)  # 1..100: mean 50.5, sd 29.011, linear-interpolated quantiles
     s = spreads({"x": x})["x"]
     assert s["mean"] == 50.5 and s["p05"] == pytest.approx(5.95) and s["p95"] == 95.05

@@ -35,18 +35,15 @@ def wilson_interval(k: int, n: int, z: float = Z90) -> tuple[float, float]:
 
 
 def spread(x: np.ndarray) -> dict:
-    x = np.asarray(x, dtype=float)
-    se = float(x.std(ddof=1) / math.sqrt(len(x))) if len(x) > 1 else float("nan")
-    p05, p95 = np.quantile(x, [0.05, 0.95])
-    return {"mean": float(x.mean()), "p05": float(p05), "p95": float(p95),
-            "se": se}  # se: standard error of the mean
+    """Mean, 5th and 95th percentiles and standard error of the mean (se) of one array."""
+    return spreads({"x": x})["x"]
 
 
 def spreads(named: dict[str, np.ndarray]) -> dict[str, dict]:
     """``spread`` of several same-length arrays at once (one NumPy call per statistic).
 
-    Row by row the same reductions as ``spread``, so the values are identical; a sweep
-    summarises thousands of points, and one call per metric and statistic dominated that.
+    Row by row the same reductions as on each array alone, so the values are identical; a
+    sweep summarises thousands of points, and one call per metric and statistic dominated that.
     """
     x = np.array([np.asarray(v, dtype=float) for v in named.values()])
     n = x.shape[1]
