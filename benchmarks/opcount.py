@@ -56,9 +56,8 @@ def count_calls(runs: int) -> Counter:
     streams = RunStreams(setup.seed, ids)
     values = sample_parameters(setup, streams)
     counter = CountingMath()
-    helpers = ("_mix", "_uniform", "_poisson", "_expit", "_clip", "_prob", "_settled", "_prob_lower_bound",
-               "_exp_bound",
-               "_radius_bound")
+    helpers = ("_mix", "_uniform", "_poisson", "_expit", "_clip", "_prob", "_settled",
+               "_prob_lower_bound", "_below_prob", "_exp_bound", "_radius_bound")
     saved = {name: getattr(fused, name) for name in (*helpers, "math", "_records",
                                                       "_param_records")}
     try:

@@ -97,6 +97,29 @@ def test_identical_with_talks_forced_schedules_and_posterior():
     assert a.events[..., 5].sum() > 0  # months of talks happened
 
 
+@pytest.mark.parametrize("scenario,sets", [
+    ("detente-2018", ["levers.flexible_diplomacy=0.9"]),
+    ("baseline", HOT),
+    ("detente-2018", ['levers.talks_override={"2026-01" = 1.0, "2027-01" = -1.0}']),
+])
+def test_outcomes_identical_without_monthly_records(scenario, sets):
+    """Without the monthly table the fused step skips work only the table needs (DPRK
+    willingness when the talks draw is settled without it); the outcomes must not move."""
+    sc = peninsula.load_scenario(scenario, ["scenario.horizon_months=48", *sets])
+    setup = build_setup(sc)
+    ids = np.arange(300)
+    a = simulate_chunk(setup, ids, record_monthly=False, record_events=False, kernel="numba")
+    b = simulate_chunk(setup, ids, record_monthly=False, record_events=False, kernel="numpy")
+    assert a.monthly is None and b.monthly is None
+    for k in a.first_month:
+        np.testing.assert_array_equal(a.first_month[k], b.first_month[k], err_msg=k)
+    for k in ("params", "launches_by_year", "patrols_by_year", "launch_days_by_year"):
+        np.testing.assert_array_equal(getattr(a, k), getattr(b, k), err_msg=k)
+    for k in a.yearly:
+        np.testing.assert_array_equal(a.yearly[k], b.yearly[k], err_msg=k)
+    assert a.yearly["denuclearization"].max() > 0  # talks took verified steps
+
+
 def test_evidence_categories_match_the_numpy_evidence():
     assert np.array_equal(fused.evidence_mask(), fused.EV_CATEGORY != 0)
 
@@ -122,6 +145,28 @@ def test_ladder_bounds_hold():
     h = np.concatenate([np.linspace(0.0, 50.0, 200_001), np.logspace(-300, 0, 301)])
     low = np.array([fused._prob_lower_bound(v) for v in h])
     assert np.all(low <= -np.expm1(-h) * (1.0 + 1e-15))
+
+
+def test_talks_decisions_by_bounds_equal_the_exact_comparison():
+    """_below_prob (diplomacy's start, collapse and verified-step draws) answers 'u < 1 - exp(x)'
+    exactly as the comparison with the computed probability does whenever it answers at all,
+    and leaves open only a thin band of uniforms around the probability."""
+    rng = np.random.default_rng(11)
+    x = -np.concatenate([rng.uniform(0.0, 0.3, 4000), np.logspace(-14, 1, 400), [0.0]])
+    x = np.concatenate([x, [1e-13, 0.5]])  # x > 0: a negative probability, below any uniform
+    p = 1.0 - np.exp(x)
+    u = np.concatenate([rng.uniform(0.0, 1.0, (len(x), 40)),
+                        np.clip(p[:, None] * np.array([0.9, 0.99, 0.999, 1.0, 1.001, 1.01, 1.1]),
+                                0.0, 1.0 - 2**-53)], axis=1)
+    got = np.array([[fused._below_prob(ui, xi) for ui in row] for xi, row in zip(x, u)])
+    want = (u < p[:, None]).astype(int)
+    decided = got >= 0
+    assert np.array_equal(got[decided], want[decided])
+    # open only when u is within x^2 / 2 (plus the margins) of the probability
+    gap = np.abs(u - p[:, None])
+    assert np.all(gap[~decided] <= 0.5 * x[:, None].repeat(u.shape[1], 1)[~decided] ** 2 + 1e-11)
+    assert decided[:, :40].mean() > 0.97  # uniform u: open with probability about E[x^2] / 2
+    assert fused._below_prob(0.5, float("nan")) == -1
 
 
 def test_kernel_choice_is_checked(monkeypatch):

@@ -262,6 +262,21 @@ def _prob_lower_bound(h):
 
 
 @_jit
+def _below_prob(u, x):
+    """Whether u < 1 - exp(x), decided without exp where bounds settle it: 1 yes, 0 no, -1 open.
+
+    For x <= 0, -x - x^2 / 2 <= 1 - exp(x) <= -x (_prob_lower_bound); for x > 0 the
+    probability is negative, below any uniform. The margins are far above the rounding of
+    1 - exp(x); a NaN answers -1, so the caller computes the probability.
+    """
+    if u >= -x * (1.0 + 1e-9) + 1e-12:
+        return 0
+    if x <= 0.0 and u < _prob_lower_bound(-x) * (1.0 - 1e-9) - 1e-12:
+        return 1
+    return -1
+
+
+@_jit
 def _settled(u, lvl, f_t, m_bound, down, attack, q, intel, cm, cred, trust_prk_usa, nuc_ratio,
              deterrence, preemption):
     """The month's new rung when u decides it without the exact hazards; -1 when it does not.
@@ -629,21 +644,43 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     zw = w0_logit[k] + q.offer_willingness_gain * offer + 2.0 * trust_gap
                     if f.cornered_effect:
                         zw = zw - push
-                    will = _expit(zw)
-                    willingness[k] = will
-                    if talks_state[k]:
-                        p_end = 1.0 - math.exp(collapse12[k] * (0.5 + tension[k])
-                                               * (1.0 - 0.5 * flexible))
-                        on = _uniform(key, ctr[t, 11, 0]) >= p_end
-                    else:
-                        p_start = 1.0 - math.exp(start12[k] * will * (0.5 + 0.5 * flexible))
-                        on = _uniform(key, ctr[t, 10, 0]) < p_start
+                    # willingness is needed for the start hazard only when the month's uniform
+                    # is below the hazard's bound at W = 1 (0 <= W <= 1), and otherwise only for
+                    # the monthly records
+                    on = talks_state[k]
+                    u_talks = 0.0
+                    need_will = record_monthly
+                    if not forced and not on:
+                        u_talks = _uniform(key, ctr[t, 10, 0])
+                        if _below_prob(u_talks, -abs(start12[k]) * abs(0.5 + 0.5 * flexible)) != 0:
+                            need_will = True
+                    will = 0.0
+                    if need_will:
+                        will = _expit(zw)
+                        willingness[k] = will
                     if forced:
                         on = override >= 0.5
+                    elif on:
+                        x_end = collapse12[k] * (0.5 + tension[k]) * (1.0 - 0.5 * flexible)
+                        u_talks = _uniform(key, ctr[t, 11, 0])
+                        hit = _below_prob(u_talks, x_end)
+                        if hit < 0:
+                            hit = 1 if u_talks < 1.0 - math.exp(x_end) else 0
+                        on = hit == 0  # talks go on when u >= p_end
+                    elif need_will:
+                        x_start = start12[k] * will * (0.5 + 0.5 * flexible)
+                        hit = _below_prob(u_talks, x_start)
+                        if hit < 0:
+                            hit = 1 if u_talks < 1.0 - math.exp(x_start) else 0
+                        on = hit == 1
                     talks_state[k] = on
                     if on:
                         rate = denuc12[k] * (1.0 + q.sanctions_relief_effect * flexible)
-                        if _uniform(key, ctr[t, 12, 0]) < 1.0 - math.exp(-rate):
+                        u_step = _uniform(key, ctr[t, 12, 0])
+                        hit = _below_prob(u_step, -rate)
+                        if hit < 0:
+                            hit = 1 if u_step < 1.0 - math.exp(-rate) else 0
+                        if hit == 1:
                             denuc[k] = denuc[k] + q.denuclearization_step * (1.0 - denuc[k])
                             nuclear[k] = nuclear[k] * (1.0 - q.denuclearization_step)
                             counts[k, EV_DENUC] = 1
