@@ -343,7 +343,6 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     # state of a block of runs (model/state.py), one row per run
     arms = np.empty((nb, 6))
     trust = np.empty((nb, 6, 6))
-    z = np.empty((nb, 6, 6))
     flow = np.empty((nb, 6))
     ratio = np.empty((nb, 6))
     gdp_loss = np.empty((nb, 6))
@@ -369,13 +368,26 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     balance = np.empty(nb)
     willingness = np.empty(nb)
     sanctions_eff = np.empty(nb)
+    # belief log-odds and anchors by entry (flat observer-actor index), then run: the entries
+    # that receive evidence are updated one entry at a time across the block, in contiguous
+    # loops; the few others that move (z not yet at its anchor) are listed per run
+    z_e = np.empty((36, nb))
+    anchor_e = np.empty((36, nb))
+    ev_k = np.zeros((6, nb))  # this month's evidence by category (EV_CATEGORY) and run
+    z_before = np.empty(nb)
     n_dyn = np.empty(nb, dtype=np.int64)
-    dyn_e = np.empty((nb, 36), dtype=np.int64)  # flat (observer, actor) index of each entry
-    dyn_c = np.empty((nb, 36), dtype=np.int64)  # and its evidence category
-    # flat views of the belief arrays: one index per entry in the monthly update
+    dyn_e = np.empty((nb, 36), dtype=np.int64)  # entries without evidence that still move
     trust_flat = trust.reshape((nb, 36))
-    z_flat = z.reshape((nb, 36))
-    anchor_flat = anchor.reshape((n_runs, 36))
+    n_ev = 0
+    for e in range(36):
+        if ev_cat[e // 6, e % 6] != 0:
+            n_ev += 1
+    ev_e = np.empty(n_ev, dtype=np.int64)  # the entries that receive evidence
+    n_ev = 0
+    for e in range(36):
+        if ev_cat[e // 6, e % 6] != 0:
+            ev_e[n_ev] = e
+            n_ev += 1
     # this month's values passed between phases
     talks_f = np.empty(nb)
     launches = np.empty(nb, dtype=np.int64)
@@ -409,11 +421,11 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     inv_theta_ref = 1.0 / theta_ref  # (runs, 6): a month multiplies where it would divide
     inv_allies_ref = 1.0 / theta_allies_ref
     inv_gdp0 = 1.0 / gdp0
-    ev = np.zeros(6)  # evidence by category (EV_CATEGORY); 0: none
     weighted = np.empty(14)
 
     for b0 in range(0, n_runs, nb):
         b1 = min(b0 + nb, n_runs)
+        beliefs_started = False  # the first update visits every entry, then lists those that move
         for k in range(b1 - b0):
             r = b0 + k
             q = prm[r]
@@ -426,7 +438,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 spending[k, i] = spend_t[0, i] if horizon > 0 else 0.0
                 for j in range(6):
                     trust[k, i, j] = trust0[i, j]
-                    z[k, i, j] = z0[i, j]
+                    z_e[6 * i + j, k] = z0[i, j]
+                    anchor_e[6 * i + j, k] = anchor[r, i, j]
             tech[k] = 1.0
             cohesion[k] = state0[0]
             alignment[k] = state0[1]
@@ -444,7 +457,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             balance[k] = 0.0
             willingness[k] = 0.0
             sanctions_eff[k] = 0.0
-            n_dyn[k] = -1  # -1: beliefs not yet updated (first update visits every entry)
+            n_dyn[k] = 0
             omega[k] = math.exp(-1.0 / q.launch_excitation_months)
             branch_omega[k] = q.launch_branching_ratio * (1.0 - omega[k])
             tech_gain12[k] = q.tech_capability_gain_per_year / 12.0
@@ -701,35 +714,48 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     hostile = (drill_ev + posture_ev) * signal if f.posture_threat else 0.0
                     # the evidence of each category, accumulated in _evidence's order
                     talks_ev = q.belief_talks_log_lr * talks_now
-                    ev[1] = 0.0 + (hostile + reassure)  # CHN, RUS observe allies
-                    ev[2] = ev[1] + talks_ev  # PRK observes allies
-                    ev[3] = (0.0 - q.belief_launch_log_lr * launches[k]) + talks_ev  # allies, PRK
-                    ev[4] = 0.0 - q.coercion_trust_log_lr * coerced[k, 1]  # ROK observes CHN
-                    ev[5] = 0.0 - q.coercion_trust_log_lr * coerced[k, 2]  # JPN observes CHN
+                    ev_k[1, k] = 0.0 + (hostile + reassure)  # CHN, RUS observe allies
+                    ev_k[2, k] = ev_k[1, k] + talks_ev  # PRK observes allies
+                    ev_k[3, k] = (0.0 - q.belief_launch_log_lr * launches[k]) + talks_ev  # allies, PRK
+                    ev_k[4, k] = 0.0 - q.coercion_trust_log_lr * coerced[k, 1]  # ROK observes CHN
+                    ev_k[5, k] = 0.0 - q.coercion_trust_log_lr * coerced[k, 2]  # JPN observes CHN
                     rate_b = rate_belief[k]  # beliefs.update_trust_logit
-                    if n_dyn[k] < 0:  # first update: every entry, then list those that can move
+                    if not beliefs_started:  # first update: every entry
                         nd = 0
-                        for i in range(6):
-                            for j in range(6):
-                                zn = z[k, i, j] + ev[ev_cat[i, j]] + (anchor[r, i, j] - z[k, i, j]) * rate_b
-                                zn = _clip(zn, -Z_MAX, Z_MAX)
-                                trust[k, i, j] = _expit(zn)
-                                z[k, i, j] = zn
-                                # no evidence ever and z at its anchor: z + 0 + 0 = z for good
-                                if ev_cat[i, j] != 0 or zn != anchor[r, i, j]:
-                                    dyn_e[k, nd] = 6 * i + j
-                                    dyn_c[k, nd] = ev_cat[i, j]
-                                    nd += 1
+                        for e in range(36):
+                            c = ev_cat[e // 6, e % 6]
+                            zo = z_e[e, k]
+                            zn = zo + ev_k[c, k] + (anchor_e[e, k] - zo) * rate_b
+                            zn = _clip(zn, -Z_MAX, Z_MAX)
+                            trust_flat[k, e] = _expit(zn)
+                            z_e[e, k] = zn
+                            # no evidence ever and z at its anchor: z + 0 + 0 = z for good
+                            if c == 0 and zn != anchor_e[e, k]:
+                                dyn_e[k, nd] = e
+                                nd += 1
                         n_dyn[k] = nd
-                    else:  # the listed entries, by flat index into (6 x 6)
+                    else:  # entries without evidence that have not reached their anchor
                         for m in range(n_dyn[k]):
                             e = dyn_e[k, m]
-                            zo = z_flat[k, e]
-                            zn = zo + ev[dyn_c[k, m]] + (anchor_flat[r, e] - zo) * rate_b
+                            zo = z_e[e, k]
+                            zn = zo + 0.0 + (anchor_e[e, k] - zo) * rate_b
                             zn = _clip(zn, -Z_MAX, Z_MAX)
                             if zn != zo:  # expit of an unchanged z is unchanged
                                 trust_flat[k, e] = _expit(zn)
-                            z_flat[k, e] = zn
+                            z_e[e, k] = zn
+                if beliefs_started:  # the entries that receive evidence, one across the block
+                    for x in range(n_ev):
+                        e = ev_e[x]
+                        c = ev_cat[e // 6, e % 6]
+                        for k in range(b1 - b0):
+                            zo = z_e[e, k]
+                            z_before[k] = zo
+                            zn = zo + ev_k[c, k] + (anchor_e[e, k] - zo) * rate_belief[k]
+                            z_e[e, k] = _clip(zn, -Z_MAX, Z_MAX)
+                        for k in range(b1 - b0):
+                            if z_e[e, k] != z_before[k]:  # expit of an unchanged z is unchanged
+                                trust_flat[k, e] = _expit(z_e[e, k])
+                beliefs_started = True
 
             # --- phase 5: arms race (arms_race.py) ---
             if f.arms_race:
