@@ -341,14 +341,19 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     f = fl[0]
     nb = min(BLOCK_RUNS, n_runs)
     # state of a block of runs (model/state.py), one row per run
-    arms = np.empty((nb, 6))
-    trust = np.empty((nb, 6, 6))
+    arms = np.empty((6, nb))  # arms levels by actor, then run (and next month's)
+    arms_next = np.empty((6, nb))
+    trust_e = np.empty((36, nb))  # beliefs by entry (flat observer-actor index), then run
     flow = np.empty((nb, 6))
     ratio = np.empty((nb, 6))
     gdp_loss = np.empty((nb, 6))
     spending = np.empty((nb, 6))
     cap = np.empty((nb, 6))
-    tij = np.empty((nb, 6, 6))
+    tij_e = np.empty((36, nb))  # threat by entry (flat observer-actor index), then run
+    posture_b = np.empty((6, nb))  # this month's offensive posture and power share P_j^alpha
+    power_b = np.empty((6, nb))
+    forum_b = np.empty(nb)
+    hotline_b = np.empty(nb)
     coerced = np.empty((nb, 6))
     counts = np.empty((nb, 14), dtype=np.int64)
     tech = np.empty(nb)
@@ -377,7 +382,6 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     z_before = np.empty(nb)
     n_dyn = np.empty(nb, dtype=np.int64)
     dyn_e = np.empty((nb, 36), dtype=np.int64)  # entries without evidence that still move
-    trust_flat = trust.reshape((nb, 36))
     n_ev = 0
     for e in range(36):
         if ev_cat[e // 6, e % 6] != 0:
@@ -418,6 +422,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     rate_align = np.empty(nb)
     rate_tension = np.empty(nb)
     inv_gscale = np.empty(nb)
+    offense_w_b = np.empty(nb)
+    reaction_b = np.empty(nb)
+    fatigue_b = np.empty(nb)
+    encircle_b = np.empty(nb)
     inv_theta_ref = 1.0 / theta_ref  # (runs, 6): a month multiplies where it would divide
     inv_allies_ref = 1.0 / theta_allies_ref
     inv_gdp0 = 1.0 / gdp0
@@ -431,13 +439,13 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             q = prm[r]
             # --- init_state (model/state.py) ---
             for i in range(6):
-                arms[k, i] = 1.0
+                arms[i, k] = 1.0
                 flow[k, i] = 0.0
                 ratio[k, i] = 1.0
                 gdp_loss[k, i] = 0.0
                 spending[k, i] = spend_t[0, i] if horizon > 0 else 0.0
                 for j in range(6):
-                    trust[k, i, j] = trust0[i, j]
+                    trust_e[6 * i + j, k] = trust0[i, j]
                     z_e[6 * i + j, k] = z0[i, j]
                     anchor_e[6 * i + j, k] = anchor[r, i, j]
             tech[k] = 1.0
@@ -481,6 +489,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             rate_align[k] = 1.0 / q.alignment_months
             rate_tension[k] = 1.0 / q.tension_memory_months
             inv_gscale[k] = 1.0 / q.tension_goldstein_scale
+            offense_w_b[k] = q.threat_offense_weight
+            reaction_b[k] = q.arms_reaction_per_year
+            fatigue_b[k] = q.arms_fatigue_per_year
+            encircle_b[k] = q.russia_encirclement_sensitivity
             w = _clip(q.willingness_baseline, EPS, 1.0 - EPS)
             w0_logit[k] = math.log(w) - math.log1p(-w)
             for fk in range(3):
@@ -506,7 +518,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 drill_memory[k] = drill_memory[k] + (drill - drill_memory[k]) * rate_drill[k]
                 tech[k] = tech[k] * (1.0 + tech_gain12[k] * lv.tech_collaboration)
                 for i in range(6):
-                    spending[k, i] = spend_t[t, i] * arms[k, i]
+                    spending[k, i] = spend_t[t, i] * arms[i, k]
                     cap[k, i] = spending[k, i] * theatre[i]
                 for i in range(3):
                     cap[k, i] *= tech[k]
@@ -520,28 +532,40 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     total += cap[k, j]
                 forum_cut = 1.0 - q.forum_threat_reduction * forum
                 hotline = 1.0 - q.hotline_threat_reduction * comm
+                forum_b[k] = forum_cut
+                hotline_b[k] = hotline
                 for j in range(6):
                     posture = posture0[j]
                     if j < 3 and f.posture_threat:
                         posture = posture0[j] + extra
                     elif j == 3:
                         posture = posture0[3] * math.sqrt(nuclear[k] / nuclear0)
-                    power = math.exp(q.threat_power_exponent * math.log(cap[k, j] / total))
-                    for i in range(6):
-                        off = posture
-                        if i == 5 and j < 3:
-                            off = posture * q.russia_encirclement_sensitivity
-                        v = (power * prox[i, j] * (1.0 + q.threat_offense_weight * off)
-                             * (1.0 - trust[k, i, j]))
-                        v *= forum_cut
-                        if i == 4 or i == 5:
-                            v *= hotline
-                        tij[k, i, j] = v
-                for i in range(6):
-                    acc = tij[k, i, 0]
+                    posture_b[j, k] = posture
+                    power_b[j, k] = math.exp(q.threat_power_exponent
+                                             * math.log(cap[k, j] / total))
+            # the threat matrix one entry at a time across the block (contiguous loops)
+            for i in range(6):
+                for j in range(6):
+                    e = 6 * i + j
+                    pij = prox[i, j]
+                    encircled = i == 5 and j < 3
+                    bloc = i == 4 or i == 5
+                    for k in range(b1 - b0):
+                        off = posture_b[j, k]
+                        if encircled:
+                            off = off * encircle_b[k]
+                        v = (power_b[j, k] * pij * (1.0 + offense_w_b[k] * off)
+                             * (1.0 - trust_e[e, k]))
+                        v *= forum_b[k]
+                        if bloc:
+                            v *= hotline_b[k]
+                        tij_e[e, k] = v
+            for i in range(6):
+                for k in range(b1 - b0):
+                    acc = tij_e[6 * i, k]
                     for j in range(1, 6):
-                        acc += tij[k, i, j]
-                    ratio[k, i] = acc * inv_theta_ref[r, i]
+                        acc += tij_e[6 * i + j, k]
+                    ratio[k, i] = acc * inv_theta_ref[b0 + k, i]
 
             # --- phase 2: events, cohesion, deterrence, alignment, DPRK capability ---
             for k in range(b1 - b0):
@@ -626,8 +650,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 credibility[k] = cred
                 # alignment, sanctions, DPRK capability (alignment.py, nuclear_programme.py)
                 if f.alignment:
-                    t_chn = (tij[k, 4, 0] + tij[k, 4, 1] + tij[k, 4, 2]) * inv_allies_ref[r, 4]
-                    t_rus = (tij[k, 5, 0] + tij[k, 5, 1] + tij[k, 5, 2]) * inv_allies_ref[r, 5]
+                    t_chn = (tij_e[24, k] + tij_e[25, k] + tij_e[26, k]) * inv_allies_ref[r, 4]
+                    t_rus = (tij_e[30, k] + tij_e[31, k] + tij_e[32, k]) * inv_allies_ref[r, 5]
                     shared = (t_chn + t_rus) / 2.0
                     target = _expit(a0_logit + q.alignment_threat_sensitivity * (shared - 1.0))
                     a = _clip(a + (target - a) * rate_align[k], 0.0, 1.0)
@@ -651,7 +675,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     pressure = (0.5 * lv.sanctions_pressure + 0.3 * min(drill_memory[k], 2.0) / 2.0
                                 + 0.2 * (md + infra) / 2.0)
                     offer = flexible * min(1.0, 0.5 + tension[k])
-                    trust_gap = trust[k, 3, 0] - REFERENCE_TRUST_PRK_USA
+                    trust_gap = trust_e[18, k] - REFERENCE_TRUST_PRK_USA
                     push = q.cornered_pressure_weight * (pressure - pressure_ref[r]) * (
                         1.0 - q.offramp_effect * offer)
                     zw = w0_logit[k] + q.offer_willingness_gain * offer + 2.0 * trust_gap
@@ -727,7 +751,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                             zo = z_e[e, k]
                             zn = zo + ev_k[c, k] + (anchor_e[e, k] - zo) * rate_b
                             zn = _clip(zn, -Z_MAX, Z_MAX)
-                            trust_flat[k, e] = _expit(zn)
+                            trust_e[e, k] = _expit(zn)
                             z_e[e, k] = zn
                             # no evidence ever and z at its anchor: z + 0 + 0 = z for good
                             if c == 0 and zn != anchor_e[e, k]:
@@ -741,7 +765,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                             zn = zo + 0.0 + (anchor_e[e, k] - zo) * rate_b
                             zn = _clip(zn, -Z_MAX, Z_MAX)
                             if zn != zo:  # expit of an unchanged z is unchanged
-                                trust_flat[k, e] = _expit(zn)
+                                trust_e[e, k] = _expit(zn)
                             z_e[e, k] = zn
                 if beliefs_started:  # the entries that receive evidence, one across the block
                     for x in range(n_ev):
@@ -754,23 +778,22 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                             z_e[e, k] = _clip(zn, -Z_MAX, Z_MAX)
                         for k in range(b1 - b0):
                             if z_e[e, k] != z_before[k]:  # expit of an unchanged z is unchanged
-                                trust_flat[k, e] = _expit(z_e[e, k])
+                                trust_e[e, k] = _expit(z_e[e, k])
                 beliefs_started = True
 
             # --- phase 5: arms race (arms_race.py) ---
             if f.arms_race:
-                for k in range(b1 - b0):
-                    r = b0 + k
-                    q = prm[r]
-                    y0, y1, y2 = arms[k, 0], arms[k, 1], arms[k, 2]
-                    y3, y4, y5 = arms[k, 3], arms[k, 4], arms[k, 5]
-                    for i in range(6):
-                        acc = (tij[k, i, 0] * y0 + tij[k, i, 1] * y1 + tij[k, i, 2] * y2
-                               + tij[k, i, 3] * y3 + tij[k, i, 4] * y4 + tij[k, i, 5] * y5)
-                        yi = arms[k, i]
-                        dy = (q.arms_reaction_per_year * (acc * inv_theta_ref[r, i] - 1.0)
-                              - q.arms_fatigue_per_year * (yi - 1.0)) * (1.0 / 12.0)
-                        arms[k, i] = max(yi + dy, 0.05)
+                for i in range(6):  # one actor at a time across the block, from last month's
+                    e = 6 * i  # levels (arms) into this month's (arms_next)
+                    for k in range(b1 - b0):
+                        acc = (tij_e[e, k] * arms[0, k] + tij_e[e + 1, k] * arms[1, k]
+                               + tij_e[e + 2, k] * arms[2, k] + tij_e[e + 3, k] * arms[3, k]
+                               + tij_e[e + 4, k] * arms[4, k] + tij_e[e + 5, k] * arms[5, k])
+                        yi = arms[i, k]
+                        dy = (reaction_b[k] * (acc * inv_theta_ref[b0 + k, i] - 1.0)
+                              - fatigue_b[k] * (yi - 1.0)) * (1.0 / 12.0)
+                        arms_next[i, k] = max(yi + dy, 0.05)
+                arms, arms_next = arms_next, arms
 
             # --- phase 6: ladder, tension, economy, records ---
             for k in range(b1 - b0):
@@ -818,7 +841,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 elif lvl == 5:
                     down = q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
                 new = _settled(u, lvl, f_t, 1.0 + abs(sigma) * radius, down, attack12[k], q,
-                               intel, cm, credibility[k], trust[k, 3, 0], nuclear[k] / nuclear0,
+                               intel, cm, credibility[k], trust_e[18, k], nuclear[k] / nuclear0,
                                f.deterrence, f.preemption)
                 if new < 0:  # u is near a transition probability: compute them exactly
                     if lvl >= 2 and lvl <= 4:
@@ -846,7 +869,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                             pre = (q.preemption_per_month
                                    / (1.0 + math.exp(-(rho - q.preemption_threat_threshold)
                                                      / 0.1))
-                                   * (1.0 - trust[k, 3, 0]))
+                                   * (1.0 - trust_e[18, k]))
                         surprise = (q.crisis_to_clash_per_month * f_t * m
                                     * (1.0 - q.intelligence_warning_effect * intel))
                         up = surprise + h_delib + pre
@@ -930,12 +953,12 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     row[11] = sanctions_eff[k]
                     row[12] = supply_chain[k]
                     for i in range(6):
-                        row[13 + i] = arms[k, i]
+                        row[13 + i] = arms[i, k]
                         row[19 + i] = spending[k, i]
                         row[25 + i] = ratio[k, i]
                         row[31 + i] = gdp_loss[k, i]
                     for kk in range(trust_i.shape[0]):
-                        row[37 + kk] = trust[k, trust_i[kk], trust_j[kk]]
+                        row[37 + kk] = trust_e[6 * trust_i[kk] + trust_j[kk], k]
                 if record_events:
                     for e in range(14):
                         events[r, t, e] = min(counts[k, e], 32767)
@@ -949,7 +972,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     yearly[3, r, yi] = acc
                     yearly[4, r, yi] = gdp_loss[k, ROK]
                     yearly[5, r, yi] = coh
-                    yearly[6, r, yi] = 100.0 * ((arms[k, 0] + arms[k, 1] + arms[k, 2] + arms[k, 4])
+                    yearly[6, r, yi] = 100.0 * ((arms[0, k] + arms[1, k] + arms[2, k] + arms[4, k])
                                                 / 4.0 - 1.0)
                     yearly[7, r, yi] = nuclear[k]
                     yearly[8, r, yi] = balance[k]
