@@ -588,7 +588,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     coerced[k, i] = 0.0
                 if f.coercion:
                     n_coerce = _poisson(_uniform(key, ctr[t, 4, 0]), coercion12[k] * ratio[k, 4])
-                    to_rok = _uniform(key, ctr[t, 5, 0]) < 0.6
+                    # the target's draw matters only when there was coercion
+                    to_rok = n_coerce > 0 and _uniform(key, ctr[t, 5, 0]) < 0.6
                     coerced[k, 1] = n_coerce if to_rok else 0
                     coerced[k, 2] = 0 if to_rok else n_coerce
                     counts[k, EV_COERCION] = n_coerce
@@ -602,8 +603,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 lam = base + (excitation[k] if f.self_excitation else 0.0)
                 days = _poisson(_uniform(key, ctr[t, 6, 0]), lam / q.salvo_mean_size)
                 launch_days[k] = days
-                n_launch = days + _poisson(_uniform(key, ctr[t, 15, 0]),
-                                           (q.salvo_mean_size - 1.0) * days)
+                n_launch = days  # a Poisson draw of mean 0 (no launch days) is 0 whatever u
+                if days > 0:
+                    n_launch = days + _poisson(_uniform(key, ctr[t, 15, 0]),
+                                               (q.salvo_mean_size - 1.0) * days)
                 launches[k] = n_launch
                 excitation[k] = omega[k] * excitation[k] + branch_omega[k] * n_launch
                 base = prov12[k] * threat_factor
