@@ -353,6 +353,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     posture_b = np.empty((6, nb))  # this month's offensive posture and power share P_j^alpha
     power_b = np.empty((6, nb))
     forum_b = np.empty(nb)
+    allied_threat = np.empty((2, nb))  # CHN's and RUS's threat from the allies / reference
     hotline_b = np.empty(nb)
     coerced = np.empty((nb, 6))
     counts = np.empty((nb, 14), dtype=np.int64)
@@ -566,6 +567,11 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     for j in range(1, 6):
                         acc += tij_e[6 * i + j, k]
                     ratio[k, i] = acc * inv_theta_ref[b0 + k, i]
+            for i in range(4, 6):  # CHN's and RUS's threat from the allies (alignment.py)
+                e = 6 * i
+                for k in range(b1 - b0):
+                    allied_threat[i - 4, k] = ((tij_e[e, k] + tij_e[e + 1, k] + tij_e[e + 2, k])
+                                               * inv_allies_ref[b0 + k, i])
 
             # --- phase 2: events, cohesion, deterrence, alignment, DPRK capability ---
             for k in range(b1 - b0):
@@ -653,9 +659,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 credibility[k] = cred
                 # alignment, sanctions, DPRK capability (alignment.py, nuclear_programme.py)
                 if f.alignment:
-                    t_chn = (tij_e[24, k] + tij_e[25, k] + tij_e[26, k]) * inv_allies_ref[r, 4]
-                    t_rus = (tij_e[30, k] + tij_e[31, k] + tij_e[32, k]) * inv_allies_ref[r, 5]
-                    shared = (t_chn + t_rus) / 2.0
+                    shared = (allied_threat[0, k] + allied_threat[1, k]) / 2.0
                     target = _expit(a0_logit + q.alignment_threat_sensitivity * (shared - 1.0))
                     a = _clip(a + (target - a) * rate_align[k], 0.0, 1.0)
                     alignment[k] = a
