@@ -113,7 +113,15 @@ def _sum_map(a, which):
 
 def state_bytes() -> int:
     """Bytes of per-run state and per-run inputs the kernel reads or writes each month."""
-    per_run_state = 8 * (4 * 6 + 3 * 36 + 6 + 6 + 14 + 18 + 6 + 2 * 36 + 19)
+    per_run_state = 8 * (
+        6 * 6  # by run, then actor: flow, ratio, gdp_loss, spending, cap, coerced
+        + 4 * 6  # by actor, then run: arms (this month's and next), posture, power share
+        + 4 * 36  # by entry, then run: trust, threat, belief log-odds and anchors
+        + 6 + 2 + 14  # evidence by category, CHN/RUS threat from the allies, event counts
+        + 36  # moving beliefs without evidence (listed per run)
+        + 25  # scalar state and this month's values (tension, level, talks, ...)
+        + 28  # per-run constants (monthly rates, reciprocals, parameter copies)
+    )
     per_run_inputs = 8 * (90 + 6 + 6 + 36 + 1 + 1)  # parameters, Theta refs, anchors, key
     return per_run_state + per_run_inputs
 
