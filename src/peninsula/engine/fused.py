@@ -511,6 +511,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             infra = lv.permanent_infrastructure
             override = lv.talks_override
             forced = override >= 0.0
+            year_end = (t + 1) % 12 == 0 and (t + 1) // 12 <= n_years
+            record_now = record_monthly or year_end  # a month whose state is written out
 
             # --- phase 1: posture, capability, threat (threat.py, arms_race.spending) ---
             for k in range(b1 - b0):
@@ -917,7 +919,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 target = _clip(-net * inv_gscale[k], 0.0, 1.0) * forum_cut
                 tens = tens + (target - tens) * rate_tension[k]
                 tension[k] = tens
-                # economy (economy.py)
+                # economy (economy.py); the GDP loss itself is an output, formed only in the
+                # months that record it (from this month's spending, tension and flow)
                 if f.economy:
                     sc = supply_chain[k] + (sc_target[new] - supply_chain[k]) / 3.0
                     supply_chain[k] = sc
@@ -926,10 +929,12 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                                  + q.supply_chain_sensitivity * sc) * exposure[i]
                         shock = shock + q.coercion_trade_loss * coerced[k, i]
                         flow[k, i] = flow[k, i] * gdp_keep[k] + shock
-                        crowd = q.defense_crowding_out * max(0.0, spending[k, i] * inv_gdp0[i]
-                                                             - def_share0[i]) * 100.0
-                        trade = q.trade_tension_elasticity * tens * trade_exposure[i]
-                        gdp_loss[k, i] = crowd + trade + flow[k, i]
+                    if record_now:
+                        for i in range(6):
+                            crowd = q.defense_crowding_out * max(
+                                0.0, spending[k, i] * inv_gdp0[i] - def_share0[i]) * 100.0
+                            trade = q.trade_tension_elasticity * tens * trade_exposure[i]
+                            gdp_loss[k, i] = crowd + trade + flow[k, i]
                 # records (engine/simulate.py)
                 if new >= 4 and first[0, r] == NEVER:
                     first[0, r] = t
@@ -943,7 +948,9 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 days_y[r, y] += launch_days[k]
                 a = alignment[k]
                 coh = cohesion[k]
-                polar = math.sqrt(_clip(a, 0.0, 1.0) * _clip(coh, 0.0, 1.0))
+                polar = 0.0
+                if record_now:
+                    polar = math.sqrt(_clip(a, 0.0, 1.0) * _clip(coh, 0.0, 1.0))
                 if record_monthly:
                     row = monthly[r, t]
                     row[0] = float(new)
@@ -969,7 +976,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                 if record_events:
                     for e in range(14):
                         events[r, t, e] = min(counts[k, e], 32767)
-                if (t + 1) % 12 == 0 and (t + 1) // 12 <= n_years:
+                if year_end:
                     yi = (t + 1) // 12 - 1
                     yearly[0, r, yi] = a
                     yearly[1, r, yi] = polar
