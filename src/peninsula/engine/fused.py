@@ -380,7 +380,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     z_e = np.empty((36, nb))
     anchor_e = np.empty((36, nb))
     ev_k = np.zeros((6, nb))  # this month's evidence by category (EV_CATEGORY) and run
-    z_before = np.empty(nb)
+    exp_b = np.empty(nb)
     n_dyn = np.empty(nb, dtype=np.int64)
     dyn_e = np.empty((nb, 36), dtype=np.int64)  # entries without evidence that still move
     n_ev = 0
@@ -782,12 +782,16 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                         c = ev_cat[e // 6, e % 6]
                         for k in range(b1 - b0):
                             zo = z_e[e, k]
-                            z_before[k] = zo
                             zn = zo + ev_k[c, k] + (anchor_e[e, k] - zo) * rate_belief[k]
                             z_e[e, k] = _clip(zn, -Z_MAX, Z_MAX)
+                        # expit(z) = 1 / (1 + exp(-z)) for every run (these log-odds move
+                        # nearly every month, and an unchanged z gives the same value): the
+                        # exp calls in one loop, the divisions in another that runs four
+                        # at a time (each correctly rounded, so the same values)
                         for k in range(b1 - b0):
-                            if z_e[e, k] != z_before[k]:  # expit of an unchanged z is unchanged
-                                trust_e[e, k] = _expit(z_e[e, k])
+                            exp_b[k] = math.exp(-z_e[e, k])
+                        for k in range(b1 - b0):
+                            trust_e[e, k] = 1.0 / (1.0 + exp_b[k])
                 beliefs_started = True
 
             # --- phase 5: arms race (arms_race.py) ---
