@@ -424,6 +424,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     rate_tension = np.empty(nb)
     inv_gscale = np.empty(nb)
     offense_w_b = np.empty(nb)
+    power_exp_b = np.empty(nb)
     reaction_b = np.empty(nb)
     fatigue_b = np.empty(nb)
     encircle_b = np.empty(nb)
@@ -491,6 +492,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             rate_tension[k] = 1.0 / q.tension_memory_months
             inv_gscale[k] = 1.0 / q.tension_goldstein_scale
             offense_w_b[k] = q.threat_offense_weight
+            power_exp_b[k] = q.threat_power_exponent
             reaction_b[k] = q.arms_reaction_per_year
             fatigue_b[k] = q.arms_fatigue_per_year
             encircle_b[k] = q.russia_encirclement_sensitivity
@@ -544,8 +546,14 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     elif j == 3:
                         posture = posture0[3] * math.sqrt(nuclear[k] / nuclear0)
                     posture_b[j, k] = posture
-                    power_b[j, k] = math.exp(q.threat_power_exponent
-                                             * math.log(cap[k, j] / total))
+                    power_b[j, k] = cap[k, j] / total  # the share, raised to alpha below
+            # P_j^alpha = exp(alpha ln P_j) across the block: the library calls in loops of
+            # their own (threat.perceived_threat)
+            for j in range(6):
+                for k in range(b1 - b0):
+                    power_b[j, k] = math.log(power_b[j, k])
+                for k in range(b1 - b0):
+                    power_b[j, k] = math.exp(power_exp_b[k] * power_b[j, k])
             # the threat matrix one entry at a time across the block (contiguous loops)
             for i in range(6):
                 for j in range(6):
