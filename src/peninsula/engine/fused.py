@@ -424,6 +424,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     rate_tension = np.empty(nb)
     inv_gscale = np.empty(nb)
     offense_w_b = np.empty(nb)
+    inv_theta_b = np.empty((6, nb))  # the block's rows of inv_theta_ref, by actor then run
+    inv_allies_b = np.empty((2, nb))  # and of inv_allies_ref for CHN and RUS
     power_exp_b = np.empty(nb)
     reaction_b = np.empty(nb)
     fatigue_b = np.empty(nb)
@@ -492,6 +494,10 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             rate_tension[k] = 1.0 / q.tension_memory_months
             inv_gscale[k] = 1.0 / q.tension_goldstein_scale
             offense_w_b[k] = q.threat_offense_weight
+            for i in range(6):
+                inv_theta_b[i, k] = inv_theta_ref[r, i]
+            inv_allies_b[0, k] = inv_allies_ref[r, 4]
+            inv_allies_b[1, k] = inv_allies_ref[r, 5]
             power_exp_b[k] = q.threat_power_exponent
             reaction_b[k] = q.arms_reaction_per_year
             fatigue_b[k] = q.arms_fatigue_per_year
@@ -576,12 +582,12 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     acc = tij_e[6 * i, k]
                     for j in range(1, 6):
                         acc += tij_e[6 * i + j, k]
-                    ratio[k, i] = acc * inv_theta_ref[b0 + k, i]
+                    ratio[k, i] = acc * inv_theta_b[i, k]
             for i in range(4, 6):  # CHN's and RUS's threat from the allies (alignment.py)
                 e = 6 * i
                 for k in range(b1 - b0):
                     allied_threat[i - 4, k] = ((tij_e[e, k] + tij_e[e + 1, k] + tij_e[e + 2, k])
-                                               * inv_allies_ref[b0 + k, i])
+                                               * inv_allies_b[i - 4, k])
 
             # --- phase 2: events, cohesion, deterrence, alignment, DPRK capability ---
             for k in range(b1 - b0):
@@ -811,7 +817,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                                + tij_e[e + 2, k] * arms[2, k] + tij_e[e + 3, k] * arms[3, k]
                                + tij_e[e + 4, k] * arms[4, k] + tij_e[e + 5, k] * arms[5, k])
                         yi = arms[i, k]
-                        dy = (reaction_b[k] * (acc * inv_theta_ref[b0 + k, i] - 1.0)
+                        dy = (reaction_b[k] * (acc * inv_theta_b[i, k] - 1.0)
                               - fatigue_b[k] * (yi - 1.0)) * (1.0 / 12.0)
                         arms_next[i, k] = max(yi + dy, 0.05)
                 arms, arms_next = arms_next, arms
