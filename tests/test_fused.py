@@ -120,6 +120,36 @@ def test_outcomes_identical_without_monthly_records(scenario, sets):
     assert a.yearly["denuclearization"].max() > 0  # talks took verified steps
 
 
+def test_identical_when_beliefs_without_evidence_move(monkeypatch):
+    """Beliefs that receive no evidence sit at their anchor, so the fused step lists none of
+    them after the first month. Anchors moved off the starting beliefs (in both steps) make two
+    such beliefs move for a few dozen months and then settle, which exercises the list and its
+    pruning."""
+    import peninsula.model.step as step_module
+
+    assert fused.EV_CATEGORY[1, 2] == 0 and fused.EV_CATEGORY[0, 5] == 0
+    init = step_module.StepContext.__init__
+
+    def moved_anchors(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.anchor = self.anchor.copy()
+        self.anchor[:, 1, 2] += 0.7
+        self.anchor[:, 0, 5] -= 1.1
+
+    monkeypatch.setattr(step_module.StepContext, "__init__", moved_anchors)
+    sc = peninsula.load_scenario("baseline", ["scenario.horizon_months=120",
+                                              "parameters.belief_memory_months.value=2.0",
+                                              "parameters.belief_memory_months.range=[1.5, 3.0]"])
+    setup = build_setup(sc)
+    ids = np.arange(40)
+    a = simulate_chunk(setup, ids, kernel="numba")
+    b = simulate_chunk(setup, ids, kernel="numpy")
+    _assert_same(a, b)
+    monkeypatch.setattr(step_module.StepContext, "__init__", init)
+    c = simulate_chunk(setup, ids, kernel="numba")
+    assert not np.array_equal(a.monthly, c.monthly)  # the moved anchors changed the runs
+
+
 def test_evidence_categories_match_the_numpy_evidence():
     assert np.array_equal(fused.evidence_mask(), fused.EV_CATEGORY != 0)
 
@@ -158,7 +188,7 @@ def test_talks_decisions_by_bounds_equal_the_exact_comparison():
     u = np.concatenate([rng.uniform(0.0, 1.0, (len(x), 40)),
                         np.clip(p[:, None] * np.array([0.9, 0.99, 0.999, 1.0, 1.001, 1.01, 1.1]),
                                 0.0, 1.0 - 2**-53)], axis=1)
-    got = np.array([[fused._below_prob(ui, xi) for ui in row] for xi, row in zip(x, u)])
+    got = np.array([[fused._below_prob(ui, xi) for ui in row] for xi, row in zip(x, u, strict=True)])
     want = (u < p[:, None]).astype(int)
     decided = got >= 0
     assert np.array_equal(got[decided], want[decided])

@@ -18,15 +18,23 @@ model:
 * the per-chunk constants (reference threat, trust anchors, reference pressure) and the
   parameter sampling are computed by the NumPy code and passed in, so they are shared.
 * work is skipped only where the skipped value is provably the one the NumPy step computes:
-  per-run constants (rates / 12) are computed once per run; a belief whose log-odds did not
-  change keeps its probability; beliefs that receive no evidence and sit at their anchor are
-  not revisited; ladder terms are computed only at the rungs that use them, and only when the
-  month's uniform does not decide the rung by itself (_settled, with upper bounds of exp and of the
-  Box-Muller radius that need neither exp nor log); a Poisson draw is
-  0 without calling exp when u < 1 - lam (exp(-lam) >= 1 - lam, and exp is within one ulp).
+  per-run constants (rates / 12) are computed once per run; beliefs that receive no evidence
+  are revisited only until their update (a fixed map of z) leaves them unchanged; ladder terms
+  are computed only at the rungs that use them, and only when the month's uniform does not
+  decide the rung by itself (_settled, with upper bounds of exp and of the Box-Muller radius
+  that need neither exp nor log); the talks draws are settled by bounds of 1 - exp(x) where
+  they can be (_below_prob), and DPRK willingness is formed only when the start draw or the
+  monthly table needs it; a Poisson draw is 0 without calling exp when u < 1 - lam
+  (exp(-lam) >= 1 - lam, and exp is within one ulp); draws whose outcome cannot matter are not
+  made (the salvo size in a month without launch days, the coercion target without coercion);
+  GDP loss and polarization are formed only in the months that record them.
 * runs are advanced in blocks of BLOCK_RUNS, one phase of the month (threat, events,
   diplomacy, beliefs, arms, ladder and records) at a time over the block, so each phase's
-  loop is short and the block's state stays in the core's cache.
+  loop is short and the block's state stays in the core's cache. Where a phase works entry
+  by entry (the threat matrix, the beliefs, the arms levels), the block's state is kept by
+  entry then run, so its loops run over contiguous memory (four runs at a time where the
+  compiler vectorizes them), and the C-library calls of those phases sit in loops of their
+  own. None of this changes an operation or its order within a run.
 
 ``available()`` says whether Numba is installed; ``kernel="auto"`` in the engine uses the fused
 step when it is and the NumPy step otherwise (``pip install peninsula[fast]``).
@@ -776,20 +784,28 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                             zn = _clip(zn, -Z_MAX, Z_MAX)
                             trust_e[e, k] = _expit(zn)
                             z_e[e, k] = zn
-                            # no evidence ever and z at its anchor: z + 0 + 0 = z for good
-                            if c == 0 and zn != anchor_e[e, k]:
+                            # without evidence the update is a fixed map of z, so an entry
+                            # it leaves unchanged (at its anchor, or at the clip) stays for good
+                            if c == 0 and zn != zo:
                                 dyn_e[k, nd] = e
                                 nd += 1
                         n_dyn[k] = nd
-                    else:  # entries without evidence that have not reached their anchor
-                        for m in range(n_dyn[k]):
+                    else:  # entries without evidence still moving toward their anchor
+                        m = 0
+                        nd = n_dyn[k]
+                        while m < nd:
                             e = dyn_e[k, m]
                             zo = z_e[e, k]
                             zn = zo + 0.0 + (anchor_e[e, k] - zo) * rate_b
                             zn = _clip(zn, -Z_MAX, Z_MAX)
-                            if zn != zo:  # expit of an unchanged z is unchanged
+                            if zn != zo:
                                 trust_e[e, k] = _expit(zn)
-                            z_e[e, k] = zn
+                                z_e[e, k] = zn
+                                m += 1
+                            else:  # reached its fixed point: off the list
+                                nd -= 1
+                                dyn_e[k, m] = dyn_e[k, nd]
+                        n_dyn[k] = nd
                 if beliefs_started:  # the entries that receive evidence, one across the block
                     for x in range(n_ev):
                         e = ev_e[x]
