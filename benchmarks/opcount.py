@@ -115,12 +115,14 @@ def state_bytes() -> int:
     """Bytes of per-run state and per-run inputs the kernel reads or writes each month."""
     per_run_state = 8 * (
         6 * 6  # by run, then actor: flow, ratio, gdp_loss, spending, cap, coerced
-        + 4 * 6  # by actor, then run: arms (this month's and next), posture, power share
+        + 5 * 6  # by actor, then run: arms (this month's and next), posture, power share,
+        # reciprocal reference threat
         + 4 * 36  # by entry, then run: trust, threat, belief log-odds and anchors
-        + 6 + 2 + 14  # evidence by category, CHN/RUS threat from the allies, event counts
-        + 36  # moving beliefs without evidence (listed per run)
+        + 6 + 2 * 2 + 14  # evidence by category, CHN/RUS threat from the allies (and its
+        # reference), event counts
+        + 36  # beliefs without evidence that still move (listed per run; none after month 1)
         + 25  # scalar state and this month's values (tension, level, talks, ...)
-        + 28  # per-run constants (monthly rates, reciprocals, parameter copies)
+        + 29  # per-run constants (monthly rates, reciprocals, parameter copies)
     )
     per_run_inputs = 8 * (90 + 6 + 6 + 36 + 1 + 1)  # parameters, Theta refs, anchors, key
     return per_run_state + per_run_inputs
