@@ -199,6 +199,22 @@ def test_talks_decisions_by_bounds_equal_the_exact_comparison():
     assert fused._below_prob(0.5, float("nan")) == -1
 
 
+def test_compare_kernels_script_runs_and_reports_a_ratio():
+    """benchmarks/compare_kernels.py (paired timing of two versions of the step) loads a
+    second copy of the module, checks both give the same outcomes, and prints the ratio."""
+    import re
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_kernels.py"),
+                          "--file", str(ROOT / "src" / "peninsula" / "engine" / "fused.py"),
+                          "--runs", "20", "--pairs", "2"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    ratio = re.search(r"B/A median ([0-9.]+)", out.stdout)
+    assert ratio and 0.2 < float(ratio.group(1)) < 5.0, out.stdout
+
+
 def test_kernel_choice_is_checked(monkeypatch):
     with pytest.raises(ValueError, match="kernel must be one of"):
         resolve_kernel("fortran")
