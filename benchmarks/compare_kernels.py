@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-import peninsula
 from peninsula.engine import fused as current
 from peninsula.engine.random import RunStreams
 from peninsula.engine.simulate import MONTHLY_VARS, sample_parameters
-from peninsula.model.setup import build_setup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import _setup  # noqa: E402 - the benchmark's baseline setup (point values, 120 months)
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULE = "src/peninsula/engine/fused.py"
@@ -61,8 +62,7 @@ def main() -> None:
             path = Path(tmp) / "fused_baseline.py"
             path.write_text(text)
         baseline = _load(path, "peninsula_fused_baseline")
-        setup = build_setup(peninsula.load_scenario(
-            "baseline", ["scenario.sample_parameters=false", "scenario.horizon_months=120"]))
+        setup = _setup()
         ids = np.arange(args.runs)
         streams = RunStreams(setup.seed, ids)
         values = sample_parameters(setup, streams)

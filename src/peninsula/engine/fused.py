@@ -334,6 +334,8 @@ EV_CATEGORY[0:3, 3] = 3
 EV_CATEGORY[1, 4] = 4
 EV_CATEGORY[2, 4] = 5
 
+EV_ENTRIES = np.flatnonzero(EV_CATEGORY).astype(np.int64)  # flat indices that receive evidence
+
 BLOCK_RUNS = 256  # runs advanced together: their state (about 2 KB each) stays in L2 cache
 
 
@@ -342,7 +344,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
             gdp0, trade_exposure, region_w, state0, theta_ref, theta_allies_ref, anchor,
             pressure_ref, a0_logit, def_share0, prox, goldstein, tension_idx, chill, sc_target,
             exposure, n_years, first, launches_y, patrols_y, days_y, yearly, monthly, events,
-            record_monthly, record_events, trust_i, trust_j, ev_cat):
+            record_monthly, record_events, trust_i, trust_j, ev_cat, ev_entries):
     n_runs = keys.shape[0]
     horizon = drill_t.shape[0]
     n_cols = launches_y.shape[1]
@@ -391,16 +393,6 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
     exp_b = np.empty(nb)
     n_dyn = np.empty(nb, dtype=np.int64)
     dyn_e = np.empty((nb, 36), dtype=np.int64)  # entries without evidence that still move
-    n_ev = 0
-    for e in range(36):
-        if ev_cat[e // 6, e % 6] != 0:
-            n_ev += 1
-    ev_e = np.empty(n_ev, dtype=np.int64)  # the entries that receive evidence
-    n_ev = 0
-    for e in range(36):
-        if ev_cat[e // 6, e % 6] != 0:
-            ev_e[n_ev] = e
-            n_ev += 1
     # this month's values passed between phases
     talks_f = np.empty(nb)
     launches = np.empty(nb, dtype=np.int64)
@@ -807,8 +799,8 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                                 dyn_e[k, m] = dyn_e[k, nd]
                         n_dyn[k] = nd
                 if beliefs_started:  # the entries that receive evidence, one across the block
-                    for x in range(n_ev):
-                        e = ev_e[x]
+                    for x in range(ev_entries.shape[0]):
+                        e = ev_entries[x]
                         c = ev_cat[e // 6, e % 6]
                         for k in range(b1 - b0):
                             zo = z_e[e, k]
@@ -1094,7 +1086,7 @@ def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:
         sc_target=SUPPLY_CHAIN_TARGET, exposure=EXPOSURE,
         trust_i=np.array([i for i, _ in _TRUST_IDX], dtype=np.int64),
         trust_j=np.array([j for _, j in _TRUST_IDX], dtype=np.int64),
-        ev_cat=EV_CATEGORY,
+        ev_cat=EV_CATEGORY, ev_entries=EV_ENTRIES,
     )
 
 
@@ -1128,7 +1120,7 @@ def simulate_fused(setup, run_ids: np.ndarray, keys: np.ndarray, params: np.ndar
             inputs["prox"], inputs["goldstein"], inputs["tension_idx"], inputs["chill"],
             inputs["sc_target"], inputs["exposure"], years, first, launches_y, patrols_y, days_y,
             yearly, monthly, events, record_monthly, record_events, inputs["trust_i"],
-            inputs["trust_j"], inputs["ev_cat"])
+            inputs["trust_j"], inputs["ev_cat"], inputs["ev_entries"])
     return (
         {k: first[i] for i, k in enumerate(FIRST_KEYS)},
         launches_y, patrols_y, days_y,
