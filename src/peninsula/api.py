@@ -75,7 +75,8 @@ class Ensemble:
         return xr.Dataset(data, coords=coords, attrs={"scenario": self.scenario.name,
                                                       "seed": self.setup.seed})
 
-    def manifest(self, command: str | None = None) -> dict:
+    def manifest(self, command: str | None = None, files: list[str] | None = None) -> dict:
+        """What a result folder holds and how to make it again (``files``: those written)."""
         return {
             "peninsula_version": __version__,
             "scenario": self.scenario.name,
@@ -85,30 +86,37 @@ class Ensemble:
             "runs": self.n_runs,
             "horizon_months": self.setup.horizon,
             "command": command if command is not None else " ".join(sys.argv),
-            "files": ["runs.parquet", "monthly.parquet", "events.parquet", "summary.json",
-                      "scenario.toml"],
+            "files": list(tables.RESULT_FILES) if files is None else files,
         }
 
     def save(self, out_dir: str | Path, command: str | None = None) -> Path:
         """Write runs/monthly/events Parquet, summary.json, scenario.toml and manifest.json.
 
-        Each file is written atomically; the manifest is written last, so a folder with a
-        manifest holds a complete result.
+        Each file is written atomically, with the folder locked against other writers; an
+        earlier result's files are removed first and the manifest is written last, so a folder
+        with a manifest holds one complete result.
         """
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "manifest.json").unlink(missing_ok=True)
-        store.write_parquet(self.runs_table(), out / "runs.parquet")
-        if self.result.monthly is not None:
-            step = 1000
-            parts = (self.monthly(slice(a, a + step)) for a in range(0, self.n_runs, step))
-            store.write_parquet_stream(parts, out / "monthly.parquet")
-        if self.result.events is not None:
-            store.write_parquet(self.events(), out / "events.parquet")
-        store.write_json(self.summary(), out / "summary.json")
-        store.write_text(self.scenario.to_toml(), out / "scenario.toml")
-        store.write_json(self.manifest(command), out / "manifest.json")
+        with store.folder_lock(out):
+            store.remove_stale_temps(out)
+            store.remove_files(out, (tables.MANIFEST, *tables.RESULT_FILES))
+            store.write_parquet(self.runs_table(), out / "runs.parquet")
+            if self.result.monthly is not None:
+                step = 1000
+                parts = (self.monthly(slice(a, a + step)) for a in range(0, self.n_runs, step))
+                store.write_parquet_stream(parts, out / "monthly.parquet")
+            if self.result.events is not None:
+                store.write_parquet(self.events(), out / "events.parquet")
+            _finish_folder(self, out, command)
         return out
+
+
+def _finish_folder(ens: Ensemble, out: Path, command: str | None) -> None:
+    """Summary, scenario and, last, the manifest listing the files present."""
+    store.write_json(ens.summary(), out / "summary.json")
+    store.write_text(ens.scenario.to_toml(), out / "scenario.toml")
+    files = [f for f in tables.RESULT_FILES if (out / f).is_file()]
+    store.write_json(ens.manifest(command, files), out / tables.MANIFEST)
 
 
 def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
@@ -121,14 +129,27 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
     """Run an ensemble straight to a folder, chunk by chunk, resumable after an interruption.
 
     Each worker writes its chunk's Parquet parts; the final runs/monthly/events tables, the
-    summary and the manifest are assembled in run order once every chunk is done. Returns an
-    Ensemble holding the per-run outcomes (the monthly table stays on disk).
+    summary and the manifest are assembled in run order once every chunk is done. The folder
+    is locked for the run (a second writer gets ``store.FolderBusy``); a fresh run first
+    removes an earlier result's files. Returns an Ensemble holding the per-run outcomes (the
+    monthly table stays on disk).
     """
+    out = Path(out_dir)
+    with store.folder_lock(out):
+        return _run_to_locked_dir(scenario, out, workers=workers, executor=executor,
+                                  chunk_runs=chunk_runs, record_monthly=record_monthly,
+                                  record_events=record_events, resume=resume,
+                                  progress=progress, posterior=posterior, command=command,
+                                  on_resume=on_resume, kernel=kernel)
+
+
+def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chunk_runs,
+                       record_monthly, record_events, resume, progress, posterior, command,
+                       on_resume, kernel) -> Ensemble:
     from peninsula.engine.ensemble import chunk_bounds
-    from peninsula.engine.executors import make_executor
+    from peninsula.engine.executors import using_executor
     from peninsula.io import parts as P
 
-    out = Path(out_dir)
     setup = build_setup(scenario, posterior=posterior, kernel=kernel)
     bounds = chunk_bounds(scenario.runs, chunk_runs)
     plan = {"scenario_sha256": scenario.hash(), "seed": setup.seed, "runs": scenario.runs,
@@ -143,24 +164,17 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
     if progress:
         progress(sum(b - a for a, b in done))
     todo = [b for b in bounds if b not in done]
-    own = executor is None
-    executor = executor or make_executor(workers)
-    try:
-        futures = [executor.submit(P.simulate_to_parts, setup, a, b, str(parts_dir),
-                                   record_monthly, record_events) for a, b in todo]
+    with using_executor(executor, workers) as pool:
+        futures = [pool.submit(P.simulate_to_parts, setup, a, b, str(parts_dir),
+                               record_monthly, record_events) for a, b in todo]
         for fut in futures:
             n = fut.result()
             if progress:
                 progress(n)
-    finally:
-        if own:
-            executor.shutdown()
-    (out / "manifest.json").unlink(missing_ok=True)
+    (out / tables.MANIFEST).unlink(missing_ok=True)
     result = P.assemble(out, parts_dir, bounds)
     ens = Ensemble(scenario, setup, result)
-    store.write_json(ens.summary(), out / "summary.json")
-    store.write_text(scenario.to_toml(), out / "scenario.toml")
-    store.write_json(ens.manifest(command), out / "manifest.json")
+    _finish_folder(ens, out, command)
     P.clean(parts_dir)
     return ens
 

@@ -50,6 +50,13 @@ KernelOpt = Annotated[str, typer.Option(
     help="Monthly step: numba (fused, compiled), numpy (reference) or auto (numba when "
          "installed). Results are identical.")]
 
+def _out_path(raw: str) -> Path:
+    """An --out value: a path, never the empty string (which would mean this folder)."""
+    if not raw.strip():
+        raise typer.BadParameter("must name a folder or file, not an empty string")
+    return Path(raw)
+
+
 WorkersOpt = Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")]
 ChunkRunsOpt = Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -65,23 +72,54 @@ def _check_engine(kernel: str, executor_kind: str) -> None:
 
 
 def _on_pool(executor_kind: str, workers: int, scheduler: str | None, total: int, label: str,
-             quiet: bool, work):
+             quiet: bool, work, out_dir: Path | None = None):
     """Run ``work(pool, progress, on_resume)`` on the chosen executor under a progress bar; a
     sweep or input error ends the command with its message (exit 2)."""
     from peninsula.analysis.sweep import SweepError
-    from peninsula.engine.executors import make_executor_for
 
-    pool = make_executor_for(executor_kind, workers, scheduler)
+    pool = _make_pool(executor_kind, workers, scheduler)
     try:
         with _progress(total, label, quiet) as bar:
             task = bar.add_task("runs", total=total)
-            return work(pool, lambda n: bar.advance(task, n),
-                        lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
+            result = work(pool, lambda n: bar.advance(task, n),
+                          lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
+    except KeyboardInterrupt:
+        _interrupted(pool, "finished points are kept in --out; continue with the same "
+                           "command and --resume" if out_dir is not None else
+                           "nothing was written (no --out)")
     except (SweepError, ValueError) as exc:
+        _stop(pool)
         sys.stderr.write(f"{exc}\n")
         raise typer.Exit(2) from None
-    finally:
-        pool.shutdown()
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return result
+
+
+def _make_pool(executor_kind: str, workers: int, scheduler: str | None):
+    """The executor asked for, or exit 2 with the reason (e.g. an unreachable scheduler)."""
+    from peninsula.engine.executors import make_executor_for
+
+    try:
+        return make_executor_for(executor_kind, workers, scheduler)
+    except (ValueError, RuntimeError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(2) from None
+
+
+def _stop(pool) -> None:
+    from peninsula.engine.executors import stop_now
+
+    stop_now(pool)
+
+
+def _interrupted(pool, kept: str) -> None:
+    """Ctrl-C: stop the workers at once, say in one line what was kept, exit 130."""
+    _stop(pool)
+    err.print(f"interrupted: {kept}", highlight=False, soft_wrap=True)
+    raise typer.Exit(130)
 
 
 def _fail(exc: ScenarioError) -> None:
@@ -95,6 +133,12 @@ def _check_writable(path: Path, what: str) -> None:
     import tempfile
 
     folder = path if what == "folder" else path.parent
+    if what == "file" and path.is_dir():
+        sys.stderr.write(f"{path}: is a folder; --out needs a file name here\n")
+        raise typer.Exit(2)
+    if what == "folder" and path.exists() and not path.is_dir():
+        sys.stderr.write(f"{path}: is a file; --out needs a folder here\n")
+        raise typer.Exit(2)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
@@ -123,8 +167,8 @@ def run(
     runs: Annotated[int | None, typer.Option(min=1, max=10_000_000,
                                              help="Number of runs (futures).")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Root random seed.")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write result files here.")]
-    = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", parser=_out_path,
+                                                 help="Write result files here.")] = None,
     set_: SetOpt = None,
     workers: WorkersOpt = 1,
     chunk_runs: Annotated[int, typer.Option(min=1, help="Runs advanced together per chunk.")]
@@ -164,8 +208,6 @@ def run(
     if resume and out_dir is None:
         sys.stderr.write("--resume needs --out (the folder of the interrupted run)\n")
         raise typer.Exit(2)
-    if out_dir is not None:
-        _check_writable(out_dir, "folder")
     post = _read_posterior(posterior) if posterior else None
     if executor_kind not in ("local", "dask"):
         sys.stderr.write(f"--executor: {executor_kind!r} is not one of: local, dask\n")
@@ -177,14 +219,21 @@ def run(
     except ValueError as exc:
         sys.stderr.write(f"--kernel: {exc}\n")
         raise typer.Exit(2) from None
-    from peninsula.engine.executors import make_executor_for
-
-    pool = make_executor_for(executor_kind, workers, scheduler)
+    if out_dir is not None:
+        _check_writable(out_dir, "folder")
+    command = _command(scenario, sc, set_, out_dir=out_dir, workers=workers,
+                       posterior=posterior, monthly=monthly, chunk_runs=chunk_runs,
+                       kernel=kernel)
+    pool = _make_pool(executor_kind, workers, scheduler)
     try:
-        ens = _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post,
-                        quiet, kernel)
-    finally:
-        pool.shutdown()
+        ens = _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kernel,
+                        command)
+    except KeyboardInterrupt:
+        _interrupted(pool, _kept_chunks(out_dir, command))
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
 
 
@@ -202,8 +251,9 @@ def sweep(
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed (the same for every "
                                                          "point).")] = None,
     set_: SetOpt = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write points and the table "
-                                                              "here.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", parser=_out_path,
+                                                 help="Write points and the table here.")]
+    = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted sweep in --out.")]
     = False,
     workers: WorkersOpt = 1,
@@ -240,7 +290,7 @@ def sweep(
         f"{sc.name}: sweep of {len(table)} points", quiet,
         lambda pool, progress, on_resume: S.run_sweep(
             sc, table, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
-            kernel=kernel, progress=progress, on_resume=on_resume))
+            kernel=kernel, progress=progress, on_resume=on_resume), out_dir)
     if as_json:
         print(result.to_json(orient="records", indent=2))
         return
@@ -355,8 +405,9 @@ def optimize(
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed (the search's and every "
                                                          "evaluation's).")] = None,
     set_: SetOpt = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write every generation and "
-                                                              "the result here.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", parser=_out_path,
+                                                 help="Write every generation and the result "
+                                                      "here.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted search in --out.")]
     = False,
     workers: WorkersOpt = 1,
@@ -393,7 +444,7 @@ def optimize(
         lambda pool, progress, on_resume: O.run_optimisation(
             sc, levers, metric, maximize=not minimize, population=population,
             generations=generations, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
-            resume=resume, kernel=kernel, progress=progress))
+            resume=resume, kernel=kernel, progress=progress), out_dir)
     if as_json:
         print(json.dumps(best, indent=2))
         return
@@ -416,12 +467,12 @@ def _cell(v) -> str:
     return str(v)
 
 
-def _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, post, quiet,
-              kernel="auto"):
+def _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kernel, command):
     with _progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
         if out_dir is not None:
             from peninsula.io.parts import ResumeError
+            from peninsula.io.store import FolderBusy
 
             def said(done: int, total: int) -> None:
                 err.print(f"resuming: {done} of {total} chunks already finished")
@@ -429,10 +480,11 @@ def _run_with(pool, sc, scenario, set_, out_dir, chunk_runs, monthly, resume, po
             try:
                 ens = api.run_to_dir(sc, out_dir, executor=pool, chunk_runs=chunk_runs,
                                      record_monthly=monthly, record_events=True, resume=resume,
-                                     posterior=post, command=_command(scenario, sc, set_),
+                                     posterior=post, command=command,
                                      progress=lambda n: bar.advance(task, n), on_resume=said,
                                      kernel=kernel)
-            except ResumeError as exc:
+            except (ResumeError, FolderBusy) as exc:
+                _stop(pool)
                 sys.stderr.write(f"{exc}\n")
                 raise typer.Exit(2) from None
         else:
@@ -475,12 +527,41 @@ def _tension_from(path: Path) -> float:
         raise typer.Exit(2) from None
 
 
-def _command(ref: str, sc, sets: list[str] | None) -> str:
-    """The command that reproduces these results (scenario, runs, seed and every override)."""
+def _command(ref: str, sc, sets: list[str] | None, *, out_dir: Path | None = None,
+             workers: int = 1, posterior: Path | None = None, monthly: bool = True,
+             chunk_runs: int | None = None, kernel: str = "auto") -> str:
+    """The command that reproduces these results: scenario, runs, seed, every override and
+    the options that shape the output folder (--out, --workers, --posterior, --no-monthly,
+    --chunk-runs, which a --resume must repeat, and a non-default --kernel)."""
     parts = ["peninsula", "run", ref, "--runs", str(sc.runs), "--seed", str(sc.seed)]
     for item in sets or []:
         parts += ["--set", item]
+    if posterior is not None:
+        parts += ["--posterior", str(posterior)]
+    if not monthly:
+        parts.append("--no-monthly")
+    if chunk_runs is not None:
+        parts += ["--chunk-runs", str(chunk_runs)]
+    if kernel != "auto":
+        parts += ["--kernel", kernel]
+    if workers != 1:
+        parts += ["--workers", str(workers)]
+    if out_dir is not None:
+        parts += ["--out", str(out_dir)]
     return " ".join(shlex.quote(p) for p in parts)
+
+
+def _kept_chunks(out_dir: Path | None, command: str) -> str:
+    """What an interrupted run left: its finished chunks and how to continue."""
+    if out_dir is None:
+        return "nothing was written (no --out)"
+    from peninsula.io.parts import finished
+
+    done = finished(out_dir)
+    if done is None:
+        return f"nothing finished was kept in {out_dir}"
+    return (f"{done[0]} of {done[1]} chunks finished and kept in {out_dir}; continue with: "
+            f"{command} --resume")
 
 
 def _fmt_p(p, iv) -> str:
@@ -580,7 +661,8 @@ def parameters(
 def events_ingest(
     files: Annotated[list[Path], typer.Argument(help="GDELT 1.0/2.0 exports (.CSV or .zip) or "
                                                      "ICEWS-style CAMEO tables.")],
-    out_path: Annotated[Path, typer.Option("--out", help="Monthly dyad table (Parquet).")],
+    out_path: Annotated[Path, typer.Option("--out", parser=_out_path,
+                                           help="Monthly dyad table (Parquet).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Stream event files into monthly dyadic Goldstein cooperation and conflict counts."""
@@ -607,7 +689,8 @@ def events_ingest(
 
 @app.command("calibrate")
 def calibrate_cmd(
-    out_path: Annotated[Path, typer.Option("--out", help="Posterior samples (Parquet).")],
+    out_path: Annotated[Path, typer.Option("--out", parser=_out_path,
+                                           help="Posterior samples (Parquet).")],
     train_until: Annotated[int, typer.Option(min=2007, max=2024, help="Last training year.")]
     = 2019,
     draws: Annotated[int, typer.Option(min=100, help="Prior draws (one run each).")] = 20_000,
@@ -642,8 +725,10 @@ def backtest_cmd(
     accept: Annotated[float, typer.Option(min=0.001, max=0.5)] = 0.02,
     seed: Annotated[int, typer.Option(min=0)] = 1,
     workers: Annotated[int, typer.Option(min=1, max=256)] = 1,
-    plot: Annotated[Path | None, typer.Option(help="Write the back-test plot (PNG).")] = None,
-    report: Annotated[Path | None, typer.Option(help="Write the validation page (Markdown).")]
+    plot: Annotated[Path | None, typer.Option(parser=_out_path,
+                                              help="Write the back-test plot (PNG).")] = None,
+    report: Annotated[Path | None, typer.Option(parser=_out_path,
+                                                help="Write the validation page (Markdown).")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
@@ -694,17 +779,31 @@ def backtest_cmd(
 
 
 def _read_posterior(path: Path) -> pd.DataFrame:
-    try:
-        post = pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
-        sys.stderr.write(f"{path}: cannot read posterior ({exc})\n")
-        raise typer.Exit(2) from None
-    from peninsula.model.parameters import NAMES
+    """The --posterior table, checked before any work (io/posterior.py), or exit 2."""
+    from peninsula.io.posterior import PosteriorError, read_posterior
 
-    if not any(c in NAMES for c in post.columns) or post.empty:
-        sys.stderr.write(f"{path}: no rows, or no columns named after model parameters\n")
-        raise typer.Exit(2)
-    return post
+    try:
+        return read_posterior(path)
+    except PosteriorError as exc:
+        sys.stderr.write(f"--posterior {exc}\n")
+        raise typer.Exit(2) from None
+
+
+def _json_text(obj) -> str:
+    """``obj`` as indented JSON; a NaN or infinite number (an undefined statistic) is null,
+    never the non-standard NaN/Infinity tokens."""
+    def clean(x):
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        if isinstance(x, float | np.floating):
+            return float(x) if np.isfinite(x) else None
+        if isinstance(x, np.integer):
+            return int(x)
+        return x
+
+    return json.dumps(clean(obj), indent=2, allow_nan=False)
 
 
 @fit_app.command("arms-race")
@@ -746,7 +845,7 @@ def fit_arms_race_cmd(
     except (ValueError, np.linalg.LinAlgError) as exc:
         fail(f"cannot fit ({exc})")
     if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        sys.stdout.write(_json_text(result) + "\n")
         return
     c = result["combined"]
     out.print(f"Combined: dU = k (U - U0), k = {c['k']:.4g} (se {c['k_se']:.3g}), "
@@ -767,7 +866,8 @@ def plot_tension_cmd(
                                                           "ingest'.")],
     run_dir: Annotated[Path, typer.Option("--run", help="Folder written by 'peninsula run "
                                                         "--out'.")],
-    out_path: Annotated[Path, typer.Option("--out", help="PNG to write.")] = Path("tension.png"),
+    out_path: Annotated[Path, typer.Option("--out", parser=_out_path, help="PNG to write.")]
+    = Path("tension.png"),
 ) -> None:
     """Plot real and simulated DPRK <-> allies tension on one axis (both CAMEO/Goldstein)."""
     from peninsula.report.tension_plot import plot_tension
@@ -777,7 +877,14 @@ def plot_tension_cmd(
             sys.stderr.write(f"{path}: cannot read (no such file)\n")
             raise typer.Exit(2)
     _check_writable(out_path, "file")
-    plot_tension(events, run_dir, out_path)
+    try:
+        plot_tension(events, run_dir, out_path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow: ValueErrors
+        sys.stderr.write(f"{events} or {run_dir / 'events.parquet'}: cannot plot tension from "
+                         f"them ({type(exc).__name__}: {exc}); give the table written by "
+                         "'peninsula events ingest' and a folder written by 'peninsula run "
+                         "--out'\n")
+        raise typer.Exit(2) from None
     out.print(f"wrote {out_path}")
 
 

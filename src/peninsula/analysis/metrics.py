@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from peninsula.engine.ensemble import outcome_precision
+
 Z90 = 1.6448536269514722
 
 
@@ -108,7 +110,11 @@ FINAL_METRICS = (("dprk_capability", "dprk_capability"), ("power_balance", "powe
 
 
 def summarize(result, setup, scenario_name: str = "") -> dict:
-    """The ensemble summary (the JSON printed by ``peninsula run --json``)."""
+    """The ensemble summary (the JSON printed by ``peninsula run --json``).
+
+    Computed from the outcomes at ``outcome_precision`` so that every path to the same runs
+    (in memory, compact, written to a folder) gives the same numbers."""
+    result = outcome_precision(result)
     n = len(result.run_ids)
     years_avail = setup.n_years
     horizons = [h for h in setup.metrics["horizons_years"]]

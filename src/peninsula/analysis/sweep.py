@@ -16,6 +16,7 @@ with a generated design, so they run on the same executors.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -30,7 +31,7 @@ import pandas as pd
 
 from peninsula.analysis.metrics import summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, _simulate, chunk_bounds, join
-from peninsula.engine.executors import SequentialExecutor, make_executor
+from peninsula.engine.executors import SequentialExecutor, using_executor
 from peninsula.io import store
 from peninsula.model.parameters import NAMES
 from peninsula.model.setup import build_setup
@@ -55,6 +56,9 @@ def grid(specs: list[str]) -> pd.DataFrame:
         values = [_value(v.strip(), key) for v in raw.split(",") if v.strip()]
         if not values:
             raise SweepError(f"--grid {key}: no values given")
+        if key in axes:
+            raise SweepError(f"--grid {key}: given twice; list all its values in one --grid "
+                             f"{key}=V1,V2,...")
         axes[key] = values
     rows = list(itertools.product(*axes.values()))
     return pd.DataFrame(rows, columns=list(axes))
@@ -74,7 +78,12 @@ def read_design(path: str | Path) -> pd.DataFrame:
     """A design table (CSV): one column per scenario key, one row per point."""
     p = Path(path)
     try:
-        design = pd.read_csv(p)
+        design = pd.read_csv(p, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SweepError(f"{p}: the design table is not UTF-8 text (byte {exc.start}); save it "
+                         "as UTF-8 CSV") from None
+    except FileNotFoundError:
+        raise SweepError(f"{p}: cannot read the design table (no such file)") from None
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SweepError(f"{p}: cannot read the design table ({exc})") from None
     if design.empty:
@@ -105,7 +114,8 @@ def point_scenarios(scenario: Scenario, design: pd.DataFrame, source: str = "des
 def _parameter_modes(scenario: Scenario, design: pd.DataFrame) -> np.ndarray | None:
     """Each point's parameter values (points x P) when the design sets only parameter values
     and every one is a number within its declared range (then a point differs from the base
-    setup in those values alone); None otherwise, and the points go through the scenario."""
+    setup in those values alone, each fixed as ``--set`` fixes it); None otherwise, and the
+    points go through the scenario."""
     names = [c.split(".", 1)[1] if c.startswith("parameters.") else None for c in design.columns]
     if not names or any(n not in NAMES for n in names):
         return None
@@ -185,7 +195,21 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
               on_resume: Callable[[int, int], None] | None = None,
               with_se: bool = False) -> pd.DataFrame:
     """Run every design point (``scenario.runs`` runs each, same seed) and return one row per
-    point: the design columns, then the headline metrics (``flat_metrics``)."""
+    point: the design columns, then the headline metrics (``flat_metrics``). With ``out_dir``
+    the folder is locked for the sweep (store.folder_lock)."""
+    with contextlib.ExitStack() as stack:
+        if out_dir is not None:
+            stack.enter_context(store.folder_lock(Path(out_dir)))
+        return _run_sweep(scenario, design, executor=executor, workers=workers,
+                          chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
+                          progress=progress, kernel=kernel, on_resume=on_resume,
+                          with_se=with_se)
+
+
+def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | None,
+               workers: int, chunk_runs: int, out_dir: str | Path | None, resume: bool,
+               progress: Callable[[int], None] | None, kernel: str,
+               on_resume: Callable[[int, int], None] | None, with_se: bool) -> pd.DataFrame:
     modes = _parameter_modes(scenario, design)
     if modes is None:
         scenarios = point_scenarios(scenario, design)
@@ -196,9 +220,12 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
     else:  # parameter values only, all in range: the base setup with other point values
         base = build_setup(scenario, kernel=kernel)
         n_points = len(modes)
+        set_cols = {c.split(".", 1)[1] for c in design.columns}
+        fixed = tuple("fixed" if n in set_cols else d for n, d in zip(NAMES, base.param_dist,
+                                                                       strict=True))
 
         def make_setup(i: int):
-            return replace(base, param_mode=modes[i])
+            return replace(base, param_mode=modes[i], param_dist=fixed)
     runs = scenario.runs  # the same for every point: a design cannot change [scenario]
     points_dir = None
     done: dict[int, dict] = {}
@@ -207,15 +234,14 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
         for i in range(n_points):
             f = points_dir / f"point-{i:05d}.json"
             if f.is_file():
-                done[i] = json.loads(f.read_text())
+                with contextlib.suppress(ValueError):  # a damaged point is computed again
+                    done[i] = json.loads(f.read_text())
         if on_resume and resume:
             on_resume(len(done), n_points)
     if progress and done:
         progress(runs * len(done))
-    own = executor is None
-    executor = executor or make_executor(workers)
     summaries: dict[int, dict] = dict(done)
-    try:
+    with using_executor(executor, workers) as executor:
         todo = [i for i in range(n_points) if i not in done]
         setups: dict = {}
         futures: dict[int, list] = {}
@@ -240,9 +266,6 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
             summaries[i] = summarize(join(parts), setups.pop(i), scenario.name)
             if points_dir is not None:
                 store.write_json(summaries[i], points_dir / f"point-{i:05d}.json", indent=None)
-    finally:
-        if own:
-            executor.shutdown()
     table = pd.concat([design.reset_index(drop=True),
                        pd.DataFrame([flat_metrics(summaries[i], with_se)
                                      for i in range(n_points)])],
@@ -260,7 +283,12 @@ def _prepare(out: Path, plan: dict, resume: bool) -> Path:
     points = out / "points"
     plan_file = out / "sweep-plan.json"
     if plan_file.is_file():
-        old = json.loads(plan_file.read_text())
+        try:
+            old = json.loads(plan_file.read_text())
+        except (OSError, ValueError):
+            raise SweepError(f"{plan_file}: damaged (not the plan a sweep writes); the sweep "
+                             f"there cannot be resumed: choose another folder or delete "
+                             f"{out}") from None
         if not resume:
             raise SweepError(f"{out}: holds a sweep already; add --resume to continue it or "
                              "choose another folder")
@@ -271,5 +299,7 @@ def _prepare(out: Path, plan: dict, resume: bool) -> Path:
     elif resume:
         raise SweepError(f"{out}: no sweep to resume there")
     points.mkdir(parents=True, exist_ok=True)
+    for folder in (out, points):
+        store.remove_stale_temps(folder)
     store.write_json(plan, plan_file)
     return points

@@ -11,10 +11,26 @@ from concurrent.futures import Executor
 
 import numpy as np
 
-from peninsula.engine.executors import make_executor
+from peninsula.engine.executors import using_executor
 from peninsula.engine.simulate import ChunkResult, simulate_chunk
 
 DEFAULT_CHUNK_RUNS = 5000
+OUTCOME_DTYPE = np.float32  # per-run outcome series as kept for, and read by, a summary
+
+
+def outcome_precision(res: ChunkResult) -> ChunkResult:
+    """The per-run outcome series rounded to OUTCOME_DTYPE and widened back to float64.
+
+    A summary is computed from these values whichever path produced the result (compact
+    in-memory chunks, Parquet parts of a folder run, a full in-memory ensemble), so the same
+    runs give the same summary digit for digit on every path.
+    """
+    def r(a):
+        return a.astype(OUTCOME_DTYPE).astype(np.float64)
+
+    return ChunkResult(res.run_ids, res.params, res.first_month, r(res.launches_by_year),
+                       r(res.patrols_by_year), r(res.launch_days_by_year),
+                       {k: r(v) for k, v in res.yearly.items()}, res.monthly, res.events)
 
 
 def chunk_bounds(n_runs: int, chunk_runs: int) -> list[tuple[int, int]]:
@@ -29,12 +45,12 @@ def _simulate(setup, start: int, stop: int, record_monthly: bool, record_events:
 
 
 def compact_result(res: ChunkResult) -> ChunkResult:
-    """Outcomes only, in float32, without the sampled parameters: what a summary needs.
+    """Outcomes only, in OUTCOME_DTYPE, without the sampled parameters: what a summary needs.
 
     About 0.3 KB per run, so a million-run ensemble fits in a few hundred MB.
     """
     def f32(a):
-        return a.astype(np.float32)
+        return a.astype(OUTCOME_DTYPE)
 
     return ChunkResult(res.run_ids, None, res.first_month, f32(res.launches_by_year),
                        f32(res.patrols_by_year), f32(res.launch_days_by_year),
@@ -50,10 +66,8 @@ def run_chunks(setup, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_RUNS,
     ``compact`` keeps per-run outcomes only (float32, no parameters): for large ensembles whose
     summary is all that is wanted.
     """
-    own = executor is None
-    executor = executor or make_executor(workers)
-    try:
-        futures = [executor.submit(_simulate, setup, a, b, record_monthly, record_events, compact)
+    with using_executor(executor, workers) as pool:
+        futures = [pool.submit(_simulate, setup, a, b, record_monthly, record_events, compact)
                    for a, b in chunk_bounds(n_runs, chunk_runs)]
         parts = []
         for fut in futures:  # in submission order, so results are joined in run order
@@ -61,9 +75,6 @@ def run_chunks(setup, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_RUNS,
             parts.append(part)
             if progress:
                 progress(len(part.run_ids))
-    finally:
-        if own:
-            executor.shutdown()
     return join(parts)
 
 

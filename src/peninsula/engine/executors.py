@@ -7,7 +7,16 @@ carry their own run ids and every random number is addressed by run id.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
+PARENT_POLL_SECONDS = 1.0  # how often a pool worker checks that its parent is alive
 
 
 class SequentialExecutor(Executor):
@@ -17,16 +26,89 @@ class SequentialExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # surfaced by future.result(), as in any executor
-            future.set_exception(exc)
+        except Exception as exc:  # surfaced by future.result(), as in any executor
+            future.set_exception(exc)  # (Ctrl-C and exits propagate at once: not caught)
         return future
+
+
+class LocalPool(ProcessPoolExecutor):
+    """A process pool whose workers leave Ctrl-C to the parent and die with it.
+
+    Workers ignore SIGINT (the terminal sends it to the whole process group): the parent
+    alone decides what an interrupt means and calls ``terminate``, so no worker prints a
+    traceback of its own. A worker exits as soon as its parent is gone (a parent killed with
+    SIGKILL cannot clean up): Linux's parent-death signal where available, and a thread that
+    polls the parent's pid everywhere.
+    """
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers, initializer=_worker_init)
+
+    def terminate(self) -> None:
+        """Stop now: cancel queued work and kill the workers (an interrupted run's finished
+        chunks are already on disk; a chunk cut short is recomputed on resume)."""
+        processes = list((getattr(self, "_processes", None) or {}).values())
+        self.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.kill()
+        for proc in processes:
+            proc.join(timeout=5)
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - the poll below still works
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def make_executor(workers: int = 1) -> Executor:
     """Sequential for ``workers <= 1``, else a process pool with that many workers."""
     if workers <= 1:
         return SequentialExecutor()
-    return ProcessPoolExecutor(max_workers=workers)
+    return LocalPool(max_workers=workers)
+
+
+@contextlib.contextmanager
+def using_executor(executor: Executor | None, workers: int = 1) -> Iterator[Executor]:
+    """``executor``, or one made for ``workers`` and shut down after the block. An error or
+    Ctrl-C in the block stops the executor made here at once instead of waiting for the work
+    still queued; a caller's own executor is the caller's to stop."""
+    own = executor is None
+    ex = executor or make_executor(workers)
+    try:
+        yield ex
+    except BaseException:
+        if own:
+            stop_now(ex)
+        raise
+    if own:
+        ex.shutdown()
+
+
+def stop_now(executor: Executor) -> None:
+    """Shut ``executor`` down without waiting for queued work (after Ctrl-C)."""
+    if isinstance(executor, LocalPool):
+        executor.terminate()
+    else:
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 class DaskExecutor(Executor):
@@ -39,8 +121,6 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None):
-        import os
-
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the optional extra
@@ -48,7 +128,12 @@ class DaskExecutor(Executor):
         address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
         self.cluster = None
         if address:
-            self.client = Client(address)
+            try:
+                self.client = Client(address)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ValueError(f"--scheduler {address}: cannot connect to a Dask scheduler "
+                                 f"there ({exc}); give tcp://HOST:PORT of a running scheduler"
+                                 ) from None
         else:
             self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
                                         threads_per_worker=1, processes=True, host="127.0.0.1",

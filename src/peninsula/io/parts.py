@@ -61,7 +61,14 @@ def prepare(out_dir: Path, plan: dict, resume: bool) -> tuple[Path, bool]:
     parts = out_dir / PARTS
     plan_file = parts / PLAN
     if parts.is_dir() and plan_file.is_file():
-        old = json.loads(plan_file.read_text())
+        try:
+            old = json.loads(plan_file.read_text())
+            if not isinstance(old, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            raise ResumeError(f"{plan_file}: damaged ({exc}); the interrupted run there cannot "
+                              f"be resumed: delete {parts} to start afresh, or choose another "
+                              "--out folder") from None
         if not resume:
             raise ResumeError(f"{out_dir}: holds an unfinished run; continue it with --resume "
                               "or choose another --out folder")
@@ -69,10 +76,25 @@ def prepare(out_dir: Path, plan: dict, resume: bool) -> tuple[Path, bool]:
         if diff:
             raise ResumeError(f"{out_dir}: cannot resume: {', '.join(diff)} differ from the "
                               "interrupted run")
+        for folder in (out_dir, parts):  # a kill mid-write leaves .NAME.*.tmp behind
+            store.remove_stale_temps(folder)
         return parts, True
+    store.remove_stale_temps(out_dir)
+    store.remove_files(out_dir, (*tables.RESULT_FILES, tables.MANIFEST))  # no earlier run's
     parts.mkdir(parents=True, exist_ok=True)
     store.write_json(plan, plan_file)
     return parts, False
+
+
+def finished(out_dir: Path) -> tuple[int, int] | None:
+    """(finished chunks, all chunks) of the unfinished run in ``out_dir``, or None."""
+    plan_file = out_dir / PARTS / PLAN
+    try:
+        plan = json.loads(plan_file.read_text())
+        total = -(-int(plan["runs"]) // int(plan["chunk_runs"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return len(list((out_dir / PARTS).glob("*.outcomes.parquet"))), total
 
 
 def _concat(paths: list[Path], target: Path) -> None:

@@ -1,17 +1,29 @@
-"""Atomic result files: write under a temporary name in the target folder, then rename.
+"""Result folders: atomic files, one writer at a time, no stale leftovers.
 
-``os.replace`` is atomic on POSIX and Windows, so a crash leaves either the old file or the new
-one under the final name, never half of one.
+A file is written under a temporary name in the target folder (``.NAME.XXXX.tmp``), then
+renamed: ``os.replace`` is atomic on POSIX and Windows, so a crash leaves either the old file
+or the new one under the final name, never half of one. A kill between the two can leave the
+temporary file behind; ``remove_stale_temps`` clears those once the folder is locked again.
+``folder_lock`` takes an exclusive lock on a result folder for one command, so two commands
+writing to the same folder at once cannot mix their files: the second is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+
+LOCK_FILE = ".lock"
+
+
+class FolderBusy(ValueError):
+    """Another command is writing to the result folder."""
 
 
 def _atomic(path: Path, write) -> None:
@@ -25,6 +37,57 @@ def _atomic(path: Path, write) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on ``folder`` (created if missing) while the block runs.
+
+    The lock is an OS file lock on ``folder/.lock`` (``flock`` on POSIX, ``msvcrt`` on
+    Windows): it is released when the process ends however it ends, so a killed run never
+    leaves the folder locked. Raises FolderBusy at once if another process holds it.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fh = open(folder / LOCK_FILE, "a+b")  # noqa: SIM115 - held open for the block
+    try:
+        try:
+            _lock(fh)
+        except OSError:
+            raise FolderBusy(f"{folder}: another peninsula command is writing to this folder; "
+                             "wait for it to finish or choose another --out") from None
+        yield folder
+    finally:
+        fh.close()  # closing releases the lock
+
+
+def _lock(fh) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete temporary files that an interrupted write left in ``folder`` (not below it);
+    returns how many. Call only while holding the folder's lock."""
+    n = 0
+    for tmp in Path(folder).glob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+def remove_files(folder: Path, names: tuple[str, ...] | list[str]) -> None:
+    """Delete the named result files in ``folder`` if present (a fresh run's clean slate, so
+    no file of an earlier run can sit beside the new one's)."""
+    for name in names:
+        (Path(folder) / name).unlink(missing_ok=True)
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:

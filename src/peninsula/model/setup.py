@@ -8,7 +8,7 @@ import numpy as np
 
 from peninsula.model.actors import ACTORS, N_ACTORS
 from peninsula.model.levers import LeverPlan, build_plan
-from peninsula.model.parameters import NAMES
+from peninsula.model.parameters import BY_NAME, NAMES
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,37 @@ class ModelSetup:
 KERNELS = ("auto", "numba", "numpy")
 
 
+def posterior_values(posterior, source: str = "posterior") -> tuple[np.ndarray, tuple[int, ...]]:
+    """The parameter columns of a posterior table as (draws x k values, their NAMES positions).
+
+    Raises ValueError naming ``source``, the column and the allowed range when the table has no
+    rows or no parameter columns, or a parameter column holds text, a missing or infinite
+    value, or a value outside the parameter's limits (what its equation can take).
+    """
+    names = [c for c in posterior.columns if c in NAMES]
+    if not names or len(posterior) == 0:
+        raise ValueError(f"{source}: no rows, or no columns named after model parameters "
+                         "(see 'peninsula parameters')")
+    for name in names:
+        col = posterior[name]
+        try:
+            values = np.asarray(col, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{source}: column {name!r} must hold numbers, not "
+                             f"{col.dtype} values such as {col.iloc[0]!r}") from None
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise ValueError(f"{source}: column {name!r} has {int(bad.sum())} missing or "
+                             f"infinite value(s), first at row {int(np.argmax(bad)) + 1}")
+        lo, hi = BY_NAME[name].limits
+        out = (values < lo) | (values > hi)
+        if out.any():
+            raise ValueError(f"{source}: column {name!r} has {int(out.sum())} value(s) outside "
+                             f"its limits [{lo:g}, {hi:g}] (from {values.min():g} to "
+                             f"{values.max():g})")
+    return (posterior[names].to_numpy(dtype=float), tuple(NAMES.index(c) for c in names))
+
+
 def build_setup(scenario, posterior=None, kernel: str = "auto") -> ModelSetup:
     """Compile a ``Scenario`` into a ``ModelSetup``.
 
@@ -58,11 +89,7 @@ def build_setup(scenario, posterior=None, kernel: str = "auto") -> ModelSetup:
         raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
     post_values, post_cols = None, ()
     if posterior is not None:
-        names = [c for c in posterior.columns if c in NAMES]
-        if not names or len(posterior) == 0:
-            raise ValueError("posterior has no rows or no columns named after model parameters")
-        post_values = posterior[names].to_numpy(dtype=float)
-        post_cols = tuple(NAMES.index(c) for c in names)
+        post_values, post_cols = posterior_values(posterior)
     doc = scenario.doc
     actors = doc["actors"]
 
