@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import sys
@@ -129,7 +130,10 @@ def _fail(exc: ScenarioError) -> None:
 
 
 def _check_writable(path: Path, what: str) -> None:
-    """Fail before any work if ``path`` (a file or folder to create) cannot be written."""
+    """Fail before any work if ``path`` (a file or folder to create) cannot be written.
+
+    Folders made for the check are removed again, so a command that fails later leaves no
+    empty folder behind; the work itself creates what it writes."""
     import tempfile
 
     folder = path if what == "folder" else path.parent
@@ -139,6 +143,7 @@ def _check_writable(path: Path, what: str) -> None:
     if what == "folder" and path.exists() and not path.is_dir():
         sys.stderr.write(f"{path}: is a file; --out needs a folder here\n")
         raise typer.Exit(2)
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
@@ -146,6 +151,10 @@ def _check_writable(path: Path, what: str) -> None:
     except OSError as exc:
         sys.stderr.write(f"{path}: cannot write the {what} here ({exc.strerror or exc})\n")
         raise typer.Exit(2) from None
+    finally:
+        for p in made:  # deepest first
+            with contextlib.suppress(OSError):
+                p.rmdir()
 
 
 def _load(ref: str, sets: list[str] | None):

@@ -29,6 +29,9 @@ def ols(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     n, p = X.shape
     if n <= p:
         raise ValueError(f"need more than {p} observations, got {n}")
+    if np.linalg.matrix_rank(X) < p:  # e.g. one side a fixed offset of the other
+        raise ValueError("the regressors are collinear (one series moves in lockstep with "
+                         "the other or with time), so their effects cannot be separated")
     beta, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ beta
     dof = n - p

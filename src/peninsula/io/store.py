@@ -26,7 +26,8 @@ class FolderBusy(ValueError):
     """Another command is writing to the result folder."""
 
 
-def _atomic(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -91,7 +92,7 @@ def remove_files(folder: Path, names: tuple[str, ...] | list[str]) -> None:
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    _atomic(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
+    atomic_write(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
 
 
 def write_parquet_stream(frames, path: Path) -> None:
@@ -114,7 +115,7 @@ def write_parquet_stream(frames, path: Path) -> None:
             if writer is not None:
                 writer.close()
 
-    _atomic(Path(path), w)
+    atomic_write(Path(path), w)
 
 
 def write_json(obj, path: Path, indent: int | None = 2) -> None:
@@ -125,7 +126,7 @@ def write_json(obj, path: Path, indent: int | None = 2) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
 
-    _atomic(Path(path), w)
+    atomic_write(Path(path), w)
 
 
 def write_text(text: str, path: Path) -> None:
@@ -133,7 +134,7 @@ def write_text(text: str, path: Path) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
 
-    _atomic(Path(path), w)
+    atomic_write(Path(path), w)
 
 
 def _jsonable(x):

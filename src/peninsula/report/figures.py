@@ -16,11 +16,14 @@ def pyplot():
 
 
 def save_figure(fig, path: str | Path) -> Path:
-    """Tighten the layout, write the PNG (creating folders) and free the figure."""
+    """Tighten the layout, write the image atomically (creating folders; the format from the
+    file's extension, PNG by default) and free the figure."""
+    from peninsula.io.store import atomic_write
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(path)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".").lower()
+                                               or "png"))
     fig.clf()
     import matplotlib.pyplot as plt
 

@@ -122,6 +122,8 @@ coding (`talks_active`) follows the documentary record of when negotiations were
 
 
 def write(result: dict, path: str | Path, plot_name: str = "validation_backtest.png") -> Path:
+    from peninsula.io.store import write_text
+
     path = Path(path)
-    path.write_text(render(result, plot_name), encoding="utf-8")
+    write_text(render(result, plot_name), path)
     return path

@@ -1,0 +1,171 @@
+"""The fuzz corpus: bad inputs found by fuzzing the command line, and the message each must give.
+
+Each row names the files a case needs (made fresh in a temporary folder), the command, and
+words its message must contain. Every case must end with exit 2 and one plain line naming the
+file or flag and what is allowed: no traceback, and nothing written (no output file, no empty
+folder, no temporary file).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from peninsula.cli import app
+
+runner = CliRunner()
+RUN = ["run", "--runs", "20", "--set", "scenario.horizon_months=12", "-q"]
+
+
+def _parquet(df: pd.DataFrame):
+    return lambda path: df.to_parquet(path)
+
+
+def _text(text: str, encoding: str = "utf-8"):
+    return lambda path: path.write_bytes(text.encode(encoding))
+
+
+def _bytes(data: bytes):
+    return lambda path: path.write_bytes(data)
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _run_folder(path: Path) -> None:
+    path.mkdir()
+    pd.DataFrame({"run": [0], "month": [0]}).to_parquet(path / "events.parquet")
+
+
+def _damaged_zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("20240101.export.CSV", "\t".join(["x"] * 58) + "\n" * 2000)
+    data = bytearray(path.read_bytes())
+    data[60:90] = b"\xff" * 30  # inside the deflate stream
+    path.write_bytes(bytes(data))
+
+
+def _richardson_exact(path: Path) -> None:
+    """Series that follow Richardson's equations exactly: residuals of zero."""
+    x, y = [10.0], [12.0]
+    for _ in range(8):
+        x.append(x[-1] + 0.3 * y[-1] - 0.2 * x[-1] + 1.0)
+        y.append(y[-1] + 0.1 * x[-2] - 0.25 * y[-1] + 2.0)
+    pd.DataFrame({"x": x, "y": y}).to_csv(path, index=False)
+
+
+# id, {file name: maker}, command (FILE names are replaced by their paths), words expected
+CASES = [
+    ("out-empty", {}, [*RUN, "--out", ""], ["--out", "empty"]),
+    ("posterior-missing", {}, [*RUN, "--posterior", "{none.parquet}", "--out", "{OUT}"],
+     ["none.parquet", "no such posterior file"]),
+    ("posterior-nan", {"p.parquet": _parquet(pd.DataFrame(
+        {"launch_base_rate_per_year": [10.0, np.nan]}))},
+     [*RUN, "--posterior", "{p.parquet}", "--out", "{OUT}"],
+     ["p.parquet", "'launch_base_rate_per_year'", "missing or infinite", "row 2"]),
+    ("posterior-text", {"p.parquet": _parquet(pd.DataFrame(
+        {"launch_base_rate_per_year": ["ten", "20"]}))},
+     [*RUN, "--posterior", "{p.parquet}", "--out", "{OUT}"],
+     ["p.parquet", "must hold numbers"]),
+    ("posterior-out-of-limits", {"p.parquet": _parquet(pd.DataFrame(
+        {"launch_base_rate_per_year": [99.0, -5.0]}))},
+     [*RUN, "--posterior", "{p.parquet}", "--out", "{OUT}"],
+     ["p.parquet", "outside its limits", "-5"]),
+    ("posterior-not-parquet", {"p.parquet": _text("run,x\n1,2\n")},
+     [*RUN, "--posterior", "{p.parquet}"], ["p.parquet", "cannot read the posterior"]),
+    ("events-out-is-folder", {"e.csv": _text("a\tb\n"), "dir": _folder},
+     ["events", "ingest", "{e.csv}", "--out", "{dir}"], ["dir", "is a folder"]),
+    ("calibrate-out-is-folder", {"dir": _folder}, ["calibrate", "--out", "{dir}", "-q"],
+     ["dir", "is a folder"]),
+    ("run-out-is-file", {"f.txt": _text("x")}, [*RUN, "--out", "{f.txt}"],
+     ["f.txt", "is a file"]),
+    ("plot-garbage-events", {"g.parquet": _bytes(b"garbage, not parquet"), "r": _run_folder},
+     ["plot", "tension", "--events", "{g.parquet}", "--run", "{r}", "--out", "{OUT}.png"],
+     ["g.parquet", "cannot plot tension"]),
+    ("grid-key-twice", {}, ["sweep", "--grid", "levers.open_communication=0",
+                            "--grid", "levers.open_communication=1", "--runs", "5", "-q",
+                            "--out", "{OUT}"],
+     ["--grid levers.open_communication", "given twice"]),
+    ("design-not-utf8", {"d.csv": _text("levers.open_communication\n0.5\n# \u00e9t\u00e9\n",
+                                        "latin-1")},
+     ["sweep", "--design", "{d.csv}", "--runs", "5", "-q", "--out", "{OUT}"],
+     ["d.csv", "not UTF-8"]),
+    ("fit-collinear", {"c.csv": _text("a,b\n1,2\n2,3\n4,5\n7,8\n11,12\n")},
+     ["fit", "arms-race", "{c.csv}", "--x", "a", "--y", "b", "--json"],
+     ["c.csv", "collinear"]),
+    ("events-damaged-zip", {"x.export.CSV.zip": _damaged_zip},
+     ["events", "ingest", "{x.export.CSV.zip}", "--out", "{OUT}.parquet"],
+     ["x.export.CSV.zip"]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_gives_one_clean_line_and_writes_nothing(tmp_path, case):
+    _, files, command, expected = case
+    paths = {}
+    for name, make in files.items():
+        paths[name] = tmp_path / name
+        make(paths[name])
+    before = {p for p in tmp_path.rglob("*")}
+    out = tmp_path / "out"
+
+    def fill(arg: str) -> str:
+        for name, path in paths.items():
+            arg = arg.replace(f"{{{name}}}", str(path))
+        return arg.replace("{OUT}", str(out)).replace("{none.parquet}",
+                                                        str(tmp_path / "none.parquet"))
+
+    res = runner.invoke(app, [fill(a) for a in command])
+    text = res.output
+    assert res.exit_code == 2, text
+    assert "Traceback" not in text and "Error:" not in text.split("\n")[0][:7], text
+    for word in expected:
+        assert word in text, (word, text)
+    if not text.startswith("Usage:"):  # typer's own usage errors come in a box
+        assert len([ln for ln in text.splitlines() if ln.strip()]) == 1, text
+    after = {p for p in tmp_path.rglob("*")}
+    assert after == before, f"written: {sorted(map(str, after - before))}"
+
+
+def test_fit_json_never_prints_nan_or_infinity(tmp_path, monkeypatch):
+    """Undefined statistics (an exact fit's t, a zero k's U0) print as null, never as the
+    non-standard NaN/Infinity tokens that JSON readers reject."""
+    import json
+
+    from peninsula.analysis import arms_fit
+
+    data = tmp_path / "exact.csv"
+    _richardson_exact(data)
+    real = arms_fit.fit_arms_race
+
+    def undefined(x, y, at="mid"):
+        fit = real(x, y, at=at)
+        fit["pair"]["x"]["no_interaction_t"] = float("inf")
+        fit["combined"]["u0"] = float("nan")
+        return fit
+
+    monkeypatch.setattr(arms_fit, "fit_arms_race", undefined)
+    res = runner.invoke(app, ["fit", "arms-race", str(data), "--x", "x", "--y", "y", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "NaN" not in res.stdout and "Infinity" not in res.stdout
+    fit = json.loads(res.stdout)
+    assert fit["pair"]["x"]["no_interaction_t"] is None and fit["combined"]["u0"] is None
+    assert fit["pair"]["x"]["reaction"] == pytest.approx(0.3, abs=1e-6)
+    assert fit["pair"]["y"]["reaction"] == pytest.approx(0.1, abs=1e-6)
+
+
+def test_an_unreachable_scheduler_is_one_line_not_a_traceback(tmp_path):
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        res = runner.invoke(app, [*RUN, "--executor", "dask", "--scheduler",
+                                  "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in res.output
+    assert "Traceback" not in res.output and list(tmp_path.iterdir()) == []

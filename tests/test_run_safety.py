@@ -1,0 +1,218 @@
+"""Result folders stay whole under interruption, concurrency and reuse.
+
+Ctrl-C stops a run promptly with one line and exit 130; a killed parent takes its pool
+workers with it; two commands cannot write one folder at once; a second run into a folder
+leaves nothing of the first; temporary files of a killed write do not survive a resume; the
+summary printed without --out is the one written with it; the manifest's command reproduces
+the folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import start_and_kill
+from peninsula.cli import app
+from peninsula.io import store
+
+runner = CliRunner()
+LINUX = sys.platform.startswith("linux")
+# the NumPy step is slower than the compiled one, so a signal lands mid-run
+SLOW = ["--set", "scenario.horizon_months=36", "--kernel", "numpy", "-q"]
+
+
+def _cli(args: list[str], **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "peninsula.cli", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _wait_for(folder: Path, pattern: str, n: int, timeout: float = 120.0) -> int:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        k = len(list(folder.glob(pattern)))
+        if k >= n:
+            return k
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {n} files {pattern} in {folder} after {timeout} s")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(c) for c in text]
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_second_run_into_a_folder_leaves_nothing_of_the_first(tmp_path):
+    out = tmp_path / "r"
+    base = ["run", "--runs", "60", "--seed", "3", "--set", "scenario.horizon_months=24", "-q",
+            "--out", str(out)]
+    assert runner.invoke(app, base).exit_code == 0
+    assert (out / "monthly.parquet").is_file()
+    res = runner.invoke(app, [*base[:-2], "--seed", "4", "--no-monthly", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert not (out / "monthly.parquet").exists()  # the first run's table is gone
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 4 and "monthly.parquet" not in manifest["files"]
+    assert all((out / f).is_file() for f in manifest["files"])
+
+
+def test_json_summary_without_out_is_the_summary_written_with_out(tmp_path):
+    args = ["run", "--runs", "400", "--seed", "11", "--set", "scenario.horizon_months=60",
+            "-q", "--json"]
+    printed = json.loads(runner.invoke(app, args).stdout)
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0
+    assert printed == json.loads(res.stdout)
+    assert printed == json.loads((tmp_path / "o" / "summary.json").read_text())
+
+
+def test_manifest_command_names_every_option_and_reproduces_the_folder(tmp_path):
+    post = tmp_path / "post.parquet"
+    pd.DataFrame({"launch_base_rate_per_year": [10.0, 20.0, 40.0]}).to_parquet(post)
+    first = tmp_path / "first"
+    res = runner.invoke(app, ["run", "--runs", "90", "--seed", "2", "--workers", "2", "-q",
+                              "--set", "scenario.horizon_months=24", "--posterior", str(post),
+                              "--no-monthly", "--chunk-runs", "40", "--out", str(first)])
+    assert res.exit_code == 0, res.output
+    command = json.loads((first / "manifest.json").read_text())["command"]
+    for opt in ("--out", "--workers 2", "--posterior", "--no-monthly", "--chunk-runs 40"):
+        assert opt in command, opt
+    again = tmp_path / "again"
+    argv = shlex.split(command.replace(str(first), str(again)))
+    assert argv[:2] == ["peninsula", "run"]
+    assert runner.invoke(app, [*argv[1:], "-q"]).exit_code == 0
+    for name in ("summary.json",):
+        assert (first / name).read_text() == (again / name).read_text()
+    pd.testing.assert_frame_equal(pd.read_parquet(first / "runs.parquet"),
+                                  pd.read_parquet(again / "runs.parquet"))
+
+
+def test_an_empty_out_is_refused_and_nothing_is_written(tmp_cwd):
+    res = runner.invoke(app, ["run", "--runs", "20", "--out", "", "-q"])
+    assert res.exit_code == 2 and "--out" in res.output and "empty" in res.output
+    assert list(tmp_cwd.iterdir()) == []
+
+
+def test_a_locked_folder_refuses_a_second_writer(tmp_path):
+    out = tmp_path / "busy"
+    with store.folder_lock(out):
+        for args in (["run", "--runs", "20"], ["sweep", "--grid", "levers.open_communication=0,1",
+                                               "--runs", "20"]):
+            res = runner.invoke(app, [*args, "-q", "--out", str(out)])
+            assert res.exit_code == 2, res.output
+            assert "another peninsula command is writing to this folder" in res.output
+    assert sorted(p.name for p in out.iterdir()) == [store.LOCK_FILE]
+    assert runner.invoke(app, ["run", "--runs", "20", "-q", "--out", str(out)]).exit_code == 0
+
+
+def test_two_runs_started_together_one_wins_one_is_refused(tmp_path):
+    out = tmp_path / "race"
+    args = ["run", "--runs", "1200", "--chunk-runs", "100", *SLOW, "--out", str(out)]
+    procs = [_cli([*args, "--seed", str(s)]) for s in (7, 8)]
+    codes = []
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        codes.append((p.returncode, err))
+    assert sorted(c for c, _ in codes) == [0, 2], codes
+    loser = next(e for c, e in codes if c == 2)
+    assert "another peninsula command" in loser and "Traceback" not in loser
+    winner_seed = 7 if codes[0][0] == 0 else 8
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == winner_seed
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == winner_seed and summary["runs"] == 1200
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_stops_promptly_says_what_was_kept_and_resume_finishes(tmp_path, workers):
+    if not LINUX and workers > 1:
+        pytest.skip("process-group signals are POSIX")
+    out = tmp_path / "cut"
+    args = ["run", "--runs", "3000", "--seed", "5", "--chunk-runs", "100", "--workers",
+            str(workers), *SLOW, "--out", str(out)]
+    proc = _cli(args, start_new_session=True)  # its own group: Ctrl-C reaches every process
+    _wait_for(out / ".parts", "*.outcomes.parquet", 2)
+    os.killpg(proc.pid, signal.SIGINT)
+    t0 = time.time()
+    _, err = proc.communicate(timeout=60)
+    stopped_after = time.time() - t0
+    kept = len(list((out / ".parts").glob("*.outcomes.parquet")))
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("interrupted: "), err
+    assert f"{kept} of 30 chunks finished and kept in {out}" in lines[0]
+    assert lines[0].endswith("--resume")
+    assert kept < 30 and stopped_after < 15  # stopped, not run to the end
+    assert not (out / "manifest.json").exists()
+    res = runner.invoke(app, [*args, "--resume"])
+    assert res.exit_code == 0, res.output
+    assert f"resuming: {kept} of 30 chunks already finished" in res.output
+    assert json.loads((out / "summary.json").read_text())["runs"] == 3000
+
+
+@pytest.mark.skipif(not LINUX, reason="reads the process table from /proc")
+def test_workers_die_with_a_killed_parent(tmp_path):
+    out = tmp_path / "orphans"
+    proc = _cli(["run", "--runs", "4000", "--chunk-runs", "100", "--workers", "2", *SLOW,
+                 "--out", str(out)])
+    _wait_for(out / ".parts", "*.outcomes.parquet", 1)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), "pool workers outlived their parent"
+
+
+def test_resume_removes_temporary_files_of_a_killed_write(tmp_path):
+    out = tmp_path / "k"
+    args = ["run", "--runs", "1200", "--seed", "6", "--chunk-runs", "100", *SLOW,
+            "--out", str(out)]
+    start_and_kill(args, out / ".parts", "*.outcomes.parquet", 2)
+    (out / ".monthly.parquet.x1y2.tmp").write_bytes(b"PAR1 half a table")
+    (out / ".parts" / ".chunk-0000000900-0000001000.monthly.parquet.z9.tmp").write_bytes(b"PAR1")
+    res = runner.invoke(app, [*args, "--resume"])
+    assert res.exit_code == 0, res.output
+    assert [p.name for p in out.glob(".*.tmp")] == []
+    assert not (out / ".parts").exists()
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
+        json.loads((out / "manifest.json").read_text())["files"] + ["manifest.json"])
+
+
+def test_a_damaged_plan_is_reported_not_a_traceback(tmp_path):
+    out = tmp_path / "d"
+    (out / ".parts").mkdir(parents=True)
+    (out / ".parts" / "plan.json").write_text("{ this is not json")
+    res = runner.invoke(app, ["run", "--runs", "20", "-q", "--out", str(out), "--resume"])
+    assert res.exit_code == 2
+    assert "plan.json: damaged" in res.output and "cannot be resumed" in res.output
+    sweep = tmp_path / "s"
+    sweep.mkdir()
+    (sweep / "sweep-plan.json").write_bytes(b"\x00\xff")
+    res = runner.invoke(app, ["sweep", "--grid", "levers.open_communication=0,1", "--runs", "10",
+                              "-q", "--out", str(sweep), "--resume"])
+    assert res.exit_code == 2 and "sweep-plan.json: damaged" in res.output
