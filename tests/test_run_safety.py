@@ -216,3 +216,23 @@ def test_a_damaged_plan_is_reported_not_a_traceback(tmp_path):
     res = runner.invoke(app, ["sweep", "--grid", "levers.open_communication=0,1", "--runs", "10",
                               "-q", "--out", str(sweep), "--resume"])
     assert res.exit_code == 2 and "sweep-plan.json: damaged" in res.output
+
+
+def test_ctrl_c_stops_a_sweep_and_resume_keeps_its_finished_points(tmp_path):
+    out = tmp_path / "sw"
+    args = ["sweep", "--grid", "levers.exercise_intensity=0,0.25,0.5,0.75,1,1.25,1.5,2",
+            "--runs", "600", *SLOW, "--out", str(out)]
+    proc = _cli(args, start_new_session=True)
+    _wait_for(out / "points", "point-*.json", 2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert lines[-1].startswith("interrupted: finished points are kept in --out"), err
+    kept = len(list((out / "points").glob("point-*.json")))
+    assert 2 <= kept < 8
+    res = runner.invoke(app, [*args, "--resume"])
+    assert res.exit_code == 0, res.output
+    assert f"resuming: {kept} of 8 points already done" in res.output
+    assert len(pd.read_csv(out / "sweep.csv")) == 8

@@ -243,7 +243,13 @@ def run(
         _stop(pool)
         raise
     pool.shutdown()
-    _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
+    try:
+        _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
+    except KeyboardInterrupt:  # only --explain's extra ensembles take long enough
+        err.print("interrupted: during --explain; the run's own results "
+                  + (f"are complete in {out_dir}" if out_dir is not None else "were not saved"),
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
 
 
 @app.command()
