@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from peninsula.engine.ensemble import outcome_precision
+from peninsula.engine.ensemble import OUTCOME_DTYPE
 
 Z90 = 1.6448536269514722
 
@@ -61,6 +61,17 @@ def reached(result, key: str, years: int) -> np.ndarray:
     return result.first_month[key] < 12 * years
 
 
+def outcome(a: np.ndarray) -> np.ndarray:
+    """Per-run outcome values as a summary reads them: rounded to OUTCOME_DTYPE (the precision
+    compact results keep) and widened to float64. Every path to the same runs (in memory,
+    compact, from a folder's Parquet parts) then gives the same summary, digit for digit."""
+    return np.asarray(a).astype(OUTCOME_DTYPE).astype(np.float64)
+
+
+YEARLY_AT = ("alignment", "polarization", "denuclearization", "gdp_loss_pct",
+             "gdp_loss_pct_ROK", "cohesion", "arms_race_pct", "dprk_capability", "power_balance")
+
+
 def per_run_at(result, years: int) -> dict:
     """Per-run outcome values at horizon ``years`` (arrays of length runs)."""
     y = years - 1
@@ -68,16 +79,8 @@ def per_run_at(result, years: int) -> dict:
         "clash": reached(result, "clash", years),
         "war": reached(result, "war", years),
         "nuclear_use": reached(result, "nuclear_use", years),
-        "launches_per_year": result.launches_by_year[:, :years].astype(float).mean(axis=1),
-        "alignment": result.yearly["alignment"][:, y],
-        "polarization": result.yearly["polarization"][:, y],
-        "denuclearization": result.yearly["denuclearization"][:, y],
-        "gdp_loss_pct": result.yearly["gdp_loss_pct"][:, y],
-        "gdp_loss_pct_ROK": result.yearly["gdp_loss_pct_ROK"][:, y],
-        "cohesion": result.yearly["cohesion"][:, y],
-        "arms_race_pct": result.yearly["arms_race_pct"][:, y],
-        "dprk_capability": result.yearly["dprk_capability"][:, y],
-        "power_balance": result.yearly["power_balance"][:, y],
+        "launches_per_year": outcome(result.launches_by_year[:, :years]).mean(axis=1),
+        **{name: outcome(result.yearly[name][:, y]) for name in YEARLY_AT},
     }
 
 
@@ -112,9 +115,8 @@ FINAL_METRICS = (("dprk_capability", "dprk_capability"), ("power_balance", "powe
 def summarize(result, setup, scenario_name: str = "") -> dict:
     """The ensemble summary (the JSON printed by ``peninsula run --json``).
 
-    Computed from the outcomes at ``outcome_precision`` so that every path to the same runs
-    (in memory, compact, written to a folder) gives the same numbers."""
-    result = outcome_precision(result)
+    Per-run values are read through ``outcome``, so every path to the same runs (in memory,
+    compact, written to a folder) gives the same numbers."""
     n = len(result.run_ids)
     years_avail = setup.n_years
     horizons = [h for h in setup.metrics["horizons_years"]]
@@ -159,6 +161,7 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
         for name, _ in HORIZON_METRICS + FINAL_METRICS:
             out[name] = dict(sp[name])
         out["gdp_loss_pct"]["ROK"] = float(v["gdp_loss_pct_ROK"].mean())
-        out["dprk_launches_by_year"] = [float(x) for x in result.launches_by_year.mean(axis=0)]
+        out["dprk_launches_by_year"] = [float(outcome(result.launches_by_year[:, y]).mean())
+                                        for y in range(result.launches_by_year.shape[1])]
     out["by_horizon"] = by_horizon
     return out

@@ -18,21 +18,6 @@ DEFAULT_CHUNK_RUNS = 5000
 OUTCOME_DTYPE = np.float32  # per-run outcome series as kept for, and read by, a summary
 
 
-def outcome_precision(res: ChunkResult) -> ChunkResult:
-    """The per-run outcome series rounded to OUTCOME_DTYPE and widened back to float64.
-
-    A summary is computed from these values whichever path produced the result (compact
-    in-memory chunks, Parquet parts of a folder run, a full in-memory ensemble), so the same
-    runs give the same summary digit for digit on every path.
-    """
-    def r(a):
-        return a.astype(OUTCOME_DTYPE).astype(np.float64)
-
-    return ChunkResult(res.run_ids, res.params, res.first_month, r(res.launches_by_year),
-                       r(res.patrols_by_year), r(res.launch_days_by_year),
-                       {k: r(v) for k, v in res.yearly.items()}, res.monthly, res.events)
-
-
 def chunk_bounds(n_runs: int, chunk_runs: int) -> list[tuple[int, int]]:
     chunk_runs = max(1, int(chunk_runs))
     return [(a, min(a + chunk_runs, n_runs)) for a in range(0, n_runs, chunk_runs)]
