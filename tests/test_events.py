@@ -1,5 +1,6 @@
 """Event-data readers: real GDELT 1.0 rows, 61-column GDELT 2.0 rows (plain and zipped),
-ICEWS-style tables; every bad row counted by reason; memory flat with file size."""
+ICEWS-style tables; every bad row counted by reason; memory flat with file size; damaged files
+give one EventFileError naming the file (and line), never a traceback or a partial table."""
 
 import json
 import tracemalloc
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import SHARED_DATA
 from peninsula.cli import app
-from peninsula.io.events import cameo_goldstein, ingest, tension_from_events
+from peninsula.io.events import EventFileError, cameo_goldstein, ingest, tension_from_events
 
 runner = CliRunner()
 GDELT1 = SHARED_DATA / "gdelt" / "gdelt_v1_events_sample_reed9999.tsv.txt"
@@ -26,6 +27,23 @@ def gdelt2_row(date="20230315", a1="PRK", a2="USA", code="130", goldstein="-4.4"
     row[30], row[31] = goldstein, mentions
     row[59], row[60] = "20230315120000", "https://example.org/story"
     return "\t".join(row)
+
+
+ICEWS_HEADER = "Event ID\tEvent Date\tSource Country\tCAMEO Code\tTarget Country\n"
+
+
+def accounted(rep) -> bool:
+    """Every row read is used, outside the six actors, or rejected with a reason."""
+    return rep.rows_read == rep.rows_used + rep.rows_other_actors + sum(rep.rows_rejected.values())
+
+
+def cli_error(path, tmp_path) -> str:
+    """Run 'events ingest' on a bad file; it must exit 2 with one line naming the file."""
+    res = runner.invoke(app, ["events", "ingest", str(path), "--out", str(tmp_path / "x.parquet")])
+    assert res.exit_code == 2, res.output
+    assert res.output.count("\n") == 1 and str(path) in res.output, res.output
+    assert not (tmp_path / "x.parquet").exists()
+    return res.output
 
 
 def test_cameo_table_keeps_leading_zeros():
@@ -143,3 +161,126 @@ def test_plot_real_and_simulated_tension_on_one_axis(tmp_path):
                               "--out", str(png)])
     assert res.exit_code == 0, res.output
     assert png.stat().st_size > 10_000
+
+
+def deflated_gdelt_zip(path, n_rows=3000):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("20230315120000.export.CSV", "".join(gdelt2_row() + "\n" for _ in range(n_rows)))
+    return path.read_bytes()
+
+
+def test_damaged_zip_is_one_clear_error(tmp_path):
+    good = deflated_gdelt_zip(tmp_path / "good.zip")
+    damaged = bytearray(good)  # damaged deflate data (zlib.error before the fix)
+    for i in range(60, 400):
+        damaged[i] ^= 0x55
+    bad = tmp_path / "damaged.export.CSV.zip"
+    bad.write_bytes(bytes(damaged))
+    with pytest.raises(EventFileError, match=r"damaged\.export\.CSV\.zip \[20230315120000"
+                       r"\.export\.CSV\]: damaged zip archive, unreadable from about line 1"):
+        ingest([bad])
+    assert "download it again" in cli_error(bad, tmp_path)
+
+    stored = tmp_path / "stored.zip"  # intact deflate stream, wrong CRC (BadZipFile before)
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("e.CSV", gdelt2_row() + "\n")
+    data = bytearray(stored.read_bytes())
+    data[data.index(b"PRK")] = ord("Q")
+    stored.write_bytes(bytes(data))
+    with pytest.raises(EventFileError, match=r"stored\.zip \[e\.CSV\]: damaged zip.*CRC"):
+        ingest([stored])
+
+    cut = tmp_path / "cut.zip"  # download stopped half-way: no central directory
+    cut.write_bytes(good[: len(good) // 2])
+    with pytest.raises(EventFileError, match=r"cut\.zip: damaged zip archive \(truncated"):
+        ingest([cut])
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    with pytest.raises(EventFileError, match="empty.zip: zip archive holds no files"):
+        ingest([empty])
+
+
+def test_long_fields_and_lines_are_not_tracebacks(tmp_path):
+    long_url = gdelt2_row().replace("https://example.org/story", "x" * 140_000)
+    path = tmp_path / "long.CSV"  # a 140,000-character field: _csv.Error before the fix
+    path.write_text("\n".join([gdelt2_row(), long_url, "1\t" + "y" * (2 << 20), gdelt2_row()]) + "\n")
+    dyads, rep = ingest([path])
+    assert rep.rows_read == 4 and rep.rows_used == 3
+    assert dict(rep.rows_rejected) == {"line over 1 MiB": 1} and accounted(rep)
+    table = tmp_path / "long.csv"
+    table.write_text("Event Date,Source Country,CAMEO Code,Target Country,Text\n"
+                     f"2017-09-03,North Korea,138,United States,{'z' * 140_000}\n"
+                     "2017-09-04,North Korea,138,United States,ok\n")
+    _, rep = ingest([table])
+    assert rep.rows_read == 2 and rep.rows_used == 1 and accounted(rep)
+
+
+def test_unbalanced_quote_never_swallows_rows(tmp_path):
+    rows = [f"{i}\t2017-09-03\tNorth Korea\t138\tUnited States\n" for i in range(2, 1000)]
+    tab = tmp_path / "icews.tab"  # ICEWS .tab: tab-separated, no quoting
+    tab.write_text(ICEWS_HEADER + '1\t2017-09-03\t"North Korea\t138\tUnited States\n'
+                   + "".join(rows))
+    dyads, rep = ingest([tab])  # before the fix: rows_read 1, the other 998 rows gone
+    assert rep.rows_read == 999 and rep.rows_used == 998
+    assert dict(rep.rows_rejected) == {"stray quote": 1} and accounted(rep)
+    assert dyads["events"].sum() == 998
+    csv_path = tmp_path / "icews.csv"  # comma-separated: quotes must close on their own line
+    csv_path.write_text("Event ID,Event Date,Source Country,CAMEO Code,Target Country\n"
+                        '1,2017-09-03,"North Korea,138,United States\n'
+                        '2,2017-09-03,"Korea, Democratic People\'s Republic of",138,Japan\n'
+                        "3,2017-09-03,North Korea,138,United States\n")
+    _, rep = ingest([csv_path])
+    assert rep.rows_read == 3 and rep.rows_used == 2 and accounted(rep)
+    assert dict(rep.rows_rejected) == {"unbalanced quote or field over 131,072 characters": 1}
+    gdelt = tmp_path / "q.CSV"  # GDELT has no quoting: a quote is an ordinary character
+    gdelt.write_text("\n".join([gdelt2_row().replace("example", '"ex'), gdelt2_row()]) + "\n")
+    assert ingest([gdelt])[1].rows_used == 2
+
+
+def test_icews_outer_quotes_and_line_endings(tmp_path):
+    path = tmp_path / "icews.tab"  # some ICEWS .tab values carry literal outer quotes
+    path.write_bytes(("\ufeff" + ICEWS_HEADER.replace("\n", "\r\n")
+                      + '1\t2017-09-03\t"North Korea"\t"138"\tUnited States\r\n'
+                      + "2\t2017-09-04\tJapan\t036\tNorth Korea\r"
+                      + "3\t2017-09-05\tJapan\t036\tNorth Korea\n").encode())
+    dyads, rep = ingest([path])
+    assert rep.rows_read == 3 and rep.rows_used == 3 and accounted(rep)
+    assert dyads["events"].sum() == 3
+
+
+def test_non_ascii_digits_are_not_a_date(tmp_path):
+    path = tmp_path / "icews.tab"  # str.isdigit() accepts these; a month key must not
+    path.write_text(ICEWS_HEADER + "1\t\u0662\u0660\u0661\u0667-09-03\tJapan\t036\tNorth Korea\n")
+    dyads, rep = ingest([path])
+    assert dyads.empty and dict(rep.rows_rejected) == {"bad date": 1}
+
+
+def test_not_utf8_names_file_line_and_encoding(tmp_path):
+    path = tmp_path / "latin1.CSV"
+    path.write_bytes("\n".join([gdelt2_row(), gdelt2_row().replace("example", "caf\xe9")])
+                     .encode("latin-1") + b"\n")
+    with pytest.raises(EventFileError, match=r"latin1\.CSV line 2: not UTF-8 text \(byte 0xe9 "
+                       r"at byte \d+ of the line\); event files must be UTF-8"):
+        ingest([path])
+    cli_error(path, tmp_path)
+    utf16 = tmp_path / "utf16.tab"
+    utf16.write_bytes(ICEWS_HEADER.encode("utf-16"))
+    with pytest.raises(EventFileError, match=r"utf16\.tab line 1: not UTF-8 text \(UTF-16"):
+        ingest([utf16])
+    gz = tmp_path / "e.CSV.gz"
+    gz.write_bytes(b"\x1f\x8b\x08\x00rest")
+    with pytest.raises(EventFileError, match=r"e\.CSV\.gz: gzip-compressed"):
+        ingest([gz])
+
+
+def test_missing_icews_column_names_file_missing_and_expected(tmp_path):
+    path = tmp_path / "icews.tab"
+    path.write_text("Event ID\tEvent Date\tSource Country\tCAMEO Code\tTarget\n"
+                    "1\t2017-09-03\tNorth Korea\t138\tUnited States\n")
+    with pytest.raises(EventFileError) as err:
+        ingest([path])
+    msg = str(err.value)
+    assert msg.startswith(f"{path} line 1: CAMEO table header lacks 'target country'")
+    assert "'Event Date', 'Source Country', 'Target Country', 'CAMEO Code'" in msg
+    assert "found 'Event ID', 'Event Date', 'Source Country', 'CAMEO Code', 'Target'" in msg
+    cli_error(path, tmp_path)

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import lzma
+import struct
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +30,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -77,26 +82,140 @@ class IngestReport:
 
 
 class EventFileError(ValueError):
-    """A file that cannot be read at all (missing, unreadable, unknown format)."""
+    """A file that cannot be read at all (missing, unreadable, damaged, not UTF-8, unknown format).
+
+    The message names the file (and the zip member and line where known) and says what is
+    accepted, so the command line can print it as one line.
+    """
 
 
-def _open_texts(path: Path) -> Iterator[io.TextIOBase]:
-    if not path.is_file():
+# A line longer than this is not an event row (real GDELT/ICEWS rows are under a few kB); it is
+# skipped in pieces and rejected, so one damaged line cannot make the reader hold a whole file.
+MAX_LINE_BYTES = 1 << 20
+TOO_LONG = "line over 1 MiB"
+ACCEPTED = ("a GDELT 1.0/2.0 event export (tab-separated, 57/58/61 fields, no header; .CSV or "
+            ".zip) or a CAMEO table (tab- or comma-separated, header naming event date, source "
+            "country, target country and CAMEO code, as ICEWS .tab files do)")
+# What decompressing a damaged or unsupported archive member can raise (zlib, bz2, lzma, CRC).
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
+                NotImplementedError, RuntimeError, OverflowError, struct.error)
+
+
+def _sources(path: Path) -> Iterator[tuple[str, BinaryIO, bool]]:
+    """Yield (label for messages, binary stream, is a zip member) for a file or each zip member."""
+    if not path.exists():
         raise EventFileError(f"{path}: cannot read (no such file)")
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            members = [m for m in zf.namelist() if not m.endswith("/")]
+    if not path.is_file():
+        raise EventFileError(f"{path}: cannot read (not a file); give {ACCEPTED}")
+    try:
+        is_zip = zipfile.is_zipfile(path)
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the with block below
+    except OSError as exc:
+        raise EventFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with fh:
+        if not is_zip:
+            try:
+                magic = fh.peek(4)[:4]
+            except OSError as exc:
+                raise EventFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            _refuse_other_containers(path, magic)
+            yield str(path), fh, False
+            return
+        try:
+            zf = zipfile.ZipFile(fh)
+            members = [m for m in zf.infolist() if not m.is_dir()]
+        except _READ_ERRORS as exc:
+            raise EventFileError(f"{path}: damaged zip archive ({_reason(exc)}); expected a "
+                                 "complete zip of event files as published (download it again)"
+                                 ) from None
+        if not members:
+            raise EventFileError(f"{path}: zip archive holds no files; expected a zip of "
+                                 "GDELT export or CAMEO table files")
+        with zf:
             for member in members:
-                with zf.open(member) as raw:
-                    yield io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
-        return
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        yield fh
+                label = f"{path} [{_printable(member.filename)}]"
+                try:
+                    raw = zf.open(member)
+                except _READ_ERRORS as exc:
+                    raise EventFileError(f"{label}: cannot unpack ({_reason(exc)}); expected an "
+                                         "unencrypted zip (stored, deflate, bzip2 or lzma)"
+                                         ) from None
+                with io.BufferedReader(raw, 1 << 16) as buffered:
+                    yield label, buffered, True
+
+
+def _refuse_other_containers(path: Path, magic: bytes) -> None:
+    """Name the problem when a file is an archive this reader does not open (or a broken zip)."""
+    if magic.startswith(b"PK\x03\x04"):
+        raise EventFileError(f"{path}: damaged zip archive (truncated: no central directory); "
+                             "expected a complete zip as published (download it again)")
+    if magic.startswith(b"\x1f\x8b"):
+        raise EventFileError(f"{path}: gzip-compressed, which is not read; give the .CSV/.tab "
+                             "file (gunzip it) or a .zip")
+
+
+def _reason(exc: BaseException) -> str:
+    return _printable(str(exc) or type(exc).__name__)
+
+
+def _printable(text: str) -> str:
+    """Text safe for a one-line message: control characters escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _lines(label: str, raw: BinaryIO, in_zip: bool) -> Iterator[tuple[int, str | None]]:
+    """Yield (line number, text without line end); text is None for a line over MAX_LINE_BYTES.
+
+    Lines are read one at a time with a size cap (memory stays flat) and decoded strictly as
+    UTF-8, so a file in another encoding is reported, not silently mangled. A lone carriage
+    return also ends a row, as it does for the csv module.
+    """
+    n = 0
+    while True:
+        chunk = _readline(label, raw, in_zip, n)
+        if not chunk:
+            return
+        n += 1
+        if len(chunk) > MAX_LINE_BYTES:
+            while not chunk.endswith(b"\n"):
+                chunk = _readline(label, raw, in_zip, n)
+                if not chunk:
+                    break
+            yield n, None
+            continue
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            utf16 = n == 1 and chunk[:2] in (b"\xff\xfe", b"\xfe\xff")
+            raise EventFileError(
+                f"{label} line {n}: not UTF-8 text ("
+                + ("UTF-16 byte-order mark" if utf16 else
+                   f"byte 0x{chunk[exc.start]:02x} at byte {exc.start + 1} of the line")
+                + "); event files must be UTF-8, as GDELT and ICEWS publish them (convert with "
+                "e.g. iconv -f <its encoding> -t UTF-8)") from None
+        if n == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        text = text.removesuffix("\n").removesuffix("\r")
+        if "\r" in text:
+            for part in text.split("\r"):
+                yield n, part
+        else:
+            yield n, text
+
+
+def _readline(label: str, raw: BinaryIO, in_zip: bool, done: int) -> bytes:
+    try:
+        return raw.readline(MAX_LINE_BYTES + 1)
+    except _READ_ERRORS as exc:
+        what = "damaged zip archive" if in_zip else "read error"
+        raise EventFileError(f"{label}: {what}, unreadable from about line {done + 1} "
+                             f"({_reason(exc)}); nothing was ingested; expected a complete "
+                             "file as published (download it again)") from None
 
 
 def _month(yyyymmdd: str) -> str | None:
     s = yyyymmdd.strip().replace("-", "")[:8]
-    if len(s) != 8 or not s.isdigit():
+    if len(s) != 8 or not (s.isascii() and s.isdigit()):
         return None
     try:
         date(int(s[:4]), int(s[4:6]), int(s[6:8]))
@@ -108,7 +227,7 @@ def _month(yyyymmdd: str) -> str | None:
 class DyadTable:
     """Monthly directed-dyad accumulator: (month, actor, target) -> counts and sums."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cells: dict[tuple[str, str, str], list[float]] = {}
 
     def add(self, month: str, a: str, b: str, code: str, g: float) -> None:
@@ -149,11 +268,17 @@ def _classify(report, table, month, c1, c2, code, number_fields) -> None:
     table.add(month, a, b, code, goldstein[code])
 
 
-def _gdelt_rows(fh, report, table) -> None:
-    for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-        if not row or row == [""]:
+def _gdelt_rows(lines: Iterator[tuple[int, str | None]], report: IngestReport,
+                table: DyadTable) -> None:
+    """GDELT rows: tab-separated without quoting (a quote is an ordinary character)."""
+    for _, text in lines:
+        if text == "":
             continue
         report.rows_read += 1
+        if text is None:
+            report.rows_rejected[TOO_LONG] += 1
+            continue
+        row = text.split("\t")
         layout = GDELT_LAYOUTS.get(len(row))
         if layout is None:
             report.rows_rejected["wrong field count"] += 1
@@ -174,54 +299,108 @@ def _actor(value: str) -> str | None:
     return ISO_TO_ACTOR.get(v.upper()) or NAME_TO_ACTOR.get(v.lower())
 
 
-def _icews_rows(fh, header_line: str, report, table) -> None:
-    delim = "\t" if "\t" in header_line else ","
-    reader = csv.reader(fh, delimiter=delim)
-    header = [h.strip().lower() for h in next(reader)]
-    idx = {}
-    for key, names in ICEWS_COLUMNS.items():
-        found = [header.index(n) for n in names if n in header]
-        if not found:
-            raise EventFileError(f"missing column {names[0]!r} in the CAMEO table header")
-        idx[key] = found[0]
+def _unquote(value: str) -> str:
+    """Field of a tab-separated table without literal outer quotes.
+
+    ICEWS .tab files are read without quote processing (a quote never spans a tab or a line),
+    but some of their values carry literal outer quotes.
+    """
+    v = value.strip()
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        v = v[1:-1].replace('""', '"')
+    return v
+
+
+def _split_csv(text: str) -> list[str]:
+    """One comma-separated line as fields; quotes must close on the same line (csv.Error if not)."""
+    return next(csv.reader([text], strict=True))
+
+
+def _icews_rows(lines: Iterator[tuple[int, str | None]], label: str, header_line: str,
+                report: IngestReport, table: DyadTable) -> None:
+    """CAMEO-table rows, one per line, located by the header's column names.
+
+    Tab-separated tables (ICEWS .tab) are split on tabs only; comma-separated ones are parsed
+    line by line, so an unbalanced quote spoils its own row (rejected) and never the next ones.
+    """
+    tabbed = "\t" in header_line
+    try:
+        names = header_line.split("\t") if tabbed else _split_csv(header_line)
+    except csv.Error as exc:
+        raise EventFileError(f"{label} line 1: unreadable CAMEO table header ({exc}); expected "
+                             f"{ACCEPTED}") from None
+    header = [h.strip().strip('"').strip().lower() for h in names]
+    idx, missing = {}, []
+    for key, options in ICEWS_COLUMNS.items():
+        found = [header.index(n) for n in options if n in header]
+        if found:
+            idx[key] = found[0]
+        else:
+            missing.append(" or ".join(repr(n) for n in options))
+    if missing:
+        shown = ", ".join(repr(n) for n in names[:30]) + (", ..." if len(names) > 30 else "")
+        raise EventFileError(
+            f"{label} line 1: CAMEO table header lacks {'; '.join(missing)}; the header must "
+            "name the event date, source country, target country and CAMEO code columns (as "
+            "ICEWS: 'Event Date', 'Source Country', 'Target Country', 'CAMEO Code'); found "
+            f"{shown[:600]}")
     width = len(header)
-    for row in reader:
-        if not row:
+    for _, text in lines:
+        if text == "":
             continue
         report.rows_read += 1
+        if text is None:
+            report.rows_rejected[TOO_LONG] += 1
+            continue
+        if tabbed:
+            row = text.split("\t")
+        else:
+            try:
+                row = _split_csv(text)
+            except csv.Error:
+                report.rows_rejected["unbalanced quote or field over 131,072 characters"] += 1
+                continue
         if len(row) != width:
             report.rows_rejected["wrong field count"] += 1
             continue
         report.formats["icews"] += 1
-        _classify(report, table, _month(row[idx["date"]]), _actor(row[idx["source"]]),
-                  _actor(row[idx["target"]]), row[idx["code"]].strip(), ())
+        # no date, country or CAMEO code contains a quote: one left over means a damaged row
+        used = {key: _unquote(row[i]) if tabbed else row[i].strip() for key, i in idx.items()}
+        if any('"' in v for v in used.values()):
+            report.rows_rejected["stray quote"] += 1
+            continue
+        _classify(report, table, _month(used["date"]), _actor(used["source"]),
+                  _actor(used["target"]), used["code"].strip(), ())
 
 
 def ingest(paths: list[str | Path]) -> tuple[pd.DataFrame, IngestReport]:
-    """Read event files and return (monthly dyad table, report)."""
+    """Read event files and return (monthly dyad table, report).
+
+    Raises EventFileError (naming the file, and the line where known) for a file that cannot be
+    read as a whole; nothing is returned then, so no partial table passes for a complete one.
+    """
     report, table = IngestReport(), DyadTable()
     for p in paths:
         path = Path(p)
         report.files.append(str(path))
-        for fh in _open_texts(path):
-            first = fh.readline()
-            if not first:
+        for label, raw, in_zip in _sources(path):
+            lines = _lines(label, raw, in_zip)
+            first = next(lines, None)
+            if first is None:
                 continue
-            lowered = first.lower()
+            text = first[1]
+            if text is None:
+                raise EventFileError(f"{label} line 1: {TOO_LONG}, not an event row nor a "
+                                     f"header; expected {ACCEPTED}")
+            lowered = text.lower()
             if "cameo" in lowered and ("country" in lowered or "source" in lowered):
-                _icews_rows(_chain(first, fh), first, report, table)
-            elif first.split("\t", 1)[0].strip().isdigit():
-                _gdelt_rows(_chain(first, fh), report, table)
+                _icews_rows(lines, label, text, report, table)
+            elif text.split("\t", 1)[0].strip().isdigit():
+                _gdelt_rows(itertools.chain([first], lines), report, table)
             else:
-                raise EventFileError(f"{path}: not a GDELT export (tab-separated, 57/58/61 "
-                                     "fields) nor a CAMEO table with a header naming source "
-                                     "country, target country, CAMEO code and date")
+                raise EventFileError(f"{label} line 1: not an event file (starts {text[:40]!r});"
+                                     f" expected {ACCEPTED}")
     return table.frame(), report
-
-
-def _chain(first: str, rest) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def tension_from_events(dyads: pd.DataFrame, months: int = 3) -> float:
