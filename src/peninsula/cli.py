@@ -329,9 +329,19 @@ def sensitivity(
         "--factor", help="A parameter name (varied over its declared range and distribution) "
                          "or KEY=LOW,HIGH (uniform), e.g. levers.exercise_intensity=0,2 "
                          "(repeatable). Default: every uncertain parameter.")] = None,
-    samples: Annotated[int, typer.Option(min=2, max=1 << 20, help="Base samples N, a power "
-                                         "of two; the design has N x (factors + 2) points.")]
+    samples: Annotated[int, typer.Option(min=2, max=1 << 20, help="Sobol: base samples N, a "
+                                         "power of two; the design has N x (factors + 2) "
+                                         "points, N x (2 factors + 2) with --second-order. "
+                                         "Morris: trajectories r; r x (factors + 1) points.")]
     = 64,
+    method: Annotated[str, typer.Option(help="sobol (variance shares S1, ST) or morris "
+                                             "(elementary effects mu*, sigma: cheaper "
+                                             "screening).")] = "sobol",
+    second_order: Annotated[bool, typer.Option("--second-order", help="Sobol: also the "
+                                               "pairwise indices S2 (sensitivity_s2.csv).")]
+    = False,
+    levels: Annotated[int, typer.Option(min=2, max=100, help="Morris: grid levels, an even "
+                                                             "number.")] = 4,
     runs: Annotated[int, typer.Option(min=1, max=10_000_000, help="Runs per point.")] = 200,
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed (the design's and every "
                                                          "point's).")] = None,
@@ -339,9 +349,9 @@ def sensitivity(
         "--metric", help="Metric column, e.g. p_war_10y or dprk_launches_per_year "
                          "(repeatable). Default: the headline metrics.")] = None,
     set_: SetOpt = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the points, the sweep "
-                                                              "table and the indices here.")]
-    = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", parser=_out_path,
+                                                 help="Write the points, the sweep table and "
+                                                      "the indices here.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted study in --out.")]
     = False,
     workers: WorkersOpt = 1,
@@ -354,18 +364,21 @@ def sensitivity(
     = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Sobol sensitivity: which uncertain inputs drive each metric (first-order and total
-    indices with 95% intervals, from a Saltelli design run as a sweep)."""
+    """Sensitivity: which uncertain inputs drive each metric. Sobol: first-order and total
+    indices (and pairs with --second-order) with 95% intervals from a Saltelli design; Morris:
+    elementary effects (mu*, sigma) from trajectories. The design runs as a sweep; warnings
+    (stderr) say where it is too small for its indices."""
     from peninsula.analysis import sensitivity as SA
-    from peninsula.analysis import sobol
 
     sc = _load(scenario, set_)
     try:
         sc = sc.with_settings(runs=runs, **({"seed": seed} if seed is not None else {}))
-        factors = sobol.scenario_factors(sc, factor)
+        factors = SA.scenario_factors(sc, factor)
         metrics = SA.check_metrics(sc, metric)
-        if samples & (samples - 1):
-            raise ValueError(f"--samples must be a power of two, not {samples}")
+        if second_order and method == "morris":
+            raise ValueError("--second-order: Sobol only; drop it or use --method sobol")
+        n_points = len(SA.design(factors, samples, method=method, seed=sc.seed,
+                                 second_order=second_order, levels=levels))
         _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)
@@ -374,29 +387,47 @@ def sensitivity(
         raise typer.Exit(2) from None
     if out_dir is not None:
         _check_writable(out_dir, "folder")
-    n_points = samples * (len(factors) + 2)
     result, _ = _on_pool(
         executor_kind, workers, scheduler, runs * n_points,
-        f"{sc.name}: {len(factors)} factors, {n_points} points", quiet,
+        f"{sc.name}: {method}, {len(factors)} factors, {n_points} points", quiet,
         lambda pool, progress, on_resume: SA.run_sensitivity(
-            sc, factors, samples, metrics=metrics, executor=pool, chunk_runs=chunk_runs,
-            out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
-            on_resume=on_resume))
+            sc, factors, samples, metrics=metrics, method=method, second_order=second_order,
+            levels=levels, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
+            resume=resume, kernel=kernel, progress=progress, on_resume=on_resume),
+        out_dir=out_dir)
     if as_json:
-        print(result.to_json(orient="records", indent=2))
-        return
-    for m in metrics:
-        part = result[result.metric == m].sort_values("ST", ascending=False).head(top)
+        print(result.indices.to_json(orient="records", indent=2))
+    morris = method == "morris"
+    cols = (("mu_star", "mu*"), ("mu_star_conf", "± 95%"), ("mu", "mu"), ("sigma", "sigma")) \
+        if morris else (("S1", "S1"), ("S1_conf", "± 95%"), ("ST", "ST"), ("ST_conf", "± 95% "))
+    for m in [] if as_json else metrics:
+        part = result.indices[result.indices.metric == m].sort_values(
+            cols[0 if morris else 2][0], ascending=False).head(top)
         first = part.iloc[0]
-        t = Table(title=f"{m}: Sobol indices ({samples} x {len(factors) + 2} points, {runs} "
-                        f"runs each); spread over the design {first['sd']:.3g}, a point's "
-                        f"standard error {first['point_se']:.3g}")
-        for c in ("factor", "S1", "± 95%", "ST", "± 95% "):
-            t.add_column(c, justify="left" if c == "factor" else "right")
+        what = (f"Morris elementary effects ({samples} trajectories x {len(factors) + 1}"
+                if morris else f"Sobol indices ({samples} x {n_points // samples}")
+        t = Table(title=f"{m}: {what} points, {runs} runs each); spread over the design "
+                        f"{first['sd']:.3g}, a point's standard error {first['point_se']:.3g}")
+        t.add_column("factor")
+        for _, label in cols:
+            t.add_column(label, justify="right")
         for rec in part.to_dict("records"):
-            t.add_row(rec["factor"].removeprefix("parameters."), f"{rec['S1']:.3f}",
-                      f"{rec['S1_conf']:.3f}", f"{rec['ST']:.3f}", f"{rec['ST_conf']:.3f}")
+            t.add_row(rec["factor"].removeprefix("parameters."),
+                      *(f"{rec[c]:.3g}" if morris else f"{rec[c]:.3f}" for c, _ in cols))
         out.print(t)
+        if result.second_order is not None:
+            pairs = result.second_order[result.second_order.metric == m]
+            t = Table(title=f"{m}: second-order indices, largest pairs")
+            for c in ("factor", "factor ", "S2", "± 95%"):
+                t.add_column(c, justify="left" if c.startswith("factor") else "right")
+            for rec in pairs.sort_values("S2", ascending=False).head(top).to_dict("records"):
+                t.add_row(rec["factor_1"].removeprefix("parameters."),
+                          rec["factor_2"].removeprefix("parameters."), f"{rec['S2']:.3f}",
+                          f"{rec['S2_conf']:.3f}")
+            out.print(t)
+    sys.stdout.flush()  # the warnings come last, after the indices they are about
+    for warning in result.warnings:  # on stderr, so --json output stays a list of records
+        sys.stderr.write(f"warning: {warning}\n")
 
 
 @app.command()

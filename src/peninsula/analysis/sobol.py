@@ -1,156 +1,94 @@
-"""Variance-based (Sobol) sensitivity of the ensemble metrics to the uncertain parameters.
+"""Variance-based (Sobol) sensitivity indices: the Saltelli design and its estimators (SALib).
 
-For a metric Y = f(X_1..X_D) (here: an ensemble mean such as P(war) at 10 years or launches a
-year) with independent factors X_i, the first-order index S_i is the share of Var(Y) that X_i
-explains alone and the total index ST_i the share it explains with all its interactions
-(Sobol 2001). They are estimated from a Saltelli design (Saltelli 2002; Saltelli et al. 2010):
-two independent sample matrices A and B (N rows each, one column per factor) and, for each
-factor i, the matrix AB_i that is A with column i taken from B; N (D + 2) model evaluations.
+For a metric Y = f(X_1..X_D) with independent factors, Var(Y) splits into the shares of each
+factor alone, of each pair, and so on (Sobol 2001). The first-order index S_i is the share
+X_i explains alone, the second-order index S_ij the share of the pair's interaction alone, and
+the total index ST_i the share X_i explains with all its interactions.
 
-    V    = Var([f(A), f(B)])
-    S_i  = mean( f(B) * (f(AB_i) - f(A)) ) / V              (Saltelli et al. 2010, eq. b)
-    ST_i = mean( (f(A) - f(AB_i))^2 ) / (2 V)               (Jansen 1999)
+The design (Saltelli 2002; Saltelli et al. 2010) takes two independent N x D matrices A and B
+from a scrambled Sobol' sequence on the unit cube and, for each factor i, the matrix AB_i (A
+with column i from B); second-order indices also need BA_i (B with column i from A). That is
+N (D + 2) evaluations, or N (2D + 2) with second order. Rows come in SALib's order: for each
+base row n, A_n, AB_1n .. AB_Dn, [BA_1n .. BA_Dn,] B_n.
 
-Confidence intervals come from a bootstrap over the N rows (95%, normal approximation, as in
-SALib). The factor values are a scrambled Sobol' sequence (scipy.stats.qmc) mapped through each
-factor's declared distribution, the same mapping the engine uses to sample a run's
-parameters, so a study's uncertainties are declared once, in the scenario.
+The estimators (``SALib.analyze.sobol``) work on the standardised outputs
+y = (f - mean f) / sd f over the whole design:
 
-Every design point runs the same run ids with the same seed (common random numbers): f(A) and
-f(AB_i) then differ only through X_i, which keeps the chance part of the ensemble mean out of
-the differences, and a factor that a metric does not depend on gets a total index of exactly
-zero. The chance part is shared by all points rather than independent between them, so it is
-not a simple share of V; ``point_se`` (a point's standard error) is reported beside ``sd``
-(the metric's spread over the design) so a user can see when more runs per point are needed:
-when point_se is not small against sd, the indices of weak factors are mostly chance.
+    V     = Var([y(A), y(B)])
+    S_i   = mean( y(B) (y(AB_i) - y(A)) ) / V                      (Saltelli et al. 2010)
+    ST_i  = mean( (y(A) - y(AB_i))^2 ) / (2 V)                     (Jansen 1999)
+    S_ij  = mean( y(BA_i) y(AB_j) - y(A) y(B) ) / V - S_i - S_j    (Saltelli 2002)
+
+Centring matters: without it the S_i estimator carries a term mean(f)^2 that cancels only in
+expectation, so its error grows with the metric's mean against its spread (a stability index
+near 60 with a spread of a few points is the worst case). The 95% intervals are 1.96 times
+the standard deviation of the indices over bootstrap resamples of the N base rows.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
+from SALib.analyze import sobol as salib_sobol
+from SALib.sample import sobol as salib_saltelli
 
-from peninsula.engine.random import sample_param
-from peninsula.scenario.errors import Problem, ScenarioError
-from peninsula.scenario.loader import Scenario
-
-Z95 = 1.959963984540054  # standard normal 97.5% quantile
+CONF_LEVEL = 0.95
 
 
-@dataclass(frozen=True)
-class Factor:
-    """One uncertain input: a scenario key and the distribution its values are drawn from."""
-
-    key: str  # as --set takes it: parameters.NAME or levers.NAME
-    low: float
-    mode: float
-    high: float
-    distribution: str  # triangular | uniform
+def unit_problem(n_factors: int) -> dict:
+    """SALib's problem description for D factors on the unit cube (the caller maps each
+    column through its factor's distribution)."""
+    return {"num_vars": n_factors, "names": [f"x{i}" for i in range(n_factors)],
+            "bounds": [[0.0, 1.0]] * n_factors}
 
 
-def scenario_factors(scenario: Scenario, specs: list[str] | None = None) -> list[Factor]:
-    """The factors of a study: each spec is a parameter name (its declared range and
-    distribution), or KEY=LOW,HIGH (uniform; levers or parameters). With no specs, every
-    parameter whose declared distribution is not fixed."""
-    params = scenario["parameters"]
-    if not specs:
-        specs = [n for n, p in params.items()
-                 if p["distribution"] != "fixed" and p["range"][1] > p["range"][0]]
-    out: list[Factor] = []
-    for spec in specs:
-        key, _, bounds = spec.partition("=")
-        key = key.strip()
-        name = key.split(".", 1)[1] if key.startswith("parameters.") else key
-        if bounds:
-            try:
-                low, high = (float(v) for v in bounds.split(","))
-            except ValueError:
-                raise ScenarioError([Problem("--factor", key, "expected KEY=LOW,HIGH with two "
-                                             "numbers")]) from None
-            if not high > low:
-                raise ScenarioError([Problem("--factor", key, f"LOW {low} must be below HIGH "
-                                             f"{high}")])
-            full = key if "." in key else f"parameters.{key}"
-            out.append(Factor(full, low, (low + high) / 2.0, high, "uniform"))
-            continue
-        if name not in params:
-            raise ScenarioError([Problem("--factor", key, "not a parameter; give a parameter "
-                                         "name, or KEY=LOW,HIGH for a lever")])
-        p = params[name]
-        low, high = (float(v) for v in p["range"])
-        if p["distribution"] == "fixed" or not high > low:
-            raise ScenarioError([Problem("--factor", key, "is fixed in the scenario (no range "
-                                         "to vary); give KEY=LOW,HIGH")])
-        out.append(Factor(f"parameters.{name}", low, float(p["value"]), high, p["distribution"]))
-    keys = [f.key for f in out]
-    dup = sorted({k for k in keys if keys.count(k) > 1})
-    if dup:
-        raise ScenarioError([Problem("--factor", dup[0], "given more than once")])
-    return out
+def design_size(n_factors: int, n_base: int, second_order: bool = False) -> int:
+    """Points in a Saltelli design: N (D + 2), or N (2D + 2) with second order."""
+    return n_base * ((2 if second_order else 1) * n_factors + 2)
 
 
-def saltelli_design(factors: list[Factor], n_base: int, seed: int) -> pd.DataFrame:
-    """The N (D + 2) points of a Saltelli design: rows A, then B, then AB_1 .. AB_D.
+def saltelli_sample(n_factors: int, n_base: int, seed: int, second_order: bool = False
+                    ) -> np.ndarray:
+    """The unit-cube points of a Saltelli design, in SALib's row order.
 
-    ``n_base`` (N) must be a power of two (the Sobol' sequence is balanced at those sizes).
+    ``n_base`` (N) must be a power of two: the Sobol' sequence is balanced at those sizes.
     """
-    d = len(factors)
-    if d < 1:
+    if n_factors < 1:
         raise ValueError("a sensitivity analysis needs at least one factor")
     if n_base < 2 or n_base & (n_base - 1):
-        raise ValueError(f"samples must be a power of two >= 2, not {n_base}")
-    u = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random_base2(int(np.log2(n_base)))
-    a, b = u[:, :d], u[:, d:]
-    blocks = [a, b]
-    for i in range(d):
-        ab = a.copy()
-        ab[:, i] = b[:, i]
-        blocks.append(ab)
-    unit = np.concatenate(blocks)
-    cols = {f.key: sample_param(unit[:, j], f.low, f.mode, f.high, f.distribution)
-            for j, f in enumerate(factors)}
-    return pd.DataFrame(cols)
+        raise ValueError(f"--samples must be a power of two >= 2, not {n_base}")
+    return salib_saltelli.sample(unit_problem(n_factors), n_base,
+                                 calc_second_order=second_order, seed=seed)
 
 
-def sobol_indices(y: np.ndarray, n_factors: int, *, n_boot: int = 1000, seed: int = 0,
-                  se: np.ndarray | None = None) -> pd.DataFrame:
-    """First-order and total indices, with 95% bootstrap intervals, from the outputs of a
-    Saltelli design (rows in ``saltelli_design`` order); ``sd`` is the metric's spread over
-    the A and B points. ``se``: each point's standard error (chance), reported as their root
-    mean square ``point_se``."""
+def sobol_indices(y: np.ndarray, names: list[str], *, second_order: bool = False,
+                  n_boot: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """First-order and total indices with 95% intervals, one row per factor (``names``), from
+    outputs in ``saltelli_sample`` order; with ``second_order`` also S2 per pair of factors.
+    A constant or non-finite output has no variance to share out: its indices are NaN."""
     y = np.asarray(y, dtype=float)
-    n = len(y) // (n_factors + 2)
-    if n * (n_factors + 2) != len(y):
-        raise ValueError(f"{len(y)} outputs do not fit a design of {n_factors} factors")
-    ya, yb = y[:n], y[n:2 * n]
-    yab = y[2 * n:].reshape(n_factors, n)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
-    v = np.var(np.concatenate([ya, yb]), ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s1 = np.mean(yb * (yab - ya), axis=1) / v
-        st = 0.5 * np.mean((ya - yab) ** 2, axis=1) / v
-    s1_b = np.empty((n_factors, n_boot))
-    st_b = np.empty((n_factors, n_boot))
-    a, b = ya[idx], yb[idx]  # (n_boot, N): every bootstrap sample at once, one factor at a time
-    vb = np.var(np.concatenate([a, b], axis=1), axis=1, ddof=1)
-    for i in range(n_factors):
-        ab = yab[i][idx]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s1_b[i] = np.mean(b * (ab - a), axis=1) / vb
-            st_b[i] = 0.5 * np.mean((a - ab) ** 2, axis=1) / vb
-    s1_b[~np.isfinite(s1_b)] = np.nan  # resamples with no variance (tiny N) carry no information
-    st_b[~np.isfinite(st_b)] = np.nan
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN, as they should
-        s1_conf = Z95 * np.nanstd(s1_b, axis=-1, ddof=1)
-        st_conf = Z95 * np.nanstd(st_b, axis=-1, ddof=1)
-    out = pd.DataFrame({"S1": s1, "S1_conf": s1_conf, "ST": st, "ST_conf": st_conf})
-    out["sd"] = float(np.sqrt(v))
-    if se is not None:
-        out["point_se"] = float(np.sqrt(np.mean(np.square(se))))
-    return out
+    d = len(names)
+    if len(y) % design_size(d, 1, second_order):
+        raise ValueError(f"{len(y)} outputs do not fit a Saltelli design of {d} factors")
+    pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
+    if not np.isfinite(y).all() or np.ptp(y) == 0.0:
+        nan = np.full(d, np.nan)
+        first = pd.DataFrame({"factor": names, "S1": nan, "S1_conf": nan, "ST": nan,
+                              "ST_conf": nan})
+        s2 = np.full((d, d), np.nan)
+        return first, _pairs(names, pairs, s2, s2) if second_order else None
+    # a Generator, not an int: SALib falls back to NumPy's global state for a seed of 0
+    si = salib_sobol.analyze(unit_problem(d), y, calc_second_order=second_order,
+                             num_resamples=n_boot, conf_level=CONF_LEVEL,
+                             seed=np.random.default_rng(seed))
+    first = pd.DataFrame({"factor": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
+                          "ST": si["ST"], "ST_conf": si["ST_conf"]})
+    return first, _pairs(names, pairs, si["S2"], si["S2_conf"]) if second_order else None
+
+
+def _pairs(names: list[str], pairs: list[tuple[int, int]], s2: np.ndarray,
+           conf: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"factor_1": [names[i] for i, _ in pairs],
+                         "factor_2": [names[j] for _, j in pairs],
+                         "S2": [float(s2[i, j]) for i, j in pairs],
+                         "S2_conf": [float(conf[i, j]) for i, j in pairs]})
