@@ -130,8 +130,12 @@ def test_bad_set_override_and_value_outside_given_range(tmp_path):
     assert res.exit_code == 2
     assert "--set: levers.open_communication: 2 is out of range" in res.output
     res = runner.invoke(app, ["run", "--set", "parameters.launch_drill_effect.range=[0.0, 0.2]",
-                              "--set", "parameters.launch_drill_effect=0.5", "-q"])
+                              "--set", "parameters.launch_drill_effect.value=0.5", "-q"])
     assert res.exit_code == 2 and "outside its range [0, 0.2]" in res.output
+    # a bare number fixes the parameter: its range is not used, so it is not checked
+    fixed = peninsula.load_scenario("baseline", ["parameters.launch_drill_effect.range=[0.0, 0.2]",
+                                                 "parameters.launch_drill_effect=0.5"])
+    assert fixed["parameters"]["launch_drill_effect"]["distribution"] == "fixed"
 
 
 def test_scenario_error_is_a_value_error_with_problems():

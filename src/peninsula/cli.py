@@ -688,18 +688,23 @@ def scenario_show(
 def parameters(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """List every model parameter with its default, unit, range and basis."""
+    """List every model parameter with its default, unit, range, distribution and basis.
+
+    The distribution is how an ensemble draws the parameter in each run unless a scenario
+    says otherwise (triangular: mode = value; a bare number in a scenario fixes it)."""
     if as_json:
         rows = [{"name": p.name, "value": p.value, "unit": p.unit, "range": [p.low, p.high],
-                 "mechanism": p.mechanism, "basis": p.basis, "description": p.description}
+                 "mechanism": p.mechanism, "basis": p.basis, "description": p.description,
+                 "distribution": p.distribution}
                 for p in REGISTRY]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     table = Table(title="Model parameters", title_justify="left")
-    for col in ("name", "value", "unit", "range", "basis"):
+    for col in ("name", "value", "unit", "range", "distribution", "basis"):
         table.add_column(col)
     for p in REGISTRY:
-        table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]", p.basis)
+        table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]",
+                      p.distribution, p.basis)
     out.print(table)
 
 

@@ -44,9 +44,10 @@ def resolve_lever(spec, start: tuple[int, int], horizon: int, default: float) ->
         return out
     if isinstance(spec, list):
         values = np.asarray(spec, dtype=float)
-        if len(values) >= horizon:
-            return values[:horizon].copy()
-        return np.concatenate([values, np.full(horizon - len(values), values[-1])])
+        if len(values) < horizon:  # never padded: a short list is an input error
+            raise ValueError(f"a lever list has {len(values)} values; the horizon needs "
+                             f"{horizon}, one per month")
+        return values[:horizon].copy()
     return np.full(horizon, float(spec))
 
 

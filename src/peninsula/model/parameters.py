@@ -25,6 +25,7 @@ class Param:
     mechanism: str
     limits: tuple[float, float] = (0.0, float("inf"))
     description: str = ""
+    distribution: str = "triangular"  # how ensembles draw it: triangular, uniform or fixed
 
 
 def _p(name, value, unit, low, high, basis, mechanism, limits=(0.0, float("inf")), description=""):

@@ -15,8 +15,14 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        file, key, message = (_one_line(str(x)) for x in (self.file, self.key, self.message))
+        where = f"{file}:{self.line}" if self.line else file
+        return f"{where}: {key}: {message}" if key else f"{where}: {message}"
+
+
+def _one_line(text: str) -> str:
+    """Text as printed on one line: control characters (a newline in a key) are escaped."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 class ScenarioError(ValueError):

@@ -1,7 +1,13 @@
 """Load scenarios: read TOML/YAML, resolve ``extends``, apply ``--set`` overrides, fill defaults.
 
-Every problem is collected into one ``ScenarioError`` naming file, key path, line and allowed
-range. A loaded ``Scenario`` is immutable: ``with_levers`` and friends return a new one.
+Every problem is collected into one ``ScenarioError`` naming where the value came from (the file,
+``--set`` or the ``with_*`` method), the key path, the line and what is allowed. A loaded
+``Scenario`` is immutable: ``with_levers`` and friends return a new one.
+
+A parameter given as a bare number (``NAME = 0.8`` in a file, ``--set parameters.NAME=0.8``, a
+sweep design column, ``with_parameters(NAME=0.8)``) is fixed at that value in every run; a table
+(``{ value = 0.8 }``, ``--set parameters.NAME.value=0.8``) sets only the value (the mode of a
+triangular distribution) and keeps the distribution.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from peninsula.scenario.locate import find_line
 from peninsula.scenario.validate import check_complete, check_document, parse_month
 
 BUNDLED_DIR = "bundled"
+EXTENDS_ONLY_IN_FILES = ("'extends' only works inside a scenario file, where it names the "
+                         "scenario that file modifies; write a file with [scenario] extends = "
+                         "\"NAME\" and run that file")
 
 
 def bundled_names() -> list[str]:
@@ -32,41 +41,92 @@ def bundled_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def _read_source(ref: str, base: Path | None) -> tuple[str, str, str]:
-    """Return (display name, text, format) for a bundled name or a file path."""
+def _read_source(ref: str, base: Path | None, by: tuple[str, int | None] | None = None
+                 ) -> tuple[str, str, str]:
+    """Return (display name, text, format) for a bundled name or a file path.
+
+    ``by`` is the file (and line) whose ``extends`` names ``ref``: a parent that cannot be read
+    is reported against that file, naming both. A leading UTF-8 byte order mark is skipped.
+    """
     if ref in bundled_names() and not (base and (base / ref).is_file()):
         folder = resources.files("peninsula.scenario") / BUNDLED_DIR
-        return f"<bundled:{ref}>", (folder / f"{ref}.toml").read_text("utf-8"), "toml"
+        return f"<bundled:{ref}>", (folder / f"{ref}.toml").read_text("utf-8-sig"), "toml"
     path = Path(ref) if base is None or Path(ref).is_absolute() else base / ref
     fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "toml"
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         known = ", ".join(bundled_names())
+        if by is not None:
+            raise ScenarioError([Problem(by[0], "scenario.extends",
+                                         f"cannot read the parent scenario {ref!r} ({path}: "
+                                         f"{reason}); give a bundled name ({known}) or a path "
+                                         "relative to this file", by[1])]) from None
         raise ScenarioError([Problem(str(path), "", f"cannot read scenario file ({reason}); "
                                      f"bundled scenarios are: {known}")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScenarioError([Problem(str(path), "", f"not UTF-8 text (byte 0x{data[exc.start]:02x} "
+                                     "cannot be read); save the file as UTF-8", line)]) from None
     return str(path), text, fmt
 
 
 def _parse(display: str, text: str, fmt: str) -> dict:
+    """The document of one file, or a ScenarioError naming the file and line."""
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem(display, "", " ".join(message.split()), line)])
+
     try:
         doc = yaml.safe_load(text) if fmt == "yaml" else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
         line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        msg = str(exc).split(" (at line")[0]
-        raise ScenarioError([Problem(display, "", f"not valid TOML: {msg}", line)]) from None
+        raise fail(f"not valid TOML: {str(exc).split(' (at line')[0]}", line) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = ", ".join(str(m) for m in (exc.context, exc.problem) if m) or "syntax error"
+        raise fail(f"not valid YAML: {msg}", mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
+        raise fail(f"not valid YAML: character U+{code:04X} is not allowed", line) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        msg = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([Problem(display, "", f"not valid YAML: {msg}", line)]) from None
+        raise fail(f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise fail("nested too deeply to read") from None
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
-        raise ScenarioError([Problem(display, "", "expected a table of sections at top level")])
+        raise fail("expected a table of sections at top level")
+    problems = _key_problems(doc, display, lambda k: find_line(text, k, fmt))
+    if problems:
+        raise ScenarioError(problems)
     return doc
+
+
+def _key_problems(node: object, display: str, line_of, path: tuple[str, ...] = (),
+                  seen: set[int] | None = None) -> list[Problem]:
+    """Keys that are not text (YAML reads ``1:`` or ``2027-01-01:`` as a number or a date)."""
+    seen = set() if seen is None else seen
+    if not isinstance(node, dict | list) or id(node) in seen:
+        return []
+    seen.add(id(node))
+    out: list[Problem] = []
+    items = node.items() if isinstance(node, dict) else ((None, v) for v in node)
+    for key, value in items:
+        if key is None and isinstance(node, list):
+            out += _key_problems(value, display, line_of, path, seen)
+        elif not isinstance(key, str):
+            where = ".".join((*path, str(key)))
+            out.append(Problem(display, where, f"keys must be text, got {type(key).__name__} "
+                               f"{key!r}; quote it (\"{key}\") or use a known name",
+                               line_of(where)))
+        else:
+            out += _key_problems(value, display, line_of, (*path, key), seen)
+    return out
 
 
 def merge(base: dict, over: dict) -> dict:
@@ -80,22 +140,71 @@ def merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _load_chain(ref: str, base: Path | None, seen: tuple[str, ...] = ()) -> tuple[dict, str, list]:
-    display, text, fmt = _read_source(ref, base)
+def fixed_parameter(spec: object) -> object:
+    """A parameter spec as stored: a bare number ``v`` means fixed at ``v`` in every run,
+    ``{"value": v, "distribution": "fixed"}``; a table (or anything else) is returned as is."""
+    if isinstance(spec, int | float) and not isinstance(spec, bool):
+        return {"value": spec, "distribution": "fixed"}
+    return spec
+
+
+def _fix_bare_parameters(doc: dict) -> dict:
+    params = doc.get("parameters")
+    if isinstance(params, dict):
+        for name, spec in params.items():
+            params[name] = fixed_parameter(spec)
+    return doc
+
+
+class _Origins:
+    """Which file (or flag) gave each key path, so a problem found in the merged scenario names
+    where its value came from, with the line when it came from a file."""
+
+    def __init__(self, default: str = "<memory>"):
+        self.default = default
+        self.texts: dict[str, tuple[str, str]] = {}  # display -> (text, format)
+        self.by_key: dict[tuple[str, ...], str] = {}
+
+    def record(self, doc: dict, source: str, prefix: tuple[str, ...] = ()) -> None:
+        """Mark every key of ``doc`` (under ``prefix``) as given by ``source``."""
+        for key, value in doc.items():
+            path = (*prefix, str(key))
+            self.by_key[path] = source
+            if isinstance(value, dict):
+                self.record(value, source, path)
+
+    def where(self, key: str) -> tuple[str, int | None]:
+        parts = tuple(re.sub(r"\[\d+\]", "", key).split("."))
+        source = next((self.by_key[parts[:n]] for n in range(len(parts), 0, -1)
+                       if parts[:n] in self.by_key), self.default)
+        text = self.texts.get(source)
+        return source, (find_line(text[0], key, text[1]) if text else None)
+
+
+def _load_chain(ref: str, base: Path | None, origins: _Origins, seen: tuple[str, ...] = (),
+                by: tuple[str, int | None] | None = None) -> tuple[dict, str]:
+    """The merged document of ``ref`` and the scenarios it extends, and its display name."""
+    display, text, fmt = _read_source(ref, base, by)
     if display in seen:
-        raise ScenarioError([Problem(display, "scenario.extends", "circular 'extends'")])
-    doc = _parse(display, text, fmt)
-    problems = check_document(doc, display, lambda k: find_line(text, k, fmt))
-    parent_ref = doc.get("scenario", {}).get("extends") if isinstance(doc.get("scenario"), dict) \
-        else None
+        file, line = by if by else (display, None)
+        raise ScenarioError([Problem(file, "scenario.extends", "circular 'extends': "
+                                     + " -> ".join((*seen, display)), line)])
+    own = _parse(display, text, fmt)
+    origins.texts[display] = (text, fmt)
+    problems = check_document(own, display, lambda k: find_line(text, k, fmt))
     if problems:
         raise ScenarioError(problems)
+    own = _fix_bare_parameters(own)
+    doc = own
+    parent_ref = own.get("scenario", {}).get("extends")
     if parent_ref:
         here = None if display.startswith("<bundled:") else Path(display).parent
-        parent, _, _ = _load_chain(parent_ref, here, (*seen, display))
-        doc = merge(parent, doc)
+        parent, _ = _load_chain(parent_ref, here, origins, (*seen, display),
+                                (display, find_line(text, "scenario.extends", fmt)))
+        doc = merge(parent, own)
         doc["scenario"].pop("extends", None)
-    return doc, display, [text, fmt]
+    origins.record(own, display)  # after the parent's: the child's keys win
+    return doc, display
 
 
 def parse_override(item: str) -> tuple[str, object]:
@@ -106,37 +215,50 @@ def parse_override(item: str) -> tuple[str, object]:
     key, raw = key.strip(), raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw
     return key, value
 
 
 def apply_overrides(doc: dict, overrides: list[str]) -> dict:
-    """Apply ``--set`` overrides; a number given for a parameter sets its value."""
+    """Apply ``--set`` overrides; a bare number for a parameter fixes it (see ``apply_values``)."""
     return apply_values(doc, [parse_override(item) for item in overrides])
 
 
-def apply_values(doc: dict, items: list[tuple[str, object]]) -> dict:
-    """Apply (key, value) pairs as ``--set`` does, the values already parsed."""
+def apply_values(doc: dict, items: list[tuple[str, object]], source: str = "--set",
+                 origins: _Origins | None = None) -> dict:
+    """Apply (key, value) pairs as ``--set`` does, the values already parsed.
+
+    ``parameters.NAME`` with a number fixes the parameter at that value in every run; with a
+    table it updates the parameter's table. ``parameters.NAME.value`` sets only the value (the
+    mode). ``scenario.extends`` is refused: it only has a meaning inside a file. Problems name
+    ``source``; ``origins`` (if given) records which keys ``source`` set.
+    """
     doc = copy.deepcopy(doc)
     given: dict = {}  # the overridden fields alone, checked together once
     for key, value in items:
-        parts = key.split(".")
+        parts = str(key).split(".")
         if len(parts) < 2 or not all(parts):
-            raise ScenarioError([Problem("--set", key, "expected SECTION.KEY[.KEY...]=VALUE")])
+            raise ScenarioError([Problem(source, str(key), "expected SECTION.KEY[.KEY...]=VALUE")])
+        if parts[:2] == ["scenario", "extends"]:
+            raise ScenarioError([Problem(source, str(key), EXTENDS_ONLY_IN_FILES)])
         if parts[0] == "parameters" and len(parts) == 2:
-            parts.append("value")
-        node = doc
-        for part in parts[:-1]:
-            if not isinstance(node.get(part, {}), dict):
-                raise ScenarioError([Problem("--set", key, f"{part} is not a table")])
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-        frag = given
-        for part in parts[:-1]:
-            frag = frag.setdefault(part, {})
-        frag[parts[-1]] = value
-    problems = check_document(given, "--set", lambda k: None) if given else []
+            value = fixed_parameter(value)
+        for tree in (doc, given):
+            node = tree
+            for part in parts[:-1]:
+                if not isinstance(node.get(part, {}), dict):
+                    raise ScenarioError([Problem(source, str(key), f"{part} is not a table")])
+                node = node.setdefault(part, {})
+            old = node.get(parts[-1])
+            if parts[0] == "parameters" and len(parts) == 2 and isinstance(value, dict) \
+                    and isinstance(old, dict):
+                node[parts[-1]] = merge(old, value)  # a table updates the parameter's table
+            else:
+                node[parts[-1]] = copy.deepcopy(value)
+        if origins is not None:
+            origins.record(_only(parts, value), source)
+    problems = check_document(given, source, lambda k: None) if given else []
     if problems:
         raise ScenarioError(problems)
     return doc
@@ -184,16 +306,14 @@ def fill_defaults(doc: dict) -> dict:
         metrics.setdefault(key, field.default)
     params = doc.setdefault("parameters", {})
     for p in REGISTRY:
-        spec = params.get(p.name, {})
-        if not isinstance(spec, dict):
-            spec = {"value": spec}
+        spec = fixed_parameter(params.get(p.name, {}))
         value = float(spec.get("value", p.value))
         low, high = spec.get("range", [min(p.low, value), max(p.high, value)])
         params[p.name] = {
             "value": value,
             "unit": p.unit,
             "range": [float(low), float(high)],
-            "distribution": spec.get("distribution", "triangular"),
+            "distribution": spec.get("distribution", p.distribution),
             "basis": spec.get("basis", p.basis),
         }
     return doc
@@ -241,6 +361,7 @@ class Scenario:
         return hashlib.sha256(blob).hexdigest()
 
     def to_toml(self) -> str:
+        """The complete scenario as a TOML file that loads back to the same scenario."""
         header = (f"# Peninsula scenario '{self.name}' (complete: every key shown).\n"
                   "# Copy, edit and run with: peninsula run FILE.toml\n\n")
         return header + tomli_w.dumps(self._doc)
@@ -248,41 +369,56 @@ class Scenario:
     # --- modified copies -----------------------------------------------------------------------
     def with_overrides(self, overrides: list[str]) -> Scenario:
         """Return a copy with ``--set``-style overrides ('levers.exercise_intensity=2')."""
-        return _finish(apply_overrides(self._doc, overrides), self.source)
+        return self.with_values([parse_override(item) for item in overrides])
 
-    def with_values(self, items: list[tuple[str, object]]) -> Scenario:
-        """Return a copy with (key, value) overrides, keys as ``--set`` takes them."""
-        return _finish(apply_values(self._doc, items), self.source)
+    def with_values(self, items: list[tuple[str, object]], source: str = "--set") -> Scenario:
+        """Return a copy with (key, value) overrides, keys and meaning as ``--set`` takes them
+        (a number for ``parameters.NAME`` fixes it); problems name ``source``."""
+        origins = _Origins(self.source)
+        return _complete(apply_values(self._doc, items, source, origins), self.source, origins)
 
-    def with_levers(self, **levers) -> Scenario:
-        """Return a copy with the given levers replaced (numbers or schedules)."""
-        return _finish(merge(self._doc, {"levers": levers}), self.source, check=True)
+    def with_levers(self, **levers: object) -> Scenario:
+        """Return a copy with the given levers replaced (numbers, schedules or monthly lists)."""
+        return self._with("levers", levers, "with_levers")
 
-    def with_parameters(self, **values) -> Scenario:
-        """Return a copy with parameter values replaced (a number sets ``value``)."""
-        upd = {k: (v if isinstance(v, dict) else {"value": v}) for k, v in values.items()}
-        return _finish(merge(self._doc, {"parameters": upd}), self.source, check=True)
+    def with_parameters(self, **values: object) -> Scenario:
+        """Return a copy with parameters changed. A number FIXES the parameter at that value in
+        every run (distribution "fixed"), as ``--set parameters.NAME=V`` does; a table such as
+        ``{"value": 0.8}`` updates only the keys it gives (``value`` alone moves the mode and
+        keeps the distribution)."""
+        return self._with("parameters", {k: fixed_parameter(v) for k, v in values.items()},
+                          "with_parameters")
 
     def with_mechanisms(self, **flags: bool) -> Scenario:
         """Return a copy with mechanisms switched on or off."""
-        return _finish(merge(self._doc, {"mechanisms": flags}), self.source, check=True)
+        return self._with("mechanisms", flags, "with_mechanisms")
 
-    def with_settings(self, **settings) -> Scenario:
+    def with_settings(self, **settings: object) -> Scenario:
         """Return a copy with ``[scenario]`` settings replaced (runs, seed, horizon_months...)."""
-        return _finish(merge(self._doc, {"scenario": settings}), self.source, check=True)
+        if "extends" in settings:
+            raise ScenarioError([Problem("with_settings", "scenario.extends",
+                                         EXTENDS_ONLY_IN_FILES)])
+        return self._with("scenario", settings, "with_settings")
+
+    def _with(self, section: str, values: dict, label: str) -> Scenario:
+        """Merge ``{section: values}`` in; problems in those values name ``label``."""
+        frag = {section: values}
+        problems = check_document(frag, label, lambda k: None)
+        if problems:
+            raise ScenarioError(problems)
+        origins = _Origins(self.source)
+        origins.record(frag, label)
+        return _complete(merge(self._doc, frag), self.source, origins)
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, start={self._doc['scenario']['start']}, " \
                f"horizon_months={self.horizon_months}, runs={self.runs})"
 
 
-def _finish(doc: dict, source: str, check: bool = False) -> Scenario:
-    if check:
-        problems = check_document(doc, source, lambda k: None)
-        if problems:
-            raise ScenarioError(problems)
+def _complete(doc: dict, source: str, origins: _Origins) -> Scenario:
+    """Fill defaults and check the whole; each problem names where its value came from."""
     full = fill_defaults(doc)
-    problems = check_complete(full, source, lambda k: None)
+    problems = check_complete(full, source, lambda k: None, origins.where)
     if problems:
         raise ScenarioError(problems)
     return Scenario(full, source)
@@ -290,10 +426,8 @@ def _finish(doc: dict, source: str, check: bool = False) -> Scenario:
 
 def load_scenario(ref: str | Path = "baseline", overrides: list[str] | None = None) -> Scenario:
     """Load a bundled scenario by name or a TOML/YAML file, with optional ``--set`` overrides."""
-    doc, display, (text, fmt) = _load_chain(str(ref), None)
-    doc = apply_overrides(doc, list(overrides or []))
-    full = fill_defaults(doc)
-    problems = check_complete(full, display, lambda k: find_line(text, k, fmt))
-    if problems:
-        raise ScenarioError(problems)
-    return Scenario(full, display)
+    origins = _Origins()
+    doc, display = _load_chain(str(ref), None, origins)
+    origins.default = display
+    items = [parse_override(item) for item in overrides or []]
+    return _complete(apply_values(doc, items, "--set", origins), display, origins)

@@ -2,7 +2,8 @@
 
 ``check_document`` checks one file's own content (so each problem names the file it is in);
 ``check_complete`` checks the merged result (every actor present, parameter values inside their
-ranges). Both return a list of problems rather than raising, so the user sees all of them.
+ranges, lever lists as long as the horizon). Both return a list of problems rather than raising,
+so the user sees all of them.
 """
 
 from __future__ import annotations
@@ -32,12 +33,16 @@ def parse_month(text: object) -> tuple[int, int] | None:
     return year, month
 
 
+Where = Callable[[str], tuple[str, int | None]]  # key path -> (file or flag, line)
+
+
 class _Checker:
-    def __init__(self, file: str, line_of: Callable[[str], int | None]):
-        self.file, self.line_of, self.problems = file, line_of, []
+    def __init__(self, file: str, line_of: Callable[[str], int | None], where: Where | None = None):
+        self.file, self.line_of, self.where, self.problems = file, line_of, where, []
 
     def add(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.file, key, message, self.line_of(key)))
+        file, line = self.where(key) if self.where else (self.file, self.line_of(key))
+        self.problems.append(Problem(file, key, message, line))
 
     def scalar(self, key: str, value: object, field: S.Field) -> None:
         kind = field.kind
@@ -56,10 +61,12 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(key, f"expected {field.describe()}, got {value!r}")
             return
-        if kind == "int" and not float(value).is_integer():
+        if kind == "int" and isinstance(value, float) and not value.is_integer():
             self.add(key, f"expected a whole number ({field.describe()}), got {value!r}")
             return
-        if not math.isfinite(value) or not (field.low <= value <= field.high):
+        # ints are compared exactly: float() of a huge int would overflow
+        if (isinstance(value, float) and not math.isfinite(value)) or not (
+                field.low <= value <= field.high):
             self.add(key, f"{value!r} is out of range: allowed {field.describe()}")
 
     def table(self, key: str, value: object) -> bool:
@@ -99,6 +106,9 @@ def _check_scenario(c: _Checker, body: dict) -> None:
         field = S.SCENARIO_FIELDS.get(key)
         if field is None:
             c.unknown(f"scenario.{key}", S.SCENARIO_FIELDS)
+        elif key == "extends" and isinstance(value, str) and not value.strip():
+            c.add("scenario.extends", "empty; expected a bundled scenario name or a path to a "
+                  "scenario file, relative to this one")
         else:
             c.scalar(f"scenario.{key}", value, field)
 
@@ -151,8 +161,10 @@ def _check_parameters(c: _Checker, body: dict) -> None:
             c.add(path, "unknown parameter; 'peninsula parameters' lists the known ones")
             continue
         if isinstance(spec, int | float) and not isinstance(spec, bool):
-            spec = {"value": spec}
-        if not c.table(path, spec):
+            spec = {"value": spec}  # a bare number: the fixed value
+        if not isinstance(spec, dict):
+            c.add(path, f"expected a number (the value, fixed in every run) or a table of "
+                  f"{', '.join(S.PARAMETER_KEYS)}, got {spec!r}")
             continue
         lo, hi = param.limits
         limit_field = S.Field("float", lo, hi)
@@ -201,6 +213,9 @@ def _check_levers(c: _Checker, body: dict) -> None:
                 else:
                     c.scalar(f"{path}.{month}", v, field)
         elif isinstance(value, list):
+            if not value:
+                c.add(path, f"an empty list; give a number, a schedule {{ \"YYYY-MM\" = value }} "
+                      f"or a list with one value per month of the horizon ({field.describe()})")
             for i, v in enumerate(value):
                 c.scalar(f"{path}[{i}]", v, field)
         else:
@@ -238,9 +253,13 @@ def _check_metrics(c: _Checker, body: dict) -> None:
             c.unknown(path, [*S.METRIC_FIELDS, "horizons_years", "stability_weights"])
 
 
-def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None]) -> list[Problem]:
-    """Problems of the merged scenario as a whole (run after defaults are filled)."""
-    c = _Checker(file, line_of)
+def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None],
+                   where: Where | None = None) -> list[Problem]:
+    """Problems of the merged scenario as a whole (run after defaults are filled).
+
+    ``where`` maps a key path to the file (or flag) that gave it, and its line, so a problem in
+    a merged value names its source; without it every problem names ``file``."""
+    c = _Checker(file, line_of, where)
     scen = doc.get("scenario", {})
     for key in ("name", "start"):
         if key not in scen:
@@ -256,9 +275,17 @@ def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None]) -
                 c.add(f"actors.{actor}.{key}", f"missing; expected {S.ACTOR_FIELDS[key].describe()}")
     for name, spec in doc.get("parameters", {}).items():
         value, (low, high) = spec["value"], spec["range"]
-        if not (low <= value <= high):
+        if spec.get("distribution") != "fixed" and not (low <= value <= high):  # fixed: unused
             c.add(f"parameters.{name}.value",
                   f"{value:g} lies outside its range [{low:g}, {high:g}]")
+    horizon = doc.get("scenario", {}).get("horizon_months")
+    for name, value in doc.get("levers", {}).items():
+        if name in S.LEVERS and isinstance(value, list) and isinstance(horizon, int | float) \
+                and len(value) < horizon:
+            c.add(f"levers.{name}",
+                  f"a list of {len(value)} values is shorter than the horizon: one value per "
+                  f"month needs {int(horizon)} (scenario.horizon_months = {int(horizon)}); or "
+                  f"give a number or a schedule {{ \"YYYY-MM\" = value }}")
     if sum(doc.get("metrics", {}).get("stability_weights", {}).values()) <= 0:
         c.add("metrics.stability_weights", "weights must not all be zero")
     return c.problems
