@@ -473,8 +473,8 @@ def optimize(
     try:
         sc = sc.with_settings(runs=runs, **({"seed": seed} if seed is not None else {}))
         levers = O.parse_levers(lever or [])
-        sc.with_values([(lv.key, lv.low) for lv in levers])  # each key exists, low in range
-        sc.with_values([(lv.key, lv.high) for lv in levers])
+        sc.with_values([(lv.key, lv.low) for lv in levers], "--lever")  # each key exists, low in range
+        sc.with_values([(lv.key, lv.high) for lv in levers], "--lever")
         check_metric(sc, metric)
         _check_engine(kernel, executor_kind)
     except ScenarioError as exc:

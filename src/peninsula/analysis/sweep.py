@@ -103,7 +103,7 @@ def point_scenarios(scenario: Scenario, design: pd.DataFrame, source: str = "des
     for i, row in enumerate(design.itertuples(index=False)):
         items = [(col, _plain(v)) for col, v in zip(design.columns, row, strict=True)]
         try:
-            out.append(scenario.with_values(items))
+            out.append(scenario.with_values(items, source))
         except ScenarioError as exc:
             problems = [Problem(source, f"row {i + 1}: {p.key}", p.message)
                         for p in exc.problems]
