@@ -101,7 +101,35 @@ CASES = [
      ["c.csv", "collinear"]),
     ("events-damaged-zip", {"x.export.CSV.zip": _damaged_zip},
      ["events", "ingest", "{x.export.CSV.zip}", "--out", "{OUT}.parquet"],
-     ["x.export.CSV.zip"]),
+     ["x.export.CSV.zip", "damaged zip"]),
+    ("events-not-utf8", {"l.CSV": _text("20240101\t\u00e9\n", "latin-1")},
+     ["events", "ingest", "{l.CSV}", "--out", "{OUT}.parquet"], ["l.CSV", "not UTF-8"]),
+    ("events-icews-missing-column", {"i.tab": _text("Event Date\tSource Country\tCAMEO Code\n"
+                                                    "2017-01-02\tNorth Korea\t190\n")},
+     ["events", "ingest", "{i.tab}", "--out", "{OUT}.parquet"], ["i.tab", "target country"]),
+    ("scenario-empty-lever-list", {"s.toml": _text('[scenario]\nextends = "baseline"\n'
+                                                   "[levers]\nexercise_intensity = []\n")},
+     ["run", "{s.toml}", "--runs", "5", "--out", "{OUT}"],
+     ["s.toml", "levers.exercise_intensity", "empty list"]),
+    ("scenario-short-lever-list", {"s.toml": _text('[scenario]\nextends = "baseline"\n'
+                                                   "[levers]\nexercise_intensity = [1, 2]\n")},
+     ["run", "{s.toml}", "--runs", "5", "--out", "{OUT}"],
+     ["s.toml", "levers.exercise_intensity", "shorter than the horizon", "120"]),
+    ("scenario-yaml-int-key", {"s.yaml": _text("scenario:\n  extends: baseline\n1: 2\n")},
+     ["run", "{s.yaml}", "--runs", "5"], ["s.yaml", "keys must be text"]),
+    ("scenario-not-utf8", {"s.toml": _text('[scenario]\nextends = "baseline"\n'
+                                           'description = "\u00e9t\u00e9"\n', "latin-1")},
+     ["run", "{s.toml}", "--runs", "5"], ["s.toml", "not UTF-8"]),
+    ("scenario-missing-parent", {"c.toml": _text('[scenario]\nextends = "nope.toml"\n')},
+     ["run", "{c.toml}", "--runs", "5"], ["c.toml", "nope.toml", "cannot read the parent"]),
+    ("set-extends", {}, [*RUN, "--set", "scenario.extends=blocs", "--out", "{OUT}"],
+     ["--set", "scenario.extends", "only works inside a scenario file"]),
+    ("set-lever-out-of-range", {}, [*RUN, "--set", "levers.exercise_intensity=9"],
+     ["--set", "levers.exercise_intensity", "[0, 2]"]),
+    ("factor-range-out-of-bounds", {}, ["sensitivity", "--factor",
+                                        "levers.exercise_intensity=0,9", "--samples", "2",
+                                        "--runs", "5", "-q", "--out", "{OUT}"],
+     ["--factor", "levers.exercise_intensity=0,9", "[0, 2]"]),
 ]
 
 
