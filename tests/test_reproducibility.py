@@ -1,15 +1,24 @@
-"""Same scenario + seed -> identical numbers, bit for bit, whatever the chunks and workers."""
+"""Same scenario + seed + kernel -> identical numbers, bit for bit, whatever the chunks and workers.
+
+Each kernel is compared with itself: the two kernels call different implementations of exp and
+log, so across kernels the numbers agree to a tolerance (tests/test_fused.py), not bit for bit.
+"""
 
 import numpy as np
+import pytest
 
 import peninsula
+from peninsula.engine import fused
 from peninsula.engine.ensemble import run_chunks
 from peninsula.model.setup import build_setup
 
+KERNELS = [pytest.param("numba", marks=pytest.mark.skipif(not fused.available(),
+                                                          reason="needs Numba")), "numpy"]
 
-def _setup(seed=5):
+
+def _setup(seed=5, kernel="auto"):
     sc = peninsula.load_scenario("baseline", ["scenario.horizon_months=36", f"scenario.seed={seed}"])
-    return build_setup(sc)
+    return build_setup(sc, kernel=kernel)
 
 
 def _same(a, b):
@@ -18,10 +27,16 @@ def _same(a, b):
     np.testing.assert_array_equal(a.events, b.events)
     for k in a.first_month:
         np.testing.assert_array_equal(a.first_month[k], b.first_month[k])
+    for k in a.yearly:
+        np.testing.assert_array_equal(a.yearly[k], b.yearly[k])
+    np.testing.assert_array_equal(a.launches_by_year, b.launches_by_year)
 
 
-def test_bit_identical_across_chunk_sizes_and_workers():
-    setup = _setup()
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_bit_identical_across_chunk_sizes_and_workers(kernel):
+    """One chunk of 300 (for the fused step: a whole block of 256 runs and a partial one),
+    chunks of 7 and of 64 on a pool of two worker processes, all bit for bit alike."""
+    setup = _setup(kernel=kernel)
     one = run_chunks(setup, 300, chunk_runs=300)
     small = run_chunks(setup, 300, chunk_runs=7)
     pool = run_chunks(setup, 300, chunk_runs=64, workers=2)

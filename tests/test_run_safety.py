@@ -236,3 +236,14 @@ def test_ctrl_c_stops_a_sweep_and_resume_keeps_its_finished_points(tmp_path):
     assert res.exit_code == 0, res.output
     assert f"resuming: {kept} of 8 points already done" in res.output
     assert len(pd.read_csv(out / "sweep.csv")) == 8
+
+
+def test_resume_refuses_chunks_of_another_monthly_step(tmp_path):
+    """The two steps agree only to a last-bit tolerance: one folder holds one step's chunks."""
+    out = tmp_path / "mixed"
+    args = ["run", "--runs", "1200", "--seed", "6", "--chunk-runs", "100", *SLOW,
+            "--out", str(out)]
+    start_and_kill(args, out / ".parts", "*.outcomes.parquet", 2)
+    other = [a if a != "numpy" else "numba" for a in args]
+    res = runner.invoke(app, [*other, "--resume"])
+    assert res.exit_code == 2 and "kernel" in res.output and "differ" in res.output

@@ -152,7 +152,11 @@ def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chun
 
     setup = build_setup(scenario, posterior=posterior, kernel=kernel)
     bounds = chunk_bounds(scenario.runs, chunk_runs)
+    from peninsula.engine.simulate import resolve_kernel
+
+    # chunks from another version or monthly step must not be mixed into one result
     plan = {"scenario_sha256": scenario.hash(), "seed": setup.seed, "runs": scenario.runs,
+            "peninsula_version": __version__, "kernel": resolve_kernel(kernel),
             "chunk_runs": chunk_runs, "record_monthly": record_monthly,
             "record_events": record_events,
             "posterior": None if posterior is None else int(pd.util.hash_pandas_object(
@@ -189,7 +193,8 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
 
     ``posterior`` (parameter-named columns, e.g. from ``peninsula calibrate``) supplies each
     run's values of those parameters in place of their prior ranges. ``kernel`` picks the
-    monthly step ('auto', 'numba' or 'numpy'); the numbers are the same with each.
+    monthly step ('auto', 'numba' or 'numpy'); the kernels agree to a last-bit tolerance and
+    each is bit-identical to itself on one CPU family (docs/performance.md).
     """
     sc = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario
     settings = {k: v for k, v in (("runs", runs), ("seed", seed),

@@ -49,7 +49,7 @@ SchedulerOpt = Annotated[str | None, typer.Option(
          "LocalCluster).")]
 KernelOpt = Annotated[str, typer.Option(
     help="Monthly step: numba (fused, compiled), numpy (reference) or auto (numba when "
-         "installed). Results are identical.")]
+         "installed). The two agree to a last-bit tolerance.")]
 
 def _out_path(raw: str) -> Path:
     """An --out value: a path, never the empty string (which would mean this folder)."""

@@ -29,9 +29,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from peninsula import __version__
 from peninsula.analysis.metrics import summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, _simulate, chunk_bounds, join
 from peninsula.engine.executors import SequentialExecutor, using_executor
+from peninsula.engine.simulate import resolve_kernel
 from peninsula.io import store
 from peninsula.model.parameters import NAMES
 from peninsula.model.setup import build_setup
@@ -142,10 +144,13 @@ def _plain(v):
     return float(v)
 
 
-def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int) -> dict:
+def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int, kernel: str) -> dict:
+    """What a resumed sweep must share with the interrupted one (points of another version or
+    monthly step must not be mixed into one table)."""
     digest = hashlib.sha256(design.to_csv(index=False).encode()).hexdigest()
     return {"scenario_sha256": scenario.hash(), "seed": scenario.seed, "runs": scenario.runs,
-            "chunk_runs": chunk_runs, "design_sha256": digest, "points": len(design)}
+            "chunk_runs": chunk_runs, "design_sha256": digest, "points": len(design),
+            "peninsula_version": __version__, "kernel": resolve_kernel(kernel)}
 
 
 MEAN_METRICS = ("dprk_launches_per_year", "alignment_china_russia", "denuclearization_progress",
@@ -230,7 +235,7 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
     points_dir = None
     done: dict[int, dict] = {}
     if out_dir is not None:
-        points_dir = _prepare(Path(out_dir), _plan(scenario, design, chunk_runs), resume)
+        points_dir = _prepare(Path(out_dir), _plan(scenario, design, chunk_runs, kernel), resume)
         for i in range(n_points):
             f = points_dir / f"point-{i:05d}.json"
             if f.is_file():
@@ -295,7 +300,7 @@ def _prepare(out: Path, plan: dict, resume: bool) -> Path:
         if old != plan:
             changed = sorted(k for k in plan if old.get(k) != plan[k])
             raise SweepError(f"{out}: the sweep there differs in {', '.join(changed)}; "
-                             "resume needs the same scenario, design, runs, seed and chunks")
+                             "resume needs the same scenario, design, runs, seed, chunks, version and kernel")
     elif resume:
         raise SweepError(f"{out}: no sweep to resume there")
     points.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,11 @@ model:
 * the NumPy step is the reference. Every expression here is the scalar form of an expression
   in the mechanism modules, written with the same operands in the same order (left to right,
   no fused multiply-add, no reassociation), sums over actors go left to right as in
-  model/ordered.py, and exp, log, log1p, cos and sqrt are the C library's functions, which
-  NumPy's float64 loops also call on x86-64 without AVX-512. Results are therefore identical
-  bit for bit; ``tests/test_fused.py`` checks every output of both paths on several scenarios
-  and all mechanism switches.
+  model/ordered.py, and exp, log, log1p, cos and sqrt are the C library's functions. NumPy's
+  float64 loops call the same functions on x86-64 without AVX-512, where the two paths agree
+  bit for bit; with AVX-512 NumPy uses its own exp and log, which may differ in the last bit.
+  ``tests/test_fused.py`` therefore compares every output of both paths run by run within a
+  stated tolerance (and their distributions), on several scenarios and all mechanism switches.
 * the equations and their sources are documented once, in the mechanism modules; the comments
   below name the module each block mirrors.
 * the per-chunk constants (reference threat, trust anchors, reference pressure) and the
@@ -1020,11 +1021,12 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
 
 
 def _records(fields: tuple[str, ...], values: dict, n: int, dtype: str) -> np.ndarray:
-    """A structured array (one record per row) so the kernel reads fields by name."""
+    """A structured array (one record per row) so the kernel reads fields by name; a
+    recarray view, whose fields plain Python reads by attribute too (NUMBA_DISABLE_JIT=1)."""
     rec = np.empty(n, dtype=[(name, dtype) for name in fields])
     for name in fields:
         rec[name] = values[name]
-    return rec
+    return rec.view(np.recarray)
 
 
 def evidence_mask() -> np.ndarray:
@@ -1050,7 +1052,8 @@ def _param_records(params: np.ndarray) -> np.ndarray:
     fields in that order, so a C-contiguous matrix is viewed, not copied field by field.
     """
     dtype = np.dtype([(name, "f8") for name in NAMES])
-    return np.ascontiguousarray(params, dtype=np.float64).view(dtype).reshape(len(params))
+    return (np.ascontiguousarray(params, dtype=np.float64).view(dtype).reshape(len(params))
+            .view(np.recarray))
 
 
 def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:

@@ -106,8 +106,9 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
     """Run ``len(run_ids)`` futures for ``setup.horizon`` months.
 
     ``kernel`` 'numpy' advances all runs together one array operation at a time (model/step.py,
-    the reference); 'numba' runs the fused compiled step (engine/fused.py), identical bit for
-    bit and several times faster; 'auto' takes 'numba' when it is installed. None: the
+    the reference); 'numba' runs the fused compiled step (engine/fused.py), several times
+    faster and equal to the reference within a last-bit tolerance (docs/performance.md);
+    'auto' takes 'numba' when it is installed. None: the
     setup's choice (``build_setup(..., kernel=)``).
     """
     run_ids = np.asarray(run_ids, dtype=np.int64)

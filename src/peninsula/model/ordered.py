@@ -3,7 +3,8 @@
 NumPy's reductions (``sum``, ``mean``, ``einsum``, ``@``) may add in pairs, in SIMD lanes or
 inside BLAS, so their last bit depends on the build. The model adds its small fixed-length axes
 (six actors, three allies, event types) strictly left to right instead, which is also the order
-a compiled per-run loop uses (engine/fused.py): both implementations then agree bit for bit.
+a compiled per-run loop uses (engine/fused.py): both implementations then agree bit for bit
+wherever they call the same maths library (NumPy's own exp/log on AVX-512 CPUs may not).
 """
 
 from __future__ import annotations

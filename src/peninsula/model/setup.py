@@ -83,7 +83,8 @@ def build_setup(scenario, posterior=None, kernel: str = "auto") -> ModelSetup:
 
     ``posterior`` (a DataFrame whose columns are parameter names, e.g. from calibration) gives
     parameter sets; each run draws one of its rows, replacing those parameters' sampled values.
-    ``kernel`` chooses how months are stepped (engine/simulate.py); results do not depend on it.
+    ``kernel`` chooses how months are stepped (engine/simulate.py); results agree between
+    kernels to a last-bit tolerance and are bit-identical for one kernel on one CPU family.
     """
     if kernel not in KERNELS:
         raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, not {kernel!r}")
