@@ -88,6 +88,8 @@ CASES = [
     ("plot-garbage-events", {"g.parquet": _bytes(b"garbage, not parquet"), "r": _run_folder},
      ["plot", "tension", "--events", "{g.parquet}", "--run", "{r}", "--out", "{OUT}.png"],
      ["g.parquet", "cannot plot tension"]),
+    ("backtest-plot-unknown-format", {}, ["backtest", "--plot", "{OUT}.xyz", "-q"],
+     ["--plot", "unknown image format '.xyz'", ".png"]),
     ("grid-key-twice", {}, ["sweep", "--grid", "levers.open_communication=0",
                             "--grid", "levers.open_communication=1", "--runs", "5", "-q",
                             "--out", "{OUT}"],

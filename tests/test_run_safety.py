@@ -9,6 +9,7 @@ the folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -22,7 +23,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import peninsula
 from conftest import start_and_kill
+from peninsula.api import run_to_dir
 from peninsula.cli import app
 from peninsula.io import store
 
@@ -116,12 +119,20 @@ def test_an_empty_out_is_refused_and_nothing_is_written(tmp_cwd):
 
 def test_a_locked_folder_refuses_a_second_writer(tmp_path):
     out = tmp_path / "busy"
-    with store.folder_lock(out):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom peninsula.io import store\n"
+         f"with store.folder_lock({str(out)!r}):\n    print('held', flush=True)\n"
+         "    sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
         for args in (["run", "--runs", "20"], ["sweep", "--grid", "levers.open_communication=0,1",
                                                "--runs", "20"]):
             res = runner.invoke(app, [*args, "-q", "--out", str(out)])
             assert res.exit_code == 2, res.output
             assert "another peninsula command is writing to this folder" in res.output
+    finally:
+        holder.communicate("done\n", timeout=30)
     assert sorted(p.name for p in out.iterdir()) == [store.LOCK_FILE]
     assert runner.invoke(app, ["run", "--runs", "20", "-q", "--out", str(out)]).exit_code == 0
 
@@ -179,13 +190,18 @@ def test_workers_die_with_a_killed_parent(tmp_path):
                  "--out", str(out)])
     _wait_for(out / ".parts", "*.outcomes.parquet", 1)
     workers = _children(proc.pid)
-    assert len(workers) >= 2
-    proc.kill()
-    proc.wait()
-    deadline = time.time() + 10
-    while time.time() < deadline and any(_alive(w) for w in workers):
-        time.sleep(0.1)
-    assert not any(_alive(w) for w in workers), "pool workers outlived their parent"
+    try:
+        assert len(workers) >= 2
+        proc.kill()
+        proc.wait()
+        deadline = time.time() + 10
+        while time.time() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers), "pool workers outlived their parent"
+    finally:
+        for w in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(w, signal.SIGKILL)
 
 
 def test_resume_removes_temporary_files_of_a_killed_write(tmp_path):
@@ -193,11 +209,13 @@ def test_resume_removes_temporary_files_of_a_killed_write(tmp_path):
     args = ["run", "--runs", "1200", "--seed", "6", "--chunk-runs", "100", *SLOW,
             "--out", str(out)]
     start_and_kill(args, out / ".parts", "*.outcomes.parquet", 2)
-    (out / ".monthly.parquet.x1y2.tmp").write_bytes(b"PAR1 half a table")
-    (out / ".parts" / ".chunk-0000000900-0000001000.monthly.parquet.z9.tmp").write_bytes(b"PAR1")
+    (out / ".monthly.parquet.x1y2.pen.tmp").write_bytes(b"PAR1 half a table")
+    (out / ".parts" / ".chunk-0000000900-0000001000.monthly.parquet.z9.pen.tmp").write_bytes(
+        b"PAR1")
+    (out / ".notes.tmp").write_text("a user's own file")
     res = runner.invoke(app, [*args, "--resume"])
     assert res.exit_code == 0, res.output
-    assert [p.name for p in out.glob(".*.tmp")] == []
+    assert [p.name for p in out.glob(".*.tmp")] == [".notes.tmp"]  # only ours were removed
     assert not (out / ".parts").exists()
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
         json.loads((out / "manifest.json").read_text())["files"] + ["manifest.json"])
@@ -247,3 +265,68 @@ def test_resume_refuses_chunks_of_another_monthly_step(tmp_path):
     other = [a if a != "numpy" else "numba" for a in args]
     res = runner.invoke(app, [*other, "--resume"])
     assert res.exit_code == 2 and "kernel" in res.output and "differ" in res.output
+
+
+def test_chunks_without_a_plan_are_never_taken_for_a_new_run(tmp_path):
+    """A parts folder whose plan is gone (a deletion cut short) belongs to no run: a fresh run
+    must compute every chunk itself, not reuse another seed's."""
+    sc = peninsula.load_scenario("baseline", ["scenario.horizon_months=36", "scenario.runs=200"])
+    out = tmp_path / "stale"
+    (out / ".parts").mkdir(parents=True)
+    seed1 = peninsula.run(sc.with_settings(seed=1))
+    donor_parts = tmp_path / "donor_parts"
+    start_and_kill(["run", "--runs", "200", "--seed", "1", "--chunk-runs", "50", *SLOW,
+                    "--out", str(donor_parts)], donor_parts / ".parts", "*.outcomes.parquet", 1)
+    for f in (donor_parts / ".parts").glob("chunk-*"):
+        (out / ".parts" / f.name).write_bytes(f.read_bytes())
+    fresh = run_to_dir(sc.with_settings(seed=2), out, chunk_runs=50)
+    clean = peninsula.run(sc.with_settings(seed=2))
+    assert fresh.summary() == clean.summary() != seed1.summary()
+
+
+def test_one_pool_serves_two_runs_into_one_folder(tmp_path):
+    """The folder lock ends with the run, even when the pool's workers live on."""
+    from peninsula.engine.executors import make_executor
+
+    sc = peninsula.load_scenario("baseline", ["scenario.horizon_months=12", "scenario.runs=60"])
+    pool = make_executor(2)
+    try:
+        run_to_dir(sc, tmp_path / "f", executor=pool, chunk_runs=30)
+        second = run_to_dir(sc.with_settings(seed=9), tmp_path / "f", executor=pool,
+                            chunk_runs=30)
+    finally:
+        pool.shutdown()
+    assert second.summary()["seed"] == 9
+
+
+def test_a_folder_is_never_emptied_of_files_that_are_not_a_results(tmp_path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "monthly.parquet").write_text("a user's own table")
+    res = runner.invoke(app, ["run", "--runs", "10", "-q", "--out", str(foreign)])
+    assert res.exit_code == 2 and "monthly.parquet without the manifest.json" in res.output
+    assert (foreign / "monthly.parquet").read_text() == "a user's own table"
+    sweep = tmp_path / "sw"
+    grid = ["--grid", "levers.open_communication=0,1", "--runs", "10", "-q"]
+    assert runner.invoke(app, ["sweep", *grid, "--out", str(sweep)]).exit_code == 0
+    res = runner.invoke(app, ["run", "--runs", "10", "-q", "--out", str(sweep)])
+    assert res.exit_code == 2 and "holds a sweep's results" in res.output
+    ran = tmp_path / "ran"
+    assert runner.invoke(app, ["run", "--runs", "10", "-q", "--out", str(ran)]).exit_code == 0
+    res = runner.invoke(app, ["sweep", *grid, "--out", str(ran)])
+    assert res.exit_code == 2 and "holds the results of 'peninsula run'" in res.output
+
+
+def test_damaged_sweep_files_are_reported_or_recomputed(tmp_path):
+    out = tmp_path / "sw"
+    grid = ["sweep", "--grid", "levers.open_communication=0,1", "--runs", "10", "-q",
+            "--out", str(out)]
+    assert runner.invoke(app, grid).exit_code == 0
+    whole = pd.read_csv(out / "sweep.csv")
+    (out / "points" / "point-00001.json").write_text("{}")
+    res = runner.invoke(app, [*grid, "--resume"])
+    assert res.exit_code == 0 and "resuming: 1 of 2 points" in res.output
+    pd.testing.assert_frame_equal(pd.read_csv(out / "sweep.csv"), whole)
+    (out / "sweep-plan.json").write_text("[1]")
+    res = runner.invoke(app, [*grid, "--resume"])
+    assert res.exit_code == 2 and "sweep-plan.json: damaged (not a JSON object)" in res.output

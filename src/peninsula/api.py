@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peninsula import __version__
+from peninsula._version import __version__
 from peninsula.analysis.metrics import summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.engine.simulate import MONTHLY_VARS, ChunkResult
@@ -97,9 +97,10 @@ class Ensemble:
         with a manifest holds one complete result.
         """
         out = Path(out_dir)
+        from peninsula.io.parts import clear_previous
+
         with store.folder_lock(out):
-            store.remove_stale_temps(out)
-            store.remove_files(out, (tables.MANIFEST, *tables.RESULT_FILES))
+            clear_previous(out)
             store.write_parquet(self.runs_table(), out / "runs.parquet")
             if self.result.monthly is not None:
                 step = 1000

@@ -108,6 +108,10 @@ def _make_pool(executor_kind: str, workers: int, scheduler: str | None):
     except (ValueError, RuntimeError) as exc:
         sys.stderr.write(f"{exc}\n")
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: while starting the executor; nothing was written",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
 
 
 def _stop(pool) -> None:
@@ -116,10 +120,23 @@ def _stop(pool) -> None:
     stop_now(pool)
 
 
-def _interrupted(pool, kept: str) -> None:
-    """Ctrl-C: stop the workers at once, say in one line what was kept, exit 130."""
+@contextlib.contextmanager
+def _interruptible(kept: str):
+    """Ctrl-C in the block: one line saying what was kept, exit 130 (for commands whose work
+    runs in a pool of their own)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(f"interrupted: {kept}", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+
+
+def _interrupted(pool, kept) -> None:
+    """Ctrl-C: stop the workers at once, say in one line what was kept (``kept``: the text,
+    or a function giving it once the workers are stopped), exit 130."""
     _stop(pool)
-    err.print(f"interrupted: {kept}", highlight=False, soft_wrap=True)
+    err.print(f"interrupted: {kept() if callable(kept) else kept}", highlight=False,
+              soft_wrap=True)
     raise typer.Exit(130)
 
 
@@ -155,6 +172,17 @@ def _check_writable(path: Path, what: str) -> None:
         for p in made:  # deepest first
             with contextlib.suppress(OSError):
                 p.rmdir()
+
+
+def _check_image(path: Path, flag: str) -> None:
+    """Fail before any work if ``path``'s extension is not an image format matplotlib writes."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in formats:
+        sys.stderr.write(f"{flag} {path}: unknown image format {path.suffix or '(none)'!r}; "
+                         f"end the name with one of: {', '.join('.' + f for f in formats)}\n")
+        raise typer.Exit(2)
 
 
 def _load(ref: str, sets: list[str] | None):
@@ -238,7 +266,7 @@ def run(
         ens = _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kernel,
                         command)
     except KeyboardInterrupt:
-        _interrupted(pool, _kept_chunks(out_dir, command))
+        _interrupted(pool, lambda: _kept_chunks(out_dir, command))
     except BaseException:
         _stop(pool)
         raise
@@ -377,8 +405,7 @@ def sensitivity(
         metrics = SA.check_metrics(sc, metric)
         if second_order and method == "morris":
             raise ValueError("--second-order: Sobol only; drop it or use --method sobol")
-        n_points = len(SA.design(factors, samples, method=method, seed=sc.seed,
-                                 second_order=second_order, levels=levels))
+        n_points = SA.design_size(method, len(factors), samples, second_order, levels)
         _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)
@@ -550,9 +577,10 @@ def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -
             task = bar.add_task("explain", total=len(EXPLAINED) + 1)
             summary["explain"] = explain(sc, n, workers, progress=lambda k: bar.advance(task, k))
     if out_dir is not None and explain_:
-        from peninsula.io.store import write_json
+        from peninsula.io.store import folder_lock, write_json
 
-        write_json(summary, out_dir / "summary.json")
+        with folder_lock(out_dir):
+            write_json(summary, out_dir / "summary.json")
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     else:
@@ -602,9 +630,12 @@ def _kept_chunks(out_dir: Path | None, command: str) -> str:
     if out_dir is None:
         return "nothing was written (no --out)"
     from peninsula.io.parts import finished
+    from peninsula.io.tables import MANIFEST
 
     done = finished(out_dir)
     if done is None:
+        if (out_dir / MANIFEST).is_file():
+            return f"the run had finished: its results are complete in {out_dir}"
         return f"nothing finished was kept in {out_dir}"
     return (f"{done[0]} of {done[1]} chunks finished and kept in {out_dir}; continue with: "
             f"{command} --resume")
@@ -756,7 +787,7 @@ def calibrate_cmd(
     from peninsula.io.store import write_parquet
 
     _check_writable(out_path, "file")
-    with _progress(1, "calibrate", quiet) as bar:
+    with _interruptible("nothing was written"), _progress(1, "calibrate", quiet) as bar:
         task = bar.add_task("calibrate", total=1)
         post = calibrate(train_until, draws, accept, seed, workers)
         bar.advance(task, 1)
@@ -791,7 +822,9 @@ def backtest_cmd(
     for path in (plot, report):
         if path is not None:
             _check_writable(path, "file")
-    with _progress(1, "backtest", quiet) as bar:
+    if plot is not None:
+        _check_image(plot, "--plot")
+    with _interruptible("nothing was written"), _progress(1, "backtest", quiet) as bar:
         task = bar.add_task("backtest", total=1)
         result = backtest(train_until, runs, draws, accept, seed, post, workers)
         bar.advance(task, 1)
@@ -928,6 +961,7 @@ def plot_tension_cmd(
             sys.stderr.write(f"{path}: cannot read (no such file)\n")
             raise typer.Exit(2)
     _check_writable(out_path, "file")
+    _check_image(out_path, "--out")
     try:
         plot_tension(events, run_dir, out_path)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow: ValueErrors

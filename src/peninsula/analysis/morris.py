@@ -29,20 +29,21 @@ from SALib.sample import morris as salib_morris_sample
 from peninsula.analysis.sobol import CONF_LEVEL, unit_problem
 
 
-def design_size(n_factors: int, trajectories: int) -> int:
-    """Points in a Morris design: r (D + 1)."""
-    return trajectories * (n_factors + 1)
-
-
-def morris_sample(n_factors: int, trajectories: int, levels: int, seed: int) -> np.ndarray:
-    """The unit-cube points of ``trajectories`` Morris trajectories on a grid of ``levels``
-    (an even number, so every level is as likely a start)."""
+def design_size(n_factors: int, trajectories: int, levels: int = 4) -> int:
+    """Points in a Morris design: r (D + 1); ValueError for a design that cannot be made."""
     if n_factors < 1:
         raise ValueError("a sensitivity analysis needs at least one factor")
     if trajectories < 2:
         raise ValueError(f"--samples (trajectories) must be at least 2, not {trajectories}")
     if levels < 2 or levels % 2:
         raise ValueError(f"--levels must be an even number >= 2, not {levels}")
+    return trajectories * (n_factors + 1)
+
+
+def morris_sample(n_factors: int, trajectories: int, levels: int, seed: int) -> np.ndarray:
+    """The unit-cube points of ``trajectories`` Morris trajectories on a grid of ``levels``
+    (an even number, so every level is as likely a start)."""
+    design_size(n_factors, trajectories, levels)  # checks the sizes
     return salib_morris_sample.sample(unit_problem(n_factors), trajectories, num_levels=levels,
                                       seed=seed)
 

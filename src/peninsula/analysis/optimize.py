@@ -134,6 +134,7 @@ def run_optimisation(scenario: Scenario, levers: list[LeverRange], metric: str, 
               "evaluations": len(history), "generations": int(history["generation"].max()) + 1,
               "runs_per_evaluation": scenario.runs}
     if out is not None:
-        store.write_text(history.to_csv(index=False), out / "evaluations.csv")
-        store.write_json(result, out / "best.json")
+        with store.folder_lock(out):
+            store.write_text(history.to_csv(index=False), out / "evaluations.csv")
+            store.write_json(result, out / "best.json")
     return result, history

@@ -127,11 +127,12 @@ def _factor(scenario: Scenario, params: dict, spec: str) -> Factor:
     return Factor(full, low, (low + high) / 2.0, high, "uniform")
 
 
-def design_size(method: str, n_factors: int, samples: int, second_order: bool = False) -> int:
+def design_size(method: str, n_factors: int, samples: int, second_order: bool = False,
+                levels: int = 4) -> int:
     """Points of a study's design: Sobol N (D + 2), or N (2D + 2) with second order; Morris
-    r (D + 1)."""
+    r (D + 1). ValueError (naming the flag) for a design that cannot be made."""
     if method == "morris":
-        return morris.design_size(n_factors, samples)
+        return morris.design_size(n_factors, samples, levels)
     return sobol.design_size(n_factors, samples, second_order)
 
 
@@ -265,11 +266,12 @@ def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,
     result = analyze(table, factors, metrics, method=method, second_order=second_order,
                      levels=levels, n_boot=n_boot, seed=scenario.seed)
     if out_dir is not None:
-        _write(result, Path(out_dir), {
-            "method": method, "samples": samples, "runs_per_point": scenario.runs,
-            "seed": scenario.seed, "points": len(points),
-            **({"levels": levels} if method == "morris" else {}),
-            "factors": [f.__dict__ for f in factors]})
+        with store.folder_lock(Path(out_dir)):  # the sweep's lock has ended: take it again
+            _write(result, Path(out_dir), {
+                "method": method, "samples": samples, "runs_per_point": scenario.runs,
+                "seed": scenario.seed, "points": len(points),
+                **({"levels": levels} if method == "morris" else {}),
+                "factors": [f.__dict__ for f in factors]})
     return result, table
 
 

@@ -43,8 +43,18 @@ def unit_problem(n_factors: int) -> dict:
 
 
 def design_size(n_factors: int, n_base: int, second_order: bool = False) -> int:
-    """Points in a Saltelli design: N (D + 2), or N (2D + 2) with second order."""
-    return n_base * ((2 if second_order else 1) * n_factors + 2)
+    """Points in a Saltelli design: N (D + 2), or N (2D + 2) with second order; ValueError
+    for a design that cannot be made (no factor, N not a power of two)."""
+    if n_factors < 1:
+        raise ValueError("a sensitivity analysis needs at least one factor")
+    if n_base < 2 or n_base & (n_base - 1):
+        raise ValueError(f"--samples must be a power of two >= 2, not {n_base}")
+    return n_base * _rows_per_base(n_factors, second_order)
+
+
+def _rows_per_base(n_factors: int, second_order: bool) -> int:
+    """Rows per base sample: A, B and one AB_i per factor (and one BA_i each with S2)."""
+    return (2 if second_order else 1) * n_factors + 2
 
 
 def saltelli_sample(n_factors: int, n_base: int, seed: int, second_order: bool = False
@@ -53,10 +63,7 @@ def saltelli_sample(n_factors: int, n_base: int, seed: int, second_order: bool =
 
     ``n_base`` (N) must be a power of two: the Sobol' sequence is balanced at those sizes.
     """
-    if n_factors < 1:
-        raise ValueError("a sensitivity analysis needs at least one factor")
-    if n_base < 2 or n_base & (n_base - 1):
-        raise ValueError(f"--samples must be a power of two >= 2, not {n_base}")
+    design_size(n_factors, n_base, second_order)  # checks the sizes
     return salib_saltelli.sample(unit_problem(n_factors), n_base,
                                  calc_second_order=second_order, seed=seed)
 
@@ -68,7 +75,7 @@ def sobol_indices(y: np.ndarray, names: list[str], *, second_order: bool = False
     A constant or non-finite output has no variance to share out: its indices are NaN."""
     y = np.asarray(y, dtype=float)
     d = len(names)
-    if len(y) % design_size(d, 1, second_order):
+    if len(y) % _rows_per_base(d, second_order):
         raise ValueError(f"{len(y)} outputs do not fit a Saltelli design of {d} factors")
     pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
     if not np.isfinite(y).all() or np.ptp(y) == 0.0:

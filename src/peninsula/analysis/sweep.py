@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import json
 import math
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -29,12 +28,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peninsula import __version__
+from peninsula._version import __version__
 from peninsula.analysis.metrics import summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, _simulate, chunk_bounds, join
 from peninsula.engine.executors import SequentialExecutor, using_executor
 from peninsula.engine.simulate import resolve_kernel
-from peninsula.io import store
+from peninsula.io import store, tables
+from peninsula.io.parts import PARTS
 from peninsula.model.parameters import NAMES
 from peninsula.model.setup import build_setup
 from peninsula.scenario.errors import Problem, ScenarioError
@@ -238,9 +238,10 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
         points_dir = _prepare(Path(out_dir), _plan(scenario, design, chunk_runs, kernel), resume)
         for i in range(n_points):
             f = points_dir / f"point-{i:05d}.json"
-            if f.is_file():
-                with contextlib.suppress(ValueError):  # a damaged point is computed again
-                    done[i] = json.loads(f.read_text())
+            with contextlib.suppress(ValueError):  # a damaged point is computed again
+                point = store.read_json_object(f)
+                if point is not None and point.get("runs") == runs:
+                    done[i] = point
         if on_resume and resume:
             on_resume(len(done), n_points)
     if progress and done:
@@ -286,14 +287,13 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
 
 def _prepare(out: Path, plan: dict, resume: bool) -> Path:
     points = out / "points"
-    plan_file = out / "sweep-plan.json"
-    if plan_file.is_file():
-        try:
-            old = json.loads(plan_file.read_text())
-        except (OSError, ValueError):
-            raise SweepError(f"{plan_file}: damaged (not the plan a sweep writes); the sweep "
-                             f"there cannot be resumed: choose another folder or delete "
-                             f"{out}") from None
+    plan_file = out / tables.SWEEP_PLAN
+    try:
+        old = store.read_json_object(plan_file)
+    except ValueError as exc:
+        raise SweepError(f"{exc}; the sweep there cannot be resumed: choose another folder or "
+                         f"delete {out}") from None
+    if old is not None:
         if not resume:
             raise SweepError(f"{out}: holds a sweep already; add --resume to continue it or "
                              "choose another folder")
@@ -303,6 +303,10 @@ def _prepare(out: Path, plan: dict, resume: bool) -> Path:
                              "resume needs the same scenario, design, runs, seed, chunks, version and kernel")
     elif resume:
         raise SweepError(f"{out}: no sweep to resume there")
+    elif (out / tables.MANIFEST).exists() or (out / PARTS).exists():
+        raise SweepError(f"{out}: holds the results of 'peninsula run'; choose another folder")
+    else:
+        store.remove_tree(points)  # points without a plan belong to no sweep
     points.mkdir(parents=True, exist_ok=True)
     for folder in (out, points):
         store.remove_stale_temps(folder)

@@ -8,6 +8,7 @@ carry their own run ids and every random number is addressed by run id.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -130,22 +131,38 @@ class DaskExecutor(Executor):
         if address:
             try:
                 self.client = Client(address)
-            except (OSError, TimeoutError, ValueError) as exc:
+            except Exception as exc:  # any failure to attach is the address's (wrong scheme,
+                # refused, timed out): one message, never Dask's traceback
                 raise ValueError(f"--scheduler {address}: cannot connect to a Dask scheduler "
-                                 f"there ({exc}); give tcp://HOST:PORT of a running scheduler"
-                                 ) from None
+                                 f"there ({type(exc).__name__}: {exc}); give tcp://HOST:PORT of "
+                                 "a running scheduler") from None
         else:
-            self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                        threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
+            # workers start with Ctrl-C ignored (as LocalPool's do; a handler would not pass to
+            # the processes the cluster spawns, SIG_IGN does): the parent alone handles it and
+            # closes the cluster, so no worker prints a traceback of its own. A Ctrl-C during
+            # the second or two of start-up is therefore ignored.
+            main = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+            try:
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                            threads_per_worker=1, processes=True,
+                                            host="127.0.0.1", dashboard_address=None,
+                                            silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
+            except BaseException:
+                if self.cluster is not None:
+                    self.cluster.close()
+                raise
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
         self._executor = self.client.get_executor(pure=False)
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         return self._executor.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self.client.close()
+        self.client.close()  # releases the client's queued work (cancel_futures or not)
         if self.cluster is not None:
             self.cluster.close()
 

@@ -10,8 +10,6 @@ with a different scenario, seed, size or chunking.
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -57,18 +55,16 @@ def simulate_to_parts(setup, start: int, stop: int, parts_dir: str, record_month
 
 
 def prepare(out_dir: Path, plan: dict, resume: bool) -> tuple[Path, bool]:
-    """Create or check the parts folder; returns (parts_dir, resuming)."""
+    """Create or check the parts folder; returns (parts_dir, resuming). Call with the
+    folder locked (store.folder_lock)."""
     parts = out_dir / PARTS
     plan_file = parts / PLAN
-    if parts.is_dir() and plan_file.is_file():
-        try:
-            old = json.loads(plan_file.read_text())
-            if not isinstance(old, dict):
-                raise ValueError("not a JSON object")
-        except (OSError, ValueError) as exc:
-            raise ResumeError(f"{plan_file}: damaged ({exc}); the interrupted run there cannot "
-                              f"be resumed: delete {parts} to start afresh, or choose another "
-                              "--out folder") from None
+    try:
+        old = store.read_json_object(plan_file) if parts.is_dir() else None
+    except ValueError as exc:
+        raise ResumeError(f"{exc}; the interrupted run there cannot be resumed: delete {parts} "
+                          "to start afresh, or choose another --out folder") from None
+    if old is not None:
         if not resume:
             raise ResumeError(f"{out_dir}: holds an unfinished run; continue it with --resume "
                               "or choose another --out folder")
@@ -76,23 +72,47 @@ def prepare(out_dir: Path, plan: dict, resume: bool) -> tuple[Path, bool]:
         if diff:
             raise ResumeError(f"{out_dir}: cannot resume: {', '.join(diff)} differ from the "
                               "interrupted run")
-        for folder in (out_dir, parts):  # a kill mid-write leaves .NAME.*.tmp behind
+        for folder in (out_dir, parts):  # a kill mid-write leaves .NAME.*.pen.tmp behind
             store.remove_stale_temps(folder)
         return parts, True
-    store.remove_stale_temps(out_dir)
-    store.remove_files(out_dir, (*tables.RESULT_FILES, tables.MANIFEST))  # no earlier run's
+    clear_previous(out_dir)
     parts.mkdir(parents=True, exist_ok=True)
     store.write_json(plan, plan_file)
     return parts, False
 
 
+def clear_previous(out_dir: Path) -> None:
+    """Make ``out_dir`` ready for a new result (folder locked): remove the previous result's
+    files (those its manifest lists), parts without a plan and stale temporary files. A folder
+    holding another command's output, or result-named files that no manifest vouches for, is
+    refused (ResumeError) rather than emptied: they may not be this package's to delete."""
+    if (out_dir / tables.SWEEP_PLAN).exists():
+        raise ResumeError(f"{out_dir}: holds a sweep's results; choose another --out folder")
+    manifest = out_dir / tables.MANIFEST
+    try:
+        listed = store.read_json_object(manifest)
+    except ValueError:
+        listed = {}  # a damaged manifest is ours: remove every result file
+    if listed is not None:
+        files = listed.get("files")
+        names = [f for f in files if f in tables.RESULT_FILES] if isinstance(files, list) \
+            else list(tables.RESULT_FILES)
+        store.remove_files(out_dir, [tables.MANIFEST, *names])
+    found = [f for f in tables.RESULT_FILES if (out_dir / f).exists()]
+    if found:
+        raise ResumeError(f"{out_dir}: holds {', '.join(found)} without the manifest.json of a "
+                          "complete result (an interrupted save, or files of another program); "
+                          "remove them or choose another --out folder")
+    store.remove_tree(out_dir / PARTS)  # chunks without a plan belong to no run
+    store.remove_stale_temps(out_dir)
+
+
 def finished(out_dir: Path) -> tuple[int, int] | None:
     """(finished chunks, all chunks) of the unfinished run in ``out_dir``, or None."""
-    plan_file = out_dir / PARTS / PLAN
     try:
-        plan = json.loads(plan_file.read_text())
+        plan = store.read_json_object(out_dir / PARTS / PLAN)
         total = -(-int(plan["runs"]) // int(plan["chunk_runs"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
     return len(list((out_dir / PARTS).glob("*.outcomes.parquet"))), total
 
@@ -124,4 +144,5 @@ def assemble(out_dir: Path, parts: Path, bounds: list[tuple[int, int]]):
 
 
 def clean(parts: Path) -> None:
-    shutil.rmtree(parts, ignore_errors=True)
+    """Remove the parts of a finished run (renamed aside first: never half a parts folder)."""
+    store.remove_tree(parts)

@@ -17,6 +17,7 @@ from peninsula.model.parameters import NAMES
 RESULT_FILES = ("runs.parquet", "monthly.parquet", "events.parquet", "summary.json",
                 "scenario.toml")  # a run's result folder, besides the manifest
 MANIFEST = "manifest.json"  # written last: a folder with a manifest holds a complete result
+SWEEP_PLAN = "sweep-plan.json"  # a sweep's resume plan, in the sweep's folder
 FIRST_KEYS = ("clash", "war", "nuclear_use")
 YEARLY_SERIES = ("launches_by_year", "patrols_by_year", "launch_days_by_year")
 
@@ -117,5 +118,5 @@ def result_from_outcomes(outcomes: pd.DataFrame, params: np.ndarray) -> ChunkRes
     )
 
 
-__all__ = ["MANIFEST", "NEVER", "RESULT_FILES", "events_table", "month_labels", "monthly_table",
+__all__ = ["MANIFEST", "NEVER", "RESULT_FILES", "SWEEP_PLAN", "events_table", "month_labels", "monthly_table",
            "outcomes_table", "result_from_outcomes", "runs_table"]

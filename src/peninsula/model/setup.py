@@ -60,11 +60,11 @@ def posterior_values(posterior, source: str = "posterior") -> tuple[np.ndarray, 
                          "(see 'peninsula parameters')")
     for name in names:
         col = posterior[name]
-        try:
-            values = np.asarray(col, dtype=float)
-        except (TypeError, ValueError):
+        kind = np.asarray(col).dtype.kind
+        if kind not in "iuf":  # not bools, text, dates or objects, even if they would convert
             raise ValueError(f"{source}: column {name!r} must hold numbers, not "
-                             f"{col.dtype} values such as {col.iloc[0]!r}") from None
+                             f"{col.dtype} values such as {col.iloc[0]!r}")
+        values = np.asarray(col, dtype=float)
         bad = ~np.isfinite(values)
         if bad.any():
             raise ValueError(f"{source}: column {name!r} has {int(bad.sum())} missing or "
