@@ -259,9 +259,12 @@ def test_not_utf8_names_file_line_and_encoding(tmp_path):
     path = tmp_path / "latin1.CSV"
     path.write_bytes("\n".join([gdelt2_row(), gdelt2_row().replace("example", "caf\xe9")])
                      .encode("latin-1") + b"\n")
-    with pytest.raises(EventFileError, match=r"latin1\.CSV line 2: not UTF-8 text \(byte 0xe9 "
+    _, rep = ingest([path])  # a damaged row after the first: counted, the rest is used
+    assert rep.rows_read == 2 and rep.rows_used == 1 and rep.rows_rejected["not UTF-8 text"] == 1
+    path.write_bytes(gdelt2_row().replace("example", "caf\xe9").encode("latin-1") + b"\n")
+    with pytest.raises(EventFileError, match=r"latin1\.CSV line 1: not UTF-8 text \(byte 0xe9 "
                        r"at byte \d+ of the line\); event files must be UTF-8"):
-        ingest([path])
+        ingest([path])  # from the first line on: a file in another encoding
     cli_error(path, tmp_path)
     utf16 = tmp_path / "utf16.tab"
     utf16.write_bytes(ICEWS_HEADER.encode("utf-16"))

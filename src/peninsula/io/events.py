@@ -93,6 +93,11 @@ class EventFileError(ValueError):
 # skipped in pieces and rejected, so one damaged line cannot make the reader hold a whole file.
 MAX_LINE_BYTES = 1 << 20
 TOO_LONG = "line over 1 MiB"
+NOT_UTF8 = "not UTF-8 text"
+
+
+class Rejected(str):
+    """A line that cannot be a row, as ``_lines`` yields it: its value is the reason."""
 ACCEPTED = ("a GDELT 1.0/2.0 event export (tab-separated, 57/58/61 fields, no header; .CSV or "
             ".zip) or a CAMEO table (tab- or comma-separated, header naming event date, source "
             "country, target country and CAMEO code, as ICEWS .tab files do)")
@@ -163,12 +168,15 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _lines(label: str, raw: BinaryIO, in_zip: bool) -> Iterator[tuple[int, str | None]]:
-    """Yield (line number, text without line end); text is None for a line over MAX_LINE_BYTES.
+def _lines(label: str, raw: BinaryIO, in_zip: bool) -> Iterator[tuple[int, str]]:
+    """Yield (line number, text without line end); the text is a ``Rejected`` reason for a line
+    over MAX_LINE_BYTES or a line after the first that is not UTF-8.
 
     Lines are read one at a time with a size cap (memory stays flat) and decoded strictly as
-    UTF-8, so a file in another encoding is reported, not silently mangled. A lone carriage
-    return also ends a row, as it does for the csv module.
+    UTF-8, never silently mangled: a first line that is not UTF-8 means a file in another
+    encoding (EventFileError); a later one is a damaged row, counted as rejected, so one stray
+    byte cannot void a whole batch. A lone carriage return also ends a row, as it does for the
+    csv module.
     """
     n = 0
     while True:
@@ -181,12 +189,15 @@ def _lines(label: str, raw: BinaryIO, in_zip: bool) -> Iterator[tuple[int, str |
                 chunk = _readline(label, raw, in_zip, n)
                 if not chunk:
                     break
-            yield n, None
+            yield n, Rejected(TOO_LONG)
             continue
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError as exc:
-            utf16 = n == 1 and chunk[:2] in (b"\xff\xfe", b"\xfe\xff")
+            if n > 1:
+                yield n, Rejected(NOT_UTF8)
+                continue
+            utf16 = chunk[:2] in (b"\xff\xfe", b"\xfe\xff")
             raise EventFileError(
                 f"{label} line {n}: not UTF-8 text ("
                 + ("UTF-16 byte-order mark" if utf16 else
@@ -268,15 +279,15 @@ def _classify(report, table, month, c1, c2, code, number_fields) -> None:
     table.add(month, a, b, code, goldstein[code])
 
 
-def _gdelt_rows(lines: Iterator[tuple[int, str | None]], report: IngestReport,
+def _gdelt_rows(lines: Iterator[tuple[int, str]], report: IngestReport,
                 table: DyadTable) -> None:
     """GDELT rows: tab-separated without quoting (a quote is an ordinary character)."""
     for _, text in lines:
         if text == "":
             continue
         report.rows_read += 1
-        if text is None:
-            report.rows_rejected[TOO_LONG] += 1
+        if isinstance(text, Rejected):
+            report.rows_rejected[str(text)] += 1
             continue
         row = text.split("\t")
         layout = GDELT_LAYOUTS.get(len(row))
@@ -316,7 +327,7 @@ def _split_csv(text: str) -> list[str]:
     return next(csv.reader([text], strict=True))
 
 
-def _icews_rows(lines: Iterator[tuple[int, str | None]], label: str, header_line: str,
+def _icews_rows(lines: Iterator[tuple[int, str]], label: str, header_line: str,
                 report: IngestReport, table: DyadTable) -> None:
     """CAMEO-table rows, one per line, located by the header's column names.
 
@@ -349,8 +360,8 @@ def _icews_rows(lines: Iterator[tuple[int, str | None]], label: str, header_line
         if text == "":
             continue
         report.rows_read += 1
-        if text is None:
-            report.rows_rejected[TOO_LONG] += 1
+        if isinstance(text, Rejected):
+            report.rows_rejected[str(text)] += 1
             continue
         if tabbed:
             row = text.split("\t")
@@ -389,7 +400,7 @@ def ingest(paths: list[str | Path]) -> tuple[pd.DataFrame, IngestReport]:
             if first is None:
                 continue
             text = first[1]
-            if text is None:
+            if isinstance(text, Rejected):
                 raise EventFileError(f"{label} line 1: {TOO_LONG}, not an event row nor a "
                                      f"header; expected {ACCEPTED}")
             lowered = text.lower()
