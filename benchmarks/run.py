@@ -67,7 +67,7 @@ def measure(kind: str, runs: int, workers: int = 1) -> dict:
 
         from peninsula.engine.random import RunStreams
         from peninsula.engine.simulate import sample_parameters
-        from peninsula.model.parameters import NAMES
+        from peninsula.scenario.parameters import NAMES
 
         values = sample_parameters(setup, RunStreams(setup.seed, list(range(runs))))
         rows = [dict(zip(NAMES, row, strict=True)) for row in values]

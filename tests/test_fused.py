@@ -148,11 +148,10 @@ def test_agree_with_each_mechanism_off(mechanism):
 
 
 @pytest.mark.parametrize("scenario", ["crisis-2017", "detente-2018", "blocs",
-                                      "examples/deterrence-dominates.toml",
-                                      "examples/spiral-dominates.toml"])
+                                      "deterrence-dominates",
+                                      "spiral-dominates"])
 def test_agree_on_bundled_and_example_scenarios(scenario):
-    ref = str(ROOT / scenario) if scenario.startswith("examples/") else scenario
-    _assert_agree(*_both(ref))
+    _assert_agree(*_both(scenario))
 
 
 def test_hot_scenario_reaches_every_rung_and_agrees():

@@ -16,7 +16,7 @@ from peninsula.model import (
     threat,
 )
 from peninsula.model.actors import ACTORS, CHN, PRK, RUS, USA
-from peninsula.model.parameters import REGISTRY
+from peninsula.scenario.parameters import REGISTRY
 
 N = 4
 

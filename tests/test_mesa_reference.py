@@ -11,8 +11,8 @@ import numpy as np
 import peninsula
 from conftest import ROOT
 from peninsula.engine.ensemble import run_chunks
-from peninsula.model.parameters import NAMES
 from peninsula.model.setup import build_setup
+from peninsula.scenario.parameters import NAMES
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from mesa_reference import run_reference  # noqa: E402

@@ -94,9 +94,16 @@ def test_sample_parameters_off_and_sensitivity_factors_respect_fixed_parameters(
 
 
 def test_bundled_scenarios_fix_no_parameter():
+    """Scenarios that sample their uncertainties sample every one (the two illustrations of
+    docs/faces.md run on point values and fix the parameters they set)."""
+    sampled = 0
     for name in peninsula.bundled_names():
-        dists = {p["distribution"] for p in peninsula.load_scenario(name)["parameters"].values()}
-        assert dists == {"triangular"}, name
+        sc = peninsula.load_scenario(name)
+        if not sc["scenario"]["sample_parameters"]:
+            continue
+        sampled += 1
+        assert {p["distribution"] for p in sc["parameters"].values()} == {"triangular"}, name
+    assert sampled >= 4
 
 
 def test_parameters_command_shows_each_distribution():

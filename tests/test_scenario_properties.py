@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import peninsula
-from peninsula.model.parameters import REGISTRY
 from peninsula.scenario import schema as S
 from peninsula.scenario.errors import ScenarioError
+from peninsula.scenario.parameters import DISTRIBUTIONS, REGISTRY
 
 FAST = settings(derandomize=True, max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -69,7 +69,7 @@ def in_range_override(draw):
     if kind == "state":
         name = draw(st.sampled_from(sorted(STATE_FLOATS)))
         return f"state.{name}", draw(_in(STATE_FLOATS[name]))
-    actor = draw(st.sampled_from(S.ACTOR_NAMES))
+    actor = draw(st.sampled_from(S.ACTORS))
     name = draw(st.sampled_from(sorted(ACTOR_FIELDS)))
     return f"actors.{actor}.{name}", draw(_in(ACTOR_FIELDS[name]))
 
@@ -95,7 +95,7 @@ def test_in_range_overrides_load_and_round_trip(folder, over):
 # --- anything in: a Scenario or a ScenarioError out -----------------------------------------
 
 KEYS = st.sampled_from([*S.SECTIONS, *S.SCENARIO_FIELDS, *S.LEVERS, "exercise_months",
-                        *S.STATE_FIELDS, *S.ACTOR_FIELDS, *S.ACTOR_NAMES, "trust",
+                        *S.STATE_FIELDS, *S.ACTOR_FIELDS, *S.ACTORS, "trust",
                         *S.PARAMETER_KEYS, "launch_drill_effect", "deterrence_elasticity",
                         *S.MECHANISMS, "horizons_years", "stability_weights", "war",
                         "2026-06", "2030-01", "1949-12"]) | st.text(max_size=6)
@@ -112,10 +112,10 @@ LEVER_VALUES = (NUMBERS | st.lists(st.floats(0, 2), max_size=150)
                 | st.dictionaries(MONTHS, NUMBERS, max_size=3) | VALUES)
 PARAM_SPECS = NUMBERS | st.fixed_dictionaries({}, optional={
     "value": NUMBERS, "range": st.lists(NUMBERS, max_size=3), "basis": SCALARS,
-    "distribution": st.sampled_from([*S.DISTRIBUTIONS, "normal"]), "unit": SCALARS}) | VALUES
+    "distribution": st.sampled_from([*DISTRIBUTIONS, "normal"]), "unit": SCALARS}) | VALUES
 ACTOR_SPECS = st.fixed_dictionaries({}, optional={
     **{k: NUMBERS for k in S.ACTOR_FIELDS},
-    "trust": st.dictionaries(st.sampled_from(S.ACTOR_NAMES), NUMBERS, max_size=3)})
+    "trust": st.dictionaries(st.sampled_from(S.ACTORS), NUMBERS, max_size=3)})
 
 
 def _section(keys, values):
@@ -131,7 +131,7 @@ SECTION_DOCS = {
     "mechanisms": _section(list(S.MECHANISMS), st.booleans() | SCALARS),
     "metrics": _section([*S.METRIC_FIELDS, "horizons_years", "stability_weights"], VALUES),
     "parameters": _section([p.name for p in PARAMS[:12]], PARAM_SPECS),
-    "actors": _section(list(S.ACTOR_NAMES), ACTOR_SPECS | VALUES),
+    "actors": _section(list(S.ACTORS), ACTOR_SPECS | VALUES),
 }
 
 
@@ -207,7 +207,7 @@ def out_of_range(draw):
     else:
         name = draw(st.sampled_from(sorted(ACTOR_FIELDS)))
         field = ACTOR_FIELDS[name]
-        key = f"actors.{draw(st.sampled_from(S.ACTOR_NAMES))}.{name}"
+        key = f"actors.{draw(st.sampled_from(S.ACTORS))}.{name}"
     return key, draw(_outside(field)), field
 
 

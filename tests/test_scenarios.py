@@ -11,7 +11,8 @@ from peninsula.cli import app
 from peninsula.scenario.errors import ScenarioError
 
 runner = CliRunner()
-BUNDLED = ["baseline", "blocs", "crisis-2017", "detente-2018"]
+BUNDLED = ["baseline", "blocs", "crisis-2017", "detente-2018", "deterrence-dominates",
+            "spiral-dominates"]
 
 
 def test_bundled_scenarios_listed_and_loadable():

@@ -7,13 +7,12 @@ raises P(war) and DPRK launches. Fixed seed, 8,000 runs, common random numbers a
 import pytest
 
 import peninsula
-from conftest import ROOT
 
 RUNS, SEED = 8000, 11
 
 
 def outcome(example: str, intensity: float) -> dict:
-    sc = peninsula.load_scenario(str(ROOT / "examples" / f"{example}.toml"),
+    sc = peninsula.load_scenario(example,
                                  [f"levers.exercise_intensity={intensity}"])
     ens = peninsula.run(sc, runs=RUNS, seed=SEED, record_monthly=False, record_events=False)
     return ens.summary()

@@ -20,8 +20,8 @@ import pandas as pd
 from peninsula._version import __version__
 from peninsula.analysis.metrics import summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
-from peninsula.engine.simulate import MONTHLY_VARS, ChunkResult
 from peninsula.io import store, tables
+from peninsula.io.results import MONTHLY_VARS, ChunkResult
 from peninsula.model.setup import ModelSetup, build_setup
 from peninsula.scenario.loader import Scenario, load_scenario
 
@@ -147,7 +147,7 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
 def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chunk_runs,
                        record_monthly, record_events, resume, progress, posterior, command,
                        on_resume, kernel) -> Ensemble:
-    from peninsula.engine.ensemble import chunk_bounds
+    from peninsula.engine.ensemble import chunk_bounds, simulate_to_parts
     from peninsula.engine.executors import using_executor
     from peninsula.io import parts as P
 
@@ -170,7 +170,7 @@ def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chun
         progress(sum(b - a for a, b in done))
     todo = [b for b in bounds if b not in done]
     with using_executor(executor, workers) as pool:
-        futures = [pool.submit(P.simulate_to_parts, setup, a, b, str(parts_dir),
+        futures = [pool.submit(simulate_to_parts, setup, a, b, str(parts_dir),
                                record_monthly, record_events) for a, b in todo]
         for fut in futures:
             n = fut.result()

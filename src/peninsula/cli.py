@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from peninsula import api
-from peninsula.model.parameters import REGISTRY
+import peninsula.api as api
 from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import bundled_names, load_scenario
+from peninsula.scenario.parameters import REGISTRY
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Peninsula: alliance dynamics and stability on the Korean Peninsula.")

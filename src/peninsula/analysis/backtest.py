@@ -29,9 +29,9 @@ from scipy import stats
 
 from peninsula.engine.ensemble import run_chunks
 from peninsula.io.history import load_table, yearly_launches
-from peninsula.model.parameters import BY_NAME, NAMES
 from peninsula.model.setup import build_setup
 from peninsula.scenario.loader import load_scenario
+from peninsula.scenario.parameters import BY_NAME, NAMES
 
 FIRST_YEAR, LAST_YEAR = 2006, 2025
 THRESHOLD = 20  # missiles in a year, for the Brier score

@@ -30,15 +30,15 @@ import pandas as pd
 
 from peninsula._version import __version__
 from peninsula.analysis.metrics import summarize
-from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, _simulate, chunk_bounds, join
+from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, chunk_bounds, join, simulate_range
 from peninsula.engine.executors import SequentialExecutor, using_executor
 from peninsula.engine.simulate import resolve_kernel
 from peninsula.io import store, tables
 from peninsula.io.parts import PARTS
-from peninsula.model.parameters import NAMES
 from peninsula.model.setup import build_setup
 from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.loader import Scenario, parse_override
+from peninsula.scenario.parameters import NAMES
 
 SECTIONS = ("levers", "parameters", "mechanisms", "state", "actors")
 POINTS_IN_FLIGHT = 4  # points whose chunks are queued at once: keeps workers busy, memory bounded
@@ -254,7 +254,7 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
 
         def submit(i: int) -> None:
             setups[i] = make_setup(i)
-            futures[i] = [executor.submit(_simulate, setups[i], a, b, False, False, True)
+            futures[i] = [executor.submit(simulate_range, setups[i], a, b, False, False, True)
                           for a, b in chunk_bounds(runs, chunk_runs)]
 
         ahead = POINTS_IN_FLIGHT if not isinstance(executor, SequentialExecutor) else 1

@@ -12,7 +12,9 @@ from concurrent.futures import Executor
 import numpy as np
 
 from peninsula.engine.executors import using_executor
-from peninsula.engine.simulate import ChunkResult, simulate_chunk
+from peninsula.engine.simulate import simulate_chunk
+from peninsula.io import parts
+from peninsula.io.results import ChunkResult
 
 DEFAULT_CHUNK_RUNS = 5000
 OUTCOME_DTYPE = np.float32  # per-run outcome series as kept for, and read by, a summary
@@ -23,10 +25,19 @@ def chunk_bounds(n_runs: int, chunk_runs: int) -> list[tuple[int, int]]:
     return [(a, min(a + chunk_runs, n_runs)) for a in range(0, n_runs, chunk_runs)]
 
 
-def _simulate(setup, start: int, stop: int, record_monthly: bool, record_events: bool,
-              compact: bool = False):
+def simulate_range(setup, start: int, stop: int, record_monthly: bool, record_events: bool,
+                   compact: bool = False) -> ChunkResult:
+    """Simulate runs start..stop-1 (one chunk, in a worker); ``compact``: outcomes only."""
     res = simulate_chunk(setup, np.arange(start, stop), record_monthly, record_events)
     return compact_result(res) if compact else res
+
+
+def simulate_to_parts(setup, start: int, stop: int, parts_dir: str, record_monthly: bool,
+                      record_events: bool) -> int:
+    """Simulate one chunk and write its parts (io/parts.py) in the worker; returns the number
+    of runs."""
+    res = simulate_chunk(setup, np.arange(start, stop), record_monthly, record_events)
+    return parts.write_chunk(res, setup, start, stop, parts_dir, record_monthly, record_events)
 
 
 def compact_result(res: ChunkResult) -> ChunkResult:
@@ -52,7 +63,7 @@ def run_chunks(setup, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_RUNS,
     summary is all that is wanted.
     """
     with using_executor(executor, workers) as pool:
-        futures = [pool.submit(_simulate, setup, a, b, record_monthly, record_events, compact)
+        futures = [pool.submit(simulate_range, setup, a, b, record_monthly, record_events, compact)
                    for a, b in chunk_bounds(n_runs, chunk_runs)]
         parts = []
         for fut in futures:  # in submission order, so results are joined in run order

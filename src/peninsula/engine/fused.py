@@ -48,15 +48,16 @@ import math
 import numpy as np
 
 from peninsula.engine.random import splitmix64
+from peninsula.io.results import FIRST_KEYS, NEVER, REGION_GDP_ACTORS, TRUST_INDEX, YEARLY_KEYS
 from peninsula.model.actors import N_ACTORS, PROXIMITY, ROK
 from peninsula.model.beliefs import EPS, Z_MAX, logit
 from peninsula.model.deterrence import BLOC_BACKING_SHARE
 from peninsula.model.diplomacy import REFERENCE_TRUST_PRK_USA
 from peninsula.model.economy import CHILL_PCT_PER_MONTH, EXPOSURE, SUPPLY_CHAIN_TARGET
 from peninsula.model.events import EVENT_INDEX, GOLDSTEIN, N_EVENT_TYPES, TENSION_EVENTS
-from peninsula.model.parameters import NAMES
 from peninsula.model.provocations import CAPABILITY_REFERENCE
 from peninsula.model.step import PATROLS_PER_YEAR_AT_FULL_ALIGNMENT, StepContext
+from peninsula.scenario.parameters import NAMES
 from peninsula.scenario.schema import LEVERS, MECHANISMS
 
 try:  # optional accelerator
@@ -135,10 +136,6 @@ def _bind_libm_cores() -> bool:
 LIBM_CORES_BOUND = _bind_libm_cores()
 
 N_SLOTS = 16  # random-stream slots 1..15 (model/step.py), index 0 unused
-YEARLY_KEYS = ("alignment", "polarization", "denuclearization", "gdp_loss_pct", "gdp_loss_pct_ROK",
-               "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension")
-FIRST_KEYS = ("clash", "war", "nuclear_use")
-NEVER = np.iinfo(np.int32).max
 TENSION_IDX = np.nonzero(TENSION_EVENTS)[0]
 
 # uint64 constants (Numba would turn uint64-with-int64 arithmetic into float64)
@@ -326,7 +323,7 @@ def _settled(u, lvl, f_t, m_bound, down, attack, q, intel, cm, cred, trust_prk_u
     return -1
 
 
-# Evidence categories of step._evidence: 1 CHN/RUS observe the allies, 2 PRK observes the
+# Evidence categories of step.belief_evidence: 1 CHN/RUS observe the allies, 2 PRK observes the
 # allies, 3 the allies observe PRK, 4 ROK observes CHN, 5 JPN observes CHN; 0 no evidence.
 EV_CATEGORY = np.zeros((6, 6), dtype=np.int64)
 EV_CATEGORY[4:6, 0:3] = 1
@@ -748,7 +745,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     else:
                         denuc[k] = denuc[k] * denuc_keep[k]
 
-            # --- phase 4: beliefs (beliefs.py, step._evidence) ---
+            # --- phase 4: beliefs (beliefs.py, step.belief_evidence) ---
             if f.beliefs:
                 for k in range(b1 - b0):
                     r = b0 + k
@@ -760,7 +757,7 @@ def _kernel(keys, prm, lev, drill_t, ctr, fl, spend_t, theatre, posture0, nuclea
                     posture_ev = -q.belief_posture_log_lr * (md + infra)
                     reassure = q.belief_reassurance_log_lr * (comm + forum) / 2.0
                     hostile = (drill_ev + posture_ev) * signal if f.posture_threat else 0.0
-                    # the evidence of each category, accumulated in _evidence's order
+                    # the evidence of each category, accumulated in belief_evidence's order
                     talks_ev = q.belief_talks_log_lr * talks_now
                     ev_k[1, k] = 0.0 + (hostile + reassure)  # CHN, RUS observe allies
                     ev_k[2, k] = ev_k[1, k] + talks_ev  # PRK observes allies
@@ -1030,17 +1027,17 @@ def _records(fields: tuple[str, ...], values: dict, n: int, dtype: str) -> np.nd
 
 
 def evidence_mask() -> np.ndarray:
-    """Which (observer, actor) beliefs can receive evidence (model/step.py: _evidence).
+    """Which (observer, actor) beliefs can receive evidence (model/step.py: belief_evidence).
 
     Found by calling the NumPy evidence function with non-zero inputs and every mechanism
     on; tests check that EV_CATEGORY marks exactly these entries.
     """
-    from peninsula.model.step import _evidence
+    from peninsula.model.step import belief_evidence
 
     one = np.ones(1)
     p = {name: one for name in NAMES}
     flags = {k: True for k in MECHANISMS}
-    ev = _evidence(p, flags, one, one, one, 0.5 * one, 0.5 * one, one, 3.0 * one, one,
+    ev = belief_evidence(p, flags, one, one, one, 0.5 * one, 0.5 * one, one, 3.0 * one, one,
                    np.ones((1, 6)))  # 3 launches, so launch and talks evidence do not cancel
     return np.ascontiguousarray(ev[0] != 0.0)
 
@@ -1058,7 +1055,6 @@ def _param_records(params: np.ndarray) -> np.ndarray:
 
 def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:
     """Per-chunk inputs shared with the NumPy path: plan, reference points, counters."""
-    from peninsula.engine.simulate import _TRUST_IDX, REGION_GDP_ACTORS
 
     h = setup.horizon
     prm = _param_records(params[:n_runs])
@@ -1087,8 +1083,8 @@ def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:
         def_share0=ctx.def_share0, prox=PROXIMITY, goldstein=GOLDSTEIN,
         tension_idx=TENSION_IDX.astype(np.int64), chill=CHILL_PCT_PER_MONTH,
         sc_target=SUPPLY_CHAIN_TARGET, exposure=EXPOSURE,
-        trust_i=np.array([i for i, _ in _TRUST_IDX], dtype=np.int64),
-        trust_j=np.array([j for _, j in _TRUST_IDX], dtype=np.int64),
+        trust_i=np.array([i for i, _ in TRUST_INDEX], dtype=np.int64),
+        trust_j=np.array([j for _, j in TRUST_INDEX], dtype=np.int64),
         ev_cat=EV_CATEGORY, ev_entries=EV_ENTRIES,
     )
 
@@ -1096,7 +1092,7 @@ def kernel_inputs(setup, params: np.ndarray, n_runs: int) -> dict:
 def simulate_fused(setup, run_ids: np.ndarray, keys: np.ndarray, params: np.ndarray,
                    record_monthly: bool, record_events: bool, n_vars: int, kernel=None):
     """Run the compiled kernel over a chunk; return (first, by-year counts, yearly, monthly,
-    events) in the layout of engine/simulate.py's ChunkResult.
+    events) in the layout of io/results.py's ChunkResult.
 
     ``kernel`` replaces the compiled kernel (benchmarks/opcount.py runs its Python source to
     count operations).

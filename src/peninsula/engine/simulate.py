@@ -6,51 +6,27 @@ A chunk is identified only by its run ids; every random number comes from the ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from peninsula.engine.random import RunStreams, sample_param
-from peninsula.model.actors import ACTORS, ALLIES, CHN, JPN, ROK
+from peninsula.io.results import (
+    FIRST_KEYS,
+    MONTHLY_VARS,
+    NEVER,
+    REGION_GDP_ACTORS,
+    TRUST_INDEX,
+    YEARLY_KEYS,
+    ChunkResult,
+)
+from peninsula.model.actors import ALLIES, CHN, ROK
 from peninsula.model.alignment import polarization
 from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
 from peninsula.model.ordered import ordered_sum
-from peninsula.model.parameters import NAMES
 from peninsula.model.state import init_state
 from peninsula.model.step import StepContext, step
+from peninsula.scenario.parameters import NAMES
 
 PARAM_MONTH = (1 << 24) - 1  # stream address reserved for parameter sampling
-NEVER = np.iinfo(np.int32).max
-
-TRUST_DYADS = (("PRK", "USA"), ("PRK", "ROK"), ("PRK", "JPN"), ("CHN", "USA"), ("CHN", "ROK"),
-               ("CHN", "JPN"), ("RUS", "USA"), ("RUS", "ROK"), ("RUS", "JPN"), ("USA", "PRK"),
-               ("ROK", "PRK"), ("JPN", "PRK"), ("ROK", "CHN"), ("JPN", "CHN"))
-SYSTEM_VARS = ("escalation_level", "tension", "cohesion", "alignment", "polarization",
-               "credibility", "power_balance", "dprk_capability", "denuclearization",
-               "talks_active", "dprk_willingness", "sanctions_effective", "supply_chain")
-ACTOR_VARS = ("arms_level", "defence_spending_usd_bn", "threat_ratio", "gdp_loss_pct")
-MONTHLY_VARS: tuple[str, ...] = (
-    SYSTEM_VARS
-    + tuple(f"{v}_{a}" for v in ACTOR_VARS for a in ACTORS)
-    + tuple(f"trust_{i}_{j}" for i, j in TRUST_DYADS)
-)
-_TRUST_IDX = tuple((ACTORS.index(i), ACTORS.index(j)) for i, j in TRUST_DYADS)
-REGION_GDP_ACTORS = (ROK, JPN, CHN)  # headline GDP loss: East Asian economies, GDP-weighted
-
-
-@dataclass
-class ChunkResult:
-    """Outputs of a chunk: per-run parameters and outcomes, optional monthly records and events."""
-
-    run_ids: np.ndarray  # (R,)
-    params: np.ndarray  # (R, P)
-    first_month: dict  # {"clash"|"war"|"nuclear_use": (R,) int32, NEVER if not reached}
-    launches_by_year: np.ndarray  # (R, Y)
-    patrols_by_year: np.ndarray  # (R, Y) China-Russia joint patrols
-    launch_days_by_year: np.ndarray  # (R, Y) days with DPRK launches
-    yearly: dict  # name -> (R, Y) end-of-year snapshot
-    monthly: np.ndarray | None  # (R, H, V) float32
-    events: np.ndarray | None  # (R, H, E) int16
 
 
 def sample_parameters(setup, streams: RunStreams) -> np.ndarray:
@@ -77,7 +53,7 @@ def _record(s) -> np.ndarray:
         s.denuclearization, s.talks.astype(float), s.willingness, s.sanctions_eff, s.supply_chain,
     ]
     cols = [np.stack(parts, axis=1), s.arms_level, s.spending, s.threat_ratio, s.gdp_loss,
-            np.stack([s.trust[:, i, j] for i, j in _TRUST_IDX], axis=1)]
+            np.stack([s.trust[:, i, j] for i, j in TRUST_INDEX], axis=1)]
     return np.concatenate(cols, axis=1).astype(np.float32)
 
 
@@ -126,13 +102,11 @@ def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
     n, h, years = len(run_ids), setup.horizon, setup.n_years
     state = init_state(setup, n)
     ctx = StepContext(setup, params, n)
-    first = {k: np.full(n, NEVER, dtype=np.int32) for k in ("clash", "war", "nuclear_use")}
+    first = {k: np.full(n, NEVER, dtype=np.int32) for k in FIRST_KEYS}
     launches_by_year = np.zeros((n, max(years, 1)))
     patrols_by_year = np.zeros((n, max(years, 1)))
     launch_days_by_year = np.zeros((n, max(years, 1)))
-    yearly = {k: np.zeros((n, max(years, 1))) for k in (
-        "alignment", "polarization", "denuclearization", "gdp_loss_pct", "gdp_loss_pct_ROK",
-        "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension")}
+    yearly = {k: np.zeros((n, max(years, 1))) for k in YEARLY_KEYS}
     monthly = np.empty((n, h, len(MONTHLY_VARS)), np.float32) if record_monthly else None
     events = None
     if record_events:

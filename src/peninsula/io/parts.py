@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from peninsula.engine.simulate import simulate_chunk
 from peninsula.io import store, tables
 
 PARTS = ".parts"
@@ -36,11 +34,11 @@ def is_done(parts_dir: Path, start: int, stop: int) -> bool:
     return (parts_dir / f"{stem(start, stop)}.outcomes.parquet").is_file()
 
 
-def simulate_to_parts(setup, start: int, stop: int, parts_dir: str, record_monthly: bool,
-                      record_events: bool) -> int:
-    """Simulate one chunk and write its parts (in the worker); returns the number of runs."""
+def write_chunk(res, setup, start: int, stop: int, parts_dir: str | Path,
+                record_monthly: bool, record_events: bool) -> int:
+    """Write a simulated chunk's parts (in the worker that computed it), the outcomes part
+    last; returns the number of runs."""
     parts = Path(parts_dir)
-    res = simulate_chunk(setup, np.arange(start, stop), record_monthly, record_events)
     s = stem(start, stop)
     store.write_parquet(tables.runs_table(res), parts / f"{s}.runs.parquet")
     if record_monthly:

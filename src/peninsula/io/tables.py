@@ -10,15 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peninsula.engine.simulate import MONTHLY_VARS, NEVER, ChunkResult
+from peninsula.io.results import FIRST_KEYS, MONTHLY_VARS, NEVER, ChunkResult
 from peninsula.model.events import EVENT_TYPES
-from peninsula.model.parameters import NAMES
+from peninsula.scenario.parameters import NAMES
 
 RESULT_FILES = ("runs.parquet", "monthly.parquet", "events.parquet", "summary.json",
                 "scenario.toml")  # a run's result folder, besides the manifest
 MANIFEST = "manifest.json"  # written last: a folder with a manifest holds a complete result
 SWEEP_PLAN = "sweep-plan.json"  # a sweep's resume plan, in the sweep's folder
-FIRST_KEYS = ("clash", "war", "nuclear_use")
 YEARLY_SERIES = ("launches_by_year", "patrols_by_year", "launch_days_by_year")
 
 

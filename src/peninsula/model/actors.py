@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-ACTORS: tuple[str, ...] = ("USA", "ROK", "JPN", "PRK", "CHN", "RUS")
+from peninsula.scenario.schema import ACTORS
+
 USA, ROK, JPN, PRK, CHN, RUS = range(6)
 N_ACTORS = len(ACTORS)
 ALLIES: tuple[int, ...] = (USA, ROK, JPN)

@@ -8,7 +8,7 @@ import numpy as np
 
 from peninsula.model.actors import ACTORS, N_ACTORS
 from peninsula.model.levers import LeverPlan, build_plan
-from peninsula.model.parameters import BY_NAME, NAMES
+from peninsula.scenario.parameters import BY_NAME, NAMES
 
 
 @dataclass(frozen=True)

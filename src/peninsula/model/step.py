@@ -107,7 +107,7 @@ class StepContext:
         coerced = np.zeros((n, 6))
         coerced[:, ROK] = 0.6 * p["coercion_rate_per_year"] / 12.0
         coerced[:, JPN] = 0.4 * p["coercion_rate_per_year"] / 12.0
-        ev_ref = _evidence(
+        ev_ref = belief_evidence(
             p,
             setup.flags,
             drill_ref,
@@ -253,7 +253,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
 
     # --- beliefs (Kydd) -----------------------------------------------------------------------
     if flags["beliefs"]:
-        evidence = _evidence(
+        evidence = belief_evidence(
             p, flags, drill, md, infra, clarity, comm, forum, launches, s.talks.astype(float), coerced
         )
         s.trust_logit = update_trust_logit(s.trust_logit, ctx.anchor, evidence,
@@ -307,7 +307,7 @@ def step(s: State, ctx: StepContext, rng) -> np.ndarray:
     return counts
 
 
-def _evidence(
+def belief_evidence(
     p: Params,
     flags: Flags,
     drill: Array,

@@ -6,12 +6,10 @@ Run: python -m peninsula.report.faces [RUNS]   (default 10,000 runs, seed 11; ~2
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from peninsula.api import run
 from peninsula.scenario.loader import load_scenario
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 STRATEGIES = ("open_communication", "flexible_diplomacy", "multilateral_engagement",
               "strategic_clarity")
 
@@ -26,7 +24,7 @@ def main() -> None:
           "| CN-RU alignment | KSI |\n|---|---|---|---|---|---|---|")
     for face in ("deterrence", "spiral"):
         for e in (0.5, 1.2, 2.0):
-            sc = load_scenario(str(EXAMPLES / f"{face}-dominates.toml"),
+            sc = load_scenario(f"{face}-dominates",
                                [f"levers.exercise_intensity={e}"])
             s = _summary(sc, runs)
             lo, hi = s["intervals_90"]["p_war"]["10"]

@@ -11,7 +11,7 @@ import inspect
 import sys
 from pathlib import Path
 
-from peninsula.model.parameters import REGISTRY
+from peninsula.scenario.parameters import REGISTRY
 from peninsula.scenario.schema import LEVERS, MECHANISMS
 
 SECTIONS = (

@@ -23,10 +23,10 @@ from pathlib import Path
 import tomli_w
 import yaml
 
-from peninsula.model.parameters import REGISTRY
 from peninsula.scenario import schema as S
 from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.locate import find_line
+from peninsula.scenario.parameters import REGISTRY
 from peninsula.scenario.validate import check_complete, check_document, parse_month
 
 BUNDLED_DIR = "bundled"

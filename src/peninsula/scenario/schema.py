@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peninsula.model.actors import ACTORS
-
 
 @dataclass(frozen=True)
 class Field:
@@ -126,7 +124,7 @@ MECHANISMS: dict[str, str] = {
     "economy": "GDP losses",
 }
 
-ACTOR_NAMES = ACTORS
+# The six actors; the index order is the array layout used everywhere (runs x actors x ...).
+ACTORS: tuple[str, ...] = ("USA", "ROK", "JPN", "PRK", "CHN", "RUS")
 PARAMETER_KEYS = ("value", "range", "distribution", "basis", "unit")
-DISTRIBUTIONS = ("triangular", "uniform", "fixed")
 SECTIONS = ("scenario", "actors", "state", "parameters", "levers", "mechanisms", "metrics")

@@ -12,9 +12,10 @@ import math
 import re
 from collections.abc import Callable
 
-from peninsula.model.parameters import BY_NAME as PARAMS
 from peninsula.scenario import schema as S
 from peninsula.scenario.errors import Problem
+from peninsula.scenario.parameters import BY_NAME as PARAMS
+from peninsula.scenario.parameters import DISTRIBUTIONS
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 REQUIRED_ACTOR_FIELDS = ("defence_spending_usd_bn", "gdp_usd_bn")
@@ -116,8 +117,8 @@ def _check_scenario(c: _Checker, body: dict) -> None:
 def _check_actors(c: _Checker, body: dict) -> None:
     for actor, fields in body.items():
         path = f"actors.{actor}"
-        if actor not in S.ACTOR_NAMES:
-            c.add(path, f"unknown actor; allowed: {', '.join(S.ACTOR_NAMES)}")
+        if actor not in S.ACTORS:
+            c.add(path, f"unknown actor; allowed: {', '.join(S.ACTORS)}")
             continue
         if not c.table(path, fields):
             continue
@@ -133,7 +134,7 @@ def _check_actors(c: _Checker, body: dict) -> None:
 def _check_trust(c: _Checker, path: str, actor: str, value: object) -> None:
     if not c.table(path, value):
         return
-    others = [a for a in S.ACTOR_NAMES if a != actor]
+    others = [a for a in S.ACTORS if a != actor]
     for other, belief in value.items():
         if other not in others:
             c.add(f"{path}.{other}", f"unknown actor; allowed: {', '.join(others)}")
@@ -182,8 +183,8 @@ def _check_parameters(c: _Checker, body: dict) -> None:
                 if all(isinstance(v, int | float) for v in value) and value[0] > value[1]:
                     c.add(kpath, f"low {value[0]} is above high {value[1]}")
             elif key == "distribution":
-                if value not in S.DISTRIBUTIONS:
-                    c.add(kpath, f"expected one of {', '.join(S.DISTRIBUTIONS)}, got {value!r}")
+                if value not in DISTRIBUTIONS:
+                    c.add(kpath, f"expected one of {', '.join(DISTRIBUTIONS)}, got {value!r}")
             elif key == "basis":
                 c.scalar(kpath, value, S.Field("str"))
             elif key == "unit":
@@ -265,7 +266,7 @@ def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None],
         if key not in scen:
             c.add(f"scenario.{key}", f"missing; expected {S.SCENARIO_FIELDS[key].describe()}")
     actors = doc.get("actors", {})
-    for actor in S.ACTOR_NAMES:
+    for actor in S.ACTORS:
         if actor not in actors:
             c.add(f"actors.{actor}", "missing actor: all six (USA, ROK, JPN, PRK, CHN, RUS) "
                   "need a starting state")
