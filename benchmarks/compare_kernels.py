@@ -1,96 +1,113 @@
-"""Paired timing of two versions of the fused step, in one process: is a change faster?
+"""Paired timing of two versions of the engine on the same chunk: is a change faster?
 
-    python benchmarks/compare_kernels.py --rev HEAD~1 [--runs 1000] [--pairs 100]
+    python benchmarks/compare_kernels.py --rev REV [--runs 1000] [--pairs 100] [--core 0]
 
-Loads ``engine/fused.py`` as of git revision REV (or from ``--file PATH``) next to the
-installed one, checks that both give the same outcomes on the baseline, then times them
-alternately (A B, B A, ...) on the same inputs, one chunk each. Single timings on a shared
-virtual machine drift by 10-20% within minutes; a drift moves both members of a pair alike, so
-the median of the per-pair ratios is good to about 1% with 100 pairs, where timings of separate
-processes need many full runs to see 5%. Pin the process to one core (``taskset -c 0``) for
-the steadiest figures. Prints the median time per run-month of each and the ratio's median
-and quartiles.
+Exports the package as of git revision REV (``--rev``) or a source folder (``--src``; the folder
+holding ``peninsula/``) into a temporary folder, and starts two worker processes: A imports that
+version, B the installed one. Each builds the benchmark's baseline chunk (point values, 120
+months, no monthly table), checks its outcomes against the other's (the same scenario and seed
+must give the same outcome distribution: mean launches and every rung's reach agree within
+tolerance), warms up, then times one chunk whenever asked. The workers run alternately (A B,
+B A, ...), never together. Single timings on a shared virtual machine drift by 10-20% within
+minutes; a drift moves both members of a pair alike, so the median of the per-pair ratios is
+good to about 1% with 100 pairs. ``--core`` pins both workers to one core. Prints the median
+time per run-month of each and the ratio's median and quartiles.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import statistics
+import json
+import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
-from peninsula.engine import fused as current
-from peninsula.engine.random import RunStreams
-from peninsula.engine.simulate import MONTHLY_VARS, sample_parameters
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import _setup  # noqa: E402 - the benchmark's baseline setup (point values, 120 months)
-
 ROOT = Path(__file__).resolve().parents[1]
-MODULE = "src/peninsula/engine/fused.py"
+WORKER = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1]) if sys.argv[1] else None
+import numpy as np
+import peninsula
+from peninsula.engine.simulate import simulate_chunk
+from peninsula.model.setup import build_setup
+sc = peninsula.load_scenario("baseline", ["scenario.sample_parameters=false",
+                                          "scenario.horizon_months=120"])
+setup = build_setup(sc)
+ids = np.arange(int(sys.argv[2]))
+res = simulate_chunk(setup, ids, False, False)
+simulate_chunk(setup, ids, False, False)
+print(json.dumps({"file": peninsula.__file__, "launches": float(res.launches_by_year.mean()),
+                  "reached": [int((v < 1 << 30).sum()) for v in res.first_month.values()]}),
+      flush=True)
+for line in sys.stdin:
+    t0 = time.perf_counter()
+    simulate_chunk(setup, ids, False, False)
+    print(time.perf_counter() - t0, flush=True)
+"""
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # Numba's cache finds the module by name
-    spec.loader.exec_module(module)
-    return module
+def start(src: str, runs: int, core: int | None) -> tuple[subprocess.Popen, dict]:
+    cmd = [sys.executable, "-c", WORKER, src, str(runs)]
+    if core is not None:
+        cmd = ["taskset", "-c", str(core), *cmd]
+    env = dict(os.environ, PYTHONPATH="")
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=env, cwd=tempfile.gettempdir())
+    info = json.loads(proc.stdout.readline())
+    return proc, info
+
+
+def timed(proc: subprocess.Popen) -> float:
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    return float(proc.stdout.readline())
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     src = ap.add_mutually_exclusive_group(required=True)
-    src.add_argument("--rev", help="git revision whose engine/fused.py is the baseline (A)")
-    src.add_argument("--file", type=Path, help="a fused.py to use as the baseline (A)")
+    src.add_argument("--rev", help="git revision whose package is the baseline (A)")
+    src.add_argument("--src", type=Path, help="a folder holding a peninsula/ package (A)")
     ap.add_argument("--runs", type=int, default=1000, help="runs per timed chunk")
     ap.add_argument("--pairs", type=int, default=100, help="timed pairs")
+    ap.add_argument("--core", type=int, default=None, help="pin both workers to this core")
     args = ap.parse_args()
-    if not current.available():
-        sys.exit("compare_kernels needs Numba: pip install 'peninsula[fast]'")
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.file
+        base = str(args.src.resolve()) if args.src else str(Path(tmp) / "src")
         if args.rev:
-            text = subprocess.run(["git", "show", f"{args.rev}:{MODULE}"], cwd=ROOT, check=True,
-                                  capture_output=True, text=True).stdout
-            path = Path(tmp) / "fused_baseline.py"
-            path.write_text(text)
-        baseline = _load(path, "peninsula_fused_baseline")
-        setup = _setup()
-        ids = np.arange(args.runs)
-        streams = RunStreams(setup.seed, ids)
-        values = sample_parameters(setup, streams)
-        inputs = (setup, ids, streams.keys, values, False, False, len(MONTHLY_VARS))
-        out_a, out_b = baseline.simulate_fused(*inputs), current.simulate_fused(*inputs)
-        same = all(np.array_equal(out_a[4][k], out_b[4][k]) for k in out_a[4]) and all(
-            np.array_equal(out_a[0][k], out_b[0][k]) for k in out_a[0])
-        if not same:
-            sys.exit("the two versions give different outcomes: not a like-for-like comparison")
-
-        def timed(module) -> float:
-            t0 = time.perf_counter()
-            module.simulate_fused(*inputs)
-            return time.perf_counter() - t0
-
+            archive = subprocess.run(["git", "archive", args.rev, "src"], cwd=ROOT, check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        a, info_a = start(base, args.runs, args.core)
+        b, info_b = start("", args.runs, args.core)
+        if not info_a["file"].startswith(base):
+            sys.exit(f"worker A did not load the version asked for: {info_a['file']}")
+        n = args.runs
+        close = abs(info_a["launches"] - info_b["launches"]) <= 0.05 * max(1.0, info_a["launches"])
+        near = all(abs(x - y) <= 4.0 * np.sqrt(max(x, y, 1) * (1 - min(x, y) / n)) + 1
+                   for x, y in zip(info_a["reached"], info_b["reached"], strict=True))
+        if not (close and near):
+            sys.exit(f"the two versions give different outcomes: {info_a} vs {info_b}")
         ta, tb = [], []
         for i in range(args.pairs):
             if i % 2:
-                b, a = timed(current), timed(baseline)
+                tb.append(timed(b))
+                ta.append(timed(a))
             else:
-                a, b = timed(baseline), timed(current)
-            ta.append(a)
-            tb.append(b)
+                ta.append(timed(a))
+                tb.append(timed(b))
+        for proc in (a, b):
+            proc.stdin.close()
+            proc.wait()
     ratios = np.array(tb) / np.array(ta)
-    per_rm = 1e9 / (args.runs * setup.horizon)
+    per_rm = 1e9 / (args.runs * 120)
     q25, q50, q75 = np.quantile(ratios, [0.25, 0.5, 0.75])
-    print(f"A (baseline) {statistics.median(ta) * per_rm:.0f} ns per run-month, "
-          f"B (installed) {statistics.median(tb) * per_rm:.0f} ns; "
+    print(f"A ({args.rev or args.src}) {np.median(ta) * per_rm:.0f} ns per run-month, "
+          f"B (installed) {np.median(tb) * per_rm:.0f} ns; "
           f"B/A median {q50:.3f} (quartiles {q25:.3f}-{q75:.3f}, {args.pairs} pairs)")
 
 

@@ -15,11 +15,11 @@ import mesa
 
 from peninsula.model import economy
 from peninsula.model.actors import ACTORS, ALLIES, CHN, JPN, PRK, PROXIMITY, ROK, RUS, USA
+from peninsula.model.alignment import PATROLS_PER_YEAR_AT_FULL_ALIGNMENT
 from peninsula.model.diplomacy import REFERENCE_TRUST_PRK_USA
 from peninsula.model.events import EVENT_INDEX, GOLDSTEIN, TENSION_EVENTS
 from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
 from peninsula.model.provocations import CAPABILITY_REFERENCE
-from peninsula.model.step import PATROLS_PER_YEAR_AT_FULL_ALIGNMENT
 
 EPS = 1e-4
 ADVERSARIES = (PRK, CHN, RUS)
@@ -106,7 +106,7 @@ class PeninsulaModel(mesa.Model):
         self.actors = [ActorAgent(self, i) for i in range(6)]
         self._references()
 
-    # --- reference points (as StepContext) -----------------------------------------------------
+    # --- reference points (as model/reference.py) -----------------------------------------------------
     def _references(self) -> None:
         p, s, ref = self.p, self.setup, REFERENCE_LEVERS
         drill = reference_mean_drill()

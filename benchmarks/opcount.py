@@ -1,30 +1,32 @@
-"""The floor of the fused step: what one run-month must compute, and what that costs here.
+"""The floor of the kernel: what one run-month must compute, and what that costs here.
 
     python benchmarks/opcount.py [--runs N]
 
-Runs the fused kernel's own Python source (engine/fused.py, uncompiled) on N baseline runs x
-120 months with the math module replaced by a counter, so every exp, log, log1p, cos, sqrt and
-pow call of the compiled step is counted exactly. Each function's cost per call is measured in
-compiled code on this machine (10 million independent calls), which gives the time one
-run-month needs for its transcendental functions alone; these must stay the C library's
-functions for results to equal the NumPy step's bit for bit. The bytes of state and inputs a
-run-month touches are summed from the kernel's arrays, against the measured copy bandwidth.
-The compiled step's own time per run-month (10,000 runs, one core) is measured alongside.
+Runs the kernel and the mechanisms as plain Python (a child process with NUMBA_DISABLE_JIT=1)
+on N baseline runs x 120 months with the math module of every package module replaced by a
+counter, so every exp, log, log1p, cos, sqrt and pow call of the compiled kernel is counted
+exactly. Each function's cost per call is measured in compiled code on this machine (10 million
+independent calls), which gives the time one run-month needs for its transcendental functions
+alone. The bytes of state and inputs a run-month touches are summed from the kernel's arrays.
+The compiled kernel's own time per run-month (10,000 runs, one core) is measured alongside.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
+import subprocess
+import sys
 import time
 from collections import Counter
 
 import numpy as np
 
 import peninsula
-from peninsula.engine import fused
-from peninsula.engine.random import RunStreams
-from peninsula.engine.simulate import MONTHLY_VARS, sample_parameters
+from peninsula.engine.kernel import BLOCK_RUNS
+from peninsula.engine.simulate import simulate_chunk
 from peninsula.model.setup import build_setup
 
 FUNCS = ("exp", "log", "log1p", "cos", "sqrt", "pow")
@@ -50,31 +52,23 @@ class CountingMath:
 
 
 def count_calls(runs: int) -> Counter:
+    """Calls of each function, counted in a child process that runs everything uncompiled."""
+    out = subprocess.run([sys.executable, __file__, "--count-in-child", str(runs)], check=True,
+                         capture_output=True, text=True,
+                         env=dict(os.environ, NUMBA_DISABLE_JIT="1"))
+    return Counter(json.loads(out.stdout))
+
+
+def _count_here(runs: int) -> dict:
     setup = build_setup(peninsula.load_scenario(
         "baseline", ["scenario.sample_parameters=false", f"scenario.horizon_months={MONTHS}"]))
-    ids = np.arange(runs)
-    streams = RunStreams(setup.seed, ids)
-    values = sample_parameters(setup, streams)
     counter = CountingMath()
-    helpers = ("_mix", "_uniform", "_poisson", "_expit", "_clip", "_prob", "_settled",
-               "_prob_lower_bound", "_below_prob", "_exp_bound", "_radius_bound")
-    saved = {name: getattr(fused, name) for name in (*helpers, "math", "_records",
-                                                      "_param_records")}
-    try:
-        fused.math = counter
-        # plain Python reads record fields by attribute only from a recarray
-        fused._records = lambda *a: saved["_records"](*a).view(np.recarray)
-        fused._param_records = lambda a: saved["_param_records"](a).view(np.recarray)
-        for name in helpers:
-            setattr(fused, name, getattr(saved[name], "py_func", saved[name]))
-        kernel = getattr(fused._kernel, "py_func", fused._kernel)
-        with np.errstate(over="ignore"):  # SplitMix64 wraps on purpose
-            fused.simulate_fused(setup, ids, streams.keys, values, False, False,
-                                 len(MONTHLY_VARS), kernel=kernel)
-    finally:
-        for name, obj in saved.items():
-            setattr(fused, name, obj)
-    return counter.calls
+    for name, module in list(sys.modules.items()):
+        if name.startswith("peninsula.") and getattr(module, "math", None) is math:
+            module.math = counter
+    with np.errstate(over="ignore"):  # SplitMix64 wraps on purpose
+        simulate_chunk(setup, np.arange(runs), False, False, kernel="python")
+    return dict(counter.calls)
 
 
 def cost_per_call() -> dict[str, float]:
@@ -130,12 +124,9 @@ def state_bytes() -> int:
 
 def engine_ns_per_run_month(runs: int = 10_000) -> float:
     setup = build_setup(peninsula.load_scenario("baseline", ["scenario.sample_parameters=false"]))
-    ids = np.arange(runs)
-    streams = RunStreams(setup.seed, ids)
-    values = sample_parameters(setup, streams)
-    args = (setup, ids, streams.keys, values, False, False, len(MONTHLY_VARS))
-    fused.simulate_fused(*args)
-    best = min(_timed(fused.simulate_fused, args) for _ in range(5))
+    args = (setup, np.arange(runs), False, False)
+    simulate_chunk(*args)
+    best = min(_timed(simulate_chunk, args) for _ in range(5))
     return best / (runs * MONTHS) * 1e9
 
 
@@ -148,7 +139,11 @@ def _timed(fn, args) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("--runs", type=int, default=8)
+    ap.add_argument("--count-in-child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.count_in_child is not None:
+        print(json.dumps(_count_here(args.count_in_child)))
+        return
     calls = count_calls(args.runs)
     run_months = args.runs * MONTHS
     ns = cost_per_call()
@@ -164,8 +159,8 @@ def main() -> None:
     engine = engine_ns_per_run_month()
     b = state_bytes()
     print(f"\nState and inputs touched per run-month: {b:,} bytes; a block of "
-          f"{fused.BLOCK_RUNS} runs holds {b * fused.BLOCK_RUNS / 2**10:,.0f} KiB (stays in cache)")
-    print(f"Compiled step: {engine:.0f} ns per run-month on one core "
+          f"{BLOCK_RUNS} runs holds {b * BLOCK_RUNS / 2**10:,.0f} KiB (stays in cache)")
+    print(f"Compiled kernel: {engine:.0f} ns per run-month on one core "
           f"({1e9 / engine:,.0f} run-months/s); C-library functions alone: {total:.0f} ns "
           f"({total / engine:.0%} of it)")
 

@@ -8,9 +8,9 @@ measurements are repeated until they add up to --min-seconds (at most 15 times),
 second of machine noise cannot decide their median, and at each size the kinds' repetitions are
 interleaved in time, so a drift of the machine's speed cannot decide a ratio. All sides
 run the baseline scenario with the same point parameter values, 120 months, on one core:
-``engine`` is Peninsula's default (the fused compiled step), ``numpy`` the same engine with the
-NumPy step, ``reference`` the Mesa model. The engine keeps aggregate outcomes only (no monthly
-table), as ``peninsula run`` without ``--out`` does. Ratios are taken at equal size. A second
+``engine`` is Peninsula's engine (the compiled kernel), ``reference`` the Mesa model. The
+engine keeps aggregate outcomes only (no monthly table), as ``peninsula run`` without ``--out``
+does. Ratios are taken at equal size. A second
 table gives the engine with 1 and 2 worker processes at the largest sizes (scaling).
 """
 
@@ -28,9 +28,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MONTHS = 120
-FULL = {"engine": [100, 1_000, 10_000, 100_000, 1_000_000], "numpy": [100, 1_000, 10_000],
-        "reference": [100, 1_000, 10_000]}
-QUICK = {"engine": [100, 1_000, 10_000], "numpy": [100, 1_000], "reference": [100, 1_000]}
+FULL = {"engine": [100, 1_000, 10_000, 100_000, 1_000_000], "reference": [100, 1_000, 10_000]}
+QUICK = {"engine": [100, 1_000, 10_000], "reference": [100, 1_000]}
+KINDS = ("engine", "reference")
 SCALING = {"full": [100_000, 1_000_000], "quick": [10_000]}
 
 
@@ -46,13 +46,10 @@ def _setup():
 def measure(kind: str, runs: int, workers: int = 1) -> dict:
     """Run inside a child process: warm up, then time ``runs`` x 120 months."""
     setup = _setup()
-    if kind in ("engine", "numpy"):
-        from dataclasses import replace
-
+    if kind == "engine":
         from peninsula.engine.ensemble import run_chunks
         from peninsula.engine.executors import make_executor
 
-        setup = replace(setup, kernel="auto" if kind == "engine" else "numpy")
         pool = make_executor(workers)
         run_chunks(setup, 50 * workers, chunk_runs=50, executor=pool, record_monthly=False,
                    record_events=False, compact=True)  # warm-up (and start the workers)
@@ -160,8 +157,8 @@ def main() -> None:
         return reps
 
     results: dict[int, dict] = {}
-    for runs in sorted({n for kind in ("engine", "numpy", "reference") for n in sizes[kind]}):
-        kinds = [kind for kind in ("engine", "numpy", "reference") if runs in sizes[kind]]
+    for runs in sorted({n for kind in KINDS for n in sizes[kind]}):
+        kinds = [kind for kind in KINDS if runs in sizes[kind]]
         reps = timed_together(kinds, runs)
         row = results.setdefault(runs, {"runs": runs, "months": MONTHS})
         for kind in kinds:
@@ -173,9 +170,8 @@ def main() -> None:
     table = []
     for runs in sorted(results):
         row = results[runs]
-        e, n, r = (row.get(f"{k}_run_months_per_s") for k in ("engine", "numpy", "reference"))
+        e, r = (row.get(f"{k}_run_months_per_s") for k in KINDS)
         row["ratio"] = e / r if e and r else None
-        row["ratio_numpy_step"] = n / r if n and r else None
         row["peak_memory_mb"] = row.get("engine_peak_memory_mb")
         table.append(row)
     scaling = []
@@ -202,12 +198,11 @@ def main() -> None:
 
     print(f"Machine: {_machine()}; one core unless said; medians of at least {args.repeats} "
           f"repetitions (more for short ones, up to {min_seconds:g} s in all)")
-    print(f"{'runs':>10} {'engine run-months/s':>20} {'numpy-step r-m/s':>17} "
+    print(f"{'runs':>10} {'engine run-months/s':>20} "
           f"{'reference r-m/s':>16} {'ratio':>7} {'engine wall s':>14} {'engine peak MB':>15} "
           f"{'ref peak MB':>12}")
     for row in table:
         print(f"{row['runs']:>10,} {f(row, 'engine_run_months_per_s', ',.0f'):>20} "
-              f"{f(row, 'numpy_run_months_per_s', ',.0f'):>17} "
               f"{f(row, 'reference_run_months_per_s', ',.0f'):>16} {f(row, 'ratio', '.1f'):>7} "
               f"{f(row, 'engine_wall_s', '.2f'):>14} "
               f"{f(row, 'engine_peak_memory_mb', '.0f'):>15} "

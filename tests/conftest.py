@@ -10,7 +10,7 @@ import pytest
 
 import peninsula
 from peninsula.engine.ensemble import run_chunks
-from peninsula.engine.simulate import MONTHLY_VARS
+from peninsula.io.results import MONTHLY_VARS
 from peninsula.model.setup import build_setup
 
 ROOT = Path(__file__).resolve().parents[1]

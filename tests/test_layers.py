@@ -108,7 +108,7 @@ def test_checker_sees_a_violation(tmp_path):
     found = imports(f)
     assert any(dep == "peninsula.scenario.schema" for dep, _, _ in found)
     bad = tmp_path / "x.py"
-    bad.write_text("def f():\n    from peninsula.engine.fused import _kernel\n")
-    assert imports(bad) == [("peninsula.engine.fused", ("_kernel",), 2)]
-    assert rank("peninsula.engine.fused") > rank("peninsula.model.actors")
+    bad.write_text("def f():\n    from peninsula.engine.kernel import _block\n")
+    assert imports(bad) == [("peninsula.engine.kernel", ("_block",), 2)]
+    assert rank("peninsula.engine.kernel") > rank("peninsula.model.actors")
     assert rank("peninsula.cli") > rank("peninsula") > rank("peninsula.analysis.metrics")

@@ -47,7 +47,7 @@ def test_workers_give_the_same_table():
 
 def test_killed_sweep_resumes_only_unfinished_points(tmp_path):
     args = ["sweep", "baseline", "--grid", "levers.exercise_intensity=0,0.25,0.5,0.75,1,1.25,1.5,2",
-            "--runs", "400", "--seed", "3", "--chunk-runs", "100", "--kernel", "numpy", "-q",
+            "--runs", "8", "--seed", "3", "--chunk-runs", "4", "--kernel", "python", "-q",
             "--set", "scenario.horizon_months=36"]
     whole, broken = tmp_path / "whole", tmp_path / "broken"
     res = runner.invoke(app, [*args, "--out", str(whole)])

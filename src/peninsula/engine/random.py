@@ -11,7 +11,12 @@ SplitMix64 (Steele, Lea & Flood 2014) passes BigCrush when used as a hash of a c
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
+
+from peninsula.model.compiled import JIT_OPTIONS
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -53,39 +58,6 @@ class RunStreams:
         u = (self._bits(month, slot, width) >> np.uint64(11)).astype(np.float64) * _TWO_M53
         return u[:, 0] if width == 1 else u
 
-    def normal(self, month: int, slot: int, width: int = 1) -> np.ndarray:
-        """Standard normal draws by Box-Muller from two uniform slots."""
-        u = self.uniform(month, slot, 2 * width).reshape(len(self.keys), 2, width)
-        z = np.sqrt(-2.0 * np.log1p(-u[:, 0])) * np.cos(2.0 * np.pi * u[:, 1])
-        return z[:, 0] if width == 1 else z
-
-    def bernoulli(self, month: int, slot: int, p: np.ndarray) -> np.ndarray:
-        """True with probability p (per run)."""
-        return self.uniform(month, slot) < p
-
-    def poisson(self, month: int, slot: int, lam: np.ndarray) -> np.ndarray:
-        """Poisson counts by inversion of the CDF, vectorised over runs (one uniform per run)."""
-        return poisson_from_uniform(self.uniform(month, slot), np.asarray(lam, dtype=np.float64))
-
-
-def poisson_from_uniform(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Smallest k with F(k; lam) > u, looping over k (never over runs) on the unfinished subset."""
-    lam = np.broadcast_to(lam, u.shape)
-    k = np.zeros(u.shape, dtype=np.int64)
-    p = np.exp(-lam)
-    cdf = p.copy()
-    todo = np.nonzero(u >= cdf)[0]
-    kk = 0
-    while todo.size and kk < 2000:
-        kk += 1
-        p_t = p[todo] * lam[todo] * (1.0 / kk)  # p_k = p_{k-1} lam / k, the division off the chain
-        p[todo] = p_t
-        cdf[todo] += p_t
-        k[todo] = kk
-        # Stop also when the pmf underflows (u within rounding of 1): k is then in the far tail.
-        still = (u[todo] >= cdf[todo]) & (p_t > 0.0)
-        todo = todo[still]
-    return k
 
 
 def sample_param(u: np.ndarray, low: float, mode: float, high: float, distribution: str):
@@ -98,3 +70,85 @@ def sample_param(u: np.ndarray, low: float, mode: float, high: float, distributi
     left = low + np.sqrt(u * (high - low) * (mode - low))
     right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
     return np.where(u < c, left, right)
+
+
+def counters(months: int, slots: int, draws: int) -> np.ndarray:
+    """splitmix64(counter(t, s) + j) for every (month, slot, draw): shared by all runs, so the
+    kernel forms a draw with one hash of (run key ^ counter)."""
+    t_, s_, j_ = np.meshgrid(np.arange(max(months, 1), dtype=np.uint64),
+                             np.arange(slots, dtype=np.uint64),
+                             np.arange(draws, dtype=np.uint64), indexing="ij")
+    return splitmix64(((t_ << np.uint64(40)) | (s_ << np.uint64(16))) + j_)
+
+
+# The compiled draws of the kernel (engine/kernel.py): the same numbers as RunStreams.
+_S11, _S27, _S30, _S31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
+_draw = numba.njit(**JIT_OPTIONS)
+
+
+@_draw
+def mix(x):
+    """SplitMix64 finaliser of one uint64 (wrapping arithmetic)."""
+    z = x + _GOLDEN
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@_draw
+def uniform(key, counter):
+    """Uniform in [0, 1) for a run key and a pre-hashed (month, slot, j) counter."""
+    return float(mix(key ^ counter) >> _S11) * _TWO_M53
+
+
+@_draw
+def poisson(u, lam):
+    """Poisson(lam) by inversion of the CDF from one uniform: the first k with u < F(k).
+
+    F(0..3) are formed as the loop forms them (p_k = p_(k-1) lam (1/k), F(k) = F(k-1) + p_k)
+    and, when u < F(3), k is counted by comparisons rather than found by a loop whose exit the
+    processor cannot predict. u < 1 - lam gives k = 0 without exp (exp(-lam) >= 1 - lam, and
+    the library's exp is within one ulp). The loop also stops when p_k underflows (u within
+    rounding of 1: k is then in the far tail).
+    """
+    if u < (1.0 - lam) - 1e-12:
+        return 0
+    p0 = math.exp(-lam)
+    p1 = p0 * lam * 1.0
+    p2 = p1 * lam * 0.5
+    p3 = p2 * lam * (1.0 / 3)
+    c1 = p0 + p1
+    c2 = c1 + p2
+    c3 = c2 + p3
+    if p3 > 0.0 and u < c3:  # p3 > 0: p1 and p2 are too, so no early stop below k = 3
+        return (1 if u >= p0 else 0) + (1 if u >= c1 else 0) + (1 if u >= c2 else 0)
+    k = 0
+    pk = p0
+    cdf = pk
+    active = u >= cdf
+    kk = 0
+    while active and kk < 2000:
+        kk += 1
+        pk = pk * lam * (1.0 / kk)
+        cdf += pk
+        k = kk
+        active = (u >= cdf) and (pk > 0.0)
+    return k
+
+
+@_draw
+def normal_radius(u1):
+    """The Box-Muller radius sqrt(-2 ln(1 - u1)) of a standard normal z = radius * cos(2 pi u2)."""
+    return math.sqrt(-2.0 * math.log1p(-u1))
+
+
+@_draw
+def normal_radius_upper(u1):
+    """An upper bound on the radius without log: -ln(1 - u) <= u / (1 - u) for u < 1."""
+    return math.sqrt(2.0 * u1 / (1.0 - u1))
+
+
+@_draw
+def normal(radius, u2):
+    """The standard normal draw radius * cos(2 pi u2) (Box-Muller)."""
+    return radius * math.cos(2.0 * math.pi * u2)

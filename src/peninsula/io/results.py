@@ -1,8 +1,8 @@
 """The one declaration of a chunk's result layout: outcome keys, the monthly record's columns
 and the arrays a simulated chunk returns.
 
-Both monthly steps (model/step.py through engine/simulate.py, and engine/fused.py) fill these
-layouts, and the tables, stores and summaries read them by name.
+The engine's kernel (engine/kernel.py) fills these layouts, and the tables, stores and summaries
+read them by name.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from peninsula.model.actors import ACTORS, CHN, JPN, ROK
+from peninsula.model.escalation import CLASH, NUCLEAR, WAR
 
 NEVER = np.iinfo(np.int32).max  # first month of a rung that a run never reached
 FIRST_KEYS = ("clash", "war", "nuclear_use")  # rungs whose first month each run records
+FIRST_RUNGS = (CLASH, WAR, NUCLEAR)  # the rung of each FIRST_KEYS entry (reached: at or above)
 YEARLY_KEYS = ("alignment", "polarization", "denuclearization", "gdp_loss_pct",
                "gdp_loss_pct_ROK", "cohesion", "arms_race_pct", "dprk_capability",
                "power_balance", "tension")  # end-of-year snapshots kept per run
@@ -33,6 +35,9 @@ MONTHLY_VARS: tuple[str, ...] = (
     + tuple(f"{v}_{a}" for v in ACTOR_VARS for a in ACTORS)
     + tuple(f"trust_{i}_{j}" for i, j in TRUST_DYADS)
 )
+COLUMN = {name: k for k, name in enumerate(MONTHLY_VARS)}  # monthly column of each variable
+ACTOR_BLOCK = {v: COLUMN[f"{v}_{ACTORS[0]}"] for v in ACTOR_VARS}  # first column, then by actor
+TRUST_BLOCK = COLUMN[f"trust_{TRUST_DYADS[0][0]}_{TRUST_DYADS[0][1]}"]  # then TRUST_DYADS order
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The six actors and the fixed geography between them.
 
-Index order is part of the array layout used everywhere (runs x actors x ...):
+Index order is part of every layout (actors x ...; actors x actors for beliefs and threats):
 USA=0, ROK=1, JPN=2, PRK=3, CHN=4, RUS=5.
 """
 

@@ -14,31 +14,52 @@ China accounts for >90% of DPRK trade and the UN Panel of Experts reports growin
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from peninsula.model.beliefs import expit, logit
-from peninsula.model.types import Array, Params
+from peninsula.model.compiled import mechanism
+from peninsula.model.rates import clip
+
+FLEXIBLE_TALKS_RELIEF = 0.5  # share of sanctions relaxed while talks run under full flexibility
+PATROLS_PER_YEAR_AT_FULL_ALIGNMENT = 2.5  # observation model: 1-2 joint patrols/yr 2019-2025
 
 
-def alignment_step(
-    a: Array, a0_logit: Array, shared_threat_ratio: Array, p: Params, enabled: bool = True
-) -> Array:
-    if not enabled:
-        return a
-    target = expit(a0_logit + p["alignment_threat_sensitivity"] * (shared_threat_ratio - 1.0))
-    return np.clip(a + (target - a) * (1.0 / p["alignment_months"]), 0.0, 1.0)
+@mechanism
+def shared_threat(rho_chn_allies, rho_rus_allies):
+    """phi = (rho^A_CHN + rho^A_RUS) / 2: the threat China and Russia share from the allies."""
+    return (rho_chn_allies + rho_rus_allies) / 2.0
 
 
-def effective_sanctions(
-    sanctions: Array, alignment: Array, flexible: Array, talks: Array, p: Params, enabled: bool = True
-) -> Array:
-    leak = p["sanctions_leakage"] * alignment if enabled else 0.0
-    return sanctions * (1.0 - leak) * (1.0 - 0.5 * flexible * talks)
+@mechanism
+def alignment_step(q, a, a0_logit, shared_threat_ratio, rate):
+    """a' = a + (a* - a) / tau_a, a* = logistic(logit(a_0) + s * (phi - 1)), clipped to [0, 1]."""
+    target = expit(a0_logit + q.alignment_threat_sensitivity * (shared_threat_ratio - 1.0))
+    return clip(a + (target - a) * rate, 0.0, 1.0)
 
 
-def polarization(alignment: Array, cohesion: Array) -> Array:
+@mechanism
+def effective_sanctions(q, sanctions, alignment, flexible, talks, bloc_support):
+    """S_eff = sanctions * (1 - leak * a) * (1 - 0.5 * flexible * talks)."""
+    leak = q.sanctions_leakage * alignment if bloc_support else 0.0
+    return sanctions * (1.0 - leak) * (1.0 - FLEXIBLE_TALKS_RELIEF * flexible * talks)
+
+
+@mechanism
+def polarization(alignment, cohesion):
     """Bloc polarisation: high only when both camps are cohesive (geometric mean)."""
-    return np.sqrt(np.clip(alignment, 0, 1) * np.clip(cohesion, 0, 1))
+    return math.sqrt(clip(alignment, 0.0, 1.0) * clip(cohesion, 0.0, 1.0))
 
 
-__all__ = ["alignment_step", "effective_sanctions", "polarization", "logit"]
+@mechanism
+def patrol_rate(alignment):
+    """Expected China-Russia joint air patrols this month (the observation model)."""
+    return PATROLS_PER_YEAR_AT_FULL_ALIGNMENT / 12.0 * alignment
+
+
+ALIGNMENT_BOUND = 0.01  # the starting alignment is held within [0.01, 0.99] for its logit
+
+
+@mechanism
+def baseline_logit(a0):
+    """logit(a_0) of the starting alignment: the rest point at the reference threat."""
+    return logit(clip(a0, ALIGNMENT_BOUND, 1.0 - ALIGNMENT_BOUND))

@@ -16,26 +16,35 @@ Units: y is dimensionless; k and a are per year.
 
 from __future__ import annotations
 
-import numpy as np
+from peninsula.model.actors import ALLIES, CHN
+from peninsula.model.compiled import mechanism
 
-from peninsula.model.ordered import ordered_sum
-from peninsula.model.types import Array
-
-
-def arms_step(
-    level: np.ndarray, threat: np.ndarray, theta_ref: np.ndarray, reaction: np.ndarray,
-    fatigue: np.ndarray,
-) -> np.ndarray:
-    """Advance arms levels (runs x 6) one month given threat T (runs x 6 x 6) and Theta^ref.
-
-    sum_j W_ij y_j is computed as (sum_j T_ij y_j) * (1 / Theta_i^ref), and 1/12 multiplies:
-    no division per run-month (as in engine/fused.py).
-    """
-    pressure = ordered_sum(threat * level[:, None, :], axis=2) * (1.0 / theta_ref) - 1.0
-    dy = (reaction[:, None] * pressure - fatigue[:, None] * (level - 1.0)) * (1.0 / 12.0)
-    return np.maximum(level + dy, 0.05)
+INTENSITY_ACTORS = (*ALLIES, CHN)  # the arms-race intensity: mean arms level of these actors
+ARMS_FLOOR = 0.05  # arms levels never fall below 5% of the trend path (no disarmament to zero)
 
 
-def spending(level: np.ndarray, spending0: np.ndarray, growth: np.ndarray, month: int) -> Array:
-    """Defence spending (USD bn/yr) from arms level and each actor's trend growth."""
-    return spending0 * (1.0 + growth) ** (month / 12.0) * level
+@mechanism
+def arms_step(level, threat_weighted_arms, inverse_reference, reaction, fatigue):
+    """y_i' = max(y_i + dy_i, 0.05), dy_i = (k * (sum_j T_ij y_j / Theta_i^ref - 1)
+    - a * (y_i - 1)) / 12, from sum_j T_ij y_j of last month's levels."""
+    dy = (reaction * (threat_weighted_arms * inverse_reference - 1.0)
+          - fatigue * (level - 1.0)) * (1.0 / 12.0)
+    return max(level + dy, ARMS_FLOOR)
+
+
+@mechanism
+def spending(trend_, level):
+    """Defence spending (USD bn/yr): the actor's trend path times its arms level."""
+    return trend_ * level
+
+
+@mechanism
+def intensity_pct(levels_sum, n):
+    """Arms-race intensity: the mean arms level of n actors, as % above trend."""
+    return 100.0 * (levels_sum / n - 1.0)
+
+
+@mechanism
+def trend(spending0, growth, month):
+    """An actor's defence spending on its trend path: spending_0 * (1 + g)^(t / 12)."""
+    return spending0 * (1.0 + growth) ** (month / 12.0)

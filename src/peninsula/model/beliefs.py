@@ -14,8 +14,9 @@ Each month the evidence is summed over observed actions (our log-odds form of Ky
     a month of talks (both ways):             +l_t
     Chinese coercion (seen by the target):    -l_c per event
 
-plus reversion toward the starting belief with time constant tau_b (memory):
-logit(trust) += (logit(trust_0) - logit(trust)) / tau_b. A rational spiral follows whenever
+plus reversion toward an anchor with time constant tau_b (memory):
+logit(trust) += (anchor - logit(trust)) / tau_b, the anchor chosen so that the starting belief
+is a rest point under the reference policy (reference.py). A rational spiral follows whenever
 P(arm|G) > P(arm|S): arming lowers trust whatever the arming state's true type (Kydd 1997).
 Clarity and communication push the likelihood ratio of a drill toward 1 (Jervis 1978:
 distinguishability), so drills cost less trust for the same deterrent effect.
@@ -23,38 +24,68 @@ distinguishability), so drills cost less trust for the same deterrent effect.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from peninsula.model.types import Array
+from peninsula.model.actors import ALLIES, CHN, JPN, N_ACTORS, PRK, ROK, RUS
+from peninsula.model.compiled import mechanism
+from peninsula.model.rates import clip
 
-EPS = 1e-4
-
-
-def bayes_update(prior: Array, p_action_if_secure: Array, p_action_if_greedy: Array) -> Array:
-    """Kydd's posterior that the other side is security-seeking after one observed action."""
-    num = prior * p_action_if_secure
-    return num / (num + (1.0 - prior) * p_action_if_greedy)
-
-
-def logit(x: Array) -> Array:
-    x = np.clip(x, EPS, 1.0 - EPS)
-    return np.log(x) - np.log1p(-x)
-
-
-def expit(z: Array) -> Array:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
+EPS = 1e-4  # beliefs are kept within [EPS, 1 - EPS]
 Z_MAX = float(np.log(1.0 - EPS) - np.log(EPS))  # log-odds of the clipping bound 1 - EPS
 
+# Who learns what about whom: the evidence category of each (observer i, actor j) belief.
+NO_EVIDENCE, BLOC_SEES_ALLIES, PRK_SEES_ALLIES, ALLIES_SEE_PRK, ROK_SEES_CHN, JPN_SEES_CHN = \
+    range(6)
+N_CATEGORIES = 6
+EVIDENCE_CATEGORY = np.zeros((N_ACTORS, N_ACTORS), dtype=np.int64)
+for _ally in ALLIES:
+    EVIDENCE_CATEGORY[CHN, _ally] = EVIDENCE_CATEGORY[RUS, _ally] = BLOC_SEES_ALLIES
+    EVIDENCE_CATEGORY[PRK, _ally] = PRK_SEES_ALLIES
+    EVIDENCE_CATEGORY[_ally, PRK] = ALLIES_SEE_PRK
+EVIDENCE_CATEGORY[ROK, CHN] = ROK_SEES_CHN
+EVIDENCE_CATEGORY[JPN, CHN] = JPN_SEES_CHN
+EVIDENCE_ENTRIES = np.flatnonzero(EVIDENCE_CATEGORY).astype(np.int64)  # flat i * 6 + j
 
-def update_trust_logit(
-    z: Array, anchor_logit: Array, evidence: Array, memory_months: Array
-) -> Array:
-    """One month of updating in log-odds (the engine's state): z + evidence + reversion.
 
-    The reversion divides by tau_b as a multiplication by 1 / tau_b (as engine/fused.py does).
+@mechanism
+def logit(x):
+    """log(x / (1 - x)) of x clipped to [EPS, 1 - EPS]."""
+    x = clip(x, EPS, 1.0 - EPS)
+    return math.log(x) - math.log1p(-x)
+
+
+@mechanism
+def expit(z):
+    """The logistic function 1 / (1 + exp(-z))."""
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@mechanism
+def evidence(q, drill_eff, missile_defense, infrastructure, comm, forum, launches, talks,
+             coerced_rok, coerced_jpn, posture_threat):
+    """This month's log-likelihood-ratio evidence of each category (index = category).
+
+    The allies' drills and deployments (hostile unless posture is non-threatening) and their
+    reassurance are seen by China, Russia and the DPRK; the DPRK's launches by the allies; a
+    month of talks by the DPRK and the allies both ways; Chinese coercion by its target.
     """
-    rate = 1.0 / memory_months
-    z = z + evidence + (anchor_logit - z) * rate[:, None, None]
-    return np.clip(z, -Z_MAX, Z_MAX)
+    signal = 1.0 - q.communication_signal_effect * comm
+    reassure = q.belief_reassurance_log_lr * (comm + forum) / 2.0
+    hostile = 0.0
+    if posture_threat:
+        hostile = (-q.belief_drill_log_lr * drill_eff
+                   - q.belief_posture_log_lr * (missile_defense + infrastructure)) * signal
+    talks_ev = q.belief_talks_log_lr * talks
+    bloc = hostile + reassure
+    return (0.0, bloc, bloc + talks_ev, -q.belief_launch_log_lr * launches + talks_ev,
+            -q.coercion_trust_log_lr * coerced_rok, -q.coercion_trust_log_lr * coerced_jpn)
+
+
+@mechanism
+def update_log_odds(z, evidence_, anchor, rate):
+    """One month of belief updating in log-odds: z + evidence + (anchor - z) / tau_b, clipped
+    to +-Z_MAX (rate = 1 / tau_b). Bayes' rule is additive in log-odds, so the evidence of
+    the month's actions adds up (Kydd 1997)."""
+    return clip(z + evidence_ + (anchor - z) * rate, -Z_MAX, Z_MAX)

@@ -13,23 +13,23 @@ five-year term) are the recorded erosions. Coefficients are judgement (parameter
 
 from __future__ import annotations
 
-import numpy as np
+from peninsula.model.compiled import mechanism
+from peninsula.model.rates import clip
 
-from peninsula.model.types import Array, Params
+
+@mechanism
+def summit_probability(summits_per_year):
+    """P(a trilateral summit this month) = min(1, f_summit / 12)."""
+    return min(1.0, summits_per_year / 12.0)
 
 
-def cohesion_step(
-    c: Array, summit: Array, grievance: Array, turnover: Array, intel: Array, p: Params, enabled: bool = True
-) -> Array:
-    """Advance cohesion (runs,) one month."""
-    if not enabled:
-        return c
-    c = (
-        c
-        + p["summit_cohesion_gain"] * summit * (1.0 - c)
-        - p["cohesion_decay_per_year"] / 12.0 * (c - p["cohesion_floor"])
-        + p["intelligence_cohesion_gain_per_year"] / 12.0 * intel * (1.0 - c)
-        - p["grievance_shock_size"] * grievance
-        - p["turnover_shock_size"] * turnover
-    )
-    return np.clip(c, 0.0, 1.0)
+@mechanism
+def cohesion_step(q, c, summit, grievance, turnover, intel, decay_per_month, intel_gain_per_month):
+    """Advance cohesion one month; summit, grievance and turnover are 0 or 1 this month."""
+    c = (c
+         + q.summit_cohesion_gain * summit * (1.0 - c)
+         - decay_per_month * (c - q.cohesion_floor)
+         + intel_gain_per_month * intel * (1.0 - c)
+         - q.grievance_shock_size * grievance
+         - q.turnover_shock_size * turnover)
+    return clip(c, 0.0, 1.0)

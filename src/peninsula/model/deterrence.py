@@ -17,39 +17,41 @@ material, not combat, support; Korolev 2018; Sino-Russian alignment studies 2024
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from peninsula.model.actors import ALLIES, CHN, PRK, RUS
-from peninsula.model.ordered import ordered_sum
-from peninsula.model.types import Array, Params
+from peninsula.model.compiled import mechanism
 
 BLOC_BACKING_SHARE = 0.3
 
 
-def power_balance(capability: np.ndarray, alignment: np.ndarray) -> np.ndarray:
-    """Alliance capability over DPRK capability plus aligned bloc support (runs,)."""
-    allied = ordered_sum(capability[:, list(ALLIES)], axis=1)
-    adversary = capability[:, PRK] + alignment * BLOC_BACKING_SHARE * (
-        capability[:, CHN] + capability[:, RUS]
-    )
-    return allied / adversary
+@mechanism
+def power_balance(allied, prk, chn, rus, alignment):
+    """C_A / (C_PRK + alignment * b * (C_CHN + C_RUS)), from the pooled allied capability C_A."""
+    return allied / (prk + alignment * BLOC_BACKING_SHARE * (chn + rus))
 
 
-def credibility(
-    balance: Array, cohesion: Array, drill_memory: Array, p: Params, enabled: bool = True
-) -> Array:
-    """Alliance credibility (0..1) = pooled capability term x cohesion x resolve."""
-    gain = p["drill_credibility_gain"] if enabled else 0.0
-    resolve = np.minimum(1.0, p["alliance_resolve"] * (1.0 + gain * drill_memory))
+@mechanism
+def credibility(q, balance, cohesion, drill_memory, enabled):
+    """Alliance credibility (0..1) = balance / (1 + balance) * cohesion * resolve; drills raise
+    resolve through the drill memory only when deterrence is on."""
+    gain = q.drill_credibility_gain if enabled else 0.0
+    resolve = min(1.0, q.alliance_resolve * (1.0 + gain * drill_memory))
     return balance / (1.0 + balance) * cohesion * resolve
 
 
-def deliberate_hazard(cred: Array, p: Params, enabled: bool = True) -> tuple[Array, Array]:
-    """Monthly hazards (attack at provocation/crisis, war from a clash) of deliberate aggression."""
-    attack = p["deliberate_aggression_rate_per_year"] / 12.0
-    war = p["deliberate_war_per_month"]
-    if not enabled:  # no deterrent effect: credibility counts as zero
-        return attack, war
-    # (1 - cred)^gamma, written exp(gamma ln(1 - cred)) as in engine/fused.py (cred < 1)
-    factor = np.exp(p["deterrence_elasticity"] * np.log(1.0 - cred))
-    return attack * factor, war * factor
+@mechanism
+def restraint(q, cred):
+    """(1 - cred)^gamma, written exp(gamma ln(1 - cred)) (cred < 1): deliberate aggression left
+    after deterrence."""
+    return math.exp(q.deterrence_elasticity * math.log(1.0 - cred))
+
+
+@mechanism
+def deliberate_hazards(q, attack_per_month, cred, enabled):
+    """Monthly hazards (attack at provocation or crisis, war from a clash) of deliberate
+    aggression; without deterrence credibility counts as zero."""
+    war = q.deliberate_war_per_month
+    if not enabled:
+        return attack_per_month, war
+    factor = restraint(q, cred)
+    return attack_per_month * factor, war * factor

@@ -19,31 +19,38 @@ from __future__ import annotations
 
 import numpy as np
 
-from peninsula.model.types import Array, Params
+from peninsula.model.compiled import mechanism
 
-CHILL_PCT_PER_MONTH = np.array([0.0, 0.0, 0.0, 0.02, 0.1, 1.5, 5.0])
-SUPPLY_CHAIN_TARGET = np.array([0.0, 0.0, 0.0, 0.05, 0.2, 0.8, 1.0])
-EXPOSURE = np.array([0.1, 1.0, 0.5, 1.0, 0.3, 0.2])
-
-
-def supply_chain_step(sc: Array, level: Array) -> Array:
-    return sc + (SUPPLY_CHAIN_TARGET[level] - sc) / 3.0
+CHILL_PCT_PER_MONTH = np.array([0.0, 0.0, 0.0, 0.02, 0.1, 1.5, 5.0])  # by rung
+SUPPLY_CHAIN_TARGET = np.array([0.0, 0.0, 0.0, 0.05, 0.2, 0.8, 1.0])  # by rung
+EXPOSURE = np.array([0.1, 1.0, 0.5, 1.0, 0.3, 0.2])  # by actor (USA, ROK, JPN, PRK, CHN, RUS)
+SUPPLY_CHAIN_ADJUST_MONTHS = 3.0  # SC' = SC + (sc[L] - SC) / 3
 
 
-def flow_loss_step(flow: Array, level: Array, sc: Array, coerced: Array, p: Params) -> Array:
-    """Accumulating GDP loss (runs x 6) from investment chill, supply chains and coercion."""
-    shock = (
-        p["investment_chill_scale"][:, None] * CHILL_PCT_PER_MONTH[level][:, None]
-        + p["supply_chain_sensitivity"][:, None] * sc[:, None]
-    ) * EXPOSURE[None, :]
-    shock = shock + p["coercion_trade_loss"][:, None] * coerced
-    return flow * (1.0 - p["gdp_recovery_per_year"][:, None] / 12.0) + shock
+@mechanism
+def supply_chain_step(sc, target):
+    """SC' = SC + (sc[L] - SC) / 3, with target = sc[L] at this month's rung."""
+    return sc + (target - sc) / SUPPLY_CHAIN_ADJUST_MONTHS
 
 
-def gdp_loss(
-    flow: Array, tension: Array, trade_exposure: Array, def_share: Array, def_share0: Array, p: Params
-) -> Array:
-    """Total GDP level loss, % (runs x 6)."""
-    crowd = p["defense_crowding_out"][:, None] * np.maximum(0.0, def_share - def_share0) * 100.0
-    trade = p["trade_tension_elasticity"][:, None] * tension[:, None] * trade_exposure[None, :]
+@mechanism
+def gap_retention(q):
+    """The share of a GDP level gap left after a month: 1 - r_rec / 12."""
+    return 1.0 - q.gdp_recovery_per_year / 12.0
+
+
+@mechanism
+def flow_loss_step(q, flow, retention, chill, sc, exposure, coerced):
+    """flow' = flow * (1 - r_rec / 12) + (k_inv * chill[L] + k_sc * SC) * x_i
+    + coercion loss * coerced_i."""
+    shock = (q.investment_chill_scale * chill + q.supply_chain_sensitivity * sc) * exposure
+    shock = shock + q.coercion_trade_loss * coerced
+    return flow * retention + shock
+
+
+@mechanism
+def gdp_loss(q, flow, tension, trade_exposure, defence_share, defence_share0):
+    """Total GDP level loss, %: crowding-out + trade loss + accumulated flow loss."""
+    crowd = q.defense_crowding_out * max(0.0, defence_share - defence_share0) * 100.0
+    trade = q.trade_tension_elasticity * tension * trade_exposure
     return crowd + trade + flow

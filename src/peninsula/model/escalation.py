@@ -23,87 +23,168 @@ pre-emption is Powell's (2006) commitment problem when threat is high and trust 
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from peninsula.model.types import Array, Flags, Params
+from peninsula.model.bounds import at_most, probability_lower, surely_below
+from peninsula.model.compiled import mechanism
+from peninsula.model.rates import probability
 
-CALM, RHETORIC, PROVOCATION, CRISIS, CLASH, WAR, NUCLEAR = range(7)
-
-
-def _prob(h: Array) -> Array:
-    return 1.0 - np.exp(-np.maximum(h, 0.0))
-
-
-def ladder_step(
-    level: Array,
-    u: Array,
-    z: Array,
-    tension: Array,
-    rho_prk: Array,
-    trust_prk_usa: Array,
-    cohesion: Array,
-    intel: Array,
-    comm: Array,
-    talks: Array,
-    h_delib: Array,
-    h_delib_war: Array,
-    nuclear_ratio: Array,
-    p: Params,
-    flags: Flags,
-) -> tuple[Array, Array, Array, Array]:
-    """Return (new level, entered_clash, entered_war, entered_nuclear) for one month."""
-    f_t = np.exp(p["tension_escalation_sensitivity"] * (tension - 0.5))
-    sigma = (
-        p["misperception_noise"]
-        * (1.0 - p["intelligence_warning_effect"] * intel)
-        * (1.0 - p["hotline_noise_reduction"] * comm)
-    )
-    m = 1.0 + (sigma * np.abs(z) if flags["misperception"] else 0.0)
-    cm = (cohesion + intel + comm) / 3.0 if flags["crisis_management"] else 0.0
-    cm_cut = 1.0 - p["crisis_management_effect"] * cm
-    down_gain = (1.0 + p["crisis_management_effect"] * cm) * (1.0 + p["talks_deescalation_gain"] * talks)
-
-    pre = 0.0
-    if flags["preemption"]:
-        pre = (
-            p["preemption_per_month"]
-            / (1.0 + np.exp(-(rho_prk - p["preemption_threat_threshold"]) / 0.1))
-            * (1.0 - trust_prk_usa)
-        )
-
-    up = np.zeros_like(tension)
-    down = np.zeros_like(tension)
-    at = [level == k for k in range(7)]
-    up = np.where(at[PROVOCATION], p["provocation_to_crisis_per_month"] * f_t * m, up)
-    surprise = p["crisis_to_clash_per_month"] * f_t * m * (1.0 - p["intelligence_warning_effect"] * intel)
-    up = np.where(at[CRISIS], surprise + h_delib + pre, up)
-    up = np.where(at[CLASH], (p["clash_to_war_per_month"] * f_t + h_delib_war) * cm_cut, up)
-    up = np.where(at[WAR], p["war_to_nuclear_per_month"] * np.sqrt(nuclear_ratio), up)
-    down = np.where((level >= RHETORIC) & (level <= CRISIS), p["deescalation_per_month"] * down_gain, down)
-    down = np.where(at[CLASH], p["clash_deescalation_per_month"] * down_gain, down)
-    down = np.where(at[WAR], p["armistice_per_month"] * (1.0 + p["crisis_management_effect"] * cm), down)
-    # From provocation a deliberate attack skips the crisis rung (2010: Cheonan, Yeonpyeong).
-    jump_clash = np.where(at[PROVOCATION], h_delib, 0.0)
-
-    p_up, p_jump, p_down = _prob(up), _prob(jump_clash), _prob(down)
-    new = level.copy()
-    go_up = u < p_up
-    go_jump = ~go_up & (u < p_up + p_jump)
-    go_down = ~go_up & ~go_jump & (u < p_up + p_jump + p_down)
-    new = np.where(go_up, level + 1, new)
-    new = np.where(go_jump, CLASH, new)
-    new = np.where(go_down, np.where(at[WAR], CRISIS, level - 1), new)
-    new = np.where(at[NUCLEAR], NUCLEAR, new)
-    entered = new > level
-    return (
-        new.astype(level.dtype),
-        entered & (new == CLASH),
-        entered & (new == WAR),
-        entered & (new == NUCLEAR),
-    )
+RUNGS = ("calm", "rhetoric", "provocation", "crisis", "armed_clash", "war", "nuclear_use")
+CALM, RHETORIC, PROVOCATION, CRISIS, CLASH, WAR, NUCLEAR = range(len(RUNGS))
+TENSION_PIVOT = 0.5  # f_T = 1 at tension 0.5
+PREEMPTION_STEEPNESS = 0.1  # width of the logistic in the threat ratio (judgement)
+CRISIS_MANAGEMENT_PARTS = 3.0  # CM is the mean of cohesion, intelligence sharing and hotlines
 
 
-def apply_event_floor(level: Array, rhetoric: Array, provocations: Array) -> Array:
-    """Observed rhetoric lifts the level to >= 1; launches or provocations to >= 2."""
-    level = np.where(rhetoric > 0, np.maximum(level, RHETORIC), level)
-    return np.where(provocations > 0, np.maximum(level, PROVOCATION), level)
+@mechanism
+def event_floor(level, rhetoric, provocations):
+    """Observed rhetoric lifts the level to >= 1; launches or other provocations to >= 2."""
+    if rhetoric > 0:
+        level = max(level, RHETORIC)
+    if provocations > 0:
+        level = max(level, PROVOCATION)
+    return level
+
+
+@mechanism
+def tension_exponent(q, tension):
+    """gamma_T * (tension - 0.5), the exponent of the tension factor f_T."""
+    return q.tension_escalation_sensitivity * (tension - TENSION_PIVOT)
+
+
+@mechanism
+def tension_factor(exponent):
+    """f_T = exp(gamma_T * (tension - 0.5)), from tension_exponent."""
+    return math.exp(exponent)
+
+
+@mechanism
+def misperception_applies(level):
+    """Misperception enters the hazards of the provocation and crisis rungs."""
+    return level in (PROVOCATION, CRISIS)
+
+
+@mechanism
+def misperception_scale(q, intel, comm):
+    """sigma_eff = sigma * (1 - i_w * intel) * (1 - h_n * comm)."""
+    return (q.misperception_noise * (1.0 - q.intelligence_warning_effect * intel)
+            * (1.0 - q.hotline_noise_reduction * comm))
+
+
+@mechanism
+def misperception_factor(sigma, z):
+    """m = 1 + sigma_eff * |z|, z ~ N(0, 1); with |sigma| and an upper bound of |z|, an upper
+    bound of m."""
+    return 1.0 + sigma * abs(z)
+
+
+@mechanism
+def crisis_management(cohesion, intel, comm, enabled):
+    """CM = (cohesion + intelligence sharing + open communication) / 3 (0 when switched off)."""
+    if not enabled:
+        return 0.0
+    return (cohesion + intel + comm) / CRISIS_MANAGEMENT_PARTS
+
+
+@mechanism
+def down_hazard(q, level, cm, talks):
+    """Monthly hazard of one rung down (war falls back to crisis: an armistice)."""
+    gain = (1.0 + q.crisis_management_effect * cm) * (1.0 + q.talks_deescalation_gain * talks)
+    if level >= RHETORIC and level <= CRISIS:
+        return q.deescalation_per_month * gain
+    if level == CLASH:
+        return q.clash_deescalation_per_month * gain
+    if level == WAR:
+        return q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
+    return 0.0
+
+
+@mechanism
+def preemption_hazard(q, rho_prk, trust_prk_usa):
+    """h_pre * logistic((rho_PRK - rho*) / 0.1) * (1 - trust_PRK,USA): Powell's (2006)
+    commitment problem when threat is high and trust low."""
+    return (q.preemption_per_month
+            / (1.0 + math.exp(-(rho_prk - q.preemption_threat_threshold) / PREEMPTION_STEEPNESS))
+            * (1.0 - trust_prk_usa))
+
+
+@mechanism
+def up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre, nuclear_ratio):
+    """(hazard one rung up, hazard of a deliberate jump to a clash) at ``level`` this month.
+
+    f_t: tension factor; m: misperception factor; h_delib, h_delib_war: deliberate hazards
+    (deterrence.py); pre: pre-emption hazard (0 when switched off); nuclear_ratio: N / N_0.
+    """
+    if level == PROVOCATION:  # a deliberate attack skips the crisis rung (2010)
+        return q.provocation_to_crisis_per_month * f_t * m, h_delib
+    if level == CRISIS:
+        surprise = (q.crisis_to_clash_per_month * f_t * m
+                    * (1.0 - q.intelligence_warning_effect * intel))
+        return surprise + h_delib + pre, 0.0
+    if level == CLASH:
+        return (q.clash_to_war_per_month * f_t + h_delib_war) * (
+            1.0 - q.crisis_management_effect * cm), 0.0
+    if level == WAR:
+        return q.war_to_nuclear_per_month * math.sqrt(nuclear_ratio), 0.0
+    return 0.0, 0.0
+
+
+@mechanism
+def step_down(level):
+    """The rung one step down: war falls back to crisis, the others by one."""
+    return CRISIS if level == WAR else level - 1
+
+
+@mechanism
+def next_rung(u, level, up, jump, down):
+    """The month's new rung from one uniform u: up when u < p_up, a jump to a clash when
+    u < p_up + p_jump, down when u < p_up + p_jump + p_down, else stay (p = 1 - exp(-h)).
+    Nuclear use is absorbing."""
+    if level == NUCLEAR:
+        return NUCLEAR
+    p_up = probability(up)
+    p_jump = probability(jump)
+    if u < p_up:
+        return level + 1
+    if u < p_up + p_jump:
+        return CLASH
+    if u < p_up + p_jump + probability(down):
+        return step_down(level)
+    return level
+
+
+@mechanism
+def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, cm, cred,
+                 trust_prk_usa, nuclear_ratio, deterrence, preemption):
+    """The new rung when u decides it without the exact hazards; -1 when it does not.
+
+    An upper bound of the up and jump hazards is formed from the same terms as up_hazards,
+    without exp, log or cos: f_T and the misperception factor enter as upper bounds (f_bound,
+    m_bound), (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0, the pre-emption
+    logistic <= 1, and p = 1 - exp(-h) <= h. u at or above that bound plus the down hazard
+    stays; u at or above the bound but below a lower bound of p_down steps down. Any other
+    case (or a NaN) answers -1 and the caller computes the hazards (tests check both agree).
+    """
+    if level in (CALM, NUCLEAR):
+        return level  # no hazard at all below the first rung; nuclear use is absorbing
+    h = 0.0
+    if level >= PROVOCATION and level <= CLASH:
+        if deterrence and not (q.deterrence_elasticity >= 0.0 and 0.0 <= cred <= 1.0):
+            return -1
+        if level == PROVOCATION:
+            h = abs(q.provocation_to_crisis_per_month) * f_bound * m_bound + abs(attack_per_month)
+        elif level == CRISIS:
+            h = (abs(q.crisis_to_clash_per_month) * f_bound * m_bound
+                 * abs(1.0 - q.intelligence_warning_effect * intel) + abs(attack_per_month))
+            if preemption:
+                h += abs(q.preemption_per_month) * abs(1.0 - trust_prk_usa)
+        else:
+            h = ((abs(q.clash_to_war_per_month) * f_bound + abs(q.deliberate_war_per_month))
+                 * abs(1.0 - q.crisis_management_effect * cm))
+    elif level == WAR:
+        h = abs(q.war_to_nuclear_per_month) * math.sqrt(nuclear_ratio)
+    if at_most(u, h + abs(down)):
+        return level
+    if down >= 0.0 and at_most(u, h) and surely_below(u, probability_lower(down)):
+        return step_down(level)
+    return -1

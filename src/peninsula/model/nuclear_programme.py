@@ -11,25 +11,21 @@ g ~ 10%/yr follows SIPRI's estimate of ~50 assembled warheads with fissile mater
 
 from __future__ import annotations
 
-import numpy as np
-
-from peninsula.model.types import Array, Flags, Params
+from peninsula.model.compiled import mechanism
 
 
-def capability_step(
-    n: Array,
-    threat_ratio: Array,
-    sanctions_eff: Array,
-    talks: Array,
-    alignment: Array,
-    p: Params,
-    flags: Flags,
-) -> Array:
-    """Advance DPRK capability N (runs,) one month (before any dismantlement)."""
-    if not flags["nuclear_programme"]:
-        return n
-    invest = np.maximum(0.0, 1.0 + p["dprk_threat_investment_elasticity"] * (threat_ratio - 1.0))
-    support = 1.0 + (p["bloc_tech_support"] * alignment if flags["bloc_support"] else 0.0)
-    drag = 1.0 - p["sanctions_drag"] * sanctions_eff
-    freeze = 1.0 - p["deal_freeze"] * talks
-    return n * (1.0 + p["dprk_capability_growth_per_year"] / 12.0 * invest * drag * freeze * support)
+@mechanism
+def capability_step(q, n, rho_prk, sanctions_eff, talks, alignment, growth_per_month,
+                    bloc_support):
+    """Advance DPRK capability N one month (before any dismantlement)."""
+    invest = max(0.0, 1.0 + q.dprk_threat_investment_elasticity * (rho_prk - 1.0))
+    support = 1.0 + (q.bloc_tech_support * alignment if bloc_support else 0.0)
+    drag = 1.0 - q.sanctions_drag * sanctions_eff
+    freeze = 1.0 - q.deal_freeze * talks
+    return n * (1.0 + growth_per_month * invest * drag * freeze * support)
+
+
+@mechanism
+def dismantle(q, n):
+    """N after a verified denuclearisation step: N * (1 - step size)."""
+    return n * (1.0 - q.denuclearization_step)

@@ -20,59 +20,100 @@ with a rate scaled by tension and the drill term.
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from peninsula.model.types import Array, Flags, Params
+from peninsula.model.compiled import mechanism
 
 CAPABILITY_REFERENCE = 50.0  # warhead-equivalents: the 2024-26 stock (SIPRI), where mu applies
+RHETORIC_TENSION_OFFSET = 0.5  # rhetoric rate: base * (0.5 + tension); judgement
+RHETORIC_TALKS_CUT = 0.5  # talks halve threatening rhetoric; judgement
 
 
-def launch_rate(
-    threat_ratio: Array,
-    drill_eff: Array,
-    talks: Array,
-    excitation: Array,
-    p: Params,
-    flags: Flags,
-    capability: Array | float = CAPABILITY_REFERENCE,
-) -> Array:
-    """Expected DPRK missile launches this month (runs,)."""
-    base = (
-        p["launch_base_rate_per_year"]
-        / 12.0
-        * np.exp(p["launch_threat_elasticity"] * (threat_ratio - 1.0))
-        # (N / 50)^e_N, written exp(e_N ln(N / 50)) as in engine/fused.py (N > 0)
-        * np.exp(p["launch_capability_elasticity"]
-                 * np.log(np.asarray(capability) / CAPABILITY_REFERENCE))
-    )
-    if flags["drill_provocation"]:
-        base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
-    base = base * (1.0 - p["talks_launch_suppression"] * talks)
-    return base + (excitation if flags["self_excitation"] else 0.0)
+@mechanism
+def threat_factor(q, rho_prk):
+    """exp(e_T * (rho_PRK - 1)): launches and provocations rise with the DPRK's threat ratio."""
+    return math.exp(q.launch_threat_elasticity * (rho_prk - 1.0))
 
 
-def excitation_step(excitation: Array, launches: Array, p: Params) -> Array:
-    omega = np.exp(-1.0 / p["launch_excitation_months"])
-    return omega * excitation + p["launch_branching_ratio"] * (1.0 - omega) * launches
+@mechanism
+def drill_factor(q, drill_eff, drill_provocation):
+    """1 + beta_JME * d_eff when drills provoke (the switch drill_provocation), else 1."""
+    if drill_provocation:
+        return 1.0 + q.launch_drill_effect * drill_eff
+    return 1.0
 
 
-def provocation_rate(
-    threat_ratio: Array, drill_eff: Array, talks: Array, excitation: Array, p: Params, flags: Flags
-) -> Array:
-    """Expected non-missile DPRK provocations this month (runs,)."""
-    base = (
-        p["provocation_base_rate_per_year"]
-        / 12.0
-        * np.exp(p["launch_threat_elasticity"] * (threat_ratio - 1.0))
-    )
-    if flags["drill_provocation"]:
-        base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
-    base = base * (1.0 - p["talks_launch_suppression"] * talks)
-    return base + (excitation if flags["self_excitation"] else 0.0)
+@mechanism
+def talks_factor(q, talks):
+    """1 - s_talks * talks: talks suppress launches and provocations."""
+    return 1.0 - q.talks_launch_suppression * talks
 
 
-def rhetoric_rate(tension: Array, drill_eff: Array, talks: Array, p: Params, flags: Flags) -> Array:
-    base = p["rhetoric_base_rate_per_year"] / 12.0 * (0.5 + tension)
-    if flags["drill_provocation"]:
-        base = base * (1.0 + p["launch_drill_effect"] * drill_eff)
-    return base * (1.0 - 0.5 * talks)
+@mechanism
+def capability_factor(q, capability):
+    """(N / 50)^e_N, written exp(e_N ln(N / 50)) (N > 0): a larger programme tests more."""
+    return math.exp(q.launch_capability_elasticity * math.log(capability / CAPABILITY_REFERENCE))
+
+
+@mechanism
+def launch_rate(base_per_month, threat, capability, drill, talks, excitation, self_excitation):
+    """lambda_launch: expected missiles this month from the monthly base rate mu / 12 and the
+    threat, capability, drill and talks factors, plus the excitation E when self-exciting."""
+    rate = base_per_month * threat * capability * drill * talks
+    if self_excitation:
+        rate = rate + excitation
+    return rate
+
+
+@mechanism
+def provocation_rate(base_per_month, threat, drill, talks, excitation, self_excitation):
+    """Expected non-missile provocations this month: the launch form without the capability term."""
+    rate = base_per_month * threat * drill * talks
+    if self_excitation:
+        rate = rate + excitation
+    return rate
+
+
+@mechanism
+def rhetoric_rate(base_per_month, tension, drill, talks):
+    """Expected threatening statements: base * (0.5 + tension) * drill factor * (1 - 0.5 talks)."""
+    return base_per_month * (RHETORIC_TENSION_OFFSET + tension) * drill * (
+        1.0 - RHETORIC_TALKS_CUT * talks)
+
+
+@mechanism
+def launch_day_rate(q, launches_expected):
+    """Expected launch days: lambda / m, with m the mean salvo size (missiles per launch day)."""
+    return launches_expected / q.salvo_mean_size
+
+
+@mechanism
+def salvo_extra_rate(q, launch_days):
+    """Expected missiles beyond one per launch day: (m - 1) * days (salvo size 1 + Poisson)."""
+    return (q.salvo_mean_size - 1.0) * launch_days
+
+
+@mechanism
+def excitation_decay(q):
+    """omega = exp(-1 / tau_E): the share of the excitation left after a month."""
+    return math.exp(-1.0 / q.launch_excitation_months)
+
+
+@mechanism
+def excitation_gain(q, omega):
+    """n * (1 - omega): excitation added per event, so one event adds n later ones in total."""
+    return q.launch_branching_ratio * (1.0 - omega)
+
+
+@mechanism
+def excite(excitation, events, omega, gain):
+    """E' = omega * E + n * (1 - omega) * events."""
+    return omega * excitation + gain * events
+
+
+@mechanism
+def rest_launch_rate(q, drill_eff):
+    """Expected launches a month at rest under drills d_eff: the base rate, with its drill
+    factor, over (1 - n), the long-run mean of the self-exciting process (threat ratio 1)."""
+    return (q.launch_base_rate_per_year / 12.0 * (1.0 + q.launch_drill_effect * drill_eff)
+            / (1.0 - q.launch_branching_ratio))

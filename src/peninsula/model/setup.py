@@ -37,14 +37,14 @@ class ModelSetup:
     metrics: dict
     posterior: np.ndarray | None = None  # (draws, k) parameter sets replacing sampled values
     posterior_columns: tuple[int, ...] = ()  # their positions in NAMES
-    kernel: str = "auto"  # monthly step: 'numba' (fused), 'numpy' (reference) or 'auto'
+    kernel: str = "auto"  # 'auto' or 'numba': compiled kernel; 'python' (or 'numpy'): uncompiled
 
     @property
     def n_years(self) -> int:
         return self.horizon // 12
 
 
-KERNELS = ("auto", "numba", "numpy")
+KERNELS = ("auto", "numba", "python", "numpy")  # "numpy": the former name of "python"
 
 
 def posterior_values(posterior, source: str = "posterior") -> tuple[np.ndarray, tuple[int, ...]]:

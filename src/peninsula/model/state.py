@@ -1,80 +1,24 @@
-"""The state of a block of runs: plain arrays, runs first (runs x actors x ...)."""
+"""The model's state: the starting values a scenario gives, and the addresses of the month's draws.
+
+The engine keeps the state of a block of runs in its own arrays (engine/kernel.py); what every
+layer must agree on is declared here once: the order of the scenario's starting values of the
+system, and the random-stream slot of each random draw of a month (engine/random.py: draw j of
+slot s in month t of a run is a hash of (run key, t, s, j), so adding a draw never moves another).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+# starting values of the system, in the order the engine receives them ([state] of a scenario)
+STATE0_FIELDS = ("cohesion", "alignment", "tension", "escalation_level", "talks_active",
+                 "denuclearization")
+COHESION0, ALIGNMENT0, TENSION0, LEVEL0, TALKS0, DENUCLEARIZATION0 = range(len(STATE0_FIELDS))
 
-import numpy as np
-
-from peninsula.model.actors import N_ACTORS
-from peninsula.model.beliefs import logit
-
-
-@dataclass
-class State:
-    """Mutable state of R runs. Units and ranges are in docs/model.md."""
-
-    month: int
-    arms_level: np.ndarray  # (R,6) defence spending relative to trend path
-    tech_level: np.ndarray  # (R,) allied capability multiplier from tech collaboration
-    trust: np.ndarray  # (R,6,6) P_i(j is security-seeking), derived from trust_logit
-    trust_logit: np.ndarray  # (R,6,6) the belief state, in log-odds
-    cohesion: np.ndarray  # (R,)
-    alignment: np.ndarray  # (R,)
-    tension: np.ndarray  # (R,)
-    level: np.ndarray  # (R,) int8 escalation rung
-    talks: np.ndarray  # (R,) bool
-    denuclearization: np.ndarray  # (R,)
-    nuclear: np.ndarray  # (R,) DPRK warhead-equivalents
-    excitation: np.ndarray  # (R,) Hawkes excitation, launches/month
-    launch_days: np.ndarray  # (R,) days with launches this month
-    prov_excitation: np.ndarray  # (R,) Hawkes excitation, other provocations/month
-    drill_memory: np.ndarray  # (R,)
-    supply_chain: np.ndarray  # (R,)
-    flow_loss: np.ndarray  # (R,6) accumulating GDP loss, %
-    # derived each month, kept for recording
-    threat_ratio: np.ndarray  # (R,6)
-    credibility: np.ndarray  # (R,)
-    balance: np.ndarray  # (R,)
-    willingness: np.ndarray  # (R,)
-    sanctions_eff: np.ndarray  # (R,)
-    gdp_loss: np.ndarray  # (R,6) %
-    spending: np.ndarray  # (R,6) USD bn/yr
-
-
-def init_state(setup, n_runs: int) -> State:
-    """Starting state of ``n_runs`` identical runs from the scenario's starting values."""
-    s0 = setup.state0
-    r = n_runs
-
-    def full(x, dtype=float):
-        return np.full(r, x, dtype=dtype)
-
-    return State(
-        month=0,
-        arms_level=np.ones((r, N_ACTORS)),
-        tech_level=np.ones(r),
-        trust=np.broadcast_to(setup.trust0, (r, N_ACTORS, N_ACTORS)).copy(),
-        trust_logit=np.broadcast_to(logit(setup.trust0), (r, N_ACTORS, N_ACTORS)).copy(),
-        cohesion=full(s0["cohesion"]),
-        alignment=full(s0["alignment"]),
-        tension=full(s0["tension"]),
-        level=full(s0["escalation_level"], np.int8),
-        talks=full(bool(s0["talks_active"]), bool),
-        denuclearization=full(s0["denuclearization"]),
-        nuclear=full(setup.nuclear0),
-        excitation=np.zeros(r),
-        launch_days=np.zeros(r, dtype=np.int64),
-        prov_excitation=np.zeros(r),
-        drill_memory=np.zeros(r),
-        supply_chain=np.zeros(r),
-        flow_loss=np.zeros((r, N_ACTORS)),
-        threat_ratio=np.ones((r, N_ACTORS)),
-        credibility=np.zeros(r),
-        balance=np.zeros(r),
-        willingness=np.zeros(r),
-        sanctions_eff=np.zeros(r),
-        gdp_loss=np.zeros((r, N_ACTORS)),
-        spending=np.broadcast_to(setup.spending0, (r, N_ACTORS)).copy(),
-    )
-
+# random draws of a month, each in its own slot (slot 0 is unused)
+SLOTS = ("summit", "grievance", "turnover", "coercion", "coercion_target", "launch",
+         "provocation", "rhetoric", "patrol", "talks_start", "talks_end", "denuclearization",
+         "ladder", "misperception", "salvo")
+(SLOT_SUMMIT, SLOT_GRIEVANCE, SLOT_TURNOVER, SLOT_COERCION, SLOT_COERCION_TARGET, SLOT_LAUNCH,
+ SLOT_PROVOCATION, SLOT_RHETORIC, SLOT_PATROL, SLOT_TALKS_START, SLOT_TALKS_END, SLOT_DENUC,
+ SLOT_LADDER, SLOT_MISPERCEPTION, SLOT_SALVO) = range(1, len(SLOTS) + 1)
+N_SLOTS = len(SLOTS) + 1
+DRAWS_PER_SLOT = 2  # the misperception draw is a Box-Muller normal from two uniforms

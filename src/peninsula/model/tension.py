@@ -14,17 +14,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from peninsula.model.events import GOLDSTEIN, TENSION_EVENTS
-from peninsula.model.ordered import ordered_sum
-from peninsula.model.types import Array, Params
+from peninsula.model.compiled import mechanism
+from peninsula.model.events import EVENT_INDEX, GOLDSTEIN, TENSION_EVENTS
+from peninsula.model.rates import clip
+
+TENSION_EVENT_INDEX = np.flatnonzero(TENSION_EVENTS).astype(np.int64)
+DRILL_EVENT = EVENT_INDEX["joint_drill"]  # a drill month counts with its intensity d(t)
 
 
-def net_goldstein(weighted_counts: np.ndarray) -> np.ndarray:
-    """Net Goldstein score of this month's tension-relevant events (runs,)."""
-    return ordered_sum(weighted_counts[:, TENSION_EVENTS] * GOLDSTEIN[TENSION_EVENTS], axis=1)
+@mechanism
+def net_goldstein(counts, drill):
+    """NC(t) = sum_e G(e) * count_e(t) over the DPRK-allies events, drills weighted by d(t)."""
+    net = 0.0
+    for e in TENSION_EVENT_INDEX:
+        weight = drill if e == DRILL_EVENT else float(counts[e])
+        net += weight * GOLDSTEIN[e]
+    return net
 
 
-def tension_step(tension: Array, net: Array, forum: Array, p: Params) -> Array:
-    target = np.clip(-net * (1.0 / p["tension_goldstein_scale"]), 0.0, 1.0)
-    target = target * (1.0 - p["forum_threat_reduction"] * forum)
-    return tension + (target - tension) * (1.0 / p["tension_memory_months"])
+@mechanism
+def inverse_scale(q):
+    """1 / G_scale: the net Goldstein score that counts as full tension, inverted once per run."""
+    return 1.0 / q.tension_goldstein_scale
+
+
+@mechanism
+def tension_step(tension, net, inverse_goldstein_scale, forum_cut, rate):
+    """tau' = tau + (tau_in - tau) / tau_T, tau_in = clip(-NC / G_scale, 0, 1) * forum cut."""
+    target = clip(-net * inverse_goldstein_scale, 0.0, 1.0) * forum_cut
+    return tension + (target - tension) * rate

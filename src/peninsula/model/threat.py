@@ -1,12 +1,12 @@
 """Balance of threat (Walt 1985, 1987): how much each actor fears each other actor.
 
-Equations (i observes j; all arrays runs x actors [x actors]):
+Equations (i observes j; one run, actors in the order of actors.py):
 
     O_j   = O_j^0 + w_d * d(t) * (1 - c_d * clarity) + w_md * md + w_inf * infra   (j in allies)
     O_PRK = O_PRK^0 * sqrt(N(t) / N(0))                    (DPRK posture grows with capability)
     P_j   = C_j / sum_k C_k,   C_j = spending_j * theatre_share_j * tech_j         (power share)
     P_j^alpha is evaluated as exp(alpha * ln P_j): the same number to rounding, at half the cost
-    of pow in the compiled step (engine/fused.py).
+    of pow.
     T_ij  = P_j^alpha * prox_ij * (1 + beta * O_ij) * (1 - trust_ij) * (1 - f * forum)
             with O_ij = O_j * s_RUS for i = RUS and j in allies (Russia's encirclement concern)
             and T_ij *= (1 - h * open_communication) for i in {CHN, RUS}
@@ -22,70 +22,94 @@ w_md, w_inf > w_d and deployments act every month while drills act only in drill
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from peninsula.model.actors import ALLIES, BLOC, PRK, PROXIMITY, RUS
-from peninsula.model.ordered import ordered_sum
+from peninsula.model.actors import ALLIES, BLOC, PRK, RUS
+from peninsula.model.compiled import mechanism
 
-ALLY_MASK = np.zeros(6, dtype=bool)
-ALLY_MASK[list(ALLIES)] = True
-
-
-def alliance_posture(
-    base: np.ndarray,
-    drill: np.ndarray,
-    missile_defense: np.ndarray,
-    infrastructure: np.ndarray,
-    clarity: np.ndarray,
-    p: dict,
-    enabled: bool = True,
-) -> np.ndarray:
-    """Offensive posture O_j of every actor (runs x 6) before the DPRK capability term."""
-    out = base.copy()
-    if not enabled:
-        return out
-    extra = (
-        p["drill_offense_weight"] * drill * (1.0 - p["clarity_drill_discount"] * clarity)
-        + p["missile_defense_offense_weight"] * missile_defense
-        + p["infrastructure_offense_weight"] * infrastructure
-    )
-    out[:, ALLY_MASK] += extra[:, None]
-    return out
+N_ALLIES = len(ALLIES)  # the allies are the first actors: USA, ROK, JPN
+assert tuple(range(N_ALLIES)) == ALLIES
+BLOC_FIRST = BLOC[0]  # CHN and RUS are the last two actors
+assert BLOC == (BLOC_FIRST, BLOC_FIRST + 1)
 
 
-def perceived_threat(
-    capability: np.ndarray,
-    posture: np.ndarray,
-    trust: np.ndarray,
-    p: dict,
-    open_communication: np.ndarray,
-    multilateral: np.ndarray,
-) -> np.ndarray:
-    """T_ij (runs x 6 x 6): threat actor i perceives from actor j."""
-    share = capability / ordered_sum(capability, axis=1)[:, None]
-    power = np.exp(p["threat_power_exponent"][:, None] * np.log(share))  # share ** alpha
-    offense = np.broadcast_to(posture[:, None, :], trust.shape).copy()
-    offense[:, RUS, ALLY_MASK] *= p["russia_encirclement_sensitivity"][:, None]
-    t = (
-        power[:, None, :]
-        * PROXIMITY[None]
-        * (1.0 + p["threat_offense_weight"][:, None, None] * offense)
-        * (1.0 - trust)
-    )
-    t *= (1.0 - p["forum_threat_reduction"] * multilateral)[:, None, None]
-    hotline = 1.0 - p["hotline_threat_reduction"] * open_communication
-    t[:, list(BLOC), :] *= hotline[:, None, None]
+@mechanism
+def effective_drill(q, drill, clarity):
+    """d_eff = d * (1 - c_d * clarity): drill intensity as read by the adversary (Jervis 1978)."""
+    return drill * (1.0 - q.clarity_drill_discount * clarity)
+
+
+@mechanism
+def alliance_posture_extra(q, drill_eff, missile_defense, infrastructure):
+    """Offensive posture the allies add to their base: w_d d_eff + w_md md + w_inf infra."""
+    return (q.drill_offense_weight * drill_eff + q.missile_defense_offense_weight * missile_defense
+            + q.infrastructure_offense_weight * infrastructure)
+
+
+@mechanism
+def posture(j, base, extra, capability_ratio, posture_threat):
+    """O_j: base posture, plus the allies' extra (when posture is threatening), and the DPRK's
+    base scaled by sqrt(N / N_0)."""
+    if j < N_ALLIES and posture_threat:
+        return base + extra
+    if j == PRK:
+        return base * math.sqrt(capability_ratio)
+    return base
+
+
+@mechanism
+def capability(spending, theatre_share, tech, j):
+    """C_j = spending_j * theatre share_j, times the allied technology multiplier for allies."""
+    c = spending * theatre_share
+    if j < N_ALLIES:
+        c = c * tech
+    return c
+
+
+@mechanism
+def tech_step(tech, gain_per_month, collaboration):
+    """Allied capability multiplier: grows by g_tech / 12 * collaboration a month."""
+    return tech * (1.0 + gain_per_month * collaboration)
+
+
+@mechanism
+def power_term(share, alpha):
+    """P_j^alpha = exp(alpha * ln P_j) for the power share P_j > 0."""
+    return math.exp(alpha * math.log(share))
+
+
+@mechanism
+def observed_posture(i, j, posture_j, encirclement):
+    """O_ij: Russia weighs the allies' posture by its encirclement sensitivity s_RUS."""
+    if i == RUS and j < N_ALLIES:
+        return posture_j * encirclement
+    return posture_j
+
+
+@mechanism
+def forum_cut(q, forum):
+    """1 - f * forum: multilateral forums lower every threat (and tension) (Russett et al. 1998)."""
+    return 1.0 - q.forum_threat_reduction * forum
+
+
+@mechanism
+def hotline_cut(q, comm):
+    """1 - h * open_communication: hotlines lower the threat China and Russia perceive."""
+    return 1.0 - q.hotline_threat_reduction * comm
+
+
+@mechanism
+def perceived(i, power_alpha, proximity, offense_weight, observed, trust, forum, hotline):
+    """T_ij = P_j^alpha * prox_ij * (1 + beta * O_ij) * (1 - trust_ij) * forum cut
+    (* hotline cut when i is China or Russia)."""
+    t = power_alpha * proximity * (1.0 + offense_weight * observed) * (1.0 - trust)
+    t *= forum
+    if i >= BLOC_FIRST:
+        t *= hotline
     return t
 
 
-def threat_from_allies(threat: np.ndarray) -> np.ndarray:
-    """Threat each actor perceives from the three allies together (runs x 6)."""
-    return ordered_sum(threat[:, :, ALLY_MASK], axis=2)
-
-
-def dprk_posture(base_prk: np.ndarray, capability_ratio: np.ndarray) -> np.ndarray:
-    """DPRK offensive posture scales with the square root of its capability relative to start."""
-    return base_prk * np.sqrt(capability_ratio)
-
-
-__all__ = ["alliance_posture", "perceived_threat", "threat_from_allies", "dprk_posture", "PRK"]
+@mechanism
+def ratio(total, inverse_reference):
+    """rho_i = Theta_i / Theta_i^ref, as a product with the reciprocal of the reference."""
+    return total * inverse_reference

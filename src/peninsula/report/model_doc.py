@@ -30,7 +30,12 @@ SECTIONS = (
     ("Tension", "peninsula.model.tension"),
     ("Escalation ladder", "peninsula.model.escalation"),
     ("Economy", "peninsula.model.economy"),
-    ("Order of a month", "peninsula.model.step"),
+    ("China's economic coercion", "peninsula.model.coercion"),
+    ("Reference points", "peninsula.model.reference"),
+    ("Rates, memories and probabilities", "peninsula.model.rates"),
+    ("Bounds that settle draws without exp", "peninsula.model.bounds"),
+    ("Compiled mechanisms", "peninsula.model.compiled"),
+    ("Order of a month (the kernel)", "peninsula.engine.kernel"),
     ("Random numbers", "peninsula.engine.random"),
     ("Outcome metrics and the Korean Stability Index", "peninsula.analysis.metrics"),
     ("Explanation", "peninsula.analysis.explain"),
@@ -42,10 +47,10 @@ SECTIONS = (
 HEADER = """# The Peninsula model
 
 Generated from the code's docstrings by `python -m peninsula.report.model_doc`; do not edit by
-hand. Time step: one month. Arrays are runs x actors (x actors); actors in the order USA, ROK,
-JPN, PRK, CHN, RUS. Sources are cited where one exists; "judgement" marks a value set by the
-modellers, which is why every parameter has an uncertainty range that ensembles sample
-(triangular, mode = default) unless `sample_parameters = false`.
+hand. Time step: one month. Each mechanism is a scalar function of one run's state; actors in
+the order USA, ROK, JPN, PRK, CHN, RUS. Sources are cited where one exists; "judgement" marks a
+value set by the modellers, which is why every parameter has an uncertainty range that ensembles
+sample (triangular, mode = default) unless `sample_parameters = false`.
 """
 
 

@@ -1,0 +1,83 @@
+"""The reference points of a run: where the model rests under today's posture.
+
+The threat ratio, the arms race, alignment and the DPRK's willingness are measured against
+values computed once per run, with the run's own parameters, at the scenario's starting state
+under the fixed reference policy (levers.REFERENCE_LEVERS, drills averaged over the year):
+
+    Theta_i^ref    = sum_j T_ij        (threat.py at the reference posture)
+    Theta_i^A,ref  = sum_{j in allies} T_ij
+    anchor_ij      = logit(trust_ij(0)) - tau_b * evidence_ij^ref
+    pressure_ref   = pressure index (diplomacy.py) at the reference policy
+
+evidence^ref is a month's belief evidence (beliefs.py) under the reference policy with the
+launch rate at rest (provocations.rest_launch_rate) and China's coercion at its reference rate,
+no talks; with that anchor the starting belief is a rest point of the belief update. So a
+scenario that keeps today's posture starts near a rest point, and any lever moved away from the
+reference moves outcomes.
+"""
+
+from __future__ import annotations
+
+from peninsula.model import beliefs, coercion, diplomacy, provocations, threat
+from peninsula.model.actors import N_ACTORS, PROXIMITY
+from peninsula.model.compiled import mechanism
+from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
+from peninsula.model.rates import per_month
+
+REF_DRILL = reference_mean_drill()
+REF_MISSILE_DEFENSE = REFERENCE_LEVERS["missile_defense_deployment"]
+REF_INFRASTRUCTURE = REFERENCE_LEVERS["permanent_infrastructure"]
+REF_CLARITY = REFERENCE_LEVERS["strategic_clarity"]
+REF_COMM = REFERENCE_LEVERS["open_communication"]
+REF_FORUM = REFERENCE_LEVERS["multilateral_engagement"]
+REF_SANCTIONS = REFERENCE_LEVERS["sanctions_pressure"]
+ALLIES_END = threat.N_ALLIES
+
+
+@mechanism
+def reference_threat(q, spending0, theatre, posture0, trust0, posture_threat, theta, allies):
+    """Fill theta[i] = Theta_i^ref and allies[i] = Theta_i^A,ref for one run."""
+    drill_eff = threat.effective_drill(q, REF_DRILL, REF_CLARITY)
+    extra = threat.alliance_posture_extra(q, drill_eff, REF_MISSILE_DEFENSE, REF_INFRASTRUCTURE)
+    total = 0.0
+    for j in range(N_ACTORS):
+        total += threat.capability(spending0[j], theatre[j], 1.0, j)
+    forum = threat.forum_cut(q, REF_FORUM)
+    hotline = threat.hotline_cut(q, REF_COMM)
+    for i in range(N_ACTORS):
+        acc = 0.0
+        for j in range(N_ACTORS):
+            share = threat.capability(spending0[j], theatre[j], 1.0, j) / total
+            o = threat.posture(j, posture0[j], extra, 1.0, posture_threat)
+            t = threat.perceived(i, threat.power_term(share, q.threat_power_exponent),
+                                 PROXIMITY[i, j], q.threat_offense_weight,
+                                 threat.observed_posture(i, j, o, q.russia_encirclement_sensitivity),
+                                 trust0[i, j], forum, hotline)
+            acc += t
+            if j == ALLIES_END - 1:
+                allies[i] = acc
+        theta[i] = acc
+
+
+@mechanism
+def reference_evidence(q, posture_threat):
+    """A month's belief evidence by category under the reference policy, at rest."""
+    drill_eff = threat.effective_drill(q, REF_DRILL, REF_CLARITY)
+    rok, jpn = coercion.expected_events(per_month(q.coercion_rate_per_year))
+    return beliefs.evidence(q, drill_eff, REF_MISSILE_DEFENSE, REF_INFRASTRUCTURE, REF_COMM,
+                            REF_FORUM, provocations.rest_launch_rate(q, drill_eff), 0.0, rok,
+                            jpn, posture_threat)
+
+
+@mechanism
+def belief_anchor(q, z0, category_evidence):
+    """anchor = logit(trust_0) - tau_b * evidence^ref: the starting belief is a rest point."""
+    return z0 - q.belief_memory_months * category_evidence
+
+
+@mechanism
+def reference_pressure():
+    """The pressure index under the reference policy (drill memory at the yearly mean)."""
+    return diplomacy.pressure_index(REF_SANCTIONS, REF_DRILL, REF_MISSILE_DEFENSE,
+                                    REF_INFRASTRUCTURE)
+
