@@ -200,6 +200,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     posture_b = np.empty((N_ACTORS, nb))  # this month's posture and power term P_j^alpha
     power_b = np.empty((N_ACTORS, nb))
     total_b = np.empty(nb)
+    odds_b = np.empty(nb)
     forum_b = np.empty(nb)
     hotline_b = np.empty(nb)
     allied_threat = np.empty((2, nb))  # CHN's and RUS's threat ratio from the allies
@@ -374,9 +375,11 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 for j in range(N_ACTORS):
                     posture_b[j, k] = threat.posture(j, inp.posture0[j], extra,
                                                      nuclear[k] / nuclear0, f.posture_threat)
-            for j in range(N_ACTORS):
+            for j in range(N_ACTORS):  # P_j^alpha: the log and exp calls in loops of their own
                 for k in range(b1 - b0):
-                    power_b[j, k] = threat.power_term(cap[k, j] / total_b[k], power_exp_b[k])
+                    power_b[j, k] = threat.log_share(cap[k, j], total_b[k])
+                for k in range(b1 - b0):
+                    power_b[j, k] = threat.power_from_log_share(power_b[j, k], power_exp_b[k])
             for i in range(N_ACTORS):  # the threat matrix one entry at a time across the block
                 for j in range(N_ACTORS):
                     e = N_ACTORS * i + j
@@ -576,8 +579,10 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                         for k in range(b1 - b0):
                             z_e[e, k] = beliefs.update_log_odds(z_e[e, k], ev_k[c, k],
                                                                 anchor_e[e, k], rate_belief[k])
+                        for k in range(b1 - b0):  # expit in two loops: exp, then divisions
+                            odds_b[k] = beliefs.odds_against(z_e[e, k])
                         for k in range(b1 - b0):
-                            trust_e[e, k] = beliefs.expit(z_e[e, k])
+                            trust_e[e, k] = beliefs.probability_from_odds_against(odds_b[k])
                 beliefs_started = True
 
             # --- 5: arms race ---

@@ -47,9 +47,9 @@ def reference_threat(q, spending0, theatre, posture0, trust0, posture_threat, th
     for i in range(N_ACTORS):
         acc = 0.0
         for j in range(N_ACTORS):
-            share = threat.capability(spending0[j], theatre[j], 1.0, j) / total
+            c = threat.capability(spending0[j], theatre[j], 1.0, j)
             o = threat.posture(j, posture0[j], extra, 1.0, posture_threat)
-            t = threat.perceived(i, threat.power_term(share, q.threat_power_exponent),
+            t = threat.perceived(i, threat.power_term(c, total, q.threat_power_exponent),
                                  PROXIMITY[i, j], q.threat_offense_weight,
                                  threat.observed_posture(i, j, o, q.russia_encirclement_sensitivity),
                                  trust0[i, j], forum, hotline)

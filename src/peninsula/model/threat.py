@@ -73,9 +73,22 @@ def tech_step(tech, gain_per_month, collaboration):
 
 
 @mechanism
-def power_term(share, alpha):
-    """P_j^alpha = exp(alpha * ln P_j) for the power share P_j > 0."""
-    return math.exp(alpha * math.log(share))
+def log_share(capability_j, total):
+    """ln P_j, P_j = C_j / sum_k C_k: the log of j's power share."""
+    return math.log(capability_j / total)
+
+
+@mechanism
+def power_from_log_share(log_share_j, alpha):
+    """P_j^alpha = exp(alpha * ln P_j)."""
+    return math.exp(alpha * log_share_j)
+
+
+@mechanism
+def power_term(capability_j, total, alpha):
+    """P_j^alpha for capability C_j of a total sum_k C_k (the kernel forms the log and the
+    exp in loops of their own, so each library call does not wait on the other)."""
+    return power_from_log_share(log_share(capability_j, total), alpha)
 
 
 @mechanism
