@@ -77,7 +77,7 @@ def threat_matrix(q, drill=0.0, md=0.0, clarity=0.0, comm=0.0, forum=0.0, trust=
     t = np.zeros((N_ACTORS, N_ACTORS))
     for j in range(N_ACTORS):
         posture_j = threat.posture(j, base, extra, 1.0, True)
-        power = threat.power_term(cap[j] / total, q.threat_power_exponent)
+        power = threat.power_term(cap[j], total, q.threat_power_exponent)
         for i in range(N_ACTORS):
             observed = threat.observed_posture(i, j, posture_j, q.russia_encirclement_sensitivity)
             t[i, j] = threat.perceived(i, power, PROXIMITY[i, j], q.threat_offense_weight,
