@@ -316,10 +316,7 @@ def sweep(
     try:
         if settings:
             sc = sc.with_settings(**settings)
-        if (design is None) == (not grid_):
-            raise S.SweepError("give either --grid (one or more) or --design, not both")
-        table = S.read_design(design) if design is not None else S.grid(list(grid_))
-        S.point_scenarios(sc, table, str(design or "--grid"))  # every point checked first
+        table, _ = S.study_design(sc, grid_, design)  # every point checked first
         _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)
@@ -464,8 +461,9 @@ def optimize(
     lever: Annotated[list[str] | None, typer.Option(
         "--lever", help="KEY=LOW,HIGH to search over (repeatable), e.g. "
                         "levers.exercise_intensity=0,2")] = None,
-    metric: Annotated[str, typer.Option(help="The metric to optimise, e.g. stability_index "
-                                             "or p_war_10y.")] = "stability_index",
+    metric: Annotated[str | None, typer.Option(
+        help="The metric to optimise, e.g. stability_index or p_war_10y (default: the first of "
+             "the scenario's [study] metrics, else stability_index).")] = None,
     minimize: Annotated[bool, typer.Option("--minimize/--maximize",
                                            help="Minimise the metric (default: maximise).")]
     = False,
@@ -499,10 +497,11 @@ def optimize(
     sc = _load(scenario, set_)
     try:
         sc = sc.with_settings(runs=runs, **({"seed": seed} if seed is not None else {}))
-        levers = O.parse_levers(lever or [])
-        sc.with_values([(lv.key, lv.low) for lv in levers], "--lever")  # each key exists, low in range
-        sc.with_values([(lv.key, lv.high) for lv in levers], "--lever")
-        check_metric(sc, metric)
+        levers = O.study_levers(sc, lever)
+        source = "--lever" if lever else "study.levers"
+        sc.with_values([(lv.key, lv.low) for lv in levers], source)  # each key exists, in range
+        sc.with_values([(lv.key, lv.high) for lv in levers], source)
+        metric = check_metric(sc, O.study_metric(sc, metric))
         _check_engine(kernel, executor_kind)
     except ScenarioError as exc:
         _fail(exc)

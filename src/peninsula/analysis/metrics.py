@@ -110,6 +110,15 @@ HORIZON_METRICS = (("dprk_launches_per_year", "launches_per_year"),
                    ("polarization", "polarization"), ("arms_race_intensity_pct", "arms_race_pct"),
                    ("cohesion", "cohesion"))
 FINAL_METRICS = (("dprk_capability", "dprk_capability"), ("power_balance", "power_balance"))
+# probabilities of reaching a rung by each horizon: (summary key, per_run_at key)
+PROBABILITIES = (("p_clash", "clash"), ("p_war", "war"), ("p_nuclear_use", "nuclear_use"))
+MEAN_METRICS = tuple(name for name, _ in HORIZON_METRICS + FINAL_METRICS)  # means at the end
+
+
+def metric_names(horizons_years) -> list[str]:
+    """The registry of metric names a study can ask for: each probability at each horizon
+    (``p_war_10y``) and each mean metric at the final horizon (``stability_index``)."""
+    return [f"{k}_{h}y" for k, _ in PROBABILITIES for h in horizons_years] + list(MEAN_METRICS)
 
 
 def summarize(result, setup, scenario_name: str = "") -> dict:
@@ -134,7 +143,7 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
                                    for name, col in wanted})
         return cache[h]
 
-    probs: dict = {"p_clash": {}, "p_war": {}, "p_nuclear_use": {}}
+    probs: dict = {k: {} for k, _ in PROBABILITIES}
     intervals: dict = {k: {} for k in probs}
     by_horizon: dict = {}
     for h in horizons:
@@ -146,7 +155,7 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
             by_horizon[key] = None
             continue
         v, sp = at(h)
-        for k, name in (("p_clash", "clash"), ("p_war", "war"), ("p_nuclear_use", "nuclear_use")):
+        for k, name in PROBABILITIES:
             hits = int(v[name].sum())
             probs[k][key] = hits / n
             intervals[k][key] = list(wilson_interval(hits, n))

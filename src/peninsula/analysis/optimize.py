@@ -50,7 +50,23 @@ class LeverRange:
     high: float
 
 
-def parse_levers(specs: list[str]) -> list[LeverRange]:
+DEFAULT_METRIC = "stability_index"
+
+
+def study_levers(scenario, specs: list[str] | None) -> list[LeverRange]:
+    """The search's ranges: --lever when given, else the scenario's ``[study] levers``."""
+    if specs:
+        return parse_levers(specs)
+    return parse_levers(scenario.study("levers") or [], source="study.levers")
+
+
+def study_metric(scenario, metric: str | None) -> str:
+    """The metric to optimise: --metric, else the first of ``[study] metrics``, else the
+    stability index."""
+    return metric or (scenario.study("metrics") or [DEFAULT_METRIC])[0]
+
+
+def parse_levers(specs: list[str], source: str = "--lever") -> list[LeverRange]:
     """``levers.exercise_intensity=0,2`` -> LeverRange; each spec names its range."""
     out = []
     for spec in specs:
@@ -58,16 +74,17 @@ def parse_levers(specs: list[str]) -> list[LeverRange]:
         try:
             low, high = (float(v) for v in bounds.split(","))
         except ValueError:
-            raise ScenarioError([Problem("--lever", key or spec, "expected KEY=LOW,HIGH, e.g. "
+            raise ScenarioError([Problem(source, key or spec, "expected KEY=LOW,HIGH, e.g. "
                                          "levers.exercise_intensity=0,2")]) from None
         if not high > low:
-            raise ScenarioError([Problem("--lever", key, f"LOW {low} must be below HIGH {high}")])
+            raise ScenarioError([Problem(source, key, f"LOW {low} must be below HIGH {high}")])
         if key.split(".", 1)[0] not in ("levers", "parameters") or "." not in key:
-            raise ScenarioError([Problem("--lever", key, "expected levers.NAME or "
+            raise ScenarioError([Problem(source, key, "expected levers.NAME or "
                                          "parameters.NAME")])
         out.append(LeverRange(key, low, high))
     if not out:
-        raise ScenarioError([Problem("--lever", "", "give at least one lever to search over")])
+        raise ScenarioError([Problem("--lever", "", "give at least one lever to search over "
+                                     "(or a [study] levers list in the scenario)")])
     return out
 
 

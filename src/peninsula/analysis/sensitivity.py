@@ -77,36 +77,40 @@ class Sensitivity:
 def scenario_factors(scenario: Scenario, specs: list[str] | None = None) -> list[Factor]:
     """The factors of a study: each spec is a parameter name (its declared range and
     distribution), or KEY=LOW,HIGH (uniform; levers or parameters), checked against what the
-    scenario allows for KEY. With no specs, every parameter whose distribution is not fixed."""
+    scenario allows for KEY. With no specs, the scenario's ``[study] factors``, else every
+    parameter whose distribution is not fixed."""
     params = scenario["parameters"]
+    source = "--factor"
+    if not specs and scenario.study("factors"):
+        specs, source = scenario.study("factors"), "study.factors"
     if not specs:
         specs = [n for n, p in params.items()
                  if p["distribution"] != "fixed" and p["range"][1] > p["range"][0]]
-    out = [_factor(scenario, params, spec.strip()) for spec in specs]
+    out = [_factor(scenario, params, spec.strip(), source) for spec in specs]
     keys = [f.key for f in out]
     dup = sorted({k for k in keys if keys.count(k) > 1})
     if dup:
-        raise ScenarioError([Problem("--factor", dup[0], "given more than once")])
+        raise ScenarioError([Problem(source, dup[0], "given more than once")])
     return out
 
 
-def _factor(scenario: Scenario, params: dict, spec: str) -> Factor:
+def _factor(scenario: Scenario, params: dict, spec: str, source: str = "--factor") -> Factor:
     key, _, bounds = (s.strip() for s in spec.partition("="))
     full = key if "." in key else f"parameters.{key}"
     if not bounds and "=" not in spec:
         name = full.split(".", 1)[1]
         if not full.startswith("parameters.") or name not in params:
-            raise ScenarioError([Problem("--factor", key, "not a parameter; give a parameter "
+            raise ScenarioError([Problem(source, key, "not a parameter; give a parameter "
                                          "name, or KEY=LOW,HIGH for a lever")])
         p = params[name]
         low, high = (float(v) for v in p["range"])
         if p["distribution"] == "fixed" or not high > low:
-            raise ScenarioError([Problem("--factor", key, "is fixed in the scenario (no range "
+            raise ScenarioError([Problem(source, key, "is fixed in the scenario (no range "
                                          "to vary); give KEY=LOW,HIGH")])
         return Factor(full, low, float(p["value"]), high, p["distribution"])
 
     def bad(message: str) -> ScenarioError:
-        return ScenarioError([Problem("--factor", spec, message)])
+        return ScenarioError([Problem(source, spec, message)])
     try:
         low, high = (float(v) for v in bounds.split(","))
     except ValueError:
@@ -238,7 +242,13 @@ def default_metrics(scenario: Scenario) -> list[str]:
 
 
 def check_metrics(scenario: Scenario, metrics: list[str] | None) -> list[str]:
-    """The metrics asked for (default: the headline ones), each checked to exist."""
+    """The metrics asked for (else the scenario's ``[study] metrics``, else the headline ones),
+    each checked to exist."""
+    if not metrics and scenario.study("metrics"):
+        try:
+            return [check_metric(scenario, m) for m in scenario.study("metrics")]
+        except ValueError as exc:
+            raise ValueError(f"[study] metrics: {exc}".replace("--metric ", "")) from None
     if not metrics:
         return default_metrics(scenario)
     return [check_metric(scenario, m) for m in metrics]

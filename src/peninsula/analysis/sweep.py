@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from peninsula._version import __version__
-from peninsula.analysis.metrics import summarize
+from peninsula.analysis.metrics import MEAN_METRICS, PROBABILITIES, summarize
+from peninsula.analysis.metrics import metric_names as metric_names_for
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, chunk_bounds, join, simulate_range
 from peninsula.engine.executors import SequentialExecutor, using_executor
 from peninsula.engine.simulate import resolve_kernel
@@ -74,6 +75,33 @@ def _value(raw: str, key: str):
         return float(raw)
     except ValueError:
         raise SweepError(f"--grid {key}: {raw!r} is not a number or true/false") from None
+
+
+def study_design(scenario: Scenario, grid_specs: list[str] | None = None,
+                 design: str | Path | None = None) -> tuple[pd.DataFrame, str]:
+    """The design of a sweep and where it came from: --grid or --design when given (not both),
+    else the scenario's ``[study]`` grid or design; every point is checked against the scenario."""
+    if grid_specs and design is not None:
+        raise SweepError("give either --grid (one or more) or --design, not both")
+    if grid_specs:
+        table, label = grid(list(grid_specs)), "--grid"
+    elif design is not None:
+        table, label = read_design(design), str(design)
+    elif scenario.study("grid") and scenario.study("design"):
+        raise SweepError("[study]: give either grid or design, not both")
+    elif scenario.study("grid"):
+        try:
+            table, label = grid(scenario.study("grid")), "study.grid"
+        except SweepError as exc:
+            raise SweepError(f"[study] grid: {exc}".replace("--grid ", "")) from None
+    elif scenario.study("design"):
+        path = scenario.study_path("design")
+        table, label = read_design(path), str(path)
+    else:
+        raise SweepError("give either --grid (one or more) or --design, or a [study] grid or "
+                         "design in the scenario")
+    point_scenarios(scenario, table, label)
+    return table, label
 
 
 def read_design(path: str | Path) -> pd.DataFrame:
@@ -153,17 +181,12 @@ def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int, kernel: str
             "peninsula_version": __version__, "kernel": resolve_kernel(kernel)}
 
 
-MEAN_METRICS = ("dprk_launches_per_year", "alignment_china_russia", "denuclearization_progress",
-                "gdp_loss_pct", "stability_index", "polarization", "arms_race_intensity_pct",
-                "cohesion", "dprk_capability", "power_balance")
-
-
 def flat_metrics(summary: dict, with_se: bool = False) -> dict:
     """The headline numbers of a summary as flat columns (one row per point); ``with_se`` adds
     each one's standard error as ``NAME_se`` (binomial for probabilities)."""
     row = {}
     runs = summary["runs"]
-    for key in ("p_clash", "p_war", "p_nuclear_use"):
+    for key, _ in PROBABILITIES:
         for h, v in summary[key].items():
             row[f"{key}_{h}y"] = v
             if with_se:
@@ -179,9 +202,7 @@ def flat_metrics(summary: dict, with_se: bool = False) -> dict:
 def metric_names(scenario: Scenario) -> list[str]:
     """The metric columns a sweep of this scenario has a value for."""
     years = scenario.horizon_months // 12
-    hs = [h for h in scenario["metrics"]["horizons_years"] if h <= years]
-    return [f"{k}_{h}y" for k in ("p_clash", "p_war", "p_nuclear_use") for h in hs] + list(
-        MEAN_METRICS)
+    return metric_names_for([h for h in scenario["metrics"]["horizons_years"] if h <= years])
 
 
 def check_metric(scenario: Scenario, metric: str) -> str:

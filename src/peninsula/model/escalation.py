@@ -28,8 +28,9 @@ import math
 from peninsula.model.bounds import at_most, probability_lower, surely_below
 from peninsula.model.compiled import mechanism
 from peninsula.model.rates import probability
+from peninsula.scenario.schema import LEVEL_NAMES
 
-RUNGS = ("calm", "rhetoric", "provocation", "crisis", "armed_clash", "war", "nuclear_use")
+RUNGS = LEVEL_NAMES  # the rungs' names, declared once with the scenario's fields
 CALM, RHETORIC, PROVOCATION, CRISIS, CLASH, WAR, NUCLEAR = range(len(RUNGS))
 TENSION_PIVOT = 0.5  # f_T = 1 at tension 0.5
 PREEMPTION_STEEPNESS = 0.1  # width of the logistic in the threat ratio (judgement)

@@ -339,6 +339,19 @@ class Scenario:
     def __getitem__(self, section: str):
         return copy.deepcopy(self._doc[section])
 
+    def study(self, key: str):
+        """An entry of the scenario's ``[study]`` table (None when it has none)."""
+        return copy.deepcopy(self._doc.get("study", {}).get(key))
+
+    def study_path(self, key: str) -> Path | None:
+        """A file named in ``[study]``, relative to the scenario file that was loaded."""
+        value = self.study(key)
+        if value is None:
+            return None
+        path = Path(value)
+        src = Path(self.source)
+        return path if path.is_absolute() or not src.is_file() else src.parent / path
+
     @property
     def start(self) -> tuple[int, int]:
         return parse_month(self._doc["scenario"]["start"])

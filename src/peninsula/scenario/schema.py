@@ -3,7 +3,8 @@
 A scenario follows the exploratory-modelling frame: ``[scenario]`` (what to run),
 ``[actors.*]`` (starting state of the six actors), ``[state]`` (starting state of the system),
 ``[parameters.*]`` (uncertainties X), ``[levers]`` (policy L), ``[mechanisms]`` (switches of the
-model R) and ``[metrics]`` (M). This module only declares; ``validate.py`` checks.
+model R), ``[metrics]`` (M) and, optionally, ``[study]`` (the factors, lever ranges, metrics and
+design of a sensitivity study, sweep or search). This module only declares; ``validate.py`` checks.
 """
 
 from __future__ import annotations
@@ -127,4 +128,17 @@ MECHANISMS: dict[str, str] = {
 # The six actors; the index order is the array layout used everywhere (runs x actors x ...).
 ACTORS: tuple[str, ...] = ("USA", "ROK", "JPN", "PRK", "CHN", "RUS")
 PARAMETER_KEYS = ("value", "range", "distribution", "basis", "unit")
-SECTIONS = ("scenario", "actors", "state", "parameters", "levers", "mechanisms", "metrics")
+# A study declared with the scenario: what sensitivity, sweep and optimize vary and measure when
+# their flags do not say (a flag given on the command line replaces the entry).
+STUDY_LISTS: dict[str, str] = {
+    "factors": "sensitivity factors: parameter names or KEY=LOW,HIGH (as --factor)",
+    "metrics": "metric names, e.g. p_war_10y, stability_index (as --metric; optimize takes the "
+               "first)",
+    "grid": "sweep grid entries KEY=V1,V2,... (as --grid)",
+    "levers": "optimize search ranges KEY=LOW,HIGH (as --lever)",
+}
+STUDY_FIELDS: dict[str, Field] = {
+    "design": Field("str", doc="sweep design CSV (as --design), relative to the scenario file"),
+}
+SECTIONS = ("scenario", "actors", "state", "parameters", "levers", "mechanisms", "metrics",
+            "study")

@@ -98,6 +98,7 @@ def check_document(doc: dict, file: str, line_of: Callable[[str], int | None]) -
             "levers": _check_levers,
             "mechanisms": _check_mechanisms,
             "metrics": _check_metrics,
+            "study": _check_study,
         }[section](c, body)
     return c.problems
 
@@ -252,6 +253,22 @@ def _check_metrics(c: _Checker, body: dict) -> None:
             c.scalar(path, value, S.METRIC_FIELDS[key])
         else:
             c.unknown(path, [*S.METRIC_FIELDS, "horizons_years", "stability_weights"])
+
+
+def _check_study(c: _Checker, body: dict) -> None:
+    for key, value in body.items():
+        path = f"study.{key}"
+        if key in S.STUDY_LISTS:
+            ok = isinstance(value, list) and value and all(
+                isinstance(v, str) and v.strip() for v in value)
+            if not ok:
+                c.add(path, f"expected a non-empty list of texts ({S.STUDY_LISTS[key]}), "
+                      f"got {value!r}")
+        elif key in S.STUDY_FIELDS:
+            if not isinstance(value, str) or not value.strip():
+                c.add(path, f"expected a file path (text), got {value!r}")
+        else:
+            c.unknown(path, [*S.STUDY_LISTS, *S.STUDY_FIELDS])
 
 
 def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None],
