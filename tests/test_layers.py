@@ -57,7 +57,19 @@ def rank(module: str) -> int:
 
 @functools.cache
 def graph() -> dict[str, list[tuple[str, tuple[str, ...], int]]]:
-    return {module_name(p): imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+    """Each module's imports; ``from package import submodule`` counts as the submodule."""
+    raw = {module_name(p): imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+    out = {}
+    for mod, deps in raw.items():
+        resolved = []
+        for dep, names, line in deps:
+            subs = [f"{dep}.{n}" for n in names if f"{dep}.{n}" in raw]
+            resolved += [(sub, (), line) for sub in subs]
+            rest = tuple(n for n in names if f"{dep}.{n}" not in raw)
+            if rest or not names:
+                resolved.append((dep, rest, line))
+        out[mod] = resolved
+    return out
 
 
 def test_every_module_belongs_to_a_layer():

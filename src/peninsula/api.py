@@ -36,6 +36,13 @@ class Ensemble:
     def n_runs(self) -> int:
         return len(self.result.run_ids)
 
+    def __repr__(self) -> str:
+        kept = [name for name, arr in (("monthly", self.result.monthly),
+                                       ("events", self.result.events)) if arr is not None]
+        return (f"Ensemble(scenario={self.scenario.name!r}, runs={self.n_runs:,}, "
+                f"seed={self.setup.seed}, horizon_months={self.setup.horizon}, "
+                f"kept={'+'.join(['outcomes', *kept])})")
+
     @cached_property
     def _summary(self) -> dict:
         return summarize(self.result, self.setup, self.scenario.name)
@@ -207,3 +214,226 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
                         record_monthly=record_monthly, record_events=record_events,
                         compact=compact, progress=progress)
     return Ensemble(sc, setup, result)
+
+
+# --- studies, history and data: every command of the command line has its function here -------
+
+def scenario_for(scenario: Scenario | str | Path = "baseline", *, runs: int | None = None,
+                 seed: int | None = None, overrides: list[str] | None = None) -> Scenario:
+    """A Scenario from a Scenario, a bundled name or a file, with ``--set``-style overrides
+    and the run count and seed replaced when given."""
+    sc = (load_scenario(scenario, overrides or []) if isinstance(scenario, str | Path)
+          else scenario.with_overrides(overrides) if overrides else scenario)
+    settings = {k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None}
+    return sc.with_settings(**settings) if settings else sc
+
+
+def check_engine(kernel: str = "auto", executor_kind: str = "local") -> None:
+    """A known kernel and executor kind, or ValueError naming the option."""
+    from peninsula.engine.simulate import resolve_kernel
+
+    resolve_kernel(kernel)
+    if executor_kind not in ("local", "dask"):
+        raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
+
+
+def sweep_design(scenario: Scenario, grid: list[str] | None = None,
+                 design: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """The checked design of a sweep: a --grid list, a design (CSV path or table), or the
+    scenario's ``[study]`` grid or design. Every point is checked against the scenario."""
+    from peninsula.analysis.sweep import point_scenarios, study_design
+
+    if isinstance(design, pd.DataFrame):
+        point_scenarios(scenario, design, "design")
+        return design
+    return study_design(scenario, grid, design)[0]
+
+
+def sweep(scenario: Scenario | str = "baseline", grid: list[str] | None = None,
+          design: str | Path | pd.DataFrame | None = None, *, runs: int | None = None,
+          seed: int | None = None, workers: int = 1, executor: Executor | None = None,
+          chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
+          resume: bool = False, kernel: str = "auto",
+          progress: Callable[[int], None] | None = None,
+          on_resume: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """One ensemble per design point (same runs and seed); one row per point with the metrics
+    of analysis/metrics.py. ``out_dir`` keeps every finished point (resumable)."""
+    from peninsula.analysis.sweep import run_sweep
+
+    sc = scenario_for(scenario, runs=runs, seed=seed)
+    table = sweep_design(sc, grid, design)
+    return run_sweep(sc, table, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                     out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
+                     on_resume=on_resume)
+
+
+def sensitivity_plan(scenario: Scenario, factors: list[str] | None = None, samples: int = 64,
+                     method: str = "sobol", second_order: bool = False, levels: int = 4,
+                     metrics: list[str] | None = None) -> tuple[list, list[str], int]:
+    """The checked factors and metrics of a sensitivity study and the design points it runs
+    (each of ``scenario.runs`` runs). Factors and metrics: the arguments, else the scenario's
+    ``[study]`` table, else every uncertain parameter and the headline metrics."""
+    from peninsula.analysis import sensitivity as SA
+
+    if second_order and method == "morris":
+        raise ValueError("--second-order: Sobol only; drop it or use --method sobol")
+    chosen = SA.scenario_factors(scenario, factors)
+    return (chosen, SA.check_metrics(scenario, metrics),
+            SA.design_size(method, len(chosen), samples, second_order, levels))
+
+
+def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None = None,
+                samples: int = 64, *, method: str = "sobol", metrics: list[str] | None = None,
+                second_order: bool = False, levels: int = 4, runs: int = 200,
+                seed: int | None = None, workers: int = 1, executor: Executor | None = None,
+                chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
+                resume: bool = False, kernel: str = "auto",
+                progress: Callable[[int], None] | None = None,
+                on_resume: Callable[[int, int], None] | None = None):
+    """Which uncertain inputs drive each metric (SALib): Sobol S1/ST (and S2) with 95%
+    intervals, or Morris mu*/sigma. Returns analysis.sensitivity.Sensitivity (indices table,
+    pairs, warnings). Factors and metrics default to the scenario's ``[study]`` table."""
+    from peninsula.analysis import sensitivity as SA
+
+    sc = scenario_for(scenario, runs=runs, seed=seed)
+    chosen, metrics, _ = sensitivity_plan(sc, factors, samples, method, second_order, levels,
+                                          metrics)
+    result, _ = SA.run_sensitivity(
+        sc, chosen, samples, metrics=metrics, method=method, second_order=second_order,
+        levels=levels, executor=executor, workers=workers, chunk_runs=chunk_runs,
+        out_dir=out_dir, resume=resume, kernel=kernel, progress=progress, on_resume=on_resume)
+    return result
+
+
+def optimize(scenario: Scenario | str = "baseline", levers: list[str] | None = None,
+             metric: str | None = None, *, maximize: bool = True, population: int = 16,
+             generations: int = 6, runs: int = 1000, seed: int | None = None,
+             workers: int = 1, executor: Executor | None = None,
+             chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
+             resume: bool = False, kernel: str = "auto",
+             progress: Callable[[int], None] | None = None) -> dict:
+    """Search lever settings for the best expected metric across the uncertainty
+    (cross-entropy; the winner checked on a new seed). Levers and the metric default to the
+    scenario's ``[study]`` table, then to the stability index."""
+    from peninsula.analysis import optimize as O
+
+    sc = scenario_for(scenario, runs=runs, seed=seed)
+    ranges, metric = optimize_plan(sc, levers, metric)
+    best, _ = O.run_optimisation(sc, ranges, metric, maximize=maximize, population=population,
+                                 generations=generations, executor=executor, workers=workers,
+                                 chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
+                                 kernel=kernel, progress=progress)
+    return best
+
+
+def optimize_plan(scenario: Scenario, levers: list[str] | None = None,
+                  metric: str | None = None) -> tuple[list, str]:
+    """The checked lever ranges and metric of a search (each range within what the scenario
+    allows)."""
+    from peninsula.analysis import optimize as O
+    from peninsula.analysis.sweep import check_metric
+
+    ranges = O.study_levers(scenario, levers)
+    source = "--lever" if levers else "study.levers"
+    scenario.with_values([(lv.key, lv.low) for lv in ranges], source)
+    scenario.with_values([(lv.key, lv.high) for lv in ranges], source)
+    return ranges, check_metric(scenario, O.study_metric(scenario, metric))
+
+
+def explained_mechanisms() -> tuple[str, ...]:
+    """The mechanisms ``explain`` switches off one at a time."""
+    from peninsula.analysis.explain import EXPLAINED
+
+    return EXPLAINED
+
+
+def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: int = 1,
+            progress: Callable[[int], None] | None = None) -> dict:
+    """Each mechanism's contribution to the main outcomes (on minus off, common random
+    numbers): analysis/explain.py."""
+    from peninsula.analysis.explain import explain as run_explain
+
+    return run_explain(scenario_for(scenario), runs, workers, progress=progress)
+
+
+def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
+              seed: int = 1, workers: int = 1) -> pd.DataFrame:
+    """Posterior samples of the launch-process parameters from 2006..train_until (ABC)."""
+    from peninsula.analysis.backtest import calibrate as run_calibrate
+
+    return run_calibrate(train_until, draws, accept, seed, workers)
+
+
+def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
+             accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
+             workers: int = 1) -> dict:
+    """Replay 2006-2025 with historical levers, calibrated on the training years; skill
+    scores against baselines on the held-out years."""
+    from peninsula.analysis.backtest import backtest as run_backtest
+
+    return run_backtest(train_until, runs, draws, accept, seed, posterior, workers)
+
+
+def ingest_events(files: list[str | Path]) -> tuple[pd.DataFrame, dict]:
+    """Monthly dyadic Goldstein counts from GDELT or ICEWS-style files, and the ingest report
+    (rows read, used, rejected by reason)."""
+    from peninsula.io.events import ingest
+
+    dyads, report = ingest(files)
+    return dyads, report.as_dict(len(dyads))
+
+
+def fit_arms_race(table: pd.DataFrame, x: list[str], y: list[str], at: str = "mid",
+                  source: str = "table") -> dict:
+    """Richardson's equations fitted to two sides' yearly spending (columns summed per side).
+    Raises ValueError naming ``source`` and the column or option at fault."""
+    from peninsula.analysis.arms_fit import fit_arms_race as fit
+
+    if at not in ("mid", "start"):
+        raise ValueError(f"{source}: --at must be 'mid' or 'start', got {at!r}")
+    for side, names in (("x", x), ("y", y)):
+        missing = [c for c in names if c not in table.columns]
+        if missing or not names:
+            raise ValueError(f"{source}: --{side}: unknown column(s) {missing or names}; "
+                             f"columns: {', '.join(map(str, table.columns))}")
+        bad = [c for c in names
+               if not pd.api.types.is_numeric_dtype(table[c]) or table[c].isna().any()]
+        if bad:
+            raise ValueError(f"{source}: --{side}: column(s) {bad} must be numbers with no gaps")
+    if len(table) < 4:
+        raise ValueError(f"{source}: need at least 4 years of data, got {len(table)}")
+    try:
+        return fit(table[x].sum(axis=1).to_numpy(), table[y].sum(axis=1).to_numpy(), at=at)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        raise ValueError(f"{source}: cannot fit ({exc})") from None
+
+
+def history_tables() -> dict[str, str]:
+    """The bundled historical tables: name -> what it holds."""
+    from peninsula.io.history import list_tables
+
+    return list_tables()
+
+
+def history_table(name: str) -> pd.DataFrame:
+    """One bundled historical table; ValueError naming the known tables for another name."""
+    from peninsula.io.history import load_table
+
+    if name not in history_tables():
+        raise ValueError(f"unknown table {name!r}; known: sources, "
+                         f"{', '.join(history_tables())}")
+    return load_table(name)
+
+
+def history_sources() -> str:
+    """The sources of the historical tables (Markdown)."""
+    from peninsula.io.history import sources
+
+    return sources()
+
+
+def parameters() -> tuple:
+    """Every model parameter (scenario/parameters.toml): value, unit, range, basis."""
+    from peninsula.scenario.parameters import REGISTRY
+
+    return REGISTRY

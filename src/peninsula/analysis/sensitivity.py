@@ -73,6 +73,12 @@ class Sensitivity:
     second_order: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        factors, metrics = self.indices["factor"].nunique(), self.indices["metric"].nunique()
+        pairs = "" if self.second_order is None else f", {len(self.second_order)} pairs"
+        return (f"Sensitivity(method={self.method!r}, {factors} factors x {metrics} metrics"
+                f"{pairs}, {len(self.warnings)} warnings)")
+
 
 def scenario_factors(scenario: Scenario, specs: list[str] | None = None) -> list[Factor]:
     """The factors of a study: each spec is a parameter name (its declared range and

@@ -100,12 +100,3 @@ def _pairs(names: list[str], pairs: list[tuple[int, int]], s2: np.ndarray,
                          "S2": [float(s2[i, j]) for i, j in pairs],
                          "S2_conf": [float(conf[i, j]) for i, j in pairs]})
 
-
-def __getattr__(name: str):
-    """``Factor`` and ``scenario_factors`` lived here before the study moved to
-    analysis/sensitivity.py; old imports keep working."""
-    if name in ("Factor", "scenario_factors"):
-        from peninsula.analysis import sensitivity
-
-        return getattr(sensitivity, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

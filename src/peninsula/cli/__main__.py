@@ -1,0 +1,5 @@
+"""``python -m peninsula.cli``."""
+
+from peninsula.cli import main
+
+main()

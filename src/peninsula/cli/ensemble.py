@@ -1,0 +1,146 @@
+"""``peninsula run``: one ensemble, its summary, and result files with --out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import peninsula.api as api
+from peninsula.cli import running as R
+from peninsula.cli.app import app
+from peninsula.cli.options import (
+    ExecutorOpt,
+    KernelOpt,
+    QuietOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SetOpt,
+    WorkersOpt,
+    json_opt,
+    out_opt,
+    resume_opt,
+    runs_opt,
+    seed_opt,
+)
+from peninsula.cli.render import err, out, print_json, print_summary
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = "baseline",
+    runs: runs_opt("Number of runs (futures).") = None,
+    seed: seed_opt() = None,
+    out_dir: out_opt("Write result files here.") = None,
+    set_: SetOpt = None,
+    workers: WorkersOpt = 1,
+    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs advanced together per chunk.")]
+    = 5000,
+    as_json: json_opt("Print the summary as JSON.") = False,
+    explain_: Annotated[bool, typer.Option("--explain",
+                                           help="Add each mechanism's contribution.")] = False,
+    explain_runs: Annotated[int, typer.Option(min=10, help="Runs per --explain ensemble.")]
+    = 2000,
+    monthly: Annotated[bool, typer.Option(help="Record the monthly state table.")] = True,
+    quiet: QuietOpt = False,
+    init_from_events: Annotated[Path | None, typer.Option(
+        help="Set the starting tension from a table made by 'peninsula events ingest'.")]
+    = None,
+    posterior: Annotated[Path | None, typer.Option(
+        help="Draw each run's calibrated parameters from these posterior samples "
+             "('peninsula calibrate').")] = None,
+    resume: resume_opt("Continue an interrupted run into the same --out folder, keeping "
+                       "finished chunks.") = False,
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
+) -> None:
+    """Run an ensemble and print the summary (and write files with --out)."""
+    sets = list(set_ or [])
+    if init_from_events is not None:
+        sets.append(f"state.tension={R.tension_from(init_from_events)}")
+    sc = R.load(scenario, sets)
+    with R.checked():
+        sc = api.scenario_for(sc, runs=runs, seed=seed)
+        if resume and out_dir is None:
+            raise ValueError("--resume needs --out (the folder of the interrupted run)")
+    post = R.read_posterior(posterior) if posterior else None
+    with R.checked():
+        if executor_kind not in ("local", "dask"):
+            raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
+        try:
+            api.check_engine(kernel)
+        except ValueError as exc:
+            raise ValueError(f"--kernel: {exc}") from None
+    if out_dir is not None:
+        R.check_writable(out_dir, "folder")
+    command = R.run_command(scenario, sc, sets, out_dir=out_dir, workers=workers,
+                            posterior=posterior, monthly=monthly, chunk_runs=chunk_runs,
+                            kernel=kernel)
+    pool = R.make_pool(executor_kind, workers, scheduler)
+    try:
+        ens = _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kernel,
+                        command)
+    except KeyboardInterrupt:
+        R.interrupted(pool, lambda: R.kept_chunks(out_dir, command))
+    except BaseException:
+        R.stop(pool)
+        raise
+    pool.shutdown()
+    try:
+        _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
+    except KeyboardInterrupt:  # only --explain's extra ensembles take long enough
+        err.print("interrupted: during --explain; the run's own results "
+                  + (f"are complete in {out_dir}" if out_dir is not None else "were not saved"),
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+
+
+def _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kernel, command):
+    with R.progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
+        task = bar.add_task("runs", total=sc.runs)
+        if out_dir is None:
+            return api.run(sc, executor=pool, chunk_runs=chunk_runs, posterior=post,
+                           record_monthly=False, record_events=False, compact=True,
+                           progress=lambda n: bar.advance(task, n), kernel=kernel)
+        from peninsula.io.parts import ResumeError
+        from peninsula.io.store import FolderBusy
+
+        def said(done: int, total: int) -> None:
+            err.print(f"resuming: {done} of {total} chunks already finished")
+
+        try:
+            return api.run_to_dir(sc, out_dir, executor=pool, chunk_runs=chunk_runs,
+                                  record_monthly=monthly, record_events=True, resume=resume,
+                                  posterior=post, command=command,
+                                  progress=lambda n: bar.advance(task, n), on_resume=said,
+                                  kernel=kernel)
+        except (ResumeError, FolderBusy) as exc:
+            R.stop(pool)
+            R.usage_error(exc)
+
+
+def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -> None:
+    summary = dict(ens.summary())
+    if explain_:
+        n = min(explain_runs, sc.runs)
+        total = len(api.explained_mechanisms()) + 1
+        with R.progress(total, "explain: ensembles", quiet) as bar:
+            task = bar.add_task("explain", total=total)
+            summary["explain"] = api.explain(sc, n, workers,
+                                             progress=lambda k: bar.advance(task, k))
+    if out_dir is not None and explain_:
+        from peninsula.io.store import folder_lock, write_json
+
+        with folder_lock(out_dir):
+            write_json(summary, out_dir / "summary.json")
+    if as_json:
+        print_json(summary)
+    else:
+        print_summary(summary)
+        if out_dir is not None:
+            out.print(f"Results written to {out_dir}/ (runs, monthly, events .parquet; "
+                      "summary.json; manifest.json)")
+    sys.stdout.flush()

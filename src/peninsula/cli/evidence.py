@@ -1,0 +1,171 @@
+"""Working with the record: ``events ingest``, ``calibrate``, ``backtest``, ``fit arms-race``,
+``plot tension``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+import peninsula.api as api
+from peninsula.cli import running as R
+from peninsula.cli.app import app, events_app, fit_app, plot_app
+from peninsula.cli.options import json_opt, out_opt, out_path, required_out_opt
+from peninsula.cli.render import (
+    json_text,
+    out,
+    print_arms_fit,
+    print_backtest,
+    print_ingest_report,
+    print_json,
+)
+
+QuietFlag = Annotated[bool, typer.Option("--quiet", "-q")]
+SeedFlag = Annotated[int, typer.Option(min=0)]
+WorkersFlag = Annotated[int, typer.Option(min=1, max=256)]
+TrainUntil = Annotated[int, typer.Option(min=2007, max=2024, help="Last training year.")]
+
+
+@events_app.command("ingest")
+def events_ingest(
+    files: Annotated[list[Path], typer.Argument(help="GDELT 1.0/2.0 exports (.CSV or .zip) or "
+                                                     "ICEWS-style CAMEO tables.")],
+    out_file: required_out_opt("Monthly dyad table (Parquet)."),
+    as_json: json_opt("Print the report as JSON.") = False,
+) -> None:
+    """Stream event files into monthly dyadic Goldstein cooperation and conflict counts."""
+    from peninsula.io.events import EventFileError
+    from peninsula.io.store import write_parquet
+
+    R.check_writable(out_file, "file")
+    try:
+        dyads, rep = api.ingest_events(files)
+    except EventFileError as exc:
+        R.usage_error(exc)
+    write_parquet(dyads, out_file)
+    if as_json:
+        print_json(rep)
+        return
+    print_ingest_report(rep, out_file)
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    out_file: required_out_opt("Posterior samples (Parquet)."),
+    train_until: TrainUntil = 2019,
+    draws: Annotated[int, typer.Option(min=100, help="Prior draws (one run each).")] = 20_000,
+    accept: Annotated[float, typer.Option(min=0.001, max=0.5, help="Share of draws kept.")]
+    = 0.02,
+    seed: SeedFlag = 1,
+    workers: WorkersFlag = 1,
+    quiet: QuietFlag = False,
+) -> None:
+    """Estimate the launch-process parameters from 2006..TRAIN_UNTIL by ABC rejection."""
+    from peninsula.io.store import write_parquet
+
+    R.check_writable(out_file, "file")
+    with R.interruptible("nothing was written"), R.progress(1, "calibrate", quiet) as bar:
+        task = bar.add_task("calibrate", total=1)
+        post = api.calibrate(train_until, draws, accept, seed, workers)
+        bar.advance(task, 1)
+    write_parquet(post, out_file)
+    out.print(f"{len(post)} of {draws} draws accepted (distance <= {post['distance'].max():.3f}); "
+              f"posterior written to {out_file}")
+
+
+@app.command("backtest")
+def backtest_cmd(
+    train_until: TrainUntil = 2019,
+    posterior: Annotated[Path | None, typer.Option(help="Use these posterior samples instead "
+                                                        "of calibrating.")] = None,
+    runs: Annotated[int, typer.Option(min=10, help="Replay runs.")] = 4000,
+    draws: Annotated[int, typer.Option(min=100, help="Calibration draws.")] = 20_000,
+    accept: Annotated[float, typer.Option(min=0.001, max=0.5)] = 0.02,
+    seed: SeedFlag = 1,
+    workers: WorkersFlag = 1,
+    plot: Annotated[Path | None, typer.Option(parser=out_path,
+                                              help="Write the back-test plot (PNG).")] = None,
+    report: Annotated[Path | None, typer.Option(parser=out_path,
+                                                help="Write the validation page (Markdown).")]
+    = None,
+    as_json: json_opt("Print the result as JSON.") = False,
+    quiet: QuietFlag = False,
+) -> None:
+    """Replay 2006-2025 with historical levers, calibrated on the training years; score skill."""
+    post = R.read_posterior(posterior) if posterior is not None else None
+    for path in (plot, report):
+        if path is not None:
+            R.check_writable(path, "file")
+    if plot is not None:
+        R.check_image(plot, "--plot")
+    with R.interruptible("nothing was written"), R.progress(1, "backtest", quiet) as bar:
+        task = bar.add_task("backtest", total=1)
+        result = api.backtest(train_until, runs, draws, accept, seed, post, workers)
+        bar.advance(task, 1)
+    if plot is not None:
+        from peninsula.report.backtest_plot import plot_backtest
+
+        plot_backtest(result, plot)
+    if report is not None:
+        from peninsula.report.validation_doc import write
+
+        write(result, report, plot.name if plot is not None else "validation_backtest.png")
+    if as_json:
+        print_json(result)
+        return
+    print_backtest(result, train_until)
+
+
+@fit_app.command("arms-race")
+def fit_arms_race_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with one row per year.")],
+    x: Annotated[str, typer.Option("--x", help="Column(s) of side x, comma-separated (summed).")],
+    y: Annotated[str, typer.Option("--y", help="Column(s) of side y, comma-separated (summed).")],
+    at: Annotated[str, typer.Option(help="Level for the combined form: mid (Richardson) or "
+                                         "start.")] = "mid",
+    as_json: json_opt("Print the fit as JSON.") = False,
+) -> None:
+    """Fit Richardson's arms-race equations (combined and two-equation forms)."""
+    if at not in ("mid", "start"):
+        R.usage_error(f"{file}: --at must be 'mid' or 'start', got {at!r}")
+    try:
+        df = pd.read_csv(file)
+    except (OSError, ValueError) as exc:
+        R.usage_error(f"{file}: cannot read CSV ({exc})")
+    with R.checked():
+        result = api.fit_arms_race(df, [c.strip() for c in x.split(",") if c.strip()],
+                                   [c.strip() for c in y.split(",") if c.strip()], at,
+                                   source=str(file))
+    if as_json:
+        sys.stdout.write(json_text(result) + "\n")
+        return
+    print_arms_fit(result)
+
+
+@plot_app.command("tension")
+def plot_tension_cmd(
+    events: Annotated[Path, typer.Option("--events", help="Table from 'peninsula events "
+                                                          "ingest'.")],
+    run_dir: Annotated[Path, typer.Option("--run", help="Folder written by 'peninsula run "
+                                                        "--out'.")],
+    out_file: out_opt("PNG to write.") = Path("tension.png"),
+) -> None:
+    """Plot real and simulated DPRK <-> allies tension on one axis (both CAMEO/Goldstein)."""
+    from peninsula.report.tension_plot import plot_tension
+
+    for path in (events, run_dir / "events.parquet"):
+        if not path.is_file():
+            R.usage_error(f"{path}: cannot read (no such file)")
+    R.check_writable(out_file, "file")
+    R.check_image(out_file, "--out")
+    try:
+        plot_tension(events, run_dir, out_file)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow: ValueErrors
+        R.usage_error(f"{events} or {run_dir / 'events.parquet'}: cannot plot tension from "
+                      f"them ({type(exc).__name__}: {exc}); give the table written by "
+                      "'peninsula events ingest' and a folder written by 'peninsula run "
+                      "--out'")
+    out.print(f"wrote {out_file}")

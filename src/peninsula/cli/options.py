@@ -1,0 +1,69 @@
+"""The command line's shared options, declared once: scenario, --set, --runs, --seed, --workers,
+--executor, --scheduler, --kernel, --chunk-runs, --out, --resume, --json, --quiet.
+
+Options whose help differs by command (what a run count or an output folder means there) are
+made by a function of that help, so the flag's name, type and checks are still written once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+MAX_RUNS = 10_000_000
+
+
+def out_path(raw: str) -> Path:
+    """An --out value: a path, never the empty string (which would mean this folder)."""
+    if not raw.strip():
+        raise typer.BadParameter("must name a folder or file, not an empty string")
+    return Path(raw)
+
+
+ScenarioArg = Annotated[str, typer.Argument(help="Bundled scenario name or a TOML/YAML file.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override any scenario field, e.g. --set levers.exercise_intensity=2 "
+                  "(repeatable).")]
+WorkersOpt = Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")]
+ChunkRunsOpt = Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+ExecutorOpt = Annotated[str, typer.Option(
+    "--executor", help="local (sequential, or processes with --workers) or dask.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
+         "LocalCluster).")]
+KernelOpt = Annotated[str, typer.Option(
+    help="numba (the compiled kernel; auto is the same) or python (the same kernel run "
+         "uncompiled, for debugging; its former name numpy is kept).")]
+
+
+def runs_opt(help_text: str, low: int = 1):
+    """--runs with this command's meaning."""
+    return Annotated[int | None, typer.Option(min=low, max=MAX_RUNS, help=help_text)]
+
+
+def seed_opt(help_text: str = "Root random seed."):
+    """--seed with this command's meaning."""
+    return Annotated[int | None, typer.Option(min=0, help=help_text)]
+
+
+def out_opt(help_text: str):
+    """--out (a folder or a file, never empty) with this command's meaning."""
+    return Annotated[Path | None, typer.Option("--out", parser=out_path, help=help_text)]
+
+
+def required_out_opt(help_text: str):
+    """--out that the command needs."""
+    return Annotated[Path, typer.Option("--out", parser=out_path, help=help_text)]
+
+
+def resume_opt(help_text: str):
+    """--resume with this command's meaning."""
+    return Annotated[bool, typer.Option(help=help_text)]
+
+
+def json_opt(help_text: str):
+    """--json with what this command prints."""
+    return Annotated[bool, typer.Option("--json", help=help_text)]

@@ -1,0 +1,257 @@
+"""Rendering: results as tables on the terminal, or as JSON. No computing happens here."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+out = Console()
+if not out.is_terminal:  # pipes and files: a fixed width so tables never wrap mid-label
+    out = Console(width=130)
+err = Console(stderr=True)
+
+
+def print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2) + "\n")
+
+
+def json_text(obj) -> str:
+    """``obj`` as indented JSON; a NaN or infinite number (an undefined statistic) is null,
+    never the non-standard NaN/Infinity tokens."""
+    def clean(x):
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        if isinstance(x, float | np.floating):
+            return float(x) if np.isfinite(x) else None
+        if isinstance(x, np.integer):
+            return int(x)
+        return x
+
+    return json.dumps(clean(obj), indent=2, allow_nan=False)
+
+
+def cell(v) -> str:
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v)).lower()
+    if isinstance(v, float | np.floating):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def fmt_p(p, iv) -> str:
+    if p is None:
+        return "-"
+    return f"{100 * p:.1f}% [{100 * iv[0]:.1f}-{100 * iv[1]:.1f}]"
+
+
+def fmt_s(s, scale: float = 1.0, digits: int = 2) -> str:
+    if s is None:
+        return "-"
+    return (f"{s['mean'] * scale:.{digits}f} [{s['p05'] * scale:.{digits}f}-"
+            f"{s['p95'] * scale:.{digits}f}]")
+
+
+def print_summary(s: dict) -> None:
+    horizons = list(s["p_clash"].keys())
+    table = Table(title=f"Peninsula: {s['scenario']}  ({s['runs']:,} runs, seed {s['seed']}, "
+                        f"from {s['start']})", title_justify="left")
+    table.add_column("outcome (90% interval)")
+    for h in horizons:
+        table.add_column(f"{h} yr", justify="right")
+    iv = s["intervals_90"]
+    for key, label in (("p_clash", "P(armed clash or worse)"), ("p_war", "P(war or worse)"),
+                       ("p_nuclear_use", "P(nuclear use)")):
+        table.add_row(label, *[fmt_p(s[key][h], iv[key][h]) for h in horizons])
+    rows = (("dprk_launches_per_year", "DPRK launches / yr", 1.0, 1),
+            ("alignment_china_russia", "China-Russia alignment (0-1)", 1.0, 2),
+            ("denuclearization_progress", "Denuclearisation progress (0-1)", 1.0, 2),
+            ("gdp_loss_pct", "GDP loss, % (ROK, JPN, CHN)", 1.0, 2),
+            ("polarization", "Bloc polarisation (0-1)", 1.0, 2),
+            ("arms_race_intensity_pct", "Arms above trend, %", 1.0, 1),
+            ("stability_index", "Korean Stability Index (0-100)", 1.0, 1))
+    for key, label, scale, digits in rows:
+        table.add_row(label, *[fmt_s((s["by_horizon"][h] or {}).get(key), scale, digits)
+                               for h in horizons])
+    out.print(table)
+    out.print("Probabilities: share of runs, 90% Wilson interval. Other rows: mean "
+              "[5th-95th percentile across runs].")
+    if "explain" in s:
+        print_explanation(s["explain"])
+
+
+def print_explanation(ex: dict) -> None:
+    t = Table(title=f"Why: change in outcome at {ex['horizon_years']} yr when each mechanism "
+                    f"is on vs off ({ex['runs']:,} runs, common random numbers)",
+              title_justify="left")
+    t.add_column("mechanism")
+    for col in ("P(clash)", "P(war)", "P(nuclear)", "launches/yr", "alignment", "KSI"):
+        t.add_column(col, justify="right")
+    for mech, c in ex["contributions"].items():
+        t.add_row(mech, f"{100 * c['p_clash']:+.1f} pp", f"{100 * c['p_war']:+.2f} pp",
+                  f"{100 * c['p_nuclear_use']:+.2f} pp", f"{c['dprk_launches_per_year']:+.1f}",
+                  f"{c['alignment_china_russia']:+.3f}", f"{c['stability_index']:+.1f}")
+    out.print(t)
+
+
+def print_sweep(result: pd.DataFrame, design_columns, sc) -> None:
+    horizons = sc["metrics"]["horizons_years"]
+    last = max([h for h in horizons if h <= sc.horizon_months // 12] or horizons[:1])
+    cols = ["point", *design_columns, f"p_war_{last}y", "dprk_launches_per_year",
+            "alignment_china_russia", "stability_index"]
+    t = Table(title=f"{sc.name}: {sc.runs} runs per point, seed {sc.seed}")
+    for c in cols:
+        t.add_column(c, justify="right")
+    for rec in result.to_dict("records"):
+        t.add_row(*[cell(rec[c]) for c in cols])
+    out.print(t)
+
+
+def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_factors: int,
+                      n_points: int, runs: int, top: int) -> None:
+    morris = method == "morris"
+    cols = (("mu_star", "mu*"), ("mu_star_conf", "± 95%"), ("mu", "mu"), ("sigma", "sigma")) \
+        if morris else (("S1", "S1"), ("S1_conf", "± 95%"), ("ST", "ST"), ("ST_conf", "± 95% "))
+    for m in metrics:
+        part = result.indices[result.indices.metric == m].sort_values(
+            cols[0 if morris else 2][0], ascending=False).head(top)
+        first = part.iloc[0]
+        what = (f"Morris elementary effects ({samples} trajectories x {n_factors + 1}"
+                if morris else f"Sobol indices ({samples} x {n_points // samples}")
+        t = Table(title=f"{m}: {what} points, {runs} runs each); spread over the design "
+                        f"{first['sd']:.3g}, a point's standard error {first['point_se']:.3g}")
+        t.add_column("factor")
+        for _, label in cols:
+            t.add_column(label, justify="right")
+        for rec in part.to_dict("records"):
+            t.add_row(rec["factor"].removeprefix("parameters."),
+                      *(f"{rec[c]:.3g}" if morris else f"{rec[c]:.3f}" for c, _ in cols))
+        out.print(t)
+        if result.second_order is not None:
+            pairs = result.second_order[result.second_order.metric == m]
+            t = Table(title=f"{m}: second-order indices, largest pairs")
+            for c in ("factor", "factor ", "S2", "± 95%"):
+                t.add_column(c, justify="left" if c.startswith("factor") else "right")
+            for rec in pairs.sort_values("S2", ascending=False).head(top).to_dict("records"):
+                t.add_row(rec["factor_1"].removeprefix("parameters."),
+                          rec["factor_2"].removeprefix("parameters."), f"{rec['S2']:.3f}",
+                          f"{rec['S2_conf']:.3f}")
+            out.print(t)
+
+
+def print_warnings(warnings: list[str]) -> None:
+    sys.stdout.flush()  # the warnings come last, after the results they are about
+    for warning in warnings:  # on stderr, so --json output stays a list of records
+        sys.stderr.write(f"warning: {warning}\n")
+
+
+def print_optimum(best: dict, sc, metric: str, minimize: bool, runs: int) -> None:
+    t = Table(title=f"{sc.name}: {'min' if minimize else 'max'}imise {metric} "
+                    f"({best['evaluations']} evaluations of {runs} runs)")
+    t.add_column("lever")
+    t.add_column("best", justify="right")
+    for k, v in best["levers"].items():
+        t.add_row(k, f"{v:.3g}")
+    t.add_row(f"{metric} in the search", f"{best['search_value']:.4g}")
+    t.add_row(f"{metric} on a new seed ({best['check_seed']})", f"{best['check_value']:.4g}")
+    out.print(t)
+
+
+def print_scenarios(rows: list[tuple[str, str, str]]) -> None:
+    table = Table(title="Bundled scenarios", title_justify="left")
+    for col in ("name", "start", "description"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def print_parameters(registry, as_json: bool) -> None:
+    if as_json:
+        print_json([{"name": p.name, "value": p.value, "unit": p.unit, "range": [p.low, p.high],
+                     "mechanism": p.mechanism, "basis": p.basis, "description": p.description,
+                     "distribution": p.distribution} for p in registry])
+        return
+    table = Table(title="Model parameters", title_justify="left")
+    for col in ("name", "value", "unit", "range", "distribution", "basis"):
+        table.add_column(col)
+    for p in registry:
+        table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]",
+                      p.distribution, p.basis)
+    out.print(table)
+
+
+def print_ingest_report(rep: dict, out_path) -> None:
+    out.print(f"rows read {rep['rows_read']:,}; used {rep['rows_used']:,}; other actors "
+              f"{rep['rows_other_actors']:,}; rejected {rep['rows_rejected_total']:,}")
+    for reason, n in rep["rows_rejected"].items():
+        out.print(f"  rejected, {reason}: {n:,}")
+    out.print(f"{rep['dyad_months']:,} dyad-months written to {out_path}")
+
+
+def print_backtest(result: dict, train_until: int) -> None:
+    table = Table(title=f"Back-test, trained on 2006-{train_until}", title_justify="left")
+    for col in ("year", "observed", "predicted mean", "90% interval", ""):
+        table.add_column(col, justify="right")
+    for i, year in enumerate(result["years"]):
+        table.add_row(str(year), str(result["observed"][i]), f"{result['predicted_mean'][i]:.1f}",
+                      f"{result['predicted_p05'][i]:.0f}-{result['predicted_p95'][i]:.0f}",
+                      "held out" if year > train_until else "")
+    out.print(table)
+    scores = Table(title="Skill on held-out years", title_justify="left")
+    for col in ("forecast", "Spearman", "CRPS", "Brier (20+)", "90% coverage"):
+        scores.add_column(col, justify="right")
+
+    def fmt(v):
+        return "-" if v is None else f"{v:.3f}"
+
+    scores.add_row("model", fmt(result["spearman"]), fmt(result["crps"]), fmt(result["brier"]),
+                   fmt(result["coverage_90"]))
+    for name, b in result["baselines"].items():
+        scores.add_row(name, fmt(b["spearman"]), fmt(b["crps"]), fmt(b["brier"]),
+                       fmt(b["coverage_90"]))
+    out.print(scores)
+
+
+def print_arms_fit(result: dict) -> None:
+    c = result["combined"]
+    out.print(f"Combined: dU = k (U - U0), k = {c['k']:.4g} (se {c['k_se']:.3g}), "
+              f"U0 = {c['u0']:.4g}, n = {c['n']}")
+    for side in ("x", "y"):
+        s = result["pair"][side]
+        out.print(f"{side}: reaction {s['reaction']:.4g} (se {s['reaction_se']:.3g}, "
+                  f"p[no interaction] = {s['no_interaction_p']:.3g}), fatigue "
+                  f"{s['fatigue']:.4g} (se {s['fatigue_se']:.3g}), grievance "
+                  f"{s['grievance']:.4g} (se {s['grievance_se']:.3g})")
+    eq = result["equilibrium"]
+    out.print(f"Equilibrium: x* = {eq['x']}, y* = {eq['y']}; {result['stability']}")
+
+
+def print_history_list(tables: dict[str, str]) -> None:
+    table = Table(title="Historical tables (sources: peninsula data show sources)",
+                  title_justify="left")
+    table.add_column("name")
+    table.add_column("contents")
+    for name, doc in tables.items():
+        table.add_row(name, doc)
+    out.print(table)
+
+
+def print_frame(name: str, df: pd.DataFrame, as_json: bool, as_csv: bool) -> None:
+    if as_json:
+        sys.stdout.write(df.to_json(orient="records", indent=1) + "\n")
+    elif as_csv:
+        sys.stdout.write(df.to_csv(index=False))
+    else:
+        table = Table(title=name, title_justify="left")
+        for col in df.columns:
+            table.add_column(str(col))
+        for row in df.itertuples(index=False):
+            table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        out.print(table)

@@ -1,0 +1,216 @@
+"""Running a command's work: executors, progress bars, Ctrl-C, and the checks made before any
+work starts (writable outputs, image formats, scenarios, posteriors). Errors end the command
+with one plain line on stderr and exit 2; Ctrl-C with one line saying what was kept, exit 130.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import sys
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from peninsula.cli.render import err
+from peninsula.scenario.errors import ScenarioError
+from peninsula.scenario.loader import load_scenario
+
+
+def fail(exc: ScenarioError) -> None:
+    """Each problem of a scenario error as one plain line, exit 2."""
+    for problem in exc.problems:  # one plain line each, never wrapped
+        sys.stderr.write(f"{problem}\n")
+    raise typer.Exit(2)
+
+
+def usage_error(message: object) -> None:
+    """One plain line on stderr, exit 2."""
+    sys.stderr.write(f"{message}\n")
+    raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def checked():
+    """Input errors in the block (a scenario's problems, a ValueError) end the command, exit 2."""
+    try:
+        yield
+    except ScenarioError as exc:
+        fail(exc)
+    except ValueError as exc:
+        usage_error(exc)
+
+
+def load(ref: str, sets: list[str] | None):
+    try:
+        return load_scenario(ref, sets or [])
+    except ScenarioError as exc:
+        fail(exc)
+
+
+def progress(total: int, label: str, quiet: bool) -> Progress:
+    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+
+
+def make_pool(executor_kind: str, workers: int, scheduler: str | None):
+    """The executor asked for, or exit 2 with the reason (e.g. an unreachable scheduler)."""
+    from peninsula.engine.executors import make_executor_for
+
+    try:
+        return make_executor_for(executor_kind, workers, scheduler)
+    except (ValueError, RuntimeError) as exc:
+        usage_error(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted: while starting the executor; nothing was written",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+
+
+def stop(pool) -> None:
+    from peninsula.engine.executors import stop_now
+
+    stop_now(pool)
+
+
+def interrupted(pool, kept) -> None:
+    """Ctrl-C: stop the workers at once, say in one line what was kept (``kept``: the text,
+    or a function giving it once the workers are stopped), exit 130."""
+    stop(pool)
+    err.print(f"interrupted: {kept() if callable(kept) else kept}", highlight=False,
+              soft_wrap=True)
+    raise typer.Exit(130)
+
+
+@contextlib.contextmanager
+def interruptible(kept: str):
+    """Ctrl-C in the block: one line saying what was kept, exit 130 (for commands whose work
+    runs in a pool of their own)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(f"interrupted: {kept}", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+
+
+def on_pool(executor_kind: str, workers: int, scheduler: str | None, total: int, label: str,
+            quiet: bool, work, out_dir: Path | None = None):
+    """Run ``work(pool, progress, on_resume)`` on the chosen executor under a progress bar; a
+    sweep or input error ends the command with its message (exit 2)."""
+    pool = make_pool(executor_kind, workers, scheduler)
+    try:
+        with progress(total, label, quiet) as bar:
+            task = bar.add_task("runs", total=total)
+            result = work(pool, lambda n: bar.advance(task, n),
+                          lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
+    except KeyboardInterrupt:
+        interrupted(pool, "finished points are kept in --out; continue with the same "
+                          "command and --resume" if out_dir is not None else
+                          "nothing was written (no --out)")
+    except ValueError as exc:  # a sweep's or an input's error (SweepError is a ValueError)
+        stop(pool)
+        usage_error(exc)
+    except BaseException:
+        stop(pool)
+        raise
+    pool.shutdown()
+    return result
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Fail before any work if ``path`` (a file or folder to create) cannot be written.
+
+    Folders made for the check are removed again, so a command that fails later leaves no
+    empty folder behind; the work itself creates what it writes."""
+    import tempfile
+
+    folder = path if what == "folder" else path.parent
+    if what == "file" and path.is_dir():
+        usage_error(f"{path}: is a folder; --out needs a file name here")
+    if what == "folder" and path.exists() and not path.is_dir():
+        usage_error(f"{path}: is a file; --out needs a folder here")
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        usage_error(f"{path}: cannot write the {what} here ({exc.strerror or exc})")
+    finally:
+        for p in made:  # deepest first
+            with contextlib.suppress(OSError):
+                p.rmdir()
+
+
+def check_image(path: Path, flag: str) -> None:
+    """Fail before any work if ``path``'s extension is not an image format matplotlib writes."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in formats:
+        usage_error(f"{flag} {path}: unknown image format {path.suffix or '(none)'!r}; "
+                    f"end the name with one of: {', '.join('.' + f for f in formats)}")
+
+
+def read_posterior(path: Path) -> pd.DataFrame:
+    """The --posterior table, checked before any work (io/posterior.py), or exit 2."""
+    from peninsula.io.posterior import PosteriorError
+    from peninsula.io.posterior import read_posterior as read
+
+    try:
+        return read(path)
+    except PosteriorError as exc:
+        usage_error(f"--posterior {exc}")
+
+
+def tension_from(path: Path) -> float:
+    """The starting tension implied by an ingested event table (--init-from-events)."""
+    from peninsula.io.events import tension_from_events
+
+    try:
+        dyads = pd.read_parquet(path)
+        return round(tension_from_events(dyads), 6)
+    except (OSError, ValueError, KeyError) as exc:
+        usage_error(f"{path}: cannot set tension from events ({exc})")
+
+
+def run_command(ref: str, sc, sets: list[str] | None, *, out_dir: Path | None = None,
+                workers: int = 1, posterior: Path | None = None, monthly: bool = True,
+                chunk_runs: int | None = None, kernel: str = "auto") -> str:
+    """The command that reproduces these results: scenario, runs, seed, every override and
+    the options that shape the output folder (--out, --workers, --posterior, --no-monthly,
+    --chunk-runs, which a --resume must repeat, and a non-default --kernel)."""
+    parts = ["peninsula", "run", ref, "--runs", str(sc.runs), "--seed", str(sc.seed)]
+    for item in sets or []:
+        parts += ["--set", item]
+    if posterior is not None:
+        parts += ["--posterior", str(posterior)]
+    if not monthly:
+        parts.append("--no-monthly")
+    if chunk_runs is not None:
+        parts += ["--chunk-runs", str(chunk_runs)]
+    if kernel != "auto":
+        parts += ["--kernel", kernel]
+    if workers != 1:
+        parts += ["--workers", str(workers)]
+    if out_dir is not None:
+        parts += ["--out", str(out_dir)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def kept_chunks(out_dir: Path | None, command: str) -> str:
+    """What an interrupted run left: its finished chunks and how to continue."""
+    if out_dir is None:
+        return "nothing was written (no --out)"
+    from peninsula.io.parts import finished
+    from peninsula.io.tables import MANIFEST
+
+    done = finished(out_dir)
+    if done is None:
+        if (out_dir / MANIFEST).is_file():
+            return f"the run had finished: its results are complete in {out_dir}"
+        return f"nothing finished was kept in {out_dir}"
+    return (f"{done[0]} of {done[1]} chunks finished and kept in {out_dir}; continue with: "
+            f"{command} --resume")

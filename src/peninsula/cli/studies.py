@@ -1,0 +1,191 @@
+"""``peninsula sweep``, ``sensitivity`` and ``optimize``: studies made of many ensembles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import peninsula.api as api
+from peninsula.cli import running as R
+from peninsula.cli.app import app
+from peninsula.cli.options import (
+    ChunkRunsOpt,
+    ExecutorOpt,
+    KernelOpt,
+    QuietOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SetOpt,
+    WorkersOpt,
+    json_opt,
+    out_opt,
+    resume_opt,
+    runs_opt,
+    seed_opt,
+)
+from peninsula.cli.render import print_optimum, print_sensitivity, print_sweep, print_warnings
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg = "baseline",
+    grid_: Annotated[list[str] | None, typer.Option(
+        "--grid", help="KEY=V1,V2,... (repeatable): every combination is a point, e.g. "
+                       "--grid levers.exercise_intensity=0,1,2")] = None,
+    design: Annotated[Path | None, typer.Option(
+        help="CSV design: one column per scenario key, one row per point.")] = None,
+    runs: runs_opt("Runs per point.") = None,
+    seed: seed_opt("Root seed (the same for every point).") = None,
+    set_: SetOpt = None,
+    out_dir: out_opt("Write points and the table here.") = None,
+    resume: resume_opt("Continue an interrupted sweep in --out.") = False,
+    workers: WorkersOpt = 1,
+    chunk_runs: ChunkRunsOpt = 5000,
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
+    as_json: json_opt("Print the table as JSON records.") = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run one ensemble per design point (same runs and seed) and print a row per point.
+    Without --grid or --design, the scenario's study table (grid or design)."""
+    sc = R.load(scenario, set_)
+    with R.checked():
+        sc = api.scenario_for(sc, runs=runs, seed=seed)
+        table = api.sweep_design(sc, grid_, design)  # every point checked first
+        api.check_engine(kernel, executor_kind)
+    if out_dir is not None:
+        R.check_writable(out_dir, "folder")
+    result = R.on_pool(
+        executor_kind, workers, scheduler, sc.runs * len(table),
+        f"{sc.name}: sweep of {len(table)} points", quiet,
+        lambda pool, progress, on_resume: api.sweep(
+            sc, design=table, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
+            resume=resume, kernel=kernel, progress=progress, on_resume=on_resume), out_dir)
+    if as_json:
+        print(result.to_json(orient="records", indent=2))
+        return
+    print_sweep(result, table.columns, sc)
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg = "baseline",
+    factor: Annotated[list[str] | None, typer.Option(
+        "--factor", help="A parameter name (varied over its declared range and distribution) "
+                         "or KEY=LOW,HIGH (uniform), e.g. levers.exercise_intensity=0,2 "
+                         "(repeatable). Default: the scenario's study table, else every "
+                         "uncertain parameter.")] = None,
+    samples: Annotated[int, typer.Option(min=2, max=1 << 20, help="Sobol: base samples N, a "
+                                         "power of two; the design has N x (factors + 2) "
+                                         "points, N x (2 factors + 2) with --second-order. "
+                                         "Morris: trajectories r; r x (factors + 1) points.")]
+    = 64,
+    method: Annotated[str, typer.Option(help="sobol (variance shares S1, ST) or morris "
+                                             "(elementary effects mu*, sigma: cheaper "
+                                             "screening).")] = "sobol",
+    second_order: Annotated[bool, typer.Option("--second-order", help="Sobol: also the "
+                                               "pairwise indices S2 (sensitivity_s2.csv).")]
+    = False,
+    levels: Annotated[int, typer.Option(min=2, max=100, help="Morris: grid levels, an even "
+                                                             "number.")] = 4,
+    runs: runs_opt("Runs per point.") = 200,
+    seed: seed_opt("Root seed (the design's and every point's).") = None,
+    metric: Annotated[list[str] | None, typer.Option(
+        "--metric", help="Metric column, e.g. p_war_10y or dprk_launches_per_year "
+                         "(repeatable). Default: the scenario's study table, else the "
+                         "headline metrics.")] = None,
+    set_: SetOpt = None,
+    out_dir: out_opt("Write the points, the sweep table and the indices here.") = None,
+    resume: resume_opt("Continue an interrupted study in --out.") = False,
+    workers: WorkersOpt = 1,
+    chunk_runs: ChunkRunsOpt = 5000,
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
+    top: Annotated[int, typer.Option(min=1, help="Factors shown per metric.")] = 10,
+    as_json: json_opt("Print the indices as JSON records.") = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Sensitivity: which uncertain inputs drive each metric. Sobol: first-order and total
+    indices (and pairs with --second-order) with 95% intervals from a Saltelli design; Morris:
+    elementary effects (mu*, sigma) from trajectories. The design runs as a sweep; warnings
+    (stderr) say where it is too small for its indices."""
+    sc = R.load(scenario, set_)
+    with R.checked():
+        sc = api.scenario_for(sc, runs=runs, seed=seed)
+        factors, metrics, n_points = api.sensitivity_plan(sc, factor, samples, method,
+                                                          second_order, levels, metric)
+        n_factors = len(factors)
+        api.check_engine(kernel, executor_kind)
+    if out_dir is not None:
+        R.check_writable(out_dir, "folder")
+    result = R.on_pool(
+        executor_kind, workers, scheduler, sc.runs * n_points,
+        f"{sc.name}: {method}, {n_factors} factors, {n_points} points", quiet,
+        lambda pool, progress, on_resume: api.sensitivity(
+            sc, factor, samples, metrics=metrics, method=method, second_order=second_order,
+            levels=levels, runs=sc.runs, executor=pool, chunk_runs=chunk_runs,
+            out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
+            on_resume=on_resume),
+        out_dir=out_dir)
+    if as_json:
+        print(result.indices.to_json(orient="records", indent=2))
+    else:
+        print_sensitivity(result, metrics, method, samples, n_factors, n_points, sc.runs, top)
+    print_warnings(result.warnings)
+
+
+@app.command()
+def optimize(
+    scenario: ScenarioArg = "baseline",
+    lever: Annotated[list[str] | None, typer.Option(
+        "--lever", help="KEY=LOW,HIGH to search over (repeatable), e.g. "
+                        "levers.exercise_intensity=0,2 (default: the scenario's study table "
+                        "levers)")] = None,
+    metric: Annotated[str | None, typer.Option(
+        help="The metric to optimise, e.g. stability_index or p_war_10y (default: the first of "
+             "the scenario's study table, else stability_index).")] = None,
+    minimize: Annotated[bool, typer.Option("--minimize/--maximize",
+                                           help="Minimise the metric (default: maximise).")]
+    = False,
+    population: Annotated[int, typer.Option(min=3, max=10_000, help="Settings evaluated per "
+                                                                    "generation.")] = 16,
+    generations: Annotated[int, typer.Option(min=1, max=1000, help="Generations at most.")]
+    = 6,
+    runs: runs_opt("Runs per evaluation.") = 1000,
+    seed: seed_opt("Root seed (the search's and every evaluation's).") = None,
+    set_: SetOpt = None,
+    out_dir: out_opt("Write every generation and the result here.") = None,
+    resume: resume_opt("Continue an interrupted search in --out.") = False,
+    workers: WorkersOpt = 1,
+    chunk_runs: ChunkRunsOpt = 5000,
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
+    as_json: json_opt("Print the result as JSON.") = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Search lever settings for the best expected metric across the uncertainty
+    (cross-entropy method; each generation is a sweep; the winner is checked on a new seed)."""
+    sc = R.load(scenario, set_)
+    with R.checked():
+        sc = api.scenario_for(sc, runs=runs, seed=seed)
+        levers, metric = api.optimize_plan(sc, lever, metric)
+        api.check_engine(kernel, executor_kind)
+    if out_dir is not None:
+        R.check_writable(out_dir, "folder")
+    best = R.on_pool(
+        executor_kind, workers, scheduler, sc.runs * (population * generations + 1),
+        f"{sc.name}: search over {len(levers)} levers", quiet,
+        lambda pool, progress, on_resume: api.optimize(
+            sc, lever, metric, maximize=not minimize, population=population,
+            generations=generations, runs=sc.runs, executor=pool, chunk_runs=chunk_runs,
+            out_dir=out_dir, resume=resume, kernel=kernel, progress=progress), out_dir)
+    if as_json:
+        print(json.dumps(best, indent=2))
+        return
+    print_optimum(best, sc, metric, minimize, sc.runs)
