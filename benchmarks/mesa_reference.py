@@ -1,394 +1,514 @@
 """The Peninsula model written the way Mesa users write models: the reference for benchmarks.
 
-One ``mesa.Model`` per run, one ``mesa.Agent`` per actor, Python floats and the model's own
-``random.Random`` stream, stepped month by month in Python. The equations are those of
-``peninsula.model`` (same order within a month, same parameters, same reference points); only
-the random numbers differ, so the two implementations agree in distribution, not draw by draw
-(``tests/test_mesa_reference.py`` checks it). Requires ``pip install peninsula[bench]``.
+One ``mesa.Model`` per run, stepped one month per ``step()``; one ``mesa.Agent`` per actor,
+holding that actor's state (arms level, beliefs as log-odds and trust, this month's threat row,
+threat ratio, coercion received, flow and GDP loss, spending); the model holds the system state.
+Numbers are Python floats and every random number comes from the model's own ``self.random``
+(Mesa's ``random.Random``), not from the engine's counter-based streams.
+
+No equation, constant or reference point is written here: each value comes from the model's own
+functions (``peninsula.model.*``, reference points from ``peninsula.model.reference``), called in
+the order of a month of ``engine/kernel.py`` and under the run's mechanism switches
+(``setup.flags``). What is written here is wiring, as in the kernel (sums over actors, the
+order of the phases, who holds what), and random-number utilities (Poisson by inversion, the
+standard normal). The kernel's shortcuts are not taken: every hazard is formed exactly and every
+draw is made (``escalation.up_hazards``/``down_hazard``/``next_rung``, ``rates.probability``),
+as a plain user would. The two implementations therefore agree in distribution, not draw by
+draw (``tests/test_mesa_reference.py`` checks it).
+
+The mechanisms read parameters by attribute; here they run as plain Python on plain objects of
+floats, so the process must set ``NUMBA_DISABLE_JIT=1`` before Numba is imported (a compiled
+mechanism cannot take a plain object, and calling compiled code from Python per scalar would
+time the call overhead, not the model). The command line sets it for itself:
+
+    python benchmarks/mesa_reference.py --runs N --seed S [--json]
+
+runs the baseline scenario with point parameter values for 120 months and prints the per-run
+outcome means (and standard deviations). Requires ``pip install peninsula[bench]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import mesa
 
-from peninsula.model import economy
-from peninsula.model.actors import ACTORS, ALLIES, CHN, JPN, PRK, PROXIMITY, ROK, RUS, USA
-from peninsula.model.alignment import PATROLS_PER_YEAR_AT_FULL_ALIGNMENT
-from peninsula.model.diplomacy import REFERENCE_TRUST_PRK_USA
-from peninsula.model.events import EVENT_INDEX, GOLDSTEIN, TENSION_EVENTS
-from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
-from peninsula.model.provocations import CAPABILITY_REFERENCE
+from peninsula.io.results import FIRST_KEYS, FIRST_RUNGS
+from peninsula.model import (
+    alignment,
+    arms_race,
+    beliefs,
+    coercion,
+    cohesion,
+    deterrence,
+    diplomacy,
+    economy,
+    escalation,
+    nuclear_programme,
+    provocations,
+    reference,
+    tension,
+    threat,
+)
+from peninsula.model.actors import ALLIES, CHN, JPN, N_ACTORS, PRK, PROXIMITY, ROK, RUS, USA
+from peninsula.model.compiled import is_compiled
+from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
+from peninsula.model.rates import MONTHS_PER_YEAR, memory_rate, per_month, probability, relax
+from peninsula.scenario.schema import MECHANISMS
 
-EPS = 1e-4
-ADVERSARIES = (PRK, CHN, RUS)
-EVENT_GOLDSTEIN = {name: float(GOLDSTEIN[i]) for name, i in EVENT_INDEX.items()}
-TENSION_TYPES = [name for name, i in EVENT_INDEX.items() if TENSION_EVENTS[i]]
+MONTHS = 120  # the benchmark's horizon (benchmarks/run.py)
+BASELINE_OVERRIDES = ("scenario.sample_parameters=false", f"scenario.horizon_months={MONTHS}")
+OUTCOMES = ("launches_per_year", "war", "clash", "nuclear_use", "alignment", "tension",
+            "cohesion", "gdp_loss_pct_ROK")
+
+# the model's fixed tables as plain Python lists (wiring: no numbers of their own)
+PROX = PROXIMITY.tolist()
+CATEGORY = beliefs.EVIDENCE_CATEGORY.tolist()
+CHILL = economy.CHILL_PCT_PER_MONTH.tolist()
+SUPPLY_TARGET = economy.SUPPLY_CHAIN_TARGET.tolist()
+EXPOSURE = economy.EXPOSURE.tolist()
+LAST_ALLY = threat.N_ALLIES - 1
+FIRST = dict(zip(FIRST_KEYS, FIRST_RUNGS, strict=True))  # rungs whose first month is recorded
+EV = EVENT_INDEX
 
 
-def logit(x: float) -> float:
-    x = min(max(x, EPS), 1 - EPS)
-    return math.log(x) - math.log1p(-x)
+def interpreted_environ() -> dict[str, str]:
+    """This process's environment with Numba's JIT disabled: for a process running the reference."""
+    return {**os.environ, "NUMBA_DISABLE_JIT": "1"}
 
 
-def expit(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
+def require_interpreted() -> None:
+    """Refuse to run under compiled mechanisms (see the module's docstring)."""
+    if is_compiled():
+        raise RuntimeError(
+            "the Mesa reference runs the model's mechanisms as plain Python: set "
+            "NUMBA_DISABLE_JIT=1 in the environment of the process that runs it, before Numba "
+            "is imported (e.g. `NUMBA_DISABLE_JIT=1 python ...`, or run "
+            "`python benchmarks/mesa_reference.py`, which sets it for itself)")
+
+
+def monthly_levers(setup) -> list[SimpleNamespace]:
+    """The scenario's levers month by month, each month a plain object of floats."""
+    values = setup.plan.values
+    return [SimpleNamespace(**{name: float(v[t]) for name, v in values.items()})
+            for t in range(setup.horizon)]
 
 
 class ActorAgent(mesa.Agent):
-    """One state: its arms, trust in the others, perceived threat and economy."""
+    """One state: its arms level, beliefs about the others, perceived threat and economy."""
 
-    def __init__(self, model: PeninsulaModel, index: int):
+    def __init__(self, model: PeninsulaModel, index: int, theta_ref: float,
+                 theta_allies_ref: float, anchor_evidence) -> None:
         super().__init__(model)
-        s = model.setup
-        self.index = index
-        self.name = ACTORS[index]
-        self.arms_level = 1.0
-        self.trust = [float(s.trust0[index, j]) for j in range(6)]
-        self.threat = [0.0] * 6  # T_ij this month
-        self.flow_loss = 0.0
-        self.gdp_loss = 0.0
-        self.spending = float(s.spending0[index])
+        s, q, i = model.setup, model.q, index
+        self.index = i
+        self.spending0 = float(s.spending0[i])
+        self.growth = float(s.growth[i])
+        self.theatre = float(s.theatre[i])
+        self.posture0 = float(s.posture0[i])
+        self.gdp0 = float(s.gdp0[i])
+        self.trade_exposure = float(s.trade_exposure[i])
+        self.def_share0 = self.spending0 / self.gdp0
+        self.inv_theta_ref = 1.0 / float(theta_ref)
+        self.inv_allies_ref = 1.0 / float(theta_allies_ref)
+        self.trust = [float(s.trust0[i, j]) for j in range(N_ACTORS)]
+        self.z = [beliefs.logit(x) for x in self.trust]
+        self.anchor = [reference.belief_anchor(q, self.z[j], anchor_evidence[CATEGORY[i][j]])
+                       for j in range(N_ACTORS)]
+        # the starting state the kernel gives every run
+        self.arms_level = self.next_arms = 1.0  # on its trend path
+        self.spending = arms_race.spending(arms_race.trend(self.spending0, self.growth, 0),
+                                           self.arms_level)
+        self.capability = 0.0
+        self.threat = [0.0] * N_ACTORS  # T_ij this month
+        self.ratio = self.allies_ratio = 1.0
+        self.coerced = 0.0  # China's coercion events aimed at this state this month
+        self.flow_loss = self.gdp_loss = 0.0
 
-    def perceive(self, capability: list[float], posture: list[float], comm: float,
-                 forum: float) -> None:
-        p, i = self.model.p, self.index
-        total = sum(capability)
-        for j in range(6):
-            if j == i:
-                self.threat[j] = 0.0
-                continue
-            offense = posture[j] * (p["russia_encirclement_sensitivity"]
-                                    if i == RUS and j in ALLIES else 1.0)
-            t = ((capability[j] / total) ** p["threat_power_exponent"] * PROXIMITY[i, j]
-                 * (1 + p["threat_offense_weight"] * offense) * (1 - self.trust[j]))
-            t *= 1 - p["forum_threat_reduction"] * forum
-            if i in (CHN, RUS):
-                t *= 1 - p["hotline_threat_reduction"] * comm
+    def assess_capability(self, month: int, tech: float) -> float:
+        """This month's spending (trend times arms level) and theatre capability."""
+        self.spending = arms_race.spending(arms_race.trend(self.spending0, self.growth, month),
+                                           self.arms_level)
+        self.capability = threat.capability(self.spending, self.theatre, tech, self.index)
+        return self.capability
+
+    def perceive(self, power: list[float], posture: list[float], forum_cut: float,
+                 hotline_cut: float) -> None:
+        """The threat row T_ij, the threat ratio and the ratio of the threat from the allies."""
+        q, i = self.model.q, self.index
+        total = allied = 0.0
+        for j in range(N_ACTORS):
+            t = threat.perceived(i, power[j], PROX[i][j], q.threat_offense_weight,
+                                 threat.observed_posture(i, j, posture[j],
+                                                         q.russia_encirclement_sensitivity),
+                                 self.trust[j], forum_cut, hotline_cut)
             self.threat[j] = t
+            total += t
+            if j == LAST_ALLY:
+                allied = total
+        self.ratio = threat.ratio(total, self.inv_theta_ref)
+        self.allies_ratio = threat.ratio(allied, self.inv_allies_ref)
 
-    def update_beliefs(self, evidence: list[float]) -> None:
-        p = self.model.p
-        for j in range(6):
-            if j == self.index:
-                continue
-            z = logit(self.trust[j])
-            z += evidence[j] + (self.model.anchor[self.index][j] - z) / p["belief_memory_months"]
-            self.trust[j] = min(max(expit(z), EPS), 1 - EPS)
+    def update_beliefs(self, evidence) -> None:
+        """One month of Bayesian updating of every belief of the row, from the month's evidence."""
+        rate, i = self.model.rate_belief, self.index
+        for j in range(N_ACTORS):
+            z = beliefs.update_log_odds(self.z[j], evidence[CATEGORY[i][j]], self.anchor[j], rate)
+            self.z[j] = z
+            self.trust[j] = beliefs.expit(z)
 
-    def arm(self, others: list[ActorAgent]) -> None:
-        p, i = self.model.p, self.index
-        ref = self.model.theta_ref[i]
-        pressure = sum(self.threat[j] / ref * others[j].arms_level for j in range(6)) - 1.0
-        dy = (p["arms_reaction_per_year"] * pressure
-              - p["arms_fatigue_per_year"] * (self.arms_level - 1.0)) / 12.0
-        self.next_arms = max(self.arms_level + dy, 0.05)
+    def arm(self, actors: list[ActorAgent]) -> None:
+        """Next month's arms level from this month's threat row and last month's levels."""
+        q = self.model.q
+        weighted = 0.0
+        for j in range(N_ACTORS):
+            weighted += self.threat[j] * actors[j].arms_level
+        self.next_arms = arms_race.arms_step(self.arms_level, weighted, self.inv_theta_ref,
+                                             q.arms_reaction_per_year, q.arms_fatigue_per_year)
+
+    def lose_output(self, retention: float, rung: int, supply_chain: float,
+                    tension_now: float) -> None:
+        """Flow loss and total GDP loss (%) after the month."""
+        q, i = self.model.q, self.index
+        self.flow_loss = economy.flow_loss_step(q, self.flow_loss, retention, CHILL[rung],
+                                                supply_chain, EXPOSURE[i], self.coerced)
+        self.gdp_loss = economy.gdp_loss(q, self.flow_loss, tension_now, self.trade_exposure,
+                                         self.spending / self.gdp0, self.def_share0)
 
 
 class PeninsulaModel(mesa.Model):
     """One run of the Peninsula model, stepped one month per ``step()``."""
 
-    def __init__(self, setup, params: dict, seed: int | None = None):
+    def __init__(self, setup, params: dict, seed: int | None = None,
+                 levers: list[SimpleNamespace] | None = None) -> None:
+        require_interpreted()
         super().__init__(seed=seed)
-        self.setup, self.p = setup, params
-        self.month = 0
+        self.setup, self.month = setup, 0
+        self.q = q = SimpleNamespace(**{k: float(v) for k, v in params.items()})
+        self.flags = f = SimpleNamespace(**{k: bool(setup.flags[k]) for k in MECHANISMS})
+        self.levers = levers if levers is not None else monthly_levers(setup)
+        self.drill = [float(d) for d in setup.plan.drill]
         s0 = setup.state0
-        self.cohesion, self.alignment, self.tension = (s0["cohesion"], s0["alignment"],
-                                                       s0["tension"])
-        self.level, self.talks = int(s0["escalation_level"]), bool(s0["talks_active"])
-        self.denuclearization, self.nuclear = s0["denuclearization"], setup.nuclear0
+        self.cohesion = float(s0["cohesion"])
+        self.alignment = float(s0["alignment"])
+        self.tension = float(s0["tension"])
+        self.level = int(s0["escalation_level"])
+        self.talks = float(s0["talks_active"]) != 0.0
+        self.denuclearization = float(s0["denuclearization"])
+        self.nuclear0 = self.nuclear = float(setup.nuclear0)
+        self.tech = 1.0
         self.excitation = self.prov_excitation = 0.0
         self.drill_memory = self.supply_chain = 0.0
-        self.tech_level = 1.0
+        self.credibility = self.balance = self.willingness = self.sanctions_eff = 0.0
         self.launches_total = 0
-        self.first = {"clash": None, "war": None, "nuclear_use": None}
-        self.actors = [ActorAgent(self, i) for i in range(6)]
-        self._references()
+        self.first = dict.fromkeys(FIRST)
+        # the run's rates and memories, and its reference points (model/reference.py)
+        self.omega = provocations.excitation_decay(q)
+        self.excite_gain = provocations.excitation_gain(q, self.omega)
+        self.tech_gain = per_month(q.tech_capability_gain_per_year)
+        self.grievance_p = per_month(q.grievance_shock_rate_per_year)
+        self.turnover_p = per_month(q.turnover_shock_rate_per_year)
+        self.coercion_m = per_month(q.coercion_rate_per_year)
+        self.launch_m = per_month(q.launch_base_rate_per_year)
+        self.prov_m = per_month(q.provocation_base_rate_per_year)
+        self.rhet_m = per_month(q.rhetoric_base_rate_per_year)
+        self.decay_m = per_month(q.cohesion_decay_per_year)
+        self.intel_m = per_month(q.intelligence_cohesion_gain_per_year)
+        self.attack_m = per_month(q.deliberate_aggression_rate_per_year)
+        self.growth_m = per_month(q.dprk_capability_growth_per_year)
+        self.start_m = per_month(q.talks_start_rate_per_year)
+        self.collapse_m = per_month(q.talks_collapse_rate_per_year)
+        self.denuc_m = per_month(q.denuclearization_step_rate_per_year)
+        self.denuc_keep = diplomacy.progress_retention(q)
+        self.gdp_keep = economy.gap_retention(q)
+        self.rate_belief = memory_rate(q.belief_memory_months)
+        self.rate_drill = memory_rate(q.drill_memory_months)
+        self.rate_align = memory_rate(q.alignment_months)
+        self.rate_tension = memory_rate(q.tension_memory_months)
+        self.inv_gscale = tension.inverse_scale(q)
+        self.w0_logit = diplomacy.baseline_logit(q)
+        self.a0_logit = alignment.baseline_logit(self.alignment)
+        self.pressure_ref = reference.reference_pressure()
+        theta, theta_allies = [0.0] * N_ACTORS, [0.0] * N_ACTORS
+        reference.reference_threat(q, setup.spending0, setup.theatre, setup.posture0,
+                                   setup.trust0, f.posture_threat, theta, theta_allies)
+        ev_ref = reference.reference_evidence(q, f.posture_threat)
+        self.actors = [ActorAgent(self, i, theta[i], theta_allies[i], ev_ref)
+                       for i in range(N_ACTORS)]
 
-    # --- reference points (as model/reference.py) -----------------------------------------------------
-    def _references(self) -> None:
-        p, s, ref = self.p, self.setup, REFERENCE_LEVERS
-        drill = reference_mean_drill()
-        posture = self._posture(drill, ref["missile_defense_deployment"],
-                                ref["permanent_infrastructure"], ref["strategic_clarity"], 1.0)
-        cap = [float(s.spending0[i] * s.theatre[i]) for i in range(6)]
-        for a in self.actors:
-            a.perceive(cap, posture, ref["open_communication"], ref["multilateral_engagement"])
-        self.theta_ref = [sum(a.threat) for a in self.actors]
-        self.theta_allies_ref = [sum(a.threat[j] for j in ALLIES) for a in self.actors]
-        drill_eff = drill * (1 - p["clarity_drill_discount"] * ref["strategic_clarity"])
-        launches = (p["launch_base_rate_per_year"] / 12 * (1 + p["launch_drill_effect"] * drill_eff)
-                    / (1 - p["launch_branching_ratio"]))
-        coerced = [0.0] * 6
-        coerced[ROK] = 0.6 * p["coercion_rate_per_year"] / 12
-        coerced[JPN] = 0.4 * p["coercion_rate_per_year"] / 12
-        ev = self._evidence(drill, ref["missile_defense_deployment"],
-                            ref["permanent_infrastructure"], ref["strategic_clarity"],
-                            ref["open_communication"], ref["multilateral_engagement"], launches,
-                            0.0, coerced)
-        self.anchor = [[logit(s.trust0[i, j]) - p["belief_memory_months"] * ev[i][j]
-                        for j in range(6)] for i in range(6)]
-        self.pressure_ref = self._pressure(ref["sanctions_pressure"], drill,
-                                           ref["missile_defense_deployment"],
-                                           ref["permanent_infrastructure"])
-        self.a0_logit = logit(min(max(s.state0["alignment"], 0.01), 0.99))
-        self.def_share0 = [float(s.spending0[i] / s.gdp0[i]) for i in range(6)]
-
-    def _posture(self, drill, md, infra, clarity, nuclear_ratio) -> list[float]:
-        p, s = self.p, self.setup
-        extra = (p["drill_offense_weight"] * drill * (1 - p["clarity_drill_discount"] * clarity)
-                 + p["missile_defense_offense_weight"] * md
-                 + p["infrastructure_offense_weight"] * infra)
-        out = [float(s.posture0[i]) + (extra if i in ALLIES else 0.0) for i in range(6)]
-        out[PRK] = float(s.posture0[PRK]) * math.sqrt(nuclear_ratio)
-        return out
-
-    @staticmethod
-    def _pressure(sanctions, drill_memory, md, infra) -> float:
-        return 0.5 * sanctions + 0.3 * min(drill_memory, 2.0) / 2 + 0.2 * (md + infra) / 2
-
-    def _evidence(self, drill, md, infra, clarity, comm, forum, launches, talks, coerced):
-        p = self.p
-        ev = [[0.0] * 6 for _ in range(6)]
-        signal = 1 - p["communication_signal_effect"] * comm
-        hostile = (-p["belief_drill_log_lr"] * drill * (1 - p["clarity_drill_discount"] * clarity)
-                   - p["belief_posture_log_lr"] * (md + infra)) * signal
-        reassure = p["belief_reassurance_log_lr"] * (comm + forum) / 2
-        for i in ADVERSARIES:
-            for j in ALLIES:
-                ev[i][j] += hostile + reassure
-        for i in ALLIES:
-            ev[i][PRK] += -p["belief_launch_log_lr"] * launches + p["belief_talks_log_lr"] * talks
-            ev[PRK][i] += p["belief_talks_log_lr"] * talks
-        ev[ROK][CHN] -= p["coercion_trust_log_lr"] * coerced[ROK]
-        ev[JPN][CHN] -= p["coercion_trust_log_lr"] * coerced[JPN]
-        return ev
-
-    # --- random draws --------------------------------------------------------------------------
+    # --- random draws (utilities, not model logic) ----------------------------------------------
     def poisson(self, lam: float) -> int:
+        """Poisson(lam) by inversion of the CDF from one uniform (no draw when lam <= 0)."""
         if lam <= 0:
             return 0
-        u, k, prob = self.random.random(), 0, math.exp(-lam)
-        cdf = prob
+        u, k = self.random.random(), 0
+        prob = cdf = math.exp(-lam)
         while u >= cdf and prob > 0:
             k += 1
             prob *= lam / k
             cdf += prob
         return k
 
-    def bernoulli(self, prob: float) -> bool:
-        return self.random.random() < prob
+    # --- one month, in the order of engine/kernel.py --------------------------------------------
+    def step(self) -> None:  # noqa: C901 - one month, in order
+        q, f, t, actors = self.q, self.flags, self.month, self.actors
+        rnd = self.random.random
+        lv, drill = self.levers[t], self.drill[t]
+        clarity, comm, forum = lv.strategic_clarity, lv.open_communication, \
+            lv.multilateral_engagement
+        intel, flexible = lv.intelligence_sharing, lv.flexible_diplomacy
+        md, infra = lv.missile_defense_deployment, lv.permanent_infrastructure
+        override = lv.talks_override
+        forced = override >= 0.0
 
-    # --- one month -----------------------------------------------------------------------------
-    def step(self) -> None:
-        p, s, t = self.p, self.setup, self.month
-        lv = {k: float(v[t]) for k, v in s.plan.values.items()}
-        drill = float(s.plan.drill[t])
-        clarity, comm, forum = lv["strategic_clarity"], lv["open_communication"], \
-            lv["multilateral_engagement"]
-        intel, flexible = lv["intelligence_sharing"], lv["flexible_diplomacy"]
-        md, infra = lv["missile_defense_deployment"], lv["permanent_infrastructure"]
+        # 1: posture, capability and perceived threat
+        self.drill_memory = relax(self.drill_memory, drill, self.rate_drill)
+        self.tech = threat.tech_step(self.tech, self.tech_gain, lv.tech_collaboration)
+        total = 0.0
+        for a in actors:
+            total += a.assess_capability(t, self.tech)
+        drill_eff = threat.effective_drill(q, drill, clarity)
+        extra = threat.alliance_posture_extra(q, drill_eff, md, infra)
+        forum_cut = threat.forum_cut(q, forum)
+        hotline_cut = threat.hotline_cut(q, comm)
+        posture = [threat.posture(a.index, a.posture0, extra, self.nuclear / self.nuclear0,
+                                  f.posture_threat) for a in actors]
+        power = [threat.power_term(a.capability, total, q.threat_power_exponent) for a in actors]
+        for a in actors:
+            a.perceive(power, posture, forum_cut, hotline_cut)
+        rho_prk = actors[PRK].ratio
 
-        self.drill_memory += (drill - self.drill_memory) / p["drill_memory_months"]
-        self.tech_level *= 1 + p["tech_capability_gain_per_year"] / 12 * lv["tech_collaboration"]
-        capability = []
-        for a in self.actors:
-            i = a.index
-            a.spending = float(s.spending0[i] * (1 + s.growth[i]) ** (t / 12) * a.arms_level)
-            capability.append(a.spending * float(s.theatre[i])
-                              * (self.tech_level if i in ALLIES else 1.0))
-        posture = self._posture(drill, md, infra, clarity, self.nuclear / s.nuclear0)
-        for a in self.actors:
-            a.perceive(capability, posture, comm, forum)
-        rho = [sum(a.threat) / self.theta_ref[a.index] for a in self.actors]
-        drill_eff = drill * (1 - p["clarity_drill_discount"] * clarity)
-        if lv["talks_override"] >= 0:
-            self.talks = lv["talks_override"] >= 0.5
+        # 2: events; cohesion, deterrence, alignment, DPRK capability
+        counts = [0] * N_EVENT_TYPES
+        if forced:
+            self.talks = diplomacy.forced_talks(override)
         talks = 1.0 if self.talks else 0.0
-
-        summit = self.bernoulli(min(1.0, lv["summit_frequency_per_year"] / 12))
-        grievance = self.bernoulli(p["grievance_shock_rate_per_year"] / 12)
-        turnover = self.bernoulli(p["turnover_shock_rate_per_year"] / 12)
-        coerced = [0.0] * 6
-        n_coerce = self.poisson(p["coercion_rate_per_year"] / 12 * rho[CHN])
-        coerced[ROK if self.random.random() < 0.6 else JPN] = n_coerce
-        lam = (p["launch_base_rate_per_year"] / 12 * math.exp(p["launch_threat_elasticity"]
-                                                              * (rho[PRK] - 1))
-               * (self.nuclear / CAPABILITY_REFERENCE) ** p["launch_capability_elasticity"]
-               * (1 + p["launch_drill_effect"] * drill_eff)
-               * (1 - p["talks_launch_suppression"] * talks) + self.excitation)
-        days = self.poisson(lam / p["salvo_mean_size"])
-        launches = days + self.poisson((p["salvo_mean_size"] - 1) * days)
-        omega = math.exp(-1 / p["launch_excitation_months"])
-        self.excitation = omega * self.excitation + p["launch_branching_ratio"] * (1 - omega) * launches
-        prov_rate = (p["provocation_base_rate_per_year"] / 12
-                     * math.exp(p["launch_threat_elasticity"] * (rho[PRK] - 1))
-                     * (1 + p["launch_drill_effect"] * drill_eff)
-                     * (1 - p["talks_launch_suppression"] * talks) + self.prov_excitation)
-        provs = self.poisson(prov_rate)
-        self.prov_excitation = omega * self.prov_excitation + p["launch_branching_ratio"] * (
-            1 - omega) * provs
-        rhetoric = self.poisson(p["rhetoric_base_rate_per_year"] / 12 * (0.5 + self.tension)
-                                * (1 + p["launch_drill_effect"] * drill_eff) * (1 - 0.5 * talks))
-        self.poisson(PATROLS_PER_YEAR_AT_FULL_ALIGNMENT / 12 * self.alignment)  # patrol events
+        summit = rnd() < cohesion.summit_probability(lv.summit_frequency_per_year)
+        grievance = rnd() < self.grievance_p
+        turnover = rnd() < self.turnover_p
+        for a in actors:
+            a.coerced = 0.0
+        if f.coercion:
+            n_coerce = self.poisson(coercion.coercion_rate(self.coercion_m, actors[CHN].ratio))
+            if n_coerce > 0:
+                actors[ROK if coercion.targets_rok(rnd()) else JPN].coerced = n_coerce
+            counts[EV["coercion"]] = n_coerce
+        threat_f = provocations.threat_factor(q, rho_prk)
+        drill_f = provocations.drill_factor(q, drill_eff, f.drill_provocation)
+        talks_cut = provocations.talks_factor(q, talks)
+        lam = provocations.launch_rate(self.launch_m, threat_f,
+                                       provocations.capability_factor(q, self.nuclear), drill_f,
+                                       talks_cut, self.excitation, f.self_excitation)
+        days = self.poisson(provocations.launch_day_rate(q, lam))
+        launches = days + self.poisson(provocations.salvo_extra_rate(q, days))
+        self.excitation = provocations.excite(self.excitation, launches, self.omega,
+                                              self.excite_gain)
+        provs = self.poisson(provocations.provocation_rate(self.prov_m, threat_f, drill_f,
+                                                           talks_cut, self.prov_excitation,
+                                                           f.self_excitation))
+        self.prov_excitation = provocations.excite(self.prov_excitation, provs, self.omega,
+                                                   self.excite_gain)
+        rhetoric = self.poisson(provocations.rhetoric_rate(self.rhet_m, self.tension, drill_f,
+                                                           talks))
+        patrols = self.poisson(alignment.patrol_rate(self.alignment))
+        counts[EV["missile_launch"]] = launches
+        counts[EV["provocation"]] = provs
+        counts[EV["rhetoric"]] = rhetoric
+        counts[EV["joint_drill"]] = 1 if drill > 0 else 0
+        counts[EV["trilateral_summit"]] = 1 if summit else 0
+        counts[EV["grievance_shock"]] = 1 if grievance else 0
+        counts[EV["turnover_shock"]] = 1 if turnover else 0
+        counts[EV["joint_patrol"]] = patrols
+        counts[EV["talks"]] = 1 if self.talks else 0
         self.launches_total += launches
-        talks_month = 1 if self.talks else 0
+        if f.cohesion_dynamics:
+            self.cohesion = cohesion.cohesion_step(
+                q, self.cohesion, 1.0 if summit else 0.0, 1.0 if grievance else 0.0,
+                1.0 if turnover else 0.0, intel, self.decay_m, self.intel_m)
+        allied = 0.0
+        for i in ALLIES:
+            allied += actors[i].capability
+        self.balance = deterrence.power_balance(allied, actors[PRK].capability,
+                                                actors[CHN].capability, actors[RUS].capability,
+                                                self.alignment)
+        self.credibility = deterrence.credibility(q, self.balance, self.cohesion,
+                                                  self.drill_memory, f.deterrence)
+        if f.alignment:
+            self.alignment = alignment.alignment_step(
+                q, self.alignment, self.a0_logit,
+                alignment.shared_threat(actors[CHN].allies_ratio, actors[RUS].allies_ratio),
+                self.rate_align)
+        self.sanctions_eff = alignment.effective_sanctions(q, lv.sanctions_pressure,
+                                                           self.alignment, flexible, talks,
+                                                           f.bloc_support)
+        if f.nuclear_programme:
+            self.nuclear = nuclear_programme.capability_step(
+                q, self.nuclear, rho_prk, self.sanctions_eff, talks, self.alignment,
+                self.growth_m, f.bloc_support)
 
-        c = self.cohesion
-        c = (c + p["summit_cohesion_gain"] * summit * (1 - c)
-             - p["cohesion_decay_per_year"] / 12 * (c - p["cohesion_floor"])
-             + p["intelligence_cohesion_gain_per_year"] / 12 * intel * (1 - c)
-             - p["grievance_shock_size"] * grievance - p["turnover_shock_size"] * turnover)
-        self.cohesion = min(max(c, 0.0), 1.0)
-        allied = sum(capability[j] for j in ALLIES)
-        balance = allied / (capability[PRK] + self.alignment * 0.3 * (capability[CHN]
-                                                                       + capability[RUS]))
-        resolve = min(1.0, p["alliance_resolve"] * (1 + p["drill_credibility_gain"]
-                                                    * self.drill_memory))
-        cred = balance / (1 + balance) * self.cohesion * resolve
-        factor = (1 - cred) ** p["deterrence_elasticity"]
-        h_delib = p["deliberate_aggression_rate_per_year"] / 12 * factor
-        h_delib_war = p["deliberate_war_per_month"] * factor
+        # 3: diplomacy
+        if f.diplomacy:
+            pressure = diplomacy.pressure_index(lv.sanctions_pressure, self.drill_memory, md,
+                                                infra)
+            offer = diplomacy.offers(flexible, self.tension)
+            self.willingness = diplomacy.willingness(q, self.w0_logit, pressure,
+                                                     self.pressure_ref, offer,
+                                                     actors[PRK].trust[USA], f.cornered_effect)
+            if forced:
+                self.talks = diplomacy.forced_talks(override)
+            elif self.talks:  # talks go on unless they collapse
+                self.talks = not rnd() < probability(
+                    -diplomacy.talks_end_exponent(self.collapse_m, self.tension, flexible))
+            else:
+                self.talks = rnd() < probability(
+                    -diplomacy.talks_start_exponent(self.start_m, self.willingness, flexible))
+            if self.talks:
+                if rnd() < probability(diplomacy.step_hazard(q, self.denuc_m, flexible)):
+                    self.denuclearization = diplomacy.progress_after_step(q,
+                                                                          self.denuclearization)
+                    self.nuclear = nuclear_programme.dismantle(q, self.nuclear)
+                    counts[EV["denuclearization_step"]] = 1
+            else:
+                self.denuclearization = diplomacy.progress_without_talks(self.denuclearization,
+                                                                         self.denuc_keep)
 
-        shared = sum(sum(self.actors[i].threat[j] for j in ALLIES) / self.theta_allies_ref[i]
-                     for i in (CHN, RUS)) / 2
-        target = expit(self.a0_logit + p["alignment_threat_sensitivity"] * (shared - 1))
-        self.alignment = min(max(self.alignment + (target - self.alignment)
-                                 / p["alignment_months"], 0.0), 1.0)
-        s_eff = (lv["sanctions_pressure"] * (1 - p["sanctions_leakage"] * self.alignment)
-                 * (1 - 0.5 * flexible * talks))
-        invest = max(0.0, 1 + p["dprk_threat_investment_elasticity"] * (rho[PRK] - 1))
-        self.nuclear *= 1 + (p["dprk_capability_growth_per_year"] / 12 * invest
-                             * (1 - p["sanctions_drag"] * s_eff) * (1 - p["deal_freeze"] * talks)
-                             * (1 + p["bloc_tech_support"] * self.alignment))
+        # 4: beliefs
+        if f.beliefs:
+            evidence = beliefs.evidence(q, drill_eff, md, infra, comm, forum, launches,
+                                        1.0 if self.talks else 0.0, actors[ROK].coerced,
+                                        actors[JPN].coerced, f.posture_threat)
+            for a in actors:
+                a.update_beliefs(evidence)
 
-        pressure = self._pressure(lv["sanctions_pressure"], self.drill_memory, md, infra)
-        offer = flexible * min(1.0, 0.5 + self.tension)
-        trust_gap = self.actors[PRK].trust[USA] - REFERENCE_TRUST_PRK_USA
-        z = (logit(p["willingness_baseline"]) + p["offer_willingness_gain"] * offer
-             + 2 * trust_gap - p["cornered_pressure_weight"] * (pressure - self.pressure_ref)
-             * (1 - p["offramp_effect"] * offer))
-        will = expit(z)
-        u_start, u_end = self.random.random(), self.random.random()
-        if self.talks:
-            end = 1 - math.exp(-p["talks_collapse_rate_per_year"] / 12 * (0.5 + self.tension)
-                               * (1 - 0.5 * flexible))
-            self.talks = u_end >= end
-        else:
-            start = 1 - math.exp(-p["talks_start_rate_per_year"] / 12 * will
-                                 * (0.5 + 0.5 * flexible))
-            self.talks = u_start < start
-        if lv["talks_override"] >= 0:
-            self.talks = lv["talks_override"] >= 0.5
-        rate = p["denuclearization_step_rate_per_year"] / 12 * (
-            1 + p["sanctions_relief_effect"] * flexible)
-        step_taken = 0
-        if self.talks and self.random.random() < 1 - math.exp(-rate):
-            self.denuclearization += p["denuclearization_step"] * (1 - self.denuclearization)
-            self.nuclear *= 1 - p["denuclearization_step"]
-            step_taken = 1
-        elif not self.talks:
-            self.denuclearization *= 1 - p["denuclearization_reversal_per_year"] / 12
+        # 5: arms race (every actor from last month's levels, then all move)
+        if f.arms_race:
+            for a in actors:
+                a.arm(actors)
+            for a in actors:
+                a.arms_level = a.next_arms
 
-        ev = self._evidence(drill, md, infra, clarity, comm, forum, launches,
-                            1.0 if self.talks else 0.0, coerced)
-        for a in self.actors:
-            a.update_beliefs(ev[a.index])
-        for a in self.actors:
-            a.arm(self.actors)
-        for a in self.actors:
-            a.arms_level = a.next_arms
-
-        clash, war, nuke = self._escalate(rhetoric, launches + provs, rho[PRK], intel, comm,
-                                          talks, h_delib, h_delib_war)
-        counts = {"missile_launch": launches, "provocation": provs, "rhetoric": rhetoric,
-                  "talks": talks_month, "joint_drill": drill, "denuclearization_step": step_taken,
-                  "armed_clash": clash, "war": war, "nuclear_use": nuke}
-        net = sum(EVENT_GOLDSTEIN[k] * v for k, v in counts.items() if k in TENSION_TYPES)
-        tau_in = min(max(-net / p["tension_goldstein_scale"], 0.0), 1.0) * (
-            1 - p["forum_threat_reduction"] * forum)
-        self.tension += (tau_in - self.tension) / p["tension_memory_months"]
-
-        self.supply_chain += (economy.SUPPLY_CHAIN_TARGET[self.level] - self.supply_chain) / 3
-        for a in self.actors:
-            i = a.index
-            a.flow_loss = (a.flow_loss * (1 - p["gdp_recovery_per_year"] / 12)
-                           + (p["investment_chill_scale"] * economy.CHILL_PCT_PER_MONTH[self.level]
-                              + p["supply_chain_sensitivity"] * self.supply_chain)
-                           * economy.EXPOSURE[i] + p["coercion_trade_loss"] * coerced[i])
-        self.month += 1
-
-    def _escalate(self, rhetoric, provocations, rho_prk, intel, comm, talks, h_delib,
-                  h_delib_war) -> tuple[int, int, int]:
-        """Ladder move for the month (as escalation.py); returns (clash entered, at war,
-        nuclear use entered) as event counts."""
-        p = self.p
-        level = self.level
-        if rhetoric > 0:
-            level = max(level, 1)
-        if provocations > 0:
-            level = max(level, 2)
-        f_t = math.exp(p["tension_escalation_sensitivity"] * (self.tension - 0.5))
-        sigma = p["misperception_noise"] * (1 - p["intelligence_warning_effect"] * intel) * (
-            1 - p["hotline_noise_reduction"] * comm)
-        m = 1 + sigma * abs(self.random.gauss(0.0, 1.0))
-        cm = (self.cohesion + intel + comm) / 3
-        cm_cut = 1 - p["crisis_management_effect"] * cm
-        down_gain = (1 + p["crisis_management_effect"] * cm) * (1 + p["talks_deescalation_gain"]
-                                                                * talks)
-        trust = self.actors[PRK].trust[USA]
-        pre = p["preemption_per_month"] / (1 + math.exp(-(rho_prk - p["preemption_threat_threshold"])
-                                                         / 0.1)) * (1 - trust)
-        up = down = jump = 0.0
-        if level == 2:
-            up = p["provocation_to_crisis_per_month"] * f_t * m
-            jump = h_delib
-        elif level == 3:
-            up = (p["crisis_to_clash_per_month"] * f_t * m * (1 - p["intelligence_warning_effect"]
-                                                               * intel) + h_delib + pre)
-        elif level == 4:
-            up = (p["clash_to_war_per_month"] * f_t + h_delib_war) * cm_cut
-        elif level == 5:
-            up = p["war_to_nuclear_per_month"] * math.sqrt(self.nuclear / self.setup.nuclear0)
-        if 1 <= level <= 3:
-            down = p["deescalation_per_month"] * down_gain
-        elif level == 4:
-            down = p["clash_deescalation_per_month"] * down_gain
-        elif level == 5:
-            down = p["armistice_per_month"] * (1 + p["crisis_management_effect"] * cm)
-
-        def prob(h):
-            return 1 - math.exp(-max(h, 0.0))
-
-        p_up, p_jump, p_down = prob(up), prob(jump), prob(down)
-        u = self.random.random()
-        new = level
-        if level < 6:
-            if u < p_up:
-                new = level + 1
-            elif u < p_up + p_jump:
-                new = 4
-            elif u < p_up + p_jump + p_down:
-                new = 3 if level == 5 else level - 1
-        for key, rung in (("clash", 4), ("war", 5), ("nuclear_use", 6)):
-            if new >= rung and self.first[key] is None:
-                self.first[key] = self.month
-        up_move = new > level
+        # 6: escalation ladder on last month's tension, then tension, economy, records
+        level = escalation.event_floor(self.level, rhetoric, launches + provs)
+        f_t, h_delib, h_delib_war = 0.0, self.attack_m, q.deliberate_war_per_month
+        if escalation.PROVOCATION <= level <= escalation.CLASH:
+            f_t = escalation.tension_factor(escalation.tension_exponent(q, self.tension))
+            h_delib, h_delib_war = deterrence.deliberate_hazards(q, self.attack_m,
+                                                                 self.credibility, f.deterrence)
+        m = 1.0
+        if f.misperception and escalation.misperception_applies(level):
+            m = escalation.misperception_factor(escalation.misperception_scale(q, intel, comm),
+                                                self.random.gauss(0.0, 1.0))
+        cm = escalation.crisis_management(self.cohesion, intel, comm, f.crisis_management)
+        pre = 0.0
+        if f.preemption and level == escalation.CRISIS:
+            pre = escalation.preemption_hazard(q, rho_prk, actors[PRK].trust[USA])
+        up, jump = escalation.up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre,
+                                         self.nuclear / self.nuclear0)
+        new = escalation.next_rung(rnd(), level, up, jump,
+                                   escalation.down_hazard(q, level, cm, talks))
+        if new > level:
+            if new == escalation.CLASH:
+                counts[EV["armed_clash"]] = 1
+            elif new == escalation.NUCLEAR:
+                counts[EV["nuclear_use"]] = 1
+        counts[EV["war"]] = 1 if new == escalation.WAR else 0
         self.level = new
-        return int(up_move and new == 4), int(new == 5), int(up_move and new == 6)
+        net = float(tension.net_goldstein(counts, drill))  # (a NumPy scalar: kept a float)
+        self.tension = tension.tension_step(self.tension, net, self.inv_gscale, forum_cut,
+                                            self.rate_tension)
+        if f.economy:
+            self.supply_chain = economy.supply_chain_step(self.supply_chain, SUPPLY_TARGET[new])
+            for a in actors:
+                a.lose_output(self.gdp_keep, new, self.supply_chain, self.tension)
+        for key, rung in FIRST.items():
+            if new >= rung and self.first[key] is None:
+                self.first[key] = t
+        self.month += 1
 
 
 def run_reference(setup, params_rows, seed: int = 0, months: int | None = None) -> dict:
-    """Run one Mesa model per parameter row; return per-run outcomes (lists)."""
+    """Run one Mesa model per parameter row (dicts by parameter name) for ``months`` (default:
+    the setup's horizon); return the per-run outcomes as lists, keyed as OUTCOMES."""
+    require_interpreted()
     months = months or setup.horizon
-    out = {"launches_per_year": [], "war": [], "clash": [], "alignment": []}
+    levers = monthly_levers(setup)
+    out = {key: [] for key in OUTCOMES}
     for r, params in enumerate(params_rows):
-        model = PeninsulaModel(setup, params, seed=seed + r)
+        model = PeninsulaModel(setup, params, seed=seed + r, levers=levers)
         for _ in range(months):
             model.step()
-        out["launches_per_year"].append(model.launches_total / (months / 12))
-        out["war"].append(model.first["war"] is not None)
-        out["clash"].append(model.first["clash"] is not None)
+        out["launches_per_year"].append(model.launches_total / (months / MONTHS_PER_YEAR))
+        for key in FIRST:
+            out[key].append(model.first[key] is not None)
         out["alignment"].append(model.alignment)
+        out["tension"].append(model.tension)
+        out["cohesion"].append(model.cohesion)
+        out["gdp_loss_pct_ROK"].append(model.actors[ROK].gdp_loss)
     return out
+
+
+def baseline_setup():
+    """The benchmark's setup: the baseline scenario, point parameter values, 120 months."""
+    import peninsula
+    from peninsula.model.setup import build_setup
+
+    return build_setup(peninsula.load_scenario("baseline", list(BASELINE_OVERRIDES)))
+
+
+def parameter_rows(setup, runs: int) -> list[dict]:
+    """Each run's parameters by name, as the engine gives them (engine/simulate.py)."""
+    from peninsula.engine.random import RunStreams
+    from peninsula.engine.simulate import sample_parameters
+    from peninsula.scenario.parameters import NAMES
+
+    values = sample_parameters(setup, RunStreams(setup.seed, list(range(runs))))
+    return [dict(zip(NAMES, row, strict=True)) for row in values]
+
+
+def summarize(out: dict) -> dict:
+    """Mean and (population) standard deviation of each outcome over the runs."""
+    return {"mean": {k: statistics.fmean(map(float, v)) for k, v in out.items()},
+            "sd": {k: statistics.pstdev(map(float, v)) for k, v in out.items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    ap = argparse.ArgumentParser(description="Run the Mesa reference on the baseline scenario "
+                                 f"(point parameter values, {MONTHS} months) and print the "
+                                 "per-run outcome means")
+    ap.add_argument("--runs", type=int, default=100, help="number of runs (default 100)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the first run (run r: seed + r)")
+    ap.add_argument("--json", action="store_true", help="print the summary as JSON")
+    args = ap.parse_args(argv)
+    if is_compiled():  # Numba was loaded with its JIT on: run again with it off
+        if os.environ.get("NUMBA_DISABLE_JIT") == "1":
+            require_interpreted()  # cannot be switched off in this interpreter: say so
+        return subprocess.run([sys.executable, str(Path(__file__).resolve()), *argv],
+                              env=interpreted_environ(), check=False).returncode
+    setup = baseline_setup()
+    rows = parameter_rows(setup, args.runs)
+    t0 = time.perf_counter()
+    out = run_reference(setup, rows, seed=args.seed, months=MONTHS)
+    wall = time.perf_counter() - t0
+    summary = {"runs": args.runs, "months": MONTHS, "seed": args.seed, "wall_s": wall,
+               **summarize(out)}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"Mesa reference: {args.runs} runs x {MONTHS} months in {wall:.2f} s")
+        for key in OUTCOMES:
+            print(f"  {key:20s} mean {summary['mean'][key]:10.4f}   sd {summary['sd'][key]:10.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import statistics
 import subprocess
@@ -79,8 +80,10 @@ def measure(kind: str, runs: int, workers: int = 1) -> dict:
 
 
 def child(kind: str, runs: int, workers: int = 1) -> dict:
+    # the reference runs the model's own functions as plain Python (benchmarks/mesa_reference.py)
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"} if kind == "reference" else None
     out = subprocess.run([sys.executable, __file__, "--child", kind, str(runs), str(workers)],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
