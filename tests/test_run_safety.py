@@ -36,8 +36,13 @@ SLOW = ["--set", "scenario.horizon_months=36", "--kernel", "python", "-q"]
 
 
 def _cli(args: list[str], **kw) -> subprocess.Popen:
+    """The command in a process of its own. With the kernel run uncompiled (SLOW), the
+    mechanisms are too (NUMBA_DISABLE_JIT=1): nothing is compiled during the run, so a signal
+    lands in the run's own work whatever the state of Numba's cache."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1") if "python" in args else None
     return subprocess.Popen([sys.executable, "-m", "peninsula.cli", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            **kw)
 
 
 def _wait_for(folder: Path, pattern: str, n: int, timeout: float = 120.0) -> int:
