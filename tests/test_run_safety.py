@@ -42,7 +42,15 @@ def _cli(args: list[str], **kw) -> subprocess.Popen:
     env = dict(os.environ, NUMBA_DISABLE_JIT="1") if "python" in args else None
     return subprocess.Popen([sys.executable, "-m", "peninsula.cli", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            **kw)
+                            preexec_fn=_as_from_a_terminal if LINUX else None, **kw)
+
+
+def _as_from_a_terminal() -> None:
+    """In the child before it starts: Ctrl-C neither ignored nor blocked, as for a command
+    typed at a terminal (a child inherits both from the test process, where libraries loaded
+    by earlier tests may have changed them)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(folder: Path, pattern: str, n: int, timeout: float = 120.0) -> int:
