@@ -232,7 +232,10 @@ def check_engine(kernel: str = "auto", executor_kind: str = "local") -> None:
     """A known kernel and executor kind, or ValueError naming the option."""
     from peninsula.engine.simulate import resolve_kernel
 
-    resolve_kernel(kernel)
+    try:
+        resolve_kernel(kernel)
+    except ValueError as exc:
+        raise ValueError(f"--kernel: {exc}") from None
     if executor_kind not in ("local", "dask"):
         raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
 

@@ -68,12 +68,7 @@ def run(
             raise ValueError("--resume needs --out (the folder of the interrupted run)")
     post = R.read_posterior(posterior) if posterior else None
     with R.checked():
-        if executor_kind not in ("local", "dask"):
-            raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
-        try:
-            api.check_engine(kernel)
-        except ValueError as exc:
-            raise ValueError(f"--kernel: {exc}") from None
+        api.check_engine(kernel, executor_kind)
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
     command = R.run_command(scenario, sc, sets, out_dir=out_dir, workers=workers,

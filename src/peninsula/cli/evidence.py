@@ -129,8 +129,6 @@ def fit_arms_race_cmd(
     as_json: json_opt("Print the fit as JSON.") = False,
 ) -> None:
     """Fit Richardson's arms-race equations (combined and two-equation forms)."""
-    if at not in ("mid", "start"):
-        R.usage_error(f"{file}: --at must be 'mid' or 'start', got {at!r}")
     try:
         df = pd.read_csv(file)
     except (OSError, ValueError) as exc:

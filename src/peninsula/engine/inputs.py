@@ -16,7 +16,7 @@ from peninsula.model import arms_race, beliefs
 from peninsula.model.actors import N_ACTORS
 from peninsula.model.events import N_EVENT_TYPES
 from peninsula.model.state import DRAWS_PER_SLOT, N_SLOTS, STATE0_FIELDS
-from peninsula.scenario.parameters import NAMES
+from peninsula.scenario.parameters import BY_NAME, NAMES
 from peninsula.scenario.schema import LEVERS, MECHANISMS
 
 
@@ -40,8 +40,6 @@ def parameter_records(params: np.ndarray) -> np.ndarray:
 def parameter_record(values: dict[str, float] | None = None, setup=None) -> np.record:
     """One run's parameters as the record the mechanisms take: the defaults of the parameter
     table (or a setup's point values), with ``values`` replacing any of them (tests, notebooks)."""
-    from peninsula.scenario.parameters import BY_NAME
-
     row = (np.array(setup.param_mode, dtype=float) if setup is not None
            else np.array([BY_NAME[n].value for n in NAMES]))
     for name, v in (values or {}).items():

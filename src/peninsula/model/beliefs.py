@@ -46,6 +46,7 @@ for _ally in ALLIES:
     EVIDENCE_CATEGORY[_ally, PRK] = ALLIES_SEE_PRK
 EVIDENCE_CATEGORY[ROK, CHN] = ROK_SEES_CHN
 EVIDENCE_CATEGORY[JPN, CHN] = JPN_SEES_CHN
+del _ally
 EVIDENCE_ENTRIES = np.flatnonzero(EVIDENCE_CATEGORY).astype(np.int64)  # flat i * 6 + j
 
 
