@@ -207,6 +207,9 @@ class PeninsulaModel(mesa.Model):
         self.nuclear0 = self.nuclear = float(setup.nuclear0)
         self.tech = 1.0
         self.excitation = self.prov_excitation = 0.0
+        self.in_campaign = (f.testing_campaign
+                            and self.random.random() < provocations.campaign_share(q))
+        self.frailty = 1.0
         self.drill_memory = self.supply_chain = 0.0
         self.credibility = self.balance = self.willingness = self.sanctions_eff = 0.0
         self.launches_total = 0
@@ -305,7 +308,17 @@ class PeninsulaModel(mesa.Model):
         threat_f = provocations.threat_factor(q, rho_prk)
         drill_f = provocations.drill_factor(q, drill_eff, f.drill_provocation)
         talks_cut = provocations.talks_factor(q, talks)
-        lam = provocations.launch_rate(self.launch_m, threat_f,
+        base_m = self.launch_m
+        if f.testing_campaign:
+            self.in_campaign = provocations.campaign_next(q, self.in_campaign,
+                                                          lv.programme_announcement, rnd())
+            base_m *= (provocations.campaign_factor(q) if self.in_campaign
+                       else provocations.quiet_factor(q))
+        if f.launch_frailty:
+            if t % 12 == 0:
+                self.frailty = provocations.frailty(q, self.random.gauss(0.0, 1.0))
+            base_m *= self.frailty
+        lam = provocations.launch_rate(base_m, threat_f,
                                        provocations.capability_factor(q, self.nuclear), drill_f,
                                        talks_cut, self.excitation, f.self_excitation)
         days = self.poisson(provocations.launch_day_rate(q, lam))

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import peninsula
+from peninsula.api import scenario_for
 from peninsula._version import __version__
 
 SCENARIOS = ("baseline", "blocs", "crisis-2017", "detente-2018")
@@ -43,10 +44,13 @@ def flatten(summary: dict, runs: int) -> dict[str, list[float]]:
     return out
 
 
-def record(scenarios=SCENARIOS, runs: int = RUNS, seed: int = SEED, workers: int = 2) -> dict:
+def record(scenarios=SCENARIOS, runs: int = RUNS, seed: int = SEED, workers: int = 2,
+           overrides: tuple[str, ...] = ()) -> dict:
+    """The summary outcomes of ``scenarios`` (each with ``--set``-style ``overrides``)."""
     data = {}
     for name in scenarios:
-        ens = peninsula.run(name, runs=runs, seed=seed, workers=workers, record_monthly=False,
+        sc = scenario_for(name, overrides=list(overrides))
+        ens = peninsula.run(sc, runs=runs, seed=seed, workers=workers, record_monthly=False,
                             record_events=False, compact=True)
         data[name] = flatten(ens.summary(), runs)
     return {"peninsula_version": __version__, "runs": runs, "seed": seed, "outcomes": data}

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from peninsula.analysis.scoring import crps_ensemble
 from peninsula.engine.ensemble import run_chunks
 from peninsula.io.history import load_table, yearly_launches
 from peninsula.model.setup import build_setup
@@ -127,15 +128,6 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
     post["distance"] = dist[keep]
     post.attrs = {"train_until": train_until, "draws": draws, "accept": accept, "seed": seed}
     return post
-
-
-def crps_ensemble(samples: np.ndarray, y: float) -> float:
-    """CRPS of an ensemble forecast (Gneiting & Raftery 2007), via the sorted-sample identity."""
-    x = np.sort(np.asarray(samples, dtype=float))
-    n = len(x)
-    term1 = np.mean(np.abs(x - y))
-    term2 = np.sum(x * (2 * np.arange(1, n + 1) - n - 1)) / (n * n)
-    return float(term1 - term2)
 
 
 def skill(pred: np.ndarray, obs: np.ndarray, train_obs: np.ndarray) -> dict:

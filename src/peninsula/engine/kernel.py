@@ -6,7 +6,8 @@ in the documented order of a month; every equation and constant lives in those f
 which the unit tests call directly. The order of a month:
 
     1. posture, capability and perceived threat (threat.py, arms_race.spending)
-    2. events: summit, shocks, China's coercion (coercion.py), launches and salvoes,
+    2. events: summit, shocks, China's coercion (coercion.py), the testing-campaign regime and
+       the year's frailty, launches and salvoes (or the record's, when forced),
        provocations, rhetoric (provocations.py), joint patrols; then cohesion (cohesion.py),
        credibility (deterrence.py), alignment and sanctions (alignment.py), DPRK capability
        (nuclear_programme.py)
@@ -72,9 +73,11 @@ from peninsula.model.state import (
     COHESION0,
     DENUCLEARIZATION0,
     LEVEL0,
+    SLOT_CAMPAIGN,
     SLOT_COERCION,
     SLOT_COERCION_TARGET,
     SLOT_DENUC,
+    SLOT_FRAILTY,
     SLOT_GRIEVANCE,
     SLOT_LADDER,
     SLOT_LAUNCH,
@@ -213,6 +216,8 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     denuc = np.empty(nb)
     nuclear = np.empty(nb)
     excitation = np.empty(nb)
+    in_campaign = np.empty(nb, dtype=np.bool_)  # the latent testing-campaign regime
+    year_frailty = np.empty(nb)  # this year's launch-rate frailty
     prov_exc = np.empty(nb)
     launch_days = np.empty(nb, dtype=np.int64)
     drill_memory = np.empty(nb)
@@ -240,6 +245,8 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     turnover_p = np.empty(nb)
     coercion_m = np.empty(nb)
     launch_m = np.empty(nb)
+    quiet_f = np.empty(nb)
+    campaign_f = np.empty(nb)
     prov_m = np.empty(nb)
     rhet_m = np.empty(nb)
     decay_m = np.empty(nb)
@@ -302,6 +309,11 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             nuclear[k] = nuclear0
             excitation[k] = 0.0
             prov_exc[k] = 0.0
+            quiet_f[k] = provocations.quiet_factor(q)
+            campaign_f[k] = provocations.campaign_factor(q)
+            in_campaign[k] = (f.testing_campaign and horizon > 0 and uniform(
+                keys[r], ctr[0, SLOT_CAMPAIGN, 1]) < provocations.campaign_share(q))
+            year_frailty[k] = 1.0
             launch_days[k] = 0
             drill_memory[k] = 0.0
             supply_chain[k] = 0.0
@@ -353,6 +365,10 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             md = lv.missile_defense_deployment
             infra = lv.permanent_infrastructure
             override = lv.talks_override
+            forced_launches = lv.launches_override
+            forced_days = lv.launch_days_override
+            announcement = lv.programme_announcement
+            year_start = t % 12 == 0
             forced = override >= 0.0
             year_end = (t + 1) % 12 == 0 and (t + 1) // 12 <= inp.n_years
             record_now = record_monthly or year_end  # a month whose state is written out
@@ -431,16 +447,31 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 threat_f = provocations.threat_factor(q, rho)
                 drill_f = provocations.drill_factor(q, drill_eff, f.drill_provocation)
                 talks_cut = provocations.talks_factor(q, talks)
+                base_m = launch_m[k]
+                if f.testing_campaign:
+                    in_campaign[k] = provocations.campaign_next(
+                        q, in_campaign[k], announcement, uniform(key, ctr[t, SLOT_CAMPAIGN, 0]))
+                    base_m *= campaign_f[k] if in_campaign[k] else quiet_f[k]
+                if f.launch_frailty:
+                    if year_start:
+                        u1 = uniform(key, ctr[t, SLOT_FRAILTY, 0])
+                        year_frailty[k] = provocations.frailty(
+                            q, normal(normal_radius(u1), uniform(key, ctr[t, SLOT_FRAILTY, 1])))
+                    base_m *= year_frailty[k]
                 lam = provocations.launch_rate(
-                    launch_m[k], threat_f, provocations.capability_factor(q, nuclear[k]), drill_f,
+                    base_m, threat_f, provocations.capability_factor(q, nuclear[k]), drill_f,
                     talks_cut, excitation[k], f.self_excitation)
-                days = poisson(uniform(key, ctr[t, SLOT_LAUNCH, 0]),
-                               provocations.launch_day_rate(q, lam))
+                if forced_launches >= 0.0:  # replay of the record
+                    n_launch = provocations.forced_launches(forced_launches)
+                    days = provocations.forced_launch_days(forced_days, n_launch)
+                else:
+                    days = poisson(uniform(key, ctr[t, SLOT_LAUNCH, 0]),
+                                   provocations.launch_day_rate(q, lam))
+                    n_launch = days  # a Poisson draw of mean 0 (no launch days) is 0 whatever u
+                    if days > 0:
+                        n_launch = days + poisson(uniform(key, ctr[t, SLOT_SALVO, 0]),
+                                                  provocations.salvo_extra_rate(q, days))
                 launch_days[k] = days
-                n_launch = days  # a Poisson draw of mean 0 (no launch days) is 0 whatever u
-                if days > 0:
-                    n_launch = days + poisson(uniform(key, ctr[t, SLOT_SALVO, 0]),
-                                              provocations.salvo_extra_rate(q, days))
                 launches[k] = n_launch
                 excitation[k] = provocations.excite(excitation[k], n_launch, omega[k],
                                                     excite_gain[k])

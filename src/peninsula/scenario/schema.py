@@ -61,6 +61,16 @@ LEVERS: dict[str, Field] = {
     "sanctions_pressure": Field("float", 0.0, 1.0, 0.7),
     "talks_override": Field("float", -1.0, 1.0, -1.0,
                             "-1 talks follow the model; 0 held off; 1 held on (historical replay)"),
+    "programme_announcement": Field("float", 0.0, 1.0, 0.0,
+                                    "a publicly announced DPRK weapons-development programme in "
+                                    "force (0 none, 1 announced); raises the entry hazard of "
+                                    "testing campaigns"),
+    "launches_override": Field("float", -1.0, 1000.0, -1.0,
+                               "-1 launches follow the model; n >= 0 forces n missiles that month "
+                               "(replay of the record)"),
+    "launch_days_override": Field("float", -1.0, 31.0, -1.0,
+                                  "-1 launch days follow the model (with forced launches: one "
+                                  "missile a day); d >= 0 forces d launch days (replay)"),
 }
 EXERCISE_MONTHS_DEFAULT = [3, 8]
 
@@ -118,6 +128,9 @@ MECHANISMS: dict[str, str] = {
     "cornered_effect": "pressure without off-ramps lowers DPRK willingness to talk",
     "drill_provocation": "drills raise the DPRK launch rate",
     "self_excitation": "launches beget launches (Hawkes term)",
+    "testing_campaign": "a latent testing-campaign regime multiplies the launch rate; announced "
+                        "programmes raise its entry hazard",
+    "launch_frailty": "a yearly random factor of the launch rate (overdispersion)",
     "misperception": "misperception noise in escalation",
     "preemption": "pre-emption hazard when threat is high and trust low",
     "crisis_management": "cohesion, intelligence and hotlines cut clash->war",
