@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import peninsula
-from peninsula.api import scenario_for
 from peninsula._version import __version__
+from peninsula.api import scenario_for
 
 SCENARIOS = ("baseline", "blocs", "crisis-2017", "detente-2018")
 RUNS = 20_000
