@@ -16,6 +16,7 @@ from peninsula.analysis.backtest import (
     simulate_years,
     skill,
 )
+from peninsula.analysis.count_models import BENCHMARKS
 from peninsula.cli import app
 
 runner = CliRunner()
@@ -82,7 +83,8 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
                               "--out", str(post), "-q"])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["backtest", "--train-until", "2019", "--posterior", str(post),
-                              "--runs", "200", "--json", "-q", "--plot", str(tmp_path / "b.png"),
+                              "--runs", "200", "--json", "-q", "--skip-rolling",
+                              "--plot", str(tmp_path / "b.png"),
                               "--report", str(tmp_path / "validation.md")])
     assert res.exit_code == 0, res.output
     r = json.loads(res.stdout)
@@ -94,6 +96,12 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
                                                   r["predicted_p95"], strict=True))
     assert -1 <= r["spearman"] <= 1 and r["crps"] >= 0 and 0 <= r["coverage_90"] <= 1
     assert set(r["baselines"]) == {"persistence", "climatology"}
+    assert set(r["benchmarks"]) == set(BENCHMARKS) and "rolling" not in r
+    for b in r["benchmarks"].values():
+        assert b["crps"] >= 0 and 0 <= b["coverage_90"] <= 1 and b["log_score"] > 0
+    pp = r["posterior_predictive"]
+    assert pp["observed_dispersion"] == pytest.approx(
+        np.var(r["observed"][:14], ddof=1) / np.mean(r["observed"][:14]))
     assert r["launch_days"]["observed"][2022 - 2006] == 34 and len(r["patrols"]["years"]) == 7
     assert r["baselines"]["persistence"]["crps"] == pytest.approx(
         np.mean([abs(9 - 27), abs(6 - 9), abs(69 - 6), abs(33 - 69), abs(41 - 33),

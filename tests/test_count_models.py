@@ -4,11 +4,13 @@ Tolerances are derived, not tuned: coefficient checks use 4 standard errors from
 Fisher information at the true parameters (NB2 mean part: X' diag(mu / (1 + alpha mu)) X; the
 NB2 alpha is orthogonal to the mean, its information computed numerically from scipy's
 negative-binomial pmf); Monte Carlo checks of forecast samples use 4 (or 5) standard errors of
-the sample mean or variance.
+the sample mean or variance (of a difference of two independent sample means where two samples
+are compared), and independence checks bound a sample correlation by 4 / sqrt(n).
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 
 import numpy as np
@@ -21,6 +23,7 @@ from peninsula.analysis.count_models import (
     MEAN_CAP,
     RECENT_BLOCKS,
     BenchmarkForecast,
+    forecast_benchmark_years,
     forecast_benchmarks,
 )
 
@@ -308,3 +311,253 @@ def test_rejects_unusable_input():
     with pytest.raises(ValueError, match="non-negative"):
         forecast_benchmarks(pd.DataFrame({"missiles": [-1] * 12, "drill": 0.0, "talks": 0}),
                             future(), n=10, seed=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Regression pin: forecast_benchmarks must stay bit-identical across refactors. The digests were
+# computed with the code as it stood before forecast_benchmark_years was added (same numpy and
+# statsmodels); regenerate them only for a deliberate change of the models or the draws.
+
+
+def pin_cases():
+    """Inputs whose forecast_benchmarks output is pinned (levers, odd horizons, fallbacks)."""
+    rng = np.random.default_rng(2006)
+    months = 168  # 2006-2019
+    drill = rng.uniform(0, 2, months).round(3)
+    talks = (rng.uniform(size=months) < 0.2).astype(int)
+    mu = np.exp(0.3 + 0.4 * drill - 0.8 * talks + 0.004 * np.arange(months))
+    train = pd.DataFrame({"missiles": rng.negative_binomial(2.0, 2.0 / (2.0 + mu)),
+                          "drill": drill, "talks": talks})
+
+    def fut(h, s):
+        r = np.random.default_rng(s)
+        return pd.DataFrame({"drill": r.uniform(0, 2, h).round(3),
+                             "talks": (r.uniform(size=h) < 0.3).astype(int)})
+
+    totals = np.round(np.exp(0.6 * np.arange(20))).astype(int)
+    explosive = np.repeat(totals // 12, 12)
+    explosive[11::12] += totals % 12
+    return {
+        "levers12": (train, fut(12, 1), 300, 2024),
+        "levers7": (train, fut(7, 2), 300, 7),
+        "levers36": (train, fut(36, 3), 200, 31),
+        "capped": (pd.DataFrame({"missiles": explosive, "drill": 0.0, "talks": 0}), fut(12, 4),
+                   50, 14),
+        "spike12": (pd.DataFrame({"missiles": np.eye(12, dtype=int)[-1] * 7,
+                                  "drill": np.linspace(0, 1, 12), "talks": 0}), fut(12, 5),
+                    100, 13),
+        "zeros": (pd.DataFrame({"missiles": np.zeros(48, dtype=int), "drill": 1.0,
+                                "talks": np.arange(48) % 2}), fut(12, 6), 100, 11),
+    }
+
+
+def digest(fc: BenchmarkForecast) -> tuple[str, str]:
+    """(hash of all samples, hash of notes and fitted parameters), bit-exact."""
+    hs, hf = hashlib.sha256(), hashlib.sha256()
+    for name in BENCHMARKS:
+        s = np.ascontiguousarray(fc.samples[name], dtype="<i8")
+        hs.update(f"{name}{s.shape}".encode() + s.tobytes())
+        hf.update(f"{name}|{fc.notes[name]}|{sorted(fc.fits[name].items())!r}".encode())
+    return hs.hexdigest()[:16], hf.hexdigest()[:16]
+
+
+PINNED = {
+    "levers12": ("b1d2bf72e4107fe5", "e44b21af8e904194"),
+    "levers7": ("12c52df8582f26cd", "3ee8ad64cb59e211"),
+    "levers36": ("176406f4564d74ed", "80802e4074cdfeea"),
+    "capped": ("df9982480bfaa0a9", "b35236c9c544004a"),
+    "spike12": ("96e011fa3ab608e4", "0320174f88f785b8"),
+    "zeros": ("601afb2050f0c438", "49fdfa3587a07678"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PINNED))
+def test_forecast_benchmarks_output_is_pinned(case):
+    train, fut, n, seed = pin_cases()[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert digest(forecast_benchmarks(train, fut, n=n, seed=seed)) == PINNED[case]
+
+
+# ---------------------------------------------------------------------------------------------
+# forecast_benchmark_years
+
+
+def year_levers(*years: tuple[list[float], list[float]]) -> pd.DataFrame:
+    """Future months from per-year (drill, talks) month patterns, each tiled to 12 months."""
+    drill = np.concatenate([np.resize(np.asarray(d, float), 12) for d, _ in years])
+    talks = np.concatenate([np.resize(np.asarray(t, float), 12) for _, t in years])
+    return pd.DataFrame({"drill": drill, "talks": talks})
+
+
+def test_year_forecast_shapes_dtypes_and_fits():
+    train, _, _, _ = pin_cases()["levers12"]  # 2006-2019
+    fut = pin_cases()["levers36"][1]
+    fut = pd.concat([fut, fut], ignore_index=True)  # 72 months: 2020..2025
+    fc = forecast_benchmark_years(train, fut, n=41, seed=3)
+    assert isinstance(fc, BenchmarkForecast)
+    assert tuple(fc.samples) == BENCHMARKS == tuple(fc.notes) == tuple(fc.fits)
+    for name in BENCHMARKS:
+        s = fc.samples[name]
+        assert s.shape == (41, 6) and s.dtype == np.int64 and (s >= 0).all(), name
+        assert isinstance(fc.notes[name], str)
+        assert all(isinstance(v, float) for v in fc.fits[name].values()), name
+        years = [k for k in fc.fits[name] if k.startswith("forecast_mean_year")]
+        assert years == ([] if name == "nb_ar1" else [f"forecast_mean_year{h}" for h in range(1, 7)])
+    one = forecast_benchmark_years(train, fut.iloc[:12], n=5, seed=3)
+    assert all(one.samples[name].shape == (5, 1) for name in BENCHMARKS)
+
+
+def test_year_one_repeats_forecast_benchmarks_draw_for_draw_and_ar1_sums_its_monthly_paths():
+    train, _, _, _ = pin_cases()["levers12"]
+    fut = year_levers(([0.0, 2.0], [0]), ([1.5], [1, 0, 0]), ([0.2], [0]))
+    n, seed = 700, 77
+    yr = forecast_benchmark_years(train, fut, n=n, seed=seed)
+    first = forecast_benchmarks(train, fut.iloc[:12], n=n, seed=seed)
+    for name in BENCHMARKS:
+        np.testing.assert_array_equal(yr.samples[name][:, 0], first.samples[name].sum(axis=1))
+        assert yr.notes[name] == first.notes[name], name
+        assert {k: v for k, v in yr.fits[name].items()
+                if not k.startswith("forecast_mean_year")} == first.fits[name], name
+    # nb_ar1: every yearly total is the sum of one path simulated month by month over 36 months
+    paths = forecast_benchmarks(train, fut, n=n, seed=seed).samples["nb_ar1"]
+    np.testing.assert_array_equal(yr.samples["nb_ar1"], paths.reshape(n, 3, 12).sum(axis=2))
+    # same seed, same draws; other levers change only the levers model
+    again = forecast_benchmark_years(train, fut, n=n, seed=seed)
+    other = forecast_benchmark_years(train, fut.assign(drill=fut["drill"] + 1), n=n, seed=seed)
+    for name in BENCHMARKS:
+        np.testing.assert_array_equal(again.samples[name], yr.samples[name])
+        same = np.array_equal(other.samples[name], yr.samples[name])
+        assert same == (name != "nb_glm_levers"), name
+
+
+def test_climatology_years_are_identically_and_independently_distributed():
+    totals = nb_draw(np.random.default_rng(51), 40.0, 0.2, 14)
+    n, years = 20_000, 6
+    fc = forecast_benchmark_years(train_from_blocks(totals, seed=52), future(12 * years), n=n,
+                                  seed=53)
+    for name in ("poisson_climatology", "nb_climatology", "poisson_climatology_recent",
+                 "nb_climatology_recent"):
+        fit, s = fc.fits[name], fc.samples[name].astype(float)
+        mu, alpha = np.exp(fit["const"]), fit.get("alpha", 0.0)
+        assert [fit[f"forecast_mean_year{h}"] for h in range(1, years + 1)] == pytest.approx(
+            [mu] * years, rel=1e-12)
+        se = np.sqrt((mu + alpha * mu**2) / n)
+        for h in range(years):
+            assert abs(s[:, h].mean() - mu) < 4 * se, (name, h)
+            if h:
+                assert abs(np.corrcoef(s[:, h - 1], s[:, h])[0, 1]) < 4 / np.sqrt(n), (name, h)
+    assert fc.fits["nb_climatology"]["alpha"] > 0.05  # the NB case really is overdispersed
+
+
+def test_nb_trend_years_follow_the_fitted_trend_from_the_next_block_on():
+    b0, b1, alpha, nblocks = 2.0, 0.12, 0.05, 14
+    totals = nb_draw(np.random.default_rng(61), np.exp(b0 + b1 * np.arange(nblocks)), alpha)
+    n = 40_000
+    fc = forecast_benchmark_years(train_from_blocks(totals, seed=62), future(36), n=n, seed=63)
+    fit = fc.fits["nb_trend"]
+    assert fc.notes["nb_trend"] == ""
+    s = fc.samples["nb_trend"].astype(float)
+    for h in (1, 2, 3):
+        want = np.exp(fit["const"] + fit["block"] * (nblocks + h - 1))
+        off_by_one = np.exp(fit["const"] + fit["block"] * (nblocks + h))
+        se = np.sqrt((want + fit["alpha"] * want**2) / n)
+        assert fit[f"forecast_mean_year{h}"] == pytest.approx(want, rel=1e-12)
+        assert abs(s[:, h - 1].mean() - want) < 4 * se, h
+        assert abs(off_by_one - want) > 12 * se  # the check above would catch a shifted index
+
+
+def test_nb_glm_levers_uses_each_years_own_levers():
+    b0, bd, bt, alpha, nblocks = 2.0, 0.5, -1.0, 0.1, 200
+    rng = np.random.default_rng(71)
+    drill = rng.uniform(0.0, 2.0, nblocks)
+    k = rng.integers(0, 13, nblocks)
+    totals = nb_draw(rng, np.exp(b0 + bd * drill + bt * k / 12), alpha)
+    train = train_from_blocks(totals, drill=drill, talks_months=k, seed=72)
+    # year 1 quiet; year 2 drills (mean 1.0, within-year varying); year 3 talks in half the months
+    fut = year_levers(([0.0], [0]), ([0.0, 2.0], [0]), ([0.0], [1, 0]))
+    n = 20_000
+    fc = forecast_benchmark_years(train, fut, n=n, seed=73)
+    fit = fc.fits["nb_glm_levers"]
+    assert fc.notes["nb_glm_levers"] == ""
+    assert fit["drill"] > 0 and fit["talks"] < 0
+    s = fc.samples["nb_glm_levers"].astype(float)
+    means, ses = [], []
+    for h, (d, t) in enumerate([(0.0, 0.0), (1.0, 0.0), (0.0, 0.5)]):
+        want = np.exp(fit["const"] + fit["drill"] * d + fit["talks"] * t)
+        se = np.sqrt((want + fit["alpha"] * want**2) / n)
+        assert fit[f"forecast_mean_year{h + 1}"] == pytest.approx(want, rel=1e-12)
+        assert abs(s[:, h].mean() - want) < 4 * se, h
+        means.append(s[:, h].mean())
+        ses.append(se)
+    # the fitted directions: drills raise the year's total, talks lower it
+    assert means[1] - means[0] > 4 * np.hypot(ses[0], ses[1])
+    assert means[0] - means[2] > 4 * np.hypot(ses[0], ses[2])
+
+
+def test_nb_ar1_years_continue_each_path_month_by_month():
+    c0, c1, alpha, months = 0.5, 0.6, 0.3, 168
+    rng = np.random.default_rng(81)
+    y = np.empty(months, dtype=np.int64)
+    y[0] = 4
+    for t in range(1, months):
+        y[t] = nb_draw(rng, np.exp(c0 + c1 * np.log1p(y[t - 1])), alpha)
+    y[-1] = 40  # a high start: year 1 sits above the stationary level, year 2 near it
+    train = pd.DataFrame({"missiles": y, "drill": 0.0, "talks": 0})
+    n = 20_000
+    fc = forecast_benchmark_years(train, future(24), n=n, seed=82)
+    fit = fc.fits["nb_ar1"]
+    assert fc.notes["nb_ar1"] == ""
+    # an independent month-by-month simulation from the fitted law, summed by year
+    sim_rng, prev = np.random.default_rng(83), np.full(n, 40.0)
+    want = np.zeros((n, 2))
+    for t in range(24):
+        prev = nb_draw(sim_rng, np.exp(fit["const"] + fit["log1p_lag"] * np.log1p(prev)),
+                       fit["alpha"]).astype(float)
+        want[:, t // 12] += prev
+    got = fc.samples["nb_ar1"].astype(float)
+    for h in range(2):
+        se = np.sqrt(got[:, h].var() / n + want[:, h].var() / n)
+        assert abs(got[:, h].mean() - want[:, h].mean()) < 4 * se, h
+    # year 2 is not restarted from the last observed month: it is lower and tied to year 1
+    assert got[:, 0].mean() - got[:, 1].mean() > 4 * np.sqrt(
+        (got[:, 0].var() + got[:, 1].var()) / n)
+    assert np.corrcoef(got[:, 0], got[:, 1])[0, 1] > 4 / np.sqrt(n)
+
+
+def test_persistence_draws_poisson_of_the_last_total_every_year():
+    totals = [5, 40, 24]
+    n, years = 20_000, 4
+    fc = forecast_benchmark_years(train_from_blocks(totals), future(12 * years), n=n, seed=91)
+    fit, s = fc.fits["persistence"], fc.samples["persistence"].astype(float)
+    assert fit["last_total"] == 24 and fit["forecast_mean"] == 24
+    assert [fit[f"forecast_mean_year{h}"] for h in range(1, years + 1)] == [24.0] * years
+    for h in range(years):
+        assert abs(s[:, h].mean() - 24) < 4 * np.sqrt(24 / n), h
+        assert abs(s[:, h].var(ddof=1) - 24) < 4 * 24 * np.sqrt(2.1 / n), h
+        if h:
+            assert abs(np.corrcoef(s[:, h - 1], s[:, h])[0, 1]) < 4 / np.sqrt(n), h
+    # documented stream: child 0 of SeedSequence(seed), one Poisson(24) draw of n per year
+    rng = np.random.default_rng(np.random.SeedSequence(91).spawn(1)[0])
+    want = np.column_stack([rng.poisson(24.0, n) for _ in range(years)])
+    np.testing.assert_array_equal(fc.samples["persistence"], want)
+
+
+def test_year_forecast_caps_each_year_and_notes_it_once():
+    totals = np.round(np.exp(0.6 * np.arange(20))).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fc = forecast_benchmark_years(train_from_blocks(totals), future(36), n=50, seed=14)
+    fit = fc.fits["nb_trend"]
+    assert [fit[f"forecast_mean_year{h}"] for h in (1, 2, 3)] == [MEAN_CAP * 12] * 3
+    assert fc.notes["nb_trend"].count("capped") == 1
+    assert (fc.samples["nb_trend"].mean(axis=0) < 1.05 * MEAN_CAP * 12).all()
+
+
+@pytest.mark.parametrize("months", [0, 11, 18, 25])
+def test_year_forecast_rejects_a_future_of_partial_years(months):
+    train = train_from_blocks([10, 12, 9])
+    with pytest.raises(ValueError, match=f"length {months}"):
+        forecast_benchmark_years(train, future(months), n=10, seed=0)
+    with pytest.raises(ValueError, match="at least 12"):
+        forecast_benchmark_years(train.iloc[:11], future(24), n=10, seed=0)

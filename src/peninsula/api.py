@@ -360,21 +360,44 @@ def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: in
 
 
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
-              seed: int = 1, workers: int = 1) -> pd.DataFrame:
-    """Posterior samples of the launch-process parameters from 2006..train_until (ABC)."""
+              seed: int = 1, workers: int = 1, method: str = "apmc") -> pd.DataFrame:
+    """Posterior samples of the launch-process and testing-campaign parameters from
+    2006..train_until (ABC: adaptive population Monte Carlo, or rejection)."""
     from peninsula.analysis.backtest import calibrate as run_calibrate
 
-    return run_calibrate(train_until, draws, accept, seed, workers)
+    return run_calibrate(train_until, draws, accept, seed, workers, method=method)
 
 
 def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
-             workers: int = 1) -> dict:
+             workers: int = 1, rolling: bool = True, first_origin: str = "2012-01",
+             horizon_months: int = 12, step: int = 12,
+             progress: Callable[[str], None] | None = None) -> dict:
     """Replay 2006-2025 with historical levers, calibrated on the training years; skill
-    scores against baselines on the held-out years."""
+    scores against the benchmark count models on the held-out years; with ``rolling`` also
+    the rolling-origin back-test under the key ``rolling`` (see ``rolling_backtest``)."""
     from peninsula.analysis.backtest import backtest as run_backtest
 
-    return run_backtest(train_until, runs, draws, accept, seed, posterior, workers)
+    result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers)
+    if rolling:
+        result["rolling"] = rolling_backtest(first_origin, horizon_months, step, runs, draws,
+                                             accept, seed, workers, progress)
+    return result
+
+
+def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, step: int = 12,
+                     runs: int = 4000, draws: int = 20_000, accept: float = 0.02,
+                     seed: int = 1, workers: int = 1,
+                     progress: Callable[[str], None] | None = None) -> dict:
+    """Rolling-origin back-test of monthly launch forecasts: at each origin calibrate on the
+    years before it, replay the record to it, forecast ``horizon_months`` in the conditional
+    and ex-ante modes, and score the model and the benchmark count models the same way.
+    Returns {"conditional", "ex_ante"} (each {"model", "benchmarks", "origins"}) and
+    "settings"."""
+    from peninsula.analysis.rolling import rolling_backtest as run_rolling
+
+    return run_rolling(first_origin, horizon_months, step, runs, draws, accept, seed, workers,
+                       progress)
 
 
 def ingest_events(files: list[str | Path]) -> tuple[pd.DataFrame, dict]:

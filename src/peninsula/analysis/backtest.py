@@ -4,14 +4,24 @@ Replay: the model starts in January 2006 and is driven month by month by the his
 from the bundled tables: drill intensity (US-ROK exercises plus 0.3 per trilateral drill),
 sanctions pressure stepped up with each UN Security Council resolution, talks held when the
 record shows them (``talks_override``), flexible diplomacy high while talks run, trilateral
-summitry from 2023 (Camp David). Everything else is the model's own dynamics.
+summitry from 2023 (Camp David), and the DPRK's publicly announced weapons programmes in force
+(``programme_announcement`` from the ``programme_announcements`` table: the 2013 byungjin line
+to the April 2018 test suspension, and from January 2020 the end of the suspension and the
+2021-2025 five-year defence development plan). Everything else is the model's own dynamics.
 
-Calibration (ABC rejection, Pritchard et al. 1999; Beaumont et al. 2002): draw the uncertain
-parameters of the launch process from uniform priors over their ranges, simulate 2006 to the
-end of the training window once per draw (all draws advance together in the batched engine),
-and keep the draws whose yearly missile counts lie closest to the record:
-    distance = sqrt(mean_years (log(1 + simulated) - log(1 + observed))^2).
-The accepted draws are the posterior sample. Prediction of the held-out years uses only them.
+Calibration (approximate Bayesian computation): the parameters CALIBRATED (every parameter of
+the launch process and of the testing-campaign regime, with capability growth and the drill
+evidence) get uniform priors over their ranges (PRIOR_RANGES where the literature is split);
+each draw simulates 2006 to the end of the training window (all draws of a generation advance
+together in the batched engine), and the distance from the record is
+    d = sqrt((mean_years (log(1 + sim) - log(1 + obs))^2 over missiles
+              + the same over launch days) / 2).
+The default method is adaptive population Monte Carlo ABC (Lenormand, Jabot & Deffuant 2013,
+``_apmc``), which concentrates simulations where the distance is small; "rejection" keeps the
+closest share of prior draws (Pritchard et al. 1999; Beaumont et al. 2002). APMC is written here
+because the maintained ABC libraries (e.g. pyabc) call the model once per particle and keep a
+database, while this engine simulates a whole generation in one batched call. Only data up to
+the training window's end is used. Prediction uses only the posterior draws.
 
 Skill on held-out years: Spearman rank correlation of the predictive mean with the record;
 CRPS of the predictive distribution (ensemble form, Gneiting & Raftery 2007:
@@ -27,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from peninsula.analysis.scoring import crps_ensemble
+from peninsula.analysis.scoring import SUPPORT_MAX_YEAR, crps_ensemble, log_score_ensemble
 from peninsula.engine.ensemble import run_chunks
 from peninsula.io.history import load_table, yearly_launches
 from peninsula.model.setup import build_setup
@@ -36,9 +46,22 @@ from peninsula.scenario.parameters import BY_NAME, NAMES
 
 FIRST_YEAR, LAST_YEAR = 2006, 2025
 THRESHOLD = 20  # missiles in a year, for the Brier score
+# Every parameter of the launch process and of the testing-campaign regime, and the two that
+# drive it from outside (capability growth; how drills move the DPRK's beliefs).
 CALIBRATED = ("launch_base_rate_per_year", "launch_drill_effect", "launch_threat_elasticity",
-              "launch_branching_ratio", "launch_capability_elasticity", "talks_launch_suppression",
+              "launch_branching_ratio", "launch_excitation_months", "salvo_mean_size",
+              "launch_capability_elasticity", "talks_launch_suppression",
+              "campaign_entry_per_year", "campaign_mean_months", "campaign_intensity",
+              "campaign_announcement_effect", "launch_frailty_sd",
               "dprk_capability_growth_per_year", "belief_drill_log_lr")
+# Calibration priors that differ from the parameter's range: where the literature is split the
+# prior includes zero and negative effects (drills that restrain launches, D'Orazio 2012 and
+# Hess 2017 find no effect; a larger programme that tests less). The drill factor
+# 1 + beta * d_eff stays positive for d_eff <= 2 when beta > -0.5.
+PRIOR_RANGES = {"launch_drill_effect": (-0.45, 1.5), "launch_capability_elasticity": (-1.0, 1.5)}
+CALIBRATION_METHODS = ("apmc", "rejection")
+APMC_ALPHA = 0.5  # share of particles kept each generation (Lenormand et al. 2013)
+APMC_MIN_ACCEPT = 0.05  # stop when fewer new particles than this beat the last tolerance
 # Sanctions pressure after each UN resolution (judgement: each broadened the regime; 2016-17
 # resolutions capped coal, oil and labour exports, hence the larger steps).
 SANCTIONS_STEPS = {"2006-01": 0.1, "2006-07": 0.2, "2006-10": 0.3, "2009-06": 0.4, "2013-01": 0.45,
@@ -61,6 +84,12 @@ def historical_levers(train_until: int | None = None) -> dict:
         sanctions.append(level)
     talks = m["talks_active"].astype(float)
     summits = [0.3 if month < "2023-08" else 1.0 for month in months]
+    announced = load_table("programme_announcements")
+    in_force = dict(zip(announced["month"], announced["in_force"].astype(float), strict=True))
+    programme, level = [], 0.0
+    for month in months:
+        level = in_force.get(month, level)
+        programme.append(level)
     return {
         "exercise_intensity": [float(x) for x in drill],
         "exercise_months": list(range(1, 13)),
@@ -68,6 +97,7 @@ def historical_levers(train_until: int | None = None) -> dict:
         "talks_override": [float(x) for x in talks],
         "flexible_diplomacy": [0.6 if t else 0.15 for t in talks],
         "summit_frequency_per_year": summits,
+        "programme_announcement": programme,
     }
 
 
@@ -104,29 +134,127 @@ def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = No
             "patrols": res.patrols_by_year, "params": res.params}
 
 
-def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
-              seed: int = 1, workers: int = 1, target: np.ndarray | None = None) -> pd.DataFrame:
-    """ABC rejection on the training years; returns the accepted parameter draws.
+def prior_box() -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper ends of the uniform calibration prior of each CALIBRATED parameter."""
+    box = [PRIOR_RANGES.get(n, (BY_NAME[n].low, BY_NAME[n].high)) for n in CALIBRATED]
+    return np.array([b[0] for b in box]), np.array([b[1] for b in box])
 
-    ``target`` replaces the observed yearly counts (for tests on synthetic records).
+
+def distance(sim_missiles: np.ndarray, sim_days: np.ndarray, obs_missiles: np.ndarray,
+             obs_days: np.ndarray) -> np.ndarray:
+    """ABC distance of each run's yearly series from the record (module docstring)."""
+    d_m = np.mean((np.log1p(sim_missiles) - np.log1p(obs_missiles)) ** 2, axis=1)
+    d_d = np.mean((np.log1p(sim_days) - np.log1p(obs_days)) ** 2, axis=1)
+    return np.sqrt((d_m + d_d) / 2.0)
+
+
+def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
+              seed: int = 1, workers: int = 1, target: np.ndarray | None = None,
+              target_days: np.ndarray | None = None, method: str = "apmc") -> pd.DataFrame:
+    """ABC on the years FIRST_YEAR..train_until; returns posterior draws of CALIBRATED.
+
+    ``method`` "apmc" (default): adaptive population Monte Carlo ABC (Lenormand, Jabot &
+    Deffuant 2013) within a budget of ``draws`` simulations; "rejection": the ``accept`` share
+    of ``draws`` prior draws closest to the record. ``target`` (and ``target_days``) replace the
+    observed yearly missiles (and launch days) for tests on synthetic records.
     """
+    if method not in CALIBRATION_METHODS:
+        raise ValueError(f"calibration method {method!r}: allowed {', '.join(CALIBRATION_METHODS)}")
     years = train_until - FIRST_YEAR + 1
-    sets = ["scenario.sample_parameters=true"]
-    for name in CALIBRATED:
-        p = BY_NAME[name]
-        sets += [f'parameters.{name}.distribution="uniform"']
-        sets += [f"parameters.{name}.range=[{p.low}, {p.high}]"]
-    sc = history_scenario(horizon_months=12 * years, sets=sets)
-    out = simulate_years(sc, draws, seed, workers=workers)
-    sim, params = out["missiles"], out["params"]
-    obs = (observed()["missiles_launched"].to_numpy() if target is None
+    if years < 1:
+        raise ValueError(f"--train-until {train_until}: the record starts in {FIRST_YEAR}")
+    obs_df = observed()
+    obs = (obs_df["missiles_launched"].to_numpy(dtype=float) if target is None
            else np.asarray(target, dtype=float))[:years]
-    dist = np.sqrt(np.mean((np.log1p(sim[:, :years]) - np.log1p(obs)) ** 2, axis=1))
-    keep = np.argsort(dist, kind="stable")[: max(1, int(round(accept * draws)))]
-    post = pd.DataFrame(params[keep][:, [NAMES.index(n) for n in CALIBRATED]],
-                        columns=list(CALIBRATED))
-    post["distance"] = dist[keep]
-    post.attrs = {"train_until": train_until, "draws": draws, "accept": accept, "seed": seed}
+    obs_days = (obs_df["launch_days"].to_numpy(dtype=float) if target_days is None
+                else np.asarray(target_days, dtype=float))[:years]
+    if target is not None and target_days is None:
+        obs_days = obs  # a synthetic record without days: one missile a day
+    low, high = prior_box()
+    sets = ["scenario.sample_parameters=true"]
+    for name, lo, hi in zip(CALIBRATED, low, high, strict=True):
+        sets += [f'parameters.{name}.distribution="uniform"', f"parameters.{name}.range=[{lo}, {hi}]"]
+    sc = history_scenario(horizon_months=12 * years, sets=sets)
+    cols = [NAMES.index(n) for n in CALIBRATED]
+
+    def simulate(n: int, sim_seed: int, proposals: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        post = None if proposals is None else pd.DataFrame(proposals, columns=list(CALIBRATED))
+        out = simulate_years(sc, n, sim_seed, posterior=post, workers=workers)
+        d = distance(out["missiles"][:, :years], out["launch_days"][:, :years], obs, obs_days)
+        return out["params"][:, cols], d
+
+    attrs = {"train_until": train_until, "draws": draws, "accept": accept, "seed": seed,
+             "method": method}
+    if method == "rejection":
+        theta, dist = simulate(draws, seed, None)
+        keep = np.argsort(dist, kind="stable")[: max(1, int(round(accept * draws)))]
+        post = pd.DataFrame(theta[keep], columns=list(CALIBRATED))
+        post["distance"] = dist[keep]
+        post.attrs = {**attrs, "generations": 0, "epsilon": float(dist[keep].max())}
+        return post
+    return _apmc(simulate, low, high, draws, seed, attrs)
+
+
+def _apmc(simulate, low: np.ndarray, high: np.ndarray, draws: int, seed: int,
+          attrs: dict, names: tuple[str, ...] = CALIBRATED) -> pd.DataFrame:
+    """Adaptive population Monte Carlo ABC (Lenormand et al. 2013), batched.
+
+    N = draws // 5 prior draws; keep the APMC_ALPHA share closest (tolerance epsilon = that
+    quantile). Each generation proposes N - N_alpha particles from the kept ones (picked by
+    weight, moved by a Gaussian kernel with twice their weighted covariance, redrawn until
+    inside the prior box), simulates them all in one batch, weights each new particle by
+    prior / sum_j w_j K(theta | theta_j) (the prior is uniform), and keeps the N_alpha closest of
+    old and new. It stops when under APMC_MIN_ACCEPT of the new particles beat the previous
+    tolerance or the budget of ``draws`` simulations is spent. The posterior is the last kept
+    population, resampled by weight to N_alpha equally weighted draws. ``simulate(n, seed,
+    proposals)`` returns the n runs' parameters (columns ``names``) and distances; proposals
+    None means draws from the prior.
+    """
+    rng = np.random.default_rng(seed)
+    n = max(20, draws // 5)
+    n_keep = max(10, int(APMC_ALPHA * n))
+    theta, dist = simulate(n, seed, None)
+    order = np.argsort(dist, kind="stable")[:n_keep]
+    theta, dist, w = theta[order], dist[order], np.ones(n_keep)
+    eps = float(dist.max())
+    used, generation, p_acc = n, 0, 1.0
+    width = high - low
+    while used + (n - n_keep) <= draws and p_acc >= APMC_MIN_ACCEPT:
+        generation += 1
+        m = n - n_keep
+        z = (theta - low) / width  # scaled to the unit box
+        cov = 2.0 * np.atleast_2d(np.cov(z, rowvar=False, aweights=w))
+        cov += 1e-12 * np.eye(len(low))
+        chol = np.linalg.cholesky(cov)
+        pick = rng.choice(n_keep, size=m, p=w / w.sum())
+        new = z[pick] + rng.standard_normal((m, len(low))) @ chol.T
+        outside = np.any((new < 0.0) | (new > 1.0), axis=1)
+        while outside.any():  # redraw outside the prior box
+            k = int(outside.sum())
+            pick_o = rng.choice(n_keep, size=k, p=w / w.sum())
+            new[outside] = z[pick_o] + rng.standard_normal((k, len(low))) @ chol.T
+            outside = np.any((new < 0.0) | (new > 1.0), axis=1)
+        proposals = low + new * width
+        theta_new, dist_new = simulate(m, seed + generation, proposals)
+        used += m
+        inv = np.linalg.inv(cov)
+        diff = (theta_new - low) / width
+        diff = diff[:, None, :] - z[None, :, :]
+        kern = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
+        w_new = 1.0 / (kern @ (w / w.sum()))
+        p_acc = float(np.mean(dist_new < eps))
+        theta = np.vstack([theta, theta_new])
+        dist = np.concatenate([dist, dist_new])
+        w = np.concatenate([w, w_new])
+        order = np.argsort(dist, kind="stable")[:n_keep]
+        theta, dist, w = theta[order], dist[order], w[order]
+        eps = float(dist.max())
+    rows = rng.choice(n_keep, size=n_keep, p=w / w.sum())
+    post = pd.DataFrame(theta[rows], columns=list(names))
+    post["distance"] = dist[rows]
+    ess = float(w.sum() ** 2 / np.sum(w ** 2))
+    post.attrs = {**attrs, "generations": generation, "simulations": used, "epsilon": eps,
+                  "acceptance_last": p_acc, "effective_sample_size": ess}
     return post
 
 
@@ -141,6 +269,25 @@ def skill(pred: np.ndarray, obs: np.ndarray, train_obs: np.ndarray) -> dict:
         "crps": float(np.mean([crps_ensemble(pred[:, j], obs[j]) for j in range(len(obs))])),
         "brier": float(np.mean(((pred >= THRESHOLD).mean(axis=0) - (obs >= THRESHOLD)) ** 2)),
         "coverage_90": float(np.mean((obs >= lo) & (obs <= hi))),
+    }
+
+
+def posterior_predictive(pred: np.ndarray, obs: np.ndarray, train: np.ndarray) -> dict:
+    """Checks of the replay on the training years: 90% coverage and the yearly dispersion
+    (variance / mean of the yearly counts) of the record against that of each run."""
+    p, o = pred[:, train], obs[train]
+    lo, hi = np.quantile(p, 0.05, axis=0), np.quantile(p, 0.95, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        runs = np.var(p, axis=1, ddof=1) / np.mean(p, axis=1)
+    runs = runs[np.isfinite(runs)]
+    observed = float(np.var(o, ddof=1) / np.mean(o)) if np.mean(o) > 0 else 0.0
+    return {
+        "coverage_90_training": float(np.mean((o >= lo) & (o <= hi))),
+        "observed_dispersion": observed,
+        "predicted_dispersion_median": float(np.median(runs)) if len(runs) else None,
+        "predicted_dispersion_p05": float(np.quantile(runs, 0.05)) if len(runs) else None,
+        "predicted_dispersion_p95": float(np.quantile(runs, 0.95)) if len(runs) else None,
+        "observed_dispersion_quantile": float(np.mean(runs <= observed)) if len(runs) else None,
     }
 
 
@@ -159,6 +306,34 @@ def baseline_scores(obs_all: np.ndarray, test_idx: np.ndarray, train_obs: np.nda
 
     return {"persistence": point(persistence, (persistence >= THRESHOLD).astype(float)),
             "climatology": point(clim, np.full(len(obs), p_clim))}
+
+
+def benchmark_scores(train_until: int, test_years: list[int], runs: int, seed: int) -> dict:
+    """The benchmark count models (analysis/count_models.py) fitted on the months of
+    FIRST_YEAR..train_until and scored on each held-out year like the model (Spearman of the
+    mean, CRPS, log score, Brier for THRESHOLD+, 90% coverage); the levers of the held-out
+    years are the recorded ones, as the model's are."""
+    from peninsula.analysis.count_models import forecast_benchmark_years
+
+    m = load_table("monthly")
+    drill = historical_levers()["exercise_intensity"]
+    frame = pd.DataFrame({"missiles": m["missiles_launched"].astype(int), "drill": drill,
+                          "talks": m["talks_active"].astype(int)})
+    n_train = 12 * (train_until - FIRST_YEAR + 1)
+    n_test = 12 * len(test_years)
+    fc = forecast_benchmark_years(frame.iloc[:n_train].reset_index(drop=True),
+                                  frame.iloc[n_train:n_train + n_test][["drill", "talks"]]
+                                  .reset_index(drop=True), runs, seed)
+    obs = yearly_launches().set_index("year").loc[test_years, "missiles_launched"].to_numpy()
+    train_obs = observed()["missiles_launched"].to_numpy()[: n_train // 12]
+    out = {}
+    for name, pred in fc.samples.items():
+        sc = skill(pred.astype(float), obs, train_obs)
+        sc["log_score"] = float(np.mean([log_score_ensemble(pred[:, j], int(obs[j]), SUPPORT_MAX_YEAR)
+                                         for j in range(len(obs))]))
+        sc["note"] = fc.notes.get(name, "")
+        out[name] = sc
+    return out
 
 
 def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
@@ -199,9 +374,14 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
                                       for y in since],
                     "predicted_p95": [float(np.quantile(patrols[:, y - FIRST_YEAR], 0.95))
                                       for y in since]},
+        "posterior_predictive": posterior_predictive(pred, obs, years <= train_until),
         "test_years": [int(years[i]) for i in test],
         **skill(pred[:, test], obs[test], train_obs),
+        "log_score": float(np.mean([log_score_ensemble(pred[:, j], int(obs[j]), SUPPORT_MAX_YEAR)
+                                    for j in test])),
         "baselines": baseline_scores(obs, test, train_obs),
+        "benchmarks": benchmark_scores(train_until, [int(years[i]) for i in test], runs,
+                                       seed + 2),
         "posterior": {"draws": int(posterior.attrs.get("draws", len(posterior))),
                       "accepted": int(len(posterior)),
                       "mean": {c: float(posterior[c].mean()) for c in CALIBRATED

@@ -34,6 +34,18 @@ Fitted parameters are reported in ``fits`` as ``const``, ``block`` (nb_trend), `
 ``talks`` (nb_glm_levers), ``log1p_lag`` (nb_ar1), ``alpha`` (NB models) and ``forecast_mean``
 (the mean of the horizon total for block models; of the first forecast month for nb_ar1).
 
+Yearly forecasts. ``forecast_benchmark_years`` fits the same models to the same training data and
+forecasts H whole years instead of one horizon: ``future`` is a positive multiple of 12 months
+long, its consecutive 12-month blocks are the years h = 1..H, and ``samples[name]`` is an (n, H)
+array of yearly totals. A block model draws each year's total independently from its fitted law
+for that year: persistence Poisson(Y_last) and the climatologies their fitted law every year,
+nb_trend at b = B + h - 1, nb_glm_levers at the year's own mean drill and talks share (no
+horizon scaling, caps per year). nb_ar1 simulates each path month by month over all H * 12
+months, as ``forecast_benchmarks`` does, and sums each 12-month block. Year 1 therefore repeats,
+draw for draw, the totals of ``forecast_benchmarks`` over the first 12 months with the same seed.
+``fits`` are as above (``forecast_mean`` for year 1), plus ``forecast_mean_year<h>`` for each year
+of a block model.
+
 Fallbacks (recorded in ``notes``; ``notes[name]`` is "" when the fit was as specified): a
 regressor that is constant or collinear over the fitting sample is dropped (coefficient 0); an
 NB fit that fails, does not converge, gives non-finite parameters, has alpha < 1e-8 or has no
@@ -201,16 +213,6 @@ def _split(rng: np.random.Generator, totals: np.ndarray, horizon: int) -> np.nda
     return rng.multinomial(totals, np.full(horizon, 1.0 / horizon)).astype(np.int64)
 
 
-def _block_forecast(rng: np.random.Generator, fit: _Fit, x: dict[str, float], horizon: int,
-                    n: int, nb: bool) -> tuple[np.ndarray, dict[str, float], list[str]]:
-    """Draw the next block's total (mean scaled by horizon/12) and split it over the months."""
-    notes = list(fit.notes)
-    log_mu = fit.log_mean(x) + np.log(horizon / BLOCK)
-    mu = _capped_mean(log_mu, MEAN_CAP * horizon, notes)
-    totals = _draw(rng, mu, fit.alpha, n)
-    return _split(rng, totals, horizon), fit.params(nb) | {"forecast_mean": mu}, notes
-
-
 def _check(train: pd.DataFrame, future: pd.DataFrame) -> None:
     """Reject inputs the models cannot use."""
     for frame, cols, what in ((train, ("missiles", "drill", "talks"), "train"),
@@ -231,6 +233,74 @@ def _check(train: pd.DataFrame, future: pd.DataFrame) -> None:
         raise ValueError("drill and talks must be finite")
 
 
+def _streams(seed: int) -> dict[str, np.random.Generator]:
+    """One generator per benchmark: child i of SeedSequence(seed) for BENCHMARKS[i]."""
+    children = np.random.SeedSequence(seed).spawn(len(BENCHMARKS))
+    return {name: np.random.default_rng(child)
+            for name, child in zip(BENCHMARKS, children, strict=True)}
+
+
+def _lever_means(months: pd.DataFrame) -> dict[str, float]:
+    """Mean drill intensity and talks share of some forecast months."""
+    return {"drill": float(months["drill"].mean()), "talks": float(months["talks"].mean())}
+
+
+@dataclass
+class _BlockLaw:
+    """The fitted law of a block total: persistence (``fit`` None) or a count GLM."""
+
+    fit: _Fit | None
+    nb: bool = False
+    last: float = 0.0  # persistence: the last block total
+
+    @property
+    def alpha(self) -> float:
+        return 0.0 if self.fit is None else self.fit.alpha
+
+    def notes(self) -> list[str]:
+        return [] if self.fit is None else list(self.fit.notes)
+
+    def params(self) -> dict[str, float]:
+        return {"last_total": self.last} if self.fit is None else self.fit.params(self.nb)
+
+    def mean(self, x: dict[str, float], months: int, notes: list[str]) -> float:
+        """Mean total over ``months`` forecast months at regressors ``x`` (capped, noted)."""
+        cap = MEAN_CAP * months
+        if self.fit is not None:
+            return _capped_mean(self.fit.log_mean(x) + np.log(months / BLOCK), cap, notes)
+        mu = self.last * months / BLOCK
+        if mu > cap:
+            notes.append(f"mean capped at {cap:g}")
+            mu = cap
+        return mu
+
+
+def _block_laws(blocks: pd.DataFrame) -> dict[str, _BlockLaw]:
+    """Fit every block model (all benchmarks but nb_ar1), in BENCHMARKS order."""
+    recent = blocks.iloc[-RECENT_BLOCKS:]
+    designs = {
+        "poisson_climatology": (blocks, ["const"], False),
+        "nb_climatology": (blocks, ["const"], True),
+        "poisson_climatology_recent": (recent, ["const"], False),
+        "nb_climatology_recent": (recent, ["const"], True),
+        "nb_trend": (blocks, ["const", "block"], True),
+        "nb_glm_levers": (blocks, ["const", "drill", "talks"], True),
+    }
+    laws = {"persistence": _BlockLaw(None, last=float(blocks["total"].iloc[-1]))}
+    for name, (data, cols, nb) in designs.items():
+        X = np.column_stack([np.ones(len(data))] + [data[c].to_numpy(float) for c in cols[1:]])
+        laws[name] = _BlockLaw(_fit_counts(data["total"].to_numpy(), X, cols, nb), nb)
+    return laws
+
+
+def _result(samples: dict[str, np.ndarray], notes: dict[str, list[str]],
+            fits: dict[str, dict[str, float]]) -> BenchmarkForecast:
+    """Assemble the output in BENCHMARKS order, joining each benchmark's distinct notes."""
+    return BenchmarkForecast(samples={k: samples[k] for k in BENCHMARKS},
+                             notes={k: "; ".join(dict.fromkeys(notes[k])) for k in BENCHMARKS},
+                             fits={k: fits[k] for k in BENCHMARKS})
+
+
 def forecast_benchmarks(train: pd.DataFrame, future: pd.DataFrame, n: int,
                         seed: int) -> BenchmarkForecast:
     """Fit every benchmark to ``train`` and draw ``n`` paths of counts for the ``future`` months.
@@ -241,47 +311,53 @@ def forecast_benchmarks(train: pd.DataFrame, future: pd.DataFrame, n: int,
     """
     _check(train, future)
     horizon = len(future)
-    rngs = {name: np.random.default_rng(child)
-            for name, child in zip(BENCHMARKS, np.random.SeedSequence(seed).spawn(len(BENCHMARKS)),
-                                   strict=True)}
+    rngs = _streams(seed)
     blocks = _blocks(train)
-    recent = blocks.iloc[-RECENT_BLOCKS:]
-    x_next = {"block": float(len(blocks)), "drill": float(future["drill"].mean()),
-              "talks": float(future["talks"].mean())}
+    x_next = {"block": float(len(blocks))} | _lever_means(future)
     samples: dict[str, np.ndarray] = {}
     notes: dict[str, list[str]] = {}
     fits: dict[str, dict[str, float]] = {}
-
-    last = float(blocks["total"].iloc[-1])
-    pnotes: list[str] = []
-    mu = last * horizon / BLOCK
-    if mu > MEAN_CAP * horizon:
-        pnotes.append(f"mean capped at {MEAN_CAP * horizon:g}")
-        mu = MEAN_CAP * horizon
-    totals = _draw(rngs["persistence"], mu, 0.0, n)
-    samples["persistence"] = _split(rngs["persistence"], totals, horizon)
-    fits["persistence"] = {"last_total": last, "forecast_mean": mu}
-    notes["persistence"] = pnotes
-
-    designs = {
-        "poisson_climatology": (blocks, ["const"], False),
-        "nb_climatology": (blocks, ["const"], True),
-        "poisson_climatology_recent": (recent, ["const"], False),
-        "nb_climatology_recent": (recent, ["const"], True),
-        "nb_trend": (blocks, ["const", "block"], True),
-        "nb_glm_levers": (blocks, ["const", "drill", "talks"], True),
-    }
-    for name, (data, cols, nb) in designs.items():
-        X = np.column_stack([np.ones(len(data))] + [data[c].to_numpy(float) for c in cols[1:]])
-        fit = _fit_counts(data["total"].to_numpy(), X, cols, nb)
-        samples[name], fits[name], notes[name] = _block_forecast(
-            rngs[name], fit, x_next, horizon, n, nb)
-
+    for name, law in _block_laws(blocks).items():
+        notes[name] = law.notes()
+        mu = law.mean(x_next, horizon, notes[name])
+        totals = _draw(rngs[name], mu, law.alpha, n)
+        samples[name] = _split(rngs[name], totals, horizon)
+        fits[name] = law.params() | {"forecast_mean": mu}
     samples["nb_ar1"], fits["nb_ar1"], notes["nb_ar1"] = _ar1(
         rngs["nb_ar1"], train["missiles"].to_numpy(dtype=float), horizon, n)
-    return BenchmarkForecast(samples={k: samples[k] for k in BENCHMARKS},
-                             notes={k: "; ".join(notes[k]) for k in BENCHMARKS},
-                             fits={k: fits[k] for k in BENCHMARKS})
+    return _result(samples, notes, fits)
+
+
+def forecast_benchmark_years(train: pd.DataFrame, future: pd.DataFrame, n: int,
+                             seed: int) -> BenchmarkForecast:
+    """Fit every benchmark to ``train`` and draw ``n`` yearly totals for each forecast year.
+
+    ``train`` as for ``forecast_benchmarks``; ``future`` holds the levers of the forecast months,
+    a positive multiple of 12 of them, whose consecutive 12-month blocks are the forecast years
+    h = 1..H. ``samples[name]`` is an (n, H) int64 array of yearly totals.
+    """
+    if len(future) == 0 or len(future) % BLOCK:
+        raise ValueError(f"future must be a positive multiple of {BLOCK} months (whole years), "
+                         f"got length {len(future)}")
+    _check(train, future)
+    years = len(future) // BLOCK
+    rngs = _streams(seed)
+    blocks = _blocks(train)
+    xs = [{"block": float(len(blocks) + h)} | _lever_means(future.iloc[h * BLOCK:(h + 1) * BLOCK])
+          for h in range(years)]
+    samples: dict[str, np.ndarray] = {}
+    notes: dict[str, list[str]] = {}
+    fits: dict[str, dict[str, float]] = {}
+    for name, law in _block_laws(blocks).items():
+        notes[name] = law.notes()
+        mus = [law.mean(x, BLOCK, notes[name]) for x in xs]
+        samples[name] = np.column_stack([_draw(rngs[name], mu, law.alpha, n) for mu in mus])
+        fits[name] = law.params() | {"forecast_mean": mus[0]} | {
+            f"forecast_mean_year{h + 1}": mu for h, mu in enumerate(mus)}
+    paths, fits["nb_ar1"], notes["nb_ar1"] = _ar1(
+        rngs["nb_ar1"], train["missiles"].to_numpy(dtype=float), years * BLOCK, n)
+    samples["nb_ar1"] = paths.reshape(n, years, BLOCK).sum(axis=2)
+    return _result(samples, notes, fits)
 
 
 def _ar1(rng: np.random.Generator, y: np.ndarray, horizon: int,

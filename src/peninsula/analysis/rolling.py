@@ -11,8 +11,21 @@ At each forecast origin o (every January from ``first_origin``, or every ``step`
    draws (levers ``launches_override`` and ``launch_days_override``). The observed launches
    therefore feed the self-excitation, the DPRK's and the others' beliefs, tension and the
    ladder exactly as the model's own launches would; every other state variable (and the
-   latent testing-campaign regime) follows the model's dynamics under that forcing. The runs
-   are not re-weighted by how well they explain the record (no particle filter).
+   latent testing-campaign regime and the year's frailty) follows the model's dynamics under
+   that forcing.
+   Then a **particle filter step** conditions those latent states on the record: each run is
+   weighted by the likelihood of the observed missiles and launch days of the FILTER_MONTHS
+   months before o under its own monthly rate lambda_t (launch days ~ Poisson(lambda_t / m),
+   extra missiles ~ Poisson((m - 1) * days), model/provocations.py), and the forecast ensemble
+   is the runs resampled by weight (multinomial, seeded). A run in a testing campaign when the
+   record shows one thus carries its campaign into the forecast. The effective sample size of
+   the weights is reported per origin. (One step of sequential importance resampling over a
+   window, not a filter over the whole history, whose weights would degenerate.) Where the
+   record is far in the tail of the ensemble (2022's 69 missiles) a handful of runs would take
+   all the weight, so the likelihood is tempered, L^tau with the largest tau <= 1 that keeps
+   the effective sample size at least FILTER_MIN_ESS of the runs (adaptive tempering, Jasra et
+   al. 2011; N/2 is the usual resampling threshold of SMC, Del Moral, Doucet & Jasra 2012);
+   tau is reported per origin.
 3. **Forecast** the next ``horizon`` months of launches freely, in two modes:
    *conditional* (the forecast months keep the recorded levers) and *ex-ante* (the levers are
    held: drills repeat the last observed year's monthly pattern, talks, sanctions, flexible
@@ -30,6 +43,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from peninsula.analysis.backtest import (
     FIRST_YEAR,
@@ -40,6 +54,8 @@ from peninsula.analysis.backtest import (
 )
 from peninsula.analysis.count_models import BENCHMARKS, forecast_benchmarks
 from peninsula.analysis.scoring import (
+    SUPPORT_MAX_MONTH,
+    SUPPORT_MAX_YEAR,
     brier,
     covers,
     crps_ensemble,
@@ -49,17 +65,20 @@ from peninsula.analysis.scoring import (
 )
 from peninsula.engine.ensemble import run_chunks
 from peninsula.io.history import load_table
+from peninsula.io.results import COLUMN
 from peninsula.model.events import EVENT_INDEX
 from peninsula.model.setup import build_setup
+from peninsula.scenario.parameters import NAMES
 
 MODES = ("conditional", "ex_ante")
 HORIZON_MONTHS = 12
 FIRST_ORIGIN = "2012-01"
-SUPPORT_MAX_TOTAL = 400  # log-score smoothing support: counts 0..400 in a horizon (record: 69)
-SUPPORT_MAX_MONTH = 100  # and 0..100 in a month (record: 15)
 PIT_BINS = 10
+FILTER_MONTHS = 12  # the particle filter weighs each run by the record of the last 12 months
+FILTER_MIN_ESS = 0.5  # tempered so that the effective sample size stays >= half the runs
 HELD_LEVERS = ("talks_override", "sanctions_pressure", "flexible_diplomacy",
-               "summit_frequency_per_year")  # held at their last value in ex-ante mode
+               "summit_frequency_per_year",
+               "programme_announcement")  # held at their last value in ex-ante mode
 EV_LAUNCH = EVENT_INDEX["missile_launch"]
 
 
@@ -120,14 +139,80 @@ def forecast_levers(origin: int, horizon: int, mode: str) -> dict:
     return levers
 
 
+def replay_log_likelihood(rate: np.ndarray, salvo: np.ndarray, missiles: np.ndarray,
+                          days: np.ndarray) -> np.ndarray:
+    """Log-likelihood of each run (rows of ``rate``, runs x months) for the recorded missiles
+    and launch days: days ~ Poisson(rate / m), missiles - days ~ Poisson((m - 1) * days)."""
+    m = salvo[:, None]
+    day_part = stats.poisson.logpmf(days[None, :], rate / m)
+    extra_part = stats.poisson.logpmf((missiles - days)[None, :], (m - 1.0) * days[None, :])
+    return np.sum(day_part + extra_part, axis=1)
+
+
+def tempered_weights(loglik: np.ndarray, tau: float) -> np.ndarray:
+    """Normalised weights exp(tau * loglik) (equal weights if no run explains the record)."""
+    finite = np.isfinite(loglik)
+    if not finite.any():
+        return np.full(len(loglik), 1.0 / len(loglik))
+    w = np.where(finite, np.exp(tau * (loglik - loglik[finite].max())), 0.0)
+    return w / w.sum()
+
+
+def effective_sample_size(w: np.ndarray) -> float:
+    """1 / sum w^2 of normalised weights."""
+    return float(1.0 / np.sum(w ** 2))
+
+
+def filter_weights(loglik: np.ndarray, min_ess: float = FILTER_MIN_ESS) -> tuple[np.ndarray, float]:
+    """Weights exp(tau * loglik) with the largest tau <= 1 whose effective sample size is at
+    least ``min_ess`` of the runs (bisection on tau; ESS falls as tau grows), and tau."""
+    target = min_ess * len(loglik)
+    w = tempered_weights(loglik, 1.0)
+    if effective_sample_size(w) >= target:
+        return w, 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        if effective_sample_size(tempered_weights(loglik, mid)) >= target:
+            lo = mid
+        else:
+            hi = mid
+    return tempered_weights(loglik, lo), lo
+
+
 def model_forecast(origin: int, horizon: int, mode: str, posterior: pd.DataFrame, runs: int,
-                   seed: int, workers: int = 1) -> np.ndarray:
-    """The model's monthly launches (runs x horizon) after replaying the record to ``origin``."""
+                   seed: int, workers: int = 1) -> tuple[np.ndarray, dict]:
+    """The model's monthly launches (runs x horizon) after replaying the record to ``origin``
+    and filtering on its last FILTER_MONTHS months, and the filter's tempering and effective
+    sample size."""
     sc = history_scenario(origin + horizon, ["scenario.sample_parameters=true"])
     sc = sc.with_levers(**forecast_levers(origin, horizon, mode)).with_settings(seed=seed)
-    res = run_chunks(build_setup(sc, posterior=posterior), runs, record_monthly=False,
+    res = run_chunks(build_setup(sc, posterior=posterior), runs, record_monthly=True,
                      record_events=True, workers=workers)
-    return res.events[:, origin:origin + horizon, EV_LAUNCH].astype(np.int64)
+    launches = res.events[:, origin:origin + horizon, EV_LAUNCH].astype(np.int64)
+    obs = observed_months()
+    window = slice(max(0, origin - FILTER_MONTHS), origin)
+    loglik = replay_log_likelihood(
+        res.monthly[:, window, COLUMN["launch_rate"]].astype(float),
+        res.params[:, NAMES.index("salvo_mean_size")],
+        obs["missiles"].to_numpy()[window], obs["launch_days"].to_numpy()[window])
+    w, tau = filter_weights(loglik)
+    pick = np.random.default_rng(seed).choice(runs, size=runs, p=w)
+    return launches[pick], {"tau": tau, "ess": effective_sample_size(w),
+                            "ess_untempered": effective_sample_size(tempered_weights(loglik, 1.0))}
+
+
+def record_facts(obs: pd.DataFrame, origin: int, horizon: int, levers: dict) -> dict:
+    """What the record showed around an origin, for reading a miss: launches in the 12 months
+    before, talks and an announced programme at the origin, mean drills before and after."""
+    before = slice(max(0, origin - 12), origin)
+    return {
+        "launches_before": int(obs["missiles"].to_numpy()[before].sum()),
+        "talks_at_origin": bool(levers["talks_override"][origin] >= 0.5),
+        "announcement_at_origin": bool(levers["programme_announcement"][origin] >= 0.5),
+        "drill_before": float(np.mean(levers["exercise_intensity"][before])),
+        "drill_after": float(np.mean(levers["exercise_intensity"][origin:origin + horizon])),
+    }
 
 
 def score_ensemble(months: np.ndarray, observed: np.ndarray, v: float) -> dict:
@@ -136,7 +221,7 @@ def score_ensemble(months: np.ndarray, observed: np.ndarray, v: float) -> dict:
     y = int(observed.sum())
     return {
         "crps": crps_ensemble(total, y),
-        "log_score": log_score_ensemble(total, y, SUPPORT_MAX_TOTAL),
+        "log_score": log_score_ensemble(total, y, SUPPORT_MAX_YEAR),
         "brier": brier(float(np.mean(total >= THRESHOLD)), y >= THRESHOLD),
         "pit": pit_randomised(total, y, v),
         "covered_50": covers(total, y, 0.5),
@@ -146,6 +231,7 @@ def score_ensemble(months: np.ndarray, observed: np.ndarray, v: float) -> dict:
         "monthly_log_score": float(np.mean([log_score_ensemble(months[:, j], int(observed[j]),
                                                                SUPPORT_MAX_MONTH)
                                             for j in range(len(observed))])),
+        "monthly_p_any": [float(x) for x in np.mean(months >= 1, axis=0)],
         "mean": float(total.mean()),
         "p05": float(np.quantile(total, 0.05)), "p25": float(np.quantile(total, 0.25)),
         "p50": float(np.quantile(total, 0.5)), "p75": float(np.quantile(total, 0.75)),
@@ -192,8 +278,8 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
         for mode in MODES:
             if progress:
                 progress(f"origin {month_label(origin)}, {mode}")
-            model = model_forecast(origin, horizon, mode, posteriors[train_until], runs,
-                                   seed + 1 + origin, workers)
+            model, filt = model_forecast(origin, horizon, mode, posteriors[train_until], runs,
+                                        seed + 1 + origin, workers)
             future_levers = forecast_levers(origin, horizon, mode)
             future = pd.DataFrame({
                 "drill": future_levers["exercise_intensity"][origin:origin + horizon],
@@ -210,11 +296,14 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
             per_mode[mode]["origins"].append({
                 "origin": month_label(origin), "train_until": int(train_until),
                 "observed": int(record.sum()), "observed_monthly": [int(x) for x in record],
+                "filter": filt,
+                "record_facts": record_facts(obs, origin, horizon, future_levers),
                 "model": {**m_score, "monthly_mean": [float(x) for x in model.mean(axis=0)],
                           "monthly_p05": [float(x) for x in np.quantile(model, 0.05, axis=0)],
                           "monthly_p95": [float(x) for x in np.quantile(model, 0.95, axis=0)]},
                 "benchmarks": {name: {k: b_scores[name][k] for k in
-                                      ("crps", "log_score", "brier", "mean", "p05", "p95")}
+                                      ("crps", "log_score", "brier", "pit", "mean", "p05",
+                                       "p95", "monthly_p_any")}
                                for name in BENCHMARKS},
                 "benchmark_notes": dict(bench.notes),
             })

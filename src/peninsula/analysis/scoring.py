@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
+SUPPORT_MAX_YEAR = 400  # log-score smoothing support of a year's (12 months') count (record: 69)
+SUPPORT_MAX_MONTH = 100  # and of a month's count (record: 15)
+
 
 def crps_ensemble(samples: np.ndarray, y: float) -> float:
     """CRPS of the ensemble ``samples`` for the outcome ``y`` (exact for the empirical law)."""

@@ -21,6 +21,7 @@ from peninsula.cli.render import (
     print_backtest,
     print_ingest_report,
     print_json,
+    print_rolling,
 )
 
 QuietFlag = Annotated[bool, typer.Option("--quiet", "-q")]
@@ -56,24 +57,36 @@ def events_ingest(
 def calibrate_cmd(
     out_file: required_out_opt("Posterior samples (Parquet)."),
     train_until: TrainUntil = 2019,
-    draws: Annotated[int, typer.Option(min=100, help="Prior draws (one run each).")] = 20_000,
-    accept: Annotated[float, typer.Option(min=0.001, max=0.5, help="Share of draws kept.")]
-    = 0.02,
+    draws: Annotated[int, typer.Option(min=100, help="Simulations (one run each): the budget "
+                                                     "of apmc, the prior draws of rejection.")]
+    = 20_000,
+    accept: Annotated[float, typer.Option(min=0.001, max=0.5, help="Share of draws kept "
+                                                                  "(rejection).")] = 0.02,
+    method: Annotated[str, typer.Option(help="ABC method: apmc (adaptive population Monte "
+                                             "Carlo) or rejection.")] = "apmc",
     seed: SeedFlag = 1,
     workers: WorkersFlag = 1,
     quiet: QuietFlag = False,
 ) -> None:
-    """Estimate the launch-process parameters from 2006..TRAIN_UNTIL by ABC rejection."""
+    """Estimate the launch-process and testing-campaign parameters from 2006..TRAIN_UNTIL by
+    approximate Bayesian computation."""
+    from peninsula.analysis.backtest import CALIBRATION_METHODS
     from peninsula.io.store import write_parquet
 
+    if method not in CALIBRATION_METHODS:
+        R.usage_error(f"--method {method!r}: allowed {', '.join(CALIBRATION_METHODS)}")
     R.check_writable(out_file, "file")
     with R.interruptible("nothing was written"), R.progress(1, "calibrate", quiet) as bar:
         task = bar.add_task("calibrate", total=1)
-        post = api.calibrate(train_until, draws, accept, seed, workers)
+        post = api.calibrate(train_until, draws, accept, seed, workers, method)
         bar.advance(task, 1)
     write_parquet(post, out_file)
-    out.print(f"{len(post)} of {draws} draws accepted (distance <= {post['distance'].max():.3f}); "
-              f"posterior written to {out_file}")
+    a = post.attrs
+    how = (f"{len(post)} of {draws} draws accepted" if method == "rejection" else
+           f"{len(post)} posterior draws after {a['generations']} generations of adaptive "
+           f"population Monte Carlo ({a['simulations']} simulations, effective sample size "
+           f"{a['effective_sample_size']:.0f})")
+    out.print(f"{how} (distance <= {a['epsilon']:.3f}); posterior written to {out_file}")
 
 
 @app.command("backtest")
@@ -91,10 +104,35 @@ def backtest_cmd(
     report: Annotated[Path | None, typer.Option(parser=out_path,
                                                 help="Write the validation page (Markdown).")]
     = None,
+    rolling: Annotated[bool, typer.Option("--rolling", help="Only the rolling-origin back-test "
+                                                            "of monthly forecasts.")] = False,
+    skip_rolling: Annotated[bool, typer.Option("--skip-rolling", help="Only the yearly "
+                                                                      "back-test.")] = False,
+    first_origin: Annotated[str, typer.Option(help="First forecast origin (YYYY-MM) of the "
+                                                   "rolling back-test.")] = "2012-01",
+    horizon_months: Annotated[int, typer.Option(min=1, max=60, help="Months forecast from "
+                                                                    "each origin.")] = 12,
+    step: Annotated[int, typer.Option(min=1, max=120, help="Months between origins (12: every "
+                                                          "January from the first).")] = 12,
     as_json: json_opt("Print the result as JSON.") = False,
     quiet: QuietFlag = False,
 ) -> None:
-    """Replay 2006-2025 with historical levers, calibrated on the training years; score skill."""
+    """Replay 2006-2025 with historical levers, calibrated on the training years, and score
+    the launch forecasts against benchmark count models: held-out years, and rolling origins
+    (calibrated before each origin, conditional and ex-ante)."""
+    from peninsula.scenario.validate import parse_month
+
+    if rolling and skip_rolling:
+        R.usage_error("--rolling and --skip-rolling exclude each other")
+    try:
+        parse_month(first_origin)
+    except ValueError as exc:
+        R.usage_error(f"--first-origin: {exc}")
+    if rolling and posterior is not None:
+        R.usage_error("--posterior: the rolling back-test calibrates before each origin; "
+                      "give --posterior without --rolling")
+    if rolling and (plot is not None or report is not None):
+        R.usage_error("--plot and --report show the yearly back-test as well; drop --rolling")
     post = R.read_posterior(posterior) if posterior is not None else None
     for path in (plot, report):
         if path is not None:
@@ -102,9 +140,21 @@ def backtest_cmd(
     if plot is not None:
         R.check_image(plot, "--plot")
     with R.interruptible("nothing was written"), R.progress(1, "backtest", quiet) as bar:
-        task = bar.add_task("backtest", total=1)
-        result = api.backtest(train_until, runs, draws, accept, seed, post, workers)
-        bar.advance(task, 1)
+        task = bar.add_task("backtest", total=None)
+
+        def step_done(message: str) -> None:
+            bar.update(task, description=message)
+
+        with R.checked():
+            if rolling:
+                result = {"rolling": api.rolling_backtest(
+                    first_origin, horizon_months, step, runs, draws, accept, seed, workers,
+                    step_done)}
+            else:
+                result = api.backtest(train_until, runs, draws, accept, seed, post, workers,
+                                      not skip_rolling, first_origin, horizon_months, step,
+                                      step_done)
+        bar.update(task, total=1, completed=1, description="done")
     if plot is not None:
         from peninsula.report.backtest_plot import plot_backtest
 
@@ -116,7 +166,10 @@ def backtest_cmd(
     if as_json:
         print_json(result)
         return
-    print_backtest(result, train_until)
+    if not rolling:
+        print_backtest(result, train_until)
+    if "rolling" in result:
+        print_rolling(result["rolling"])
 
 
 @fit_app.command("arms-race")

@@ -219,6 +219,29 @@ def print_backtest(result: dict, train_until: int) -> None:
     out.print(scores)
 
 
+def print_rolling(rolling: dict) -> None:
+    """Pooled scores of the rolling-origin back-test, model against benchmarks, per mode."""
+    st = rolling["settings"]
+    for mode in ("conditional", "ex_ante"):
+        block = rolling[mode]
+        table = Table(title=f"Rolling origins {st['first_origin']}..{st['last_origin']} "
+                            f"({st['n_origins']}, {st['horizon_months']}-month horizon), "
+                            f"{mode.replace('_', '-')}: pooled scores (lower is better, "
+                            f"but coverage)", title_justify="left")
+        for col in ("forecast", "CRPS", "log score", f"Brier ({st['threshold']}+)",
+                    "50% cover", "90% cover", "monthly CRPS"):
+            table.add_column(col, justify="right")
+        rows = [("model", block["model"])] + list(block["benchmarks"].items())
+        for name, sc in rows:
+            table.add_row(name, f"{sc['crps']:.2f}", f"{sc['log_score']:.3f}",
+                          f"{sc['brier']:.3f}", f"{sc['coverage_50']:.2f}",
+                          f"{sc['coverage_90']:.2f}", f"{sc['monthly']['crps']:.3f}")
+        out.print(table)
+    pit = rolling["conditional"]["model"]["pit"]
+    out.print("PIT histogram (conditional, model; uniform share "
+              f"{1 / len(pit):.2f}): " + " ".join(f"{p:.2f}" for p in pit))
+
+
 def print_arms_fit(result: dict) -> None:
     c = result["combined"]
     out.print(f"Combined: dU = k (U - U0), k = {c['k']:.4g} (se {c['k_se']:.3g}), "

@@ -124,6 +124,7 @@ C_CREDIBILITY, C_BALANCE = COLUMN["credibility"], COLUMN["power_balance"]
 C_CAPABILITY, C_DENUC = COLUMN["dprk_capability"], COLUMN["denuclearization"]
 C_TALKS, C_WILLINGNESS = COLUMN["talks_active"], COLUMN["dprk_willingness"]
 C_SANCTIONS, C_SUPPLY = COLUMN["sanctions_effective"], COLUMN["supply_chain"]
+C_LAUNCH_RATE, C_CAMPAIGN = COLUMN["launch_rate"], COLUMN["testing_campaign"]
 C_ARMS, C_SPENDING = ACTOR_BLOCK["arms_level"], ACTOR_BLOCK["defence_spending_usd_bn"]
 C_RATIO, C_GDP = ACTOR_BLOCK["threat_ratio"], ACTOR_BLOCK["gdp_loss_pct"]
 C_TRUST = TRUST_BLOCK
@@ -220,6 +221,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     year_frailty = np.empty(nb)  # this year's launch-rate frailty
     prov_exc = np.empty(nb)
     launch_days = np.empty(nb, dtype=np.int64)
+    launch_rate_b = np.empty(nb)  # this month's expected missiles (lambda)
     drill_memory = np.empty(nb)
     supply_chain = np.empty(nb)
     credibility = np.empty(nb)
@@ -461,6 +463,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 lam = provocations.launch_rate(
                     base_m, threat_f, provocations.capability_factor(q, nuclear[k]), drill_f,
                     talks_cut, excitation[k], f.self_excitation)
+                launch_rate_b[k] = lam
                 if forced_launches >= 0.0:  # replay of the record
                     n_launch = provocations.forced_launches(forced_launches)
                     days = provocations.forced_launch_days(forced_days, n_launch)
@@ -729,6 +732,8 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     row[C_WILLINGNESS] = willingness[k]
                     row[C_SANCTIONS] = sanctions_eff[k]
                     row[C_SUPPLY] = supply_chain[k]
+                    row[C_LAUNCH_RATE] = launch_rate_b[k]
+                    row[C_CAMPAIGN] = 1.0 if in_campaign[k] else 0.0
                     for i in range(N_ACTORS):
                         row[C_ARMS + i] = arms[i, k]
                         row[C_SPENDING + i] = spending[k, i]

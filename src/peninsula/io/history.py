@@ -16,6 +16,8 @@ DESCRIPTIONS = {
     "cn_ru_joint_patrols": "China-Russia joint strategic air patrols 2019-2025",
     "defence_spending_yearly": "SIPRI military expenditure (constant 2023 USD bn) 2006-2024",
     "cinc_yearly": "COW Composite Index of National Capability 2006-2016",
+    "programme_announcements": "dated public DPRK weapons-programme decisions (in force from the "
+                               "month given until the next entry)",
 }
 
 

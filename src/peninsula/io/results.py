@@ -28,7 +28,8 @@ TRUST_DYADS = (("PRK", "USA"), ("PRK", "ROK"), ("PRK", "JPN"), ("CHN", "USA"), (
 TRUST_INDEX = tuple((ACTORS.index(i), ACTORS.index(j)) for i, j in TRUST_DYADS)
 SYSTEM_VARS = ("escalation_level", "tension", "cohesion", "alignment", "polarization",
                "credibility", "power_balance", "dprk_capability", "denuclearization",
-               "talks_active", "dprk_willingness", "sanctions_effective", "supply_chain")
+               "talks_active", "dprk_willingness", "sanctions_effective", "supply_chain",
+               "launch_rate", "testing_campaign")
 ACTOR_VARS = ("arms_level", "defence_spending_usd_bn", "threat_ratio", "gdp_loss_pct")
 MONTHLY_VARS: tuple[str, ...] = (
     SYSTEM_VARS
