@@ -9,14 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ensemble, series
-from peninsula.analysis.backtest import (
-    calibrate,
-    crps_ensemble,
-    history_scenario,
-    simulate_years,
-    skill,
-)
+from peninsula.analysis.backtest import calibrate, simulate_years, skill
 from peninsula.analysis.count_models import BENCHMARKS
+from peninsula.analysis.record import history_scenario
+from peninsula.analysis.scoring import crps_ensemble
 from peninsula.cli import app
 
 runner = CliRunner()

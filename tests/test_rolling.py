@@ -7,17 +7,17 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from peninsula.analysis.backtest import _apmc
+from peninsula.analysis.backtest import apmc
 from peninsula.analysis.count_models import BENCHMARKS
-from peninsula.analysis.rolling import (
+from peninsula.analysis.record import month_number
+from peninsula.analysis.replay import (
     FILTER_MIN_ESS,
     effective_sample_size,
     filter_weights,
     forecast_levers,
-    month_number,
-    origins,
     replay_log_likelihood,
 )
+from peninsula.analysis.rolling import origins
 from peninsula.cli import app
 
 runner = CliRunner()
@@ -43,7 +43,7 @@ def toy_simulator(noise: float = 0.05):
 
 def test_apmc_concentrates_on_the_known_parameter_more_than_rejection_with_the_same_budget():
     low, high = np.zeros(2), np.ones(2)
-    post = _apmc(toy_simulator(), low, high, 6000, 1, {}, names=("a", "b"))
+    post = apmc(toy_simulator(), low, high, 6000, 1, {}, names=("a", "b"))
     theta = post[["a", "b"]].to_numpy()
     assert np.allclose(theta.mean(axis=0), TRUE, atol=0.03)
     assert post.attrs["generations"] >= 3 and post.attrs["simulations"] <= 6000

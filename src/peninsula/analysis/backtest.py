@@ -1,13 +1,10 @@
 """Historical replay, calibration (approximate Bayesian computation) and honest skill scores.
 
-Replay: the model starts in January 2006 and is driven month by month by the historical levers
-from the bundled tables: drill intensity (US-ROK exercises plus 0.3 per trilateral drill),
-sanctions pressure stepped up with each UN Security Council resolution, talks held when the
-record shows them (``talks_override``), flexible diplomacy high while talks run, trilateral
-summitry from 2023 (Camp David), and the DPRK's publicly announced weapons programmes in force
-(``programme_announcement`` from the ``programme_announcements`` table: the 2013 byungjin line
-to the April 2018 test suspension, and from January 2020 the end of the suspension and the
-2021-2025 five-year defence development plan). Everything else is the model's own dynamics.
+Replay: the record as model inputs (``record.py``). The training years' predictions are the
+free replay from 2006 with the posterior (a posterior predictive check); the held-out years'
+are a forecast from the state the record implies at the end of the training window: the
+record's launches forced up to it and a particle-filter step on its last months (``replay.py``,
+as in the rolling back-test), then the held-out years freely with their recorded levers.
 
 Calibration (approximate Bayesian computation): the parameters CALIBRATED (every parameter of
 the launch process and of the testing-campaign regime, with capability growth and the drill
@@ -17,18 +14,20 @@ together in the batched engine), and the distance from the record is
     d = sqrt((mean_years (log(1 + sim) - log(1 + obs))^2 over missiles
               + the same over launch days) / 2).
 The default method is adaptive population Monte Carlo ABC (Lenormand, Jabot & Deffuant 2013,
-``_apmc``), which concentrates simulations where the distance is small; "rejection" keeps the
+``apmc``), which concentrates simulations where the distance is small; "rejection" keeps the
 closest share of prior draws (Pritchard et al. 1999; Beaumont et al. 2002). APMC is written here
 because the maintained ABC libraries (e.g. pyabc) call the model once per particle and keep a
 database, while this engine simulates a whole generation in one batched call. Only data up to
 the training window's end is used. Prediction uses only the posterior draws.
 
 Skill on held-out years: Spearman rank correlation of the predictive mean with the record;
+log score of each year's count (``scoring.py``);
 CRPS of the predictive distribution (ensemble form, Gneiting & Raftery 2007:
 E|X - y| - E|X - X'| / 2); Brier score for "20 or more missiles in a year"; coverage of the 90%
 interval. Baselines: persistence (last observed year's count, one step ahead) and climatology
 (the training-window mean; its Brier probability is the training share of 20+ years); a point
-forecast's CRPS is its absolute error.
+forecast's CRPS is its absolute error. Benchmarks: the count models of ``count_models.py``
+fitted on the training months, each held-out year drawn from its own fitted law.
 """
 
 from __future__ import annotations
@@ -37,14 +36,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from peninsula.analysis.record import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    historical_levers,
+    history_scenario,
+    observed,
+)
+from peninsula.analysis.replay import model_forecast
 from peninsula.analysis.scoring import SUPPORT_MAX_YEAR, crps_ensemble, log_score_ensemble
 from peninsula.engine.ensemble import run_chunks
 from peninsula.io.history import load_table, yearly_launches
 from peninsula.model.setup import build_setup
-from peninsula.scenario.loader import load_scenario
 from peninsula.scenario.parameters import BY_NAME, NAMES
 
-FIRST_YEAR, LAST_YEAR = 2006, 2025
 THRESHOLD = 20  # missiles in a year, for the Brier score
 # Every parameter of the launch process and of the testing-campaign regime, and the two that
 # drive it from outside (capability growth; how drills move the DPRK's beliefs).
@@ -62,66 +67,6 @@ PRIOR_RANGES = {"launch_drill_effect": (-0.45, 1.5), "launch_capability_elastici
 CALIBRATION_METHODS = ("apmc", "rejection")
 APMC_ALPHA = 0.5  # share of particles kept each generation (Lenormand et al. 2013)
 APMC_MIN_ACCEPT = 0.05  # stop when fewer new particles than this beat the last tolerance
-# Sanctions pressure after each UN resolution (judgement: each broadened the regime; 2016-17
-# resolutions capped coal, oil and labour exports, hence the larger steps).
-SANCTIONS_STEPS = {"2006-01": 0.1, "2006-07": 0.2, "2006-10": 0.3, "2009-06": 0.4, "2013-01": 0.45,
-                   "2013-03": 0.5, "2016-03": 0.6, "2016-11": 0.7, "2017-06": 0.72,
-                   "2017-08": 0.8, "2017-09": 0.85, "2017-12": 0.9}
-# 2006 starting sizes: SIPRI constant-2023 USD bn (defence_spending_yearly table) and GDP from the
-# SIPRI share; DPRK spending and capability (a few devices' worth of plutonium) are judgement.
-START_2006 = {"USA": 843.9, "ROK": 27.0, "JPN": 38.1, "CHN": 87.3, "RUS": 39.3}
-
-
-def historical_levers(train_until: int | None = None) -> dict:
-    """Monthly lever lists for 2006-01..2025-12 from the bundled tables."""
-    m = load_table("monthly")
-    drill = np.clip(m["drill_intensity"] + 0.3 * m["trilateral_drills"], 0.0, 2.0)
-    months = list(m["month"])
-    sanctions = []
-    level = 0.1
-    for month in months:
-        level = SANCTIONS_STEPS.get(month, level)
-        sanctions.append(level)
-    talks = m["talks_active"].astype(float)
-    summits = [0.3 if month < "2023-08" else 1.0 for month in months]
-    announced = load_table("programme_announcements")
-    in_force = dict(zip(announced["month"], announced["in_force"].astype(float), strict=True))
-    programme, level = [], 0.0
-    for month in months:
-        level = in_force.get(month, level)
-        programme.append(level)
-    return {
-        "exercise_intensity": [float(x) for x in drill],
-        "exercise_months": list(range(1, 13)),
-        "sanctions_pressure": sanctions,
-        "talks_override": [float(x) for x in talks],
-        "flexible_diplomacy": [0.6 if t else 0.15 for t in talks],
-        "summit_frequency_per_year": summits,
-        "programme_announcement": programme,
-    }
-
-
-def history_scenario(horizon_months: int = 240, sets: list[str] | None = None):
-    """The 2006 start, driven by historical levers, as a Scenario."""
-    gdp = {a: START_2006[a] / s for a, s in (("USA", 0.0404), ("ROK", 0.0230), ("JPN", 0.00903),
-                                              ("CHN", 0.0187), ("RUS", 0.0325))}
-    over = [
-        'scenario.name="history-2006"', 'scenario.start="2006-01"',
-        f"scenario.horizon_months={horizon_months}",
-        "actors.PRK.nuclear_capability=5", "actors.PRK.defence_spending_usd_bn=3",
-        "actors.PRK.gdp_usd_bn=20", "state.cohesion=0.5", "state.alignment=0.3",
-        "state.tension=0.4", 'state.escalation_level="rhetoric"', "state.talks_active=false",
-    ]
-    for actor, spend in START_2006.items():
-        over += [f"actors.{actor}.defence_spending_usd_bn={spend}",
-                 f"actors.{actor}.gdp_usd_bn={round(gdp[actor], 1)}"]
-    sc = load_scenario("baseline", over + list(sets or []))
-    return sc.with_levers(**historical_levers())
-
-
-def observed() -> pd.DataFrame:
-    y = yearly_launches()
-    return y[(y.year >= FIRST_YEAR) & (y.year <= LAST_YEAR)].reset_index(drop=True)
 
 
 def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = None,
@@ -192,10 +137,10 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
         post["distance"] = dist[keep]
         post.attrs = {**attrs, "generations": 0, "epsilon": float(dist[keep].max())}
         return post
-    return _apmc(simulate, low, high, draws, seed, attrs)
+    return apmc(simulate, low, high, draws, seed, attrs)
 
 
-def _apmc(simulate, low: np.ndarray, high: np.ndarray, draws: int, seed: int,
+def apmc(simulate, low: np.ndarray, high: np.ndarray, draws: int, seed: int,
           attrs: dict, names: tuple[str, ...] = CALIBRATED) -> pd.DataFrame:
     """Adaptive population Monte Carlo ABC (Lenormand et al. 2013), batched.
 
@@ -345,6 +290,11 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     sc = history_scenario(240, ["scenario.sample_parameters=true"])
     sim = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers)
     pred, patrols, days = sim["missiles"], sim["patrols"], sim["launch_days"]
+    origin = 12 * (train_until - FIRST_YEAR + 1)
+    months, filt = model_forecast(origin, 12 * (LAST_YEAR - train_until), "conditional",
+                                  posterior, runs, seed + 3, workers)
+    pred = pred.astype(float).copy()
+    pred[:, origin // 12:] = months.reshape(runs, -1, 12).sum(axis=2)
     obs_df = observed()
     patrol_obs = load_table("monthly")
     patrol_obs = patrol_obs.groupby(patrol_obs["month"].str[:4].astype(int))[
@@ -376,6 +326,7 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
                                       for y in since]},
         "posterior_predictive": posterior_predictive(pred, obs, years <= train_until),
         "test_years": [int(years[i]) for i in test],
+        "forecast_filter": filt,
         **skill(pred[:, test], obs[test], train_obs),
         "log_score": float(np.mean([log_score_ensemble(pred[:, j], int(obs[j]), SUPPORT_MAX_YEAR)
                                     for j in test])),

@@ -28,7 +28,8 @@ form). kappa, D, k_c and g are judgement with wide ranges and are fitted in cali
 Overdispersion (switch ``launch_frailty``): each year of a run draws a log-normal frailty
     F = exp(sigma_F * z - sigma_F^2 / 2),   z ~ N(0, 1),   E[F] = 1,
 that multiplies the launch rate for the twelve months (a gamma-like frailty giving yearly counts
-the record's dispersion: variance/mean 19.5 for 2006-2019, CNS/NTI).
+the record's dispersion: variance/mean of the yearly counts 10.8 for 2006-2019 and 20.5
+for 2006-2025, CNS/NTI as bundled).
 Other provocations (artillery, drones, incursions) follow the same form with their own base rate
 and their own excitation state (same branching ratio and decay); threatening rhetoric is Poisson
 with a rate scaled by tension and the drill term.

@@ -41,7 +41,12 @@ SECTIONS = (
     ("Explanation", "peninsula.analysis.explain"),
     ("Reading real event data (GDELT, ICEWS)", "peninsula.io.events"),
     ("Fitting Richardson's equations", "peninsula.analysis.arms_fit"),
+    ("The record as inputs (historical replay)", "peninsula.analysis.record"),
     ("Back-test, calibration and skill", "peninsula.analysis.backtest"),
+    ("Conditioning on the record at a forecast origin", "peninsula.analysis.replay"),
+    ("Rolling-origin back-test", "peninsula.analysis.rolling"),
+    ("Benchmark count models", "peninsula.analysis.count_models"),
+    ("Scoring rules", "peninsula.analysis.scoring"),
 )
 
 HEADER = """# The Peninsula model
