@@ -79,7 +79,8 @@ def plot_pit(rolling: dict, path: str | Path) -> Path:
         ax.set_xlabel("PIT of the horizon's total")
         ax.set_title(mode.replace("_", "-"))
         ax.legend(fontsize=8)
-    axes[0].set_ylabel("share of origins (dashed: uniform; dotted: twice uniform)")
+    axes[0].set_ylabel("share of origins")
+    fig.suptitle("PIT histograms (dashed: uniform share; dotted: twice it)", fontsize=9)
     return save_figure(fig, path)
 
 

@@ -78,8 +78,12 @@ record's dispersion lies at the {pp['observed_dispersion_quantile']:.0%} quantil
 
 Missiles: launched per year as the CNS/NTI database counts them (satellite launch vehicles
 included); launch days: distinct dates with launches. Predicted: mean (and 90% interval for
-missiles) of the replay ensemble, which is driven by the record's levers but never sees a
-launch count after {r['train_until']}.
+missiles) of the ensemble, driven by the record's levers; the training years are the free
+replay from 2006 with the posterior, the held-out years a forecast from the state the record
+implies at the end of {r['train_until']} (its launches forced, then a particle-filter step:
+tempering tau {r['forecast_filter']['tau']:.2f}, effective sample size
+{r['forecast_filter']['ess']:.0f}); no launch count after {r['train_until']} is used. Launch
+days are the free replay's in every year.
 
 | year | missiles observed | predicted mean | 90% interval | launch days observed | predicted mean | window |
 |---|---|---|---|---|---|---|
