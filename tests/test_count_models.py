@@ -161,19 +161,25 @@ def test_nb_glm_levers_recovers_drill_and_talks_effects():
     assert fit["forecast_mean"] == pytest.approx(want_mean)
 
 
-def test_nb_ar1_recovers_a_known_ar_coefficient_and_simulates_from_the_last_month():
-    c0, c1, alpha, months = 0.5, 0.6, 0.3, 6000
-    rng = np.random.default_rng(41)
+def ar1_series(c0: float, c1: float, alpha: float, months: int, seed: int) -> np.ndarray:
+    """A monthly NB2 AR(1) series y_t ~ NB2(exp(c0 + c1 log(1 + y_{t-1})), alpha), from 4."""
+    rng = np.random.default_rng(seed)
     y = np.empty(months, dtype=np.int64)
     y[0] = 4
     for t in range(1, months):
         y[t] = nb_draw(rng, np.exp(c0 + c1 * np.log1p(y[t - 1])), alpha)
+    return y
+
+
+def test_nb_ar1_recovers_a_known_ar_coefficient_and_simulates_from_the_last_month():
+    c0, c1, alpha = 0.5, 0.6, 0.3
+    y = ar1_series(c0, c1, alpha, 6000, 41)
     y[-1] = 9  # a known starting point for the forecast
     train = pd.DataFrame({"missiles": y, "drill": 0.0, "talks": 0})
     fc = forecast_benchmarks(train, future(), n=20_000, seed=6)
     fit = fc.fits["nb_ar1"]
     assert fc.notes["nb_ar1"] == ""
-    X = np.column_stack([np.ones(months - 1), np.log1p(y[:-1])])
+    X = np.column_stack([np.ones(len(y) - 1), np.log1p(y[:-1])])
     se = nb_mean_se(X, np.array([c0, c1]), alpha)
     assert abs(fit["const"] - c0) < 4 * se[0]
     assert abs(fit["log1p_lag"] - c1) < 4 * se[1]
@@ -496,12 +502,8 @@ def test_nb_glm_levers_uses_each_years_own_levers():
 
 
 def test_nb_ar1_years_continue_each_path_month_by_month():
-    c0, c1, alpha, months = 0.5, 0.6, 0.3, 168
-    rng = np.random.default_rng(81)
-    y = np.empty(months, dtype=np.int64)
-    y[0] = 4
-    for t in range(1, months):
-        y[t] = nb_draw(rng, np.exp(c0 + c1 * np.log1p(y[t - 1])), alpha)
+    c0, c1, alpha = 0.5, 0.6, 0.3
+    y = ar1_series(c0, c1, alpha, 168, 81)
     y[-1] = 40  # a high start: year 1 sits above the stationary level, year 2 near it
     train = pd.DataFrame({"missiles": y, "drill": 0.0, "talks": 0})
     n = 20_000

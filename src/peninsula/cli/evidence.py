@@ -93,7 +93,9 @@ def calibrate_cmd(
 def backtest_cmd(
     train_until: TrainUntil = 2019,
     posterior: Annotated[Path | None, typer.Option(help="Use these posterior samples instead "
-                                                        "of calibrating.")] = None,
+                                                        "of calibrating (the yearly back-test; "
+                                                        "the rolling one calibrates before each "
+                                                        "origin).")] = None,
     runs: Annotated[int, typer.Option(min=10, help="Replay runs.")] = 4000,
     draws: Annotated[int, typer.Option(min=100, help="Calibration draws.")] = 20_000,
     accept: Annotated[float, typer.Option(min=0.001, max=0.5)] = 0.02,
