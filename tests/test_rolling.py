@@ -114,5 +114,11 @@ def test_rolling_cli_json_contract(tmp_path):
         assert [o["origin"] for o in block["origins"]] == ["2024-01", "2025-01"]
         assert [o["observed"] for o in block["origins"]] == [41, 11]
         assert abs(sum(block["model"]["pit"]) - 1.0) < 1e-9
-    res = runner.invoke(app, ["backtest", "--rolling", "--first-origin", "2025-03", "-q"])
-    assert res.exit_code == 2 and "2025-01" in res.output
+    # the record's facts at an origin do not depend on the mode
+    assert ([o["record_facts"] for o in r["conditional"]["origins"]]
+            == [o["record_facts"] for o in r["ex_ante"]["origins"]])
+    for bad, says in (("2025-03", "2025-01"), ("2012-13", "YYYY-MM"), ("2012-00", "YYYY-MM"),
+                      ("abc", "YYYY-MM"), ("2006-03", "at least a year")):
+        res = runner.invoke(app, ["backtest", "--rolling", "--first-origin", bad, "-q"])
+        assert res.exit_code == 2 and says in res.output, (bad, res.output)
+        assert "Traceback" not in res.output

@@ -385,6 +385,15 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     return result
 
 
+def rolling_origins(first_origin: str = "2012-01", horizon_months: int = 12,
+                    step: int = 12) -> list[str]:
+    """The forecast origins ('YYYY-MM') of a rolling back-test with these settings; a
+    ValueError names the option at fault."""
+    from peninsula.analysis.rolling import rolling_origins as origins
+
+    return origins(first_origin, horizon_months, step)
+
+
 def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, step: int = 12,
                      runs: int = 4000, draws: int = 20_000, accept: float = 0.02,
                      seed: int = 1, workers: int = 1,

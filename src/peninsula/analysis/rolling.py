@@ -39,6 +39,7 @@ from peninsula.analysis.scoring import (
     pit_histogram,
     pit_randomised,
 )
+from peninsula.scenario.validate import parse_month
 
 HORIZON_MONTHS = 12
 FIRST_ORIGIN = "2012-01"
@@ -47,7 +48,12 @@ PIT_BINS = 10
 
 def origins(first_origin: str, step: int, horizon: int, n_months: int) -> list[int]:
     """Origin month numbers from ``first_origin`` every ``step`` months while the horizon's
-    months are all on record."""
+    months are all on record; a ValueError names the option and the allowed range."""
+    if parse_month(first_origin) is None:
+        raise ValueError(f"--first-origin {first_origin!r}: expected a month YYYY-MM "
+                         "(month 01-12)")
+    if horizon < 1 or step < 1:
+        raise ValueError(f"--horizon-months {horizon} and --step {step} must be at least 1")
     first = month_number(first_origin)
     if first < 12:
         raise ValueError(f"--first-origin {first_origin}: the first origin must leave at least a "
@@ -60,9 +66,17 @@ def origins(first_origin: str, step: int, horizon: int, n_months: int) -> list[i
     return list(range(first, last + 1, step))
 
 
+def rolling_origins(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MONTHS,
+                    step: int = 12) -> list[str]:
+    """The origins ('YYYY-MM') a rolling back-test with these settings forecasts from (checks
+    the settings before any work starts)."""
+    return [month_label(o) for o in origins(first_origin, step, horizon, len(observed_months()))]
+
+
 def record_facts(obs: pd.DataFrame, origin: int, horizon: int, levers: dict) -> dict:
     """What the record showed around an origin, for reading a miss: launches in the 12 months
-    before, talks and an announced programme at the origin, mean drills before and after."""
+    before, talks and an announced programme at the origin, mean drills before and after
+    (``levers``: the recorded ones, the same in both modes)."""
     before = slice(max(0, origin - 12), origin)
     return {
         "launches_before": int(obs["missiles"].to_numpy()[before].sum()),
@@ -117,8 +131,6 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
                      progress: Callable[[str], None] | None = None) -> dict:
     """Forecast and score every origin in both modes; returns ``{mode: {model, benchmarks,
     origins}}`` pooled over origins (module docstring)."""
-    if horizon < 1 or step < 1:
-        raise ValueError(f"--horizon-months {horizon} and --step {step} must be at least 1")
     obs = observed_months()
     points = origins(first_origin, step, horizon, len(obs))
     posteriors: dict[int, pd.DataFrame] = {}
@@ -132,6 +144,7 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
                 progress(f"calibrating on {FIRST_YEAR}-{train_until}")
             posteriors[train_until] = calibrate(train_until, draws, accept, seed, workers)
         record = obs["missiles"].to_numpy()[origin:origin + horizon]
+        recorded = forecast_levers(origin, horizon, "conditional")  # the record's own levers
         train = obs.iloc[:origin]
         for mode in MODES:
             if progress:
@@ -155,7 +168,7 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
                 "origin": month_label(origin), "train_until": int(train_until),
                 "observed": int(record.sum()), "observed_monthly": [int(x) for x in record],
                 "filter": filt,
-                "record_facts": record_facts(obs, origin, horizon, future_levers),
+                "record_facts": record_facts(obs, origin, horizon, recorded),
                 "model": {**m_score, "monthly_mean": [float(x) for x in model.mean(axis=0)],
                           "monthly_p05": [float(x) for x in np.quantile(model, 0.05, axis=0)],
                           "monthly_p95": [float(x) for x in np.quantile(model, 0.95, axis=0)]},

@@ -122,14 +122,11 @@ def backtest_cmd(
     """Replay 2006-2025 with historical levers, calibrated on the training years, and score
     the launch forecasts against benchmark count models: held-out years, and rolling origins
     (calibrated before each origin, conditional and ex-ante)."""
-    from peninsula.scenario.validate import parse_month
-
     if rolling and skip_rolling:
         R.usage_error("--rolling and --skip-rolling exclude each other")
-    try:
-        parse_month(first_origin)
-    except ValueError as exc:
-        R.usage_error(f"--first-origin: {exc}")
+    if not skip_rolling:
+        with R.checked():  # the origins' settings, before any work starts
+            api.rolling_origins(first_origin, horizon_months, step)
     if rolling and posterior is not None:
         R.usage_error("--posterior: the rolling back-test calibrates before each origin; "
                       "give --posterior without --rolling")
