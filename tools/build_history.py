@@ -141,7 +141,20 @@ def main(data: Path) -> None:
              for r in _read_tsv(data / "gdelt/CAMEO.eventcodes.txt")}
     _write(OUT.parent / "cameo.csv", [{"code": c, "goldstein": float(g), "description": names.get(c, "")}
                                       for c, g in goldstein.items()])
+    write_incidents(data)
     print(f"wrote tables to {OUT}")
+
+
+def write_incidents(data: Path) -> None:
+    """The coded incident series (peninsula.io.incidents: the rules) from the CSIS table."""
+    import pandas as pd
+
+    from peninsula.io.incidents import code_incidents, monthly_incidents
+
+    csis = pd.read_csv(data / "nk_provocations_csis/north_korea_provocations_1958_present.csv")
+    events = code_incidents(csis)
+    events.to_csv(OUT / "incident_events.csv", index=False)
+    monthly_incidents(events).to_csv(OUT / "incidents.csv", index=False)
 
 
 def _read(path: Path) -> list[dict]:

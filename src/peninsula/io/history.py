@@ -16,6 +16,10 @@ DESCRIPTIONS = {
     "cn_ru_joint_patrols": "China-Russia joint strategic air patrols 2019-2025",
     "defence_spending_yearly": "SIPRI military expenditure (constant 2023 USD bn) 2006-2024",
     "cinc_yearly": "COW Composite Index of National Capability 2006-2016",
+    "incidents": "1990-2025 by month: armed-clash months and incidents coded on the escalation "
+                 "ladder from the CSIS provocations database (rules: docs/model.md)",
+    "incident_events": "the CSIS provocation records 1990-2025, each with its rung and the rule "
+                       "that coded it",
     "programme_announcements": "dated public DPRK weapons-programme decisions (in force from the "
                                "month given until the next entry)",
 }

@@ -29,6 +29,7 @@ SECTIONS = (
     ("Event coding (CAMEO / Goldstein)", "peninsula.model.events"),
     ("Tension", "peninsula.model.tension"),
     ("Escalation ladder", "peninsula.model.escalation"),
+    ("Observable rungs: coding the record on the ladder", "peninsula.io.incidents"),
     ("Economy", "peninsula.model.economy"),
     ("China's economic coercion", "peninsula.model.coercion"),
     ("Reference points", "peninsula.model.reference"),
