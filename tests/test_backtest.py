@@ -95,6 +95,14 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
     assert set(r["benchmarks"]) == set(BENCHMARKS) and "rolling" not in r
     for b in r["benchmarks"].values():
         assert b["crps"] >= 0 and 0 <= b["coverage_90"] <= 1 and b["log_score"] > 0
+    c = r["clashes"]
+    assert c["years"] == list(range(2006, 2026)) and c["observed"][2010 - 2006] == 1
+    assert sum(c["observed"][2016 - 2006:]) == 0 and c["test_years"] == list(range(2020, 2026))
+    assert all(0 <= p <= 1 for p in c["predicted"])
+    assert set(c["scores"]) == {"model", "training_rate", "last_10_years_rate"}
+    # the training-period rate: 11 clash years in 1990-2019, as the coded series has them
+    assert c["training_clash_years"].startswith("11 of 30")
+    assert c["scores"]["training_rate"]["brier"] == pytest.approx((11 / 30) ** 2)
     pp = r["posterior_predictive"]
     assert pp["observed_dispersion"] == pytest.approx(
         np.var(r["observed"][:14], ddof=1) / np.mean(r["observed"][:14]))
@@ -105,6 +113,7 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
     assert (tmp_path / "b.png").stat().st_size > 10_000
     page = (tmp_path / "validation.md").read_text()
     assert "Skill on the held-out years (2020-2025)" in page and "![back-test](b.png)" in page
+    assert "## Armed clashes, year by year" in page
     # run --posterior: every run's calibrated parameters come from the posterior rows
     res = runner.invoke(app, ["run", "--runs", "30", "--posterior", str(post), "-q", "--out",
                               str(tmp_path / "r"), "--no-monthly"])

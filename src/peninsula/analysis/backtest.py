@@ -253,6 +253,49 @@ def baseline_scores(obs_all: np.ndarray, test_idx: np.ndarray, train_obs: np.nda
             "climatology": point(clim, np.full(len(obs), p_clim))}
 
 
+def count_probability(k: float, n: int) -> float:
+    """k events in n trials as a probability for the log score: (k + 1/2) / (n + 1), the
+    Krichevsky-Trofimov estimate (never 0 or 1), the same rule for every forecaster."""
+    return (k + 0.5) / (n + 1)
+
+
+def clash_scores(clash_months: np.ndarray, train_until: int) -> dict:
+    """Yearly armed-clash back-test: the observed indicator (the coded incident series) against
+    the model's probability of entering a clash or worse in the year (share of runs), with the
+    log score and Brier score on the held-out years beside two benchmarks, the clash-year rate of
+    the training period (1990..train_until, the whole coded series) and of its last ten years.
+    The model's years up to train_until replay the record's launches; later years are forecast."""
+    incidents = load_table("incidents")
+    clash_years = incidents.groupby(incidents["month"].str[:4].astype(int))["clash"].max()
+    years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+    runs = clash_months.shape[0]
+    yearly = clash_months[:, : 12 * len(years)].reshape(runs, len(years), 12).any(axis=2)
+    k = yearly.sum(axis=0)
+    observed = np.array([int(clash_years.get(y, 0)) for y in years])
+    test = np.array([y > train_until for y in years])
+    train = clash_years[clash_years.index <= train_until]
+    last10 = train[train.index > train_until - 10]
+    forecasters = {
+        "model": ([k_y / runs for k_y in k], [count_probability(k_y, runs) for k_y in k]),
+        "training_rate": ([float(train.mean())] * len(years),
+                          [count_probability(train.sum(), len(train))] * len(years)),
+        "last_10_years_rate": ([float(last10.mean())] * len(years),
+                               [count_probability(last10.sum(), len(last10))] * len(years)),
+    }
+    scores = {}
+    for name, (p_brier, p_log) in forecasters.items():
+        pb, pl, o = np.array(p_brier)[test], np.array(p_log)[test], observed[test]
+        scores[name] = {"log_score": float(np.mean(-np.log(np.where(o == 1, pl, 1 - pl)))),
+                        "brier": float(np.mean((pb - o) ** 2)),
+                        "probability": [float(x) for x in p_brier]}
+    return {"years": years, "observed": [int(x) for x in observed],
+            "predicted": scores["model"]["probability"],
+            "test_years": [y for y in years if y > train_until],
+            "training_clash_years": f"{int(train.sum())} of {len(train)} "
+                                    f"({int(train.index.min())}-{train_until})",
+            "scores": scores}
+
+
 def benchmark_scores(train_until: int, test_years: list[int], runs: int, seed: int) -> dict:
     """The benchmark count models (analysis/count_models.py) fitted on the months of
     FIRST_YEAR..train_until and scored on each held-out year like the model (Spearman of the
@@ -291,8 +334,9 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     sim = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers)
     pred, patrols, days = sim["missiles"], sim["patrols"], sim["launch_days"]
     origin = 12 * (train_until - FIRST_YEAR + 1)
-    months, filt = model_forecast(origin, 12 * (LAST_YEAR - train_until), "conditional",
-                                  posterior, runs, seed + 3, workers)
+    months, filt, clash_months = model_forecast(origin, 12 * (LAST_YEAR - train_until),
+                                                "conditional", posterior, runs, seed + 3,
+                                                workers, clashes=True)
     pred = pred.astype(float).copy()
     pred[:, origin // 12:] = months.reshape(runs, -1, 12).sum(axis=2)
     obs_df = observed()
@@ -327,6 +371,7 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
         "posterior_predictive": posterior_predictive(pred, obs, years <= train_until),
         "test_years": [int(years[i]) for i in test],
         "forecast_filter": filt,
+        "clashes": clash_scores(clash_months, train_until),
         **skill(pred[:, test], obs[test], train_obs),
         "log_score": float(np.mean([log_score_ensemble(pred[:, j], int(obs[j]), SUPPORT_MAX_YEAR)
                                     for j in test])),

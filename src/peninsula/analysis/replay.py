@@ -40,8 +40,10 @@ from peninsula.io.results import COLUMN
 from peninsula.model.events import EVENT_INDEX
 from peninsula.model.setup import build_setup
 from peninsula.scenario.parameters import NAMES
+from peninsula.scenario.schema import LEVEL_NAMES
 
 MODES = ("conditional", "ex_ante")
+CLASH_RUNG = LEVEL_NAMES.index("armed_clash")
 FILTER_MONTHS = 12  # the particle filter weighs each run by the record of the last 12 months
 FILTER_MIN_ESS = 0.5  # tempered so that the effective sample size stays >= half the runs
 HELD_LEVERS = ("talks_override", "sanctions_pressure", "flexible_diplomacy",
@@ -112,11 +114,18 @@ def filter_weights(loglik: np.ndarray, min_ess: float = FILTER_MIN_ESS) -> tuple
     return tempered_weights(loglik, lo), lo
 
 
+def clash_entries(levels: np.ndarray, level0: int) -> np.ndarray:
+    """Months (runs x months) in which the ladder rose to an armed clash or above from below."""
+    prev = np.concatenate([np.full((levels.shape[0], 1), level0), levels[:, :-1]], axis=1)
+    return (levels >= CLASH_RUNG) & (prev < CLASH_RUNG)
+
+
 def model_forecast(origin: int, horizon: int, mode: str, posterior: pd.DataFrame, runs: int,
-                   seed: int, workers: int = 1) -> tuple[np.ndarray, dict]:
+                   seed: int, workers: int = 1, clashes: bool = False):
     """The model's monthly launches (runs x horizon) after replaying the record to ``origin``
     and filtering on its last FILTER_MONTHS months, and the filter's tempering and effective
-    sample size."""
+    sample size; with ``clashes`` also the months (runs x origin + horizon, from January 2006)
+    in which each resampled run entered an armed clash or worse."""
     sc = history_scenario(origin + horizon, ["scenario.sample_parameters=true"])
     sc = sc.with_levers(**forecast_levers(origin, horizon, mode)).with_settings(seed=seed)
     res = run_chunks(build_setup(sc, posterior=posterior), runs, record_monthly=True,
@@ -130,5 +139,9 @@ def model_forecast(origin: int, horizon: int, mode: str, posterior: pd.DataFrame
         obs["missiles"].to_numpy()[window], obs["launch_days"].to_numpy()[window])
     w, tau = filter_weights(loglik)
     pick = np.random.default_rng(seed).choice(runs, size=runs, p=w)
-    return launches[pick], {"tau": tau, "ess": effective_sample_size(w),
-                            "ess_untempered": effective_sample_size(tempered_weights(loglik, 1.0))}
+    filt = {"tau": tau, "ess": effective_sample_size(w),
+            "ess_untempered": effective_sample_size(tempered_weights(loglik, 1.0))}
+    if clashes:
+        levels = res.monthly[pick, :, COLUMN["escalation_level"]].astype(np.int64)
+        return launches[pick], filt, clash_entries(levels, int(sc["state"]["escalation_level"]))
+    return launches[pick], filt

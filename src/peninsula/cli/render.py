@@ -216,7 +216,20 @@ def print_backtest(result: dict, train_until: int) -> None:
     for name, b in result["baselines"].items():
         scores.add_row(name, fmt(b["spearman"]), fmt(b["crps"]), fmt(b["brier"]),
                        fmt(b["coverage_90"]))
+    for name, b in result.get("benchmarks", {}).items():
+        scores.add_row(name, fmt(b["spearman"]), fmt(b["crps"]), fmt(b["brier"]),
+                       fmt(b["coverage_90"]))
     out.print(scores)
+    if "clashes" in result:
+        c = result["clashes"]
+        clash = Table(title=f"Armed-clash years, held out {c['test_years'][0]}-"
+                            f"{c['test_years'][-1]} (observed {sum(c['observed'][-len(c['test_years']):])})",
+                      title_justify="left")
+        for col in ("forecast", "log score", "Brier"):
+            clash.add_column(col, justify="right")
+        for name, sc in c["scores"].items():
+            clash.add_row(name, fmt(sc["log_score"]), fmt(sc["brier"]))
+        out.print(clash)
 
 
 def print_rolling(rolling: dict) -> None:

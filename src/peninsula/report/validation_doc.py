@@ -103,6 +103,48 @@ CRPS ({_f(r['crps'], 2)}) is {crps_line}.
 """
 
 
+def clash_section(r: dict) -> str:
+    """The yearly armed-clash back-test: observed clash years against the model's probability,
+    scored on the held-out years beside the two rate benchmarks."""
+    c = r["clashes"]
+    rows = "\n".join(f"| {y} | {o} | {p:.3f} | {'held out' if y > r['train_until'] else 'replay'} |"
+                     for y, o, p in zip(c["years"], c["observed"], c["predicted"], strict=True))
+    sc = c["scores"]
+    table = "\n".join(f"| {name} | {s['log_score']:.3f} | {s['brier']:.3f} |"
+                       for name, s in sc.items())
+    best = min((n for n in sc if n != "model"), key=lambda n: sc[n]["log_score"])
+    beats = sc["model"]["log_score"] < sc["training_rate"]["log_score"]
+    held = c["test_years"]
+    n_obs = sum(o for y, o in zip(c["years"], c["observed"], strict=True) if y in held)
+    p_none = float(np.prod([1 - p for y, p in zip(c["years"], c["predicted"], strict=True)
+                            if y in held]))
+    return f"""## Armed clashes, year by year
+
+Observed: a year with at least one armed-clash month in the coded incident series (table
+`incidents`, rules in docs/model.md, "Observable rungs"); training period
+{c['training_clash_years']} clash years. Predicted: the share of runs whose ladder rose to an
+armed clash or worse in the year; up to {r['train_until']} the runs replay the record's
+launches, later years are forecast.
+
+| year | clash observed | model probability | window |
+|---|---|---|---|
+{rows}
+
+Held-out years {held[0]}-{held[-1]}: {n_obs} clash years observed; the model gave
+{p_none:.0%} to a run of years as quiet as that (the product of its yearly probabilities of no
+clash).
+
+| forecast | log score | Brier |
+|---|---|---|
+{table}
+
+The model's log score {'beats' if beats else 'does not beat'} the training-period rate's
+({sc['model']['log_score']:.3f} against {sc['training_rate']['log_score']:.3f}; the best rate
+benchmark is {best}). The rate benchmarks are high because clashes were frequent before the
+held-out years; the ladder's hazards are not yet calibrated on this series.
+"""
+
+
 def origin_facts(o: dict) -> str:
     """What the record showed at an origin: last year's launches, talks, announcements."""
     f = o.get("record_facts", {})
@@ -287,6 +329,7 @@ output (regenerate it after any change of the model):
    on the same data.
 
 {yearly_section(r, plot_name)}
+{clash_section(r) if 'clashes' in r else ''}
 {rolling_section(rolling) if rolling else ''}
 ## Posterior of the yearly back-test (trained on 2006-{r['train_until']})
 
