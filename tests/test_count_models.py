@@ -140,13 +140,21 @@ def test_nb_trend_recovers_a_known_slope():
     assert fit["forecast_mean"] == pytest.approx(np.exp(fit["const"] + fit["block"] * nblocks))
 
 
-def test_nb_glm_levers_recovers_drill_and_talks_effects():
-    b0, bd, bt, alpha, nblocks = 2.0, 0.5, -1.0, 0.15, 400
-    rng = np.random.default_rng(31)
+def glm_training(b0: float, bd: float, bt: float, alpha: float, nblocks: int, seed: int,
+                 split_seed: int | None = None):
+    """Synthetic yearly blocks with NB2 totals exp(b0 + bd * drill + bt * talks share): the
+    blocks' drills, talks months and the monthly training table."""
+    rng = np.random.default_rng(seed)
     drill = rng.uniform(0.0, 2.0, nblocks)
     k = rng.integers(0, 13, nblocks)
     totals = nb_draw(rng, np.exp(b0 + bd * drill + bt * k / 12), alpha)
-    train = train_from_blocks(totals, drill=drill, talks_months=k)
+    extra = {} if split_seed is None else {"seed": split_seed}
+    return drill, k, train_from_blocks(totals, drill=drill, talks_months=k, **extra)
+
+
+def test_nb_glm_levers_recovers_drill_and_talks_effects():
+    b0, bd, bt, alpha, nblocks = 2.0, 0.5, -1.0, 0.15, 400
+    drill, k, train = glm_training(b0, bd, bt, alpha, nblocks, 31)
     fut = pd.DataFrame({"drill": np.linspace(0.6, 1.8, 12), "talks": [1] * 3 + [0] * 9})
     fc = forecast_benchmarks(train, fut, n=100, seed=4)
     fit = fc.fits["nb_glm_levers"]
@@ -475,11 +483,7 @@ def test_nb_trend_years_follow_the_fitted_trend_from_the_next_block_on():
 
 def test_nb_glm_levers_uses_each_years_own_levers():
     b0, bd, bt, alpha, nblocks = 2.0, 0.5, -1.0, 0.1, 200
-    rng = np.random.default_rng(71)
-    drill = rng.uniform(0.0, 2.0, nblocks)
-    k = rng.integers(0, 13, nblocks)
-    totals = nb_draw(rng, np.exp(b0 + bd * drill + bt * k / 12), alpha)
-    train = train_from_blocks(totals, drill=drill, talks_months=k, seed=72)
+    drill, k, train = glm_training(b0, bd, bt, alpha, nblocks, 71, split_seed=72)
     # year 1 quiet; year 2 drills (mean 1.0, within-year varying); year 3 talks in half the months
     fut = year_levers(([0.0], [0]), ([0.0, 2.0], [0]), ([0.0], [1, 0]))
     n = 20_000
