@@ -420,18 +420,35 @@ def crisis_step(q, rho, trust, misperception=True, preemption=True):
     return step
 
 
-def test_misperception_noise_raises_crisis_to_clash_moves():
+def test_misperception_errs_both_ways_and_leaves_the_mean_hazard_unchanged():
+    """Two-sided, mean-preserving noise (Jervis 1976): m = exp(sigma z - sigma^2 / 2) has mean
+    1, lowers the hazard in some months and raises it in others, so the crisis -> clash rate
+    stays where it is without noise (p = 1 - exp(-h m) is concave in m, so noise can only lower
+    it, by a second-order amount) while the months' hazards spread."""
+    z = np.random.default_rng(1).standard_normal(200_000)
+    for sigma in (0.25, 0.5, 1.0):
+        m = np.array([escalation.misperception_factor(sigma, v) for v in z[:50_000]])
+        assert abs(m.mean() - 1.0) < 4 * m.std() / math.sqrt(len(m))
+        assert np.mean(m < 1.0) > 0.5  # the median, exp(-sigma^2 / 2), lies below the mean
+        assert np.std(np.log(m)) == pytest.approx(sigma, rel=0.02)
+    # the upper bound used by the fast path holds for every draw with the Box-Muller radius
+    u1 = np.random.default_rng(2).random(20_000)
+    u2 = np.random.default_rng(3).random(20_000)
+    for a, b in zip(u1.tolist(), u2.tolist(), strict=True):
+        zz = normal(normal_radius(a), b)
+        assert escalation.misperception_factor(0.7, zz) <= escalation.misperception_bound(
+            0.7, normal_radius_upper(a))
     n = 20_000
     rng = np.random.default_rng(1)
-    u, z = rng.random(n).tolist(), rng.standard_normal(n).tolist()  # the same draws for each noise
+    u, zs = rng.random(n).tolist(), rng.standard_normal(n).tolist()  # common draws
 
     def clashes(noise):
         step = crisis_step(parameter_record({"misperception_noise": noise}), 1.0, 0.2)
-        return sum(step(z[k], u[k]) == CLASH for k in range(n)) / n
+        return sum(step(zs[k], u[k]) == CLASH for k in range(n)) / n
 
-    none, half, full = clashes(0.0), clashes(0.5), clashes(1.0)
-    # about 0.009, 0.011, 0.015: each step ~0.003, with sd ~0.0004 (common draws)
-    assert full > half + 0.001 and half > none + 0.001
+    none, full = clashes(0.0), clashes(1.0)
+    # about 0.009 either way; the old one-sided form (1 + sigma |z|) gave 0.015 at sigma 1
+    assert abs(full - none) < 0.0015
 
 
 def test_preemption_hazard_needs_high_threat_and_low_trust():
@@ -483,7 +500,7 @@ def kernel_ladder(q, u, level, s, u1, u2):
     cm = escalation.crisis_management(s["cohesion"], s["intel"], s["comm"], s["crisis_management"])
     down = escalation.down_hazard(q, level, cm, s["talks"])
     settled = escalation.settled_rung(
-        q, u, level, f_bound, escalation.misperception_factor(abs(sigma), radius), down, attack,
+        q, u, level, f_bound, escalation.misperception_bound(sigma, radius), down, attack,
         s["intel"], cm, s["cred"], s["trust"], s["nuclear_ratio"], s["deterrence"], s["preemption"])
     # the exact path
     f_t, h_delib, h_delib_war = 0.0, attack, q.deliberate_war_per_month

@@ -662,7 +662,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 trust_pu = trust_e[PRK_USA, k]
                 nuclear_ratio = nuclear[k] / nuclear0
                 new = escalation.settled_rung(
-                    q, u, lvl, f_bound, escalation.misperception_factor(abs(sigma), radius), down,
+                    q, u, lvl, f_bound, escalation.misperception_bound(sigma, radius), down,
                     attack_m[k], intel, cm, credibility[k], trust_pu, nuclear_ratio,
                     f.deterrence, f.preemption)
                 if new < 0:  # u is near a transition probability: compute them exactly

@@ -2,8 +2,9 @@
 
 Rungs: 0 calm, 1 rhetoric, 2 provocation, 3 crisis, 4 armed clash, 5 war, 6 nuclear use (absorbing).
 Observed events set a floor first: any rhetoric lifts the level to >= 1, any launch or other
-provocation to >= 2. Then, with f_T = exp(gamma_T * (tension - 0.5)) and
-misperception m = 1 + sigma_eff * |z|, z ~ N(0, 1), sigma_eff = sigma * (1 - i_w * intel) * (1 - h_n * comm):
+provocation to >= 2. Then, with f_T = exp(gamma_T * (tension - 0.5)) and the misperception
+factor m = exp(sigma_eff * z - sigma_eff^2 / 2), z ~ N(0, 1),
+sigma_eff = sigma * (1 - i_w * intel) * (1 - h_n * comm):
 
     provocation -> crisis   h = h_pc * f_T * m
     crisis -> armed clash   h = h_cc * f_T * m * (1 - i_w * intel)      accidental / surprise
@@ -17,7 +18,10 @@ misperception m = 1 + sigma_eff * |z|, z ~ N(0, 1), sigma_eff = sigma * (1 - i_w
     CM = (cohesion + intelligence_sharing + open_communication) / 3     crisis-management capacity
 
 Hazards are turned into probabilities p = 1 - exp(-h) and competing moves share one uniform
-draw. Schelling's "threat that leaves something to chance" is the misperception term;
+draw. Schelling's "threat that leaves something to chance" is the misperception term. It errs
+both ways (Jervis 1976: threats are misread as larger and as smaller than they are): m is
+log-normal with mean 1, so noise spreads the month's hazards without raising them on average
+(an earlier form, 1 + sigma_eff |z|, only raised them: a bias, not noise);
 pre-emption is Powell's (2006) commitment problem when threat is high and trust low.
 """
 
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import math
 
-from peninsula.model.bounds import at_most, probability_lower, surely_below
+from peninsula.model.bounds import at_most, exp_upper, probability_lower, surely_below
 from peninsula.model.compiled import mechanism
 from peninsula.model.rates import probability
 from peninsula.scenario.schema import LEVEL_NAMES
@@ -74,9 +78,15 @@ def misperception_scale(q, intel, comm):
 
 @mechanism
 def misperception_factor(sigma, z):
-    """m = 1 + sigma_eff * |z|, z ~ N(0, 1); with |sigma| and an upper bound of |z|, an upper
-    bound of m."""
-    return 1.0 + sigma * abs(z)
+    """m = exp(sigma_eff z - sigma_eff^2 / 2), z ~ N(0, 1): log-normal, mean 1 (two-sided)."""
+    return math.exp(sigma * z - 0.5 * sigma * sigma)
+
+
+@mechanism
+def misperception_bound(sigma, radius):
+    """An upper bound of m without exp, from an upper bound of |z| (the Box-Muller radius):
+    m <= exp(|sigma_eff| |z|) <= exp_upper(|sigma_eff| radius)."""
+    return exp_upper(abs(sigma) * radius)
 
 
 @mechanism
