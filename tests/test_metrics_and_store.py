@@ -24,6 +24,22 @@ def test_wilson_interval_matches_hand_computation():
     assert wilson_interval(0, 50)[0] == 0.0
 
 
+def test_cohesion_is_not_a_cost_by_definition_of_the_default_index():
+    """With the default weights the index does not change when only the allies' cohesion (and
+    so polarisation) changes; with a polarisation weight it would fall as cohesion rises."""
+    setup, res = ensemble(runs=200, horizon=24, monthly=False)
+    v = per_run_at(res, 2)
+    more_cohesive = dict(v, cohesion=np.minimum(1.0, v["cohesion"] + 0.3),
+                         polarization=np.sqrt(v["alignment"] * np.minimum(1.0, v["cohesion"]
+                                                                           + 0.3)))
+    np.testing.assert_array_equal(stability_index(v, setup.metrics),
+                                  stability_index(more_cohesive, setup.metrics))
+    weighted = dict(setup.metrics, stability_weights=dict(setup.metrics["stability_weights"],
+                                                          polarization=0.1))
+    assert (stability_index(more_cohesive, weighted).mean()
+            < stability_index(v, weighted).mean() - 0.5)
+
+
 def test_every_metric_in_its_range_and_index_follows_weights():
     setup, res = ensemble(runs=500, fixed=False)
     v = per_run_at(res, 10)

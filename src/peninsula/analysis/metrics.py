@@ -11,7 +11,10 @@ Korean Stability Index (0-100, higher is more stable), per run at horizon h:
     c = [clash reached, war reached, nuclear use reached, min(1, launches/yr / L_ref), alignment,
          polarisation, 1 - denuclearisation progress, min(1, GDP loss % / G_ref)]
 
-with the weights w and references L_ref, G_ref from the scenario's [metrics] table.
+with the weights w and references L_ref, G_ref from the scenario's [metrics] table. The default
+weights (scenario.schema.DEFAULT_WEIGHTS, judgement) give bloc polarisation, sqrt(alignment x
+cohesion), a weight of 0: the index scores what the allies' cohesion leads to, never the
+cohesion itself, so that cohesion is not a cost by definition.
 """
 
 from __future__ import annotations

@@ -109,9 +109,15 @@ METRIC_FIELDS: dict[str, Field] = {
                                     "GDP loss scored as the worst case"),
 }
 DEFAULT_HORIZONS = [1, 5, 10]
+# Weights of the Korean Stability Index (judgement; analysis/metrics.py). Bloc polarisation,
+# sqrt(alignment x cohesion), is reported but weighs 0 by default: with a weight it would score
+# the allies' own cohesion as instability by definition, and the index is meant to score what
+# cohesion leads to (clashes, wars, launches, the counter-bloc's alignment, the economy), so that
+# the deterrence-or-spiral answer comes from the model, not from the index. A scenario may give
+# it a weight in [metrics.stability_weights].
 DEFAULT_WEIGHTS = {
     "clash": 0.15, "war": 0.20, "nuclear_use": 0.15, "launches": 0.10, "alignment": 0.05,
-    "polarization": 0.10, "denuclearization": 0.10, "gdp_loss": 0.15,
+    "polarization": 0.0, "denuclearization": 0.10, "gdp_loss": 0.15,
 }
 
 # Each mechanism of the design table (docs/design.md) can be switched off (for --explain and for studies).
