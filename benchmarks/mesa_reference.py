@@ -416,6 +416,11 @@ class PeninsulaModel(mesa.Model):
             f_t = escalation.tension_factor(escalation.tension_exponent(q, self.tension))
             h_delib, h_delib_war = deterrence.deliberate_hazards(q, self.attack_m,
                                                                  self.credibility, f.deterrence)
+            if f.stability_instability:
+                attack_factor, war_factor = deterrence.paradox_factors(
+                    q, deterrence.log_capability_ratio(self.nuclear))
+                h_delib, h_delib_war = h_delib * attack_factor, h_delib_war * war_factor
+                f_t *= war_factor if level == escalation.CLASH else 1.0
         m = 1.0
         if f.misperception and escalation.misperception_applies(level):
             m = escalation.misperception_factor(escalation.misperception_scale(q, intel, comm),

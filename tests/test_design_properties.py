@@ -7,6 +7,7 @@ are stated as margins well above the Monte Carlo error measured for these seeds 
 import numpy as np
 
 from conftest import ensemble, series
+from peninsula.io.results import NEVER
 from peninsula.model.events import EVENT_INDEX
 
 
@@ -154,3 +155,25 @@ def test_any_actor_can_be_given_a_policy():
         base, "defence_spending_usd_bn_CHN")
     _, prk = ensemble(("actors.PRK.trust.USA=0.6",), runs=300, horizon=60)
     assert mean_final(prk, "dprk_willingness") > mean_final(base, "dprk_willingness")
+
+
+def test_stability_instability_paradox_in_the_ensemble():
+    """With a DPRK arsenal four times the reference stock (200 warhead-equivalents), switching
+    the paradox on raises P(armed clash) and lowers P(war | clash) (Snyder 1965); the same runs
+    (common random numbers) with the switch off are the comparison."""
+    base = ("actors.PRK.nuclear_capability=200", "parameters.paradox_attack_elasticity=1.0",
+            "parameters.paradox_war_elasticity=1.0",
+            "parameters.deliberate_aggression_rate_per_year=1.0",
+            "parameters.deliberate_war_per_month=0.08")
+    _, on = ensemble(base, runs=4000, horizon=120, monthly=False)
+    _, off = ensemble(base + ("mechanisms.stability_instability=false",), runs=4000,
+                      horizon=120, monthly=False)
+
+    def shares(res):
+        clash = res.first_month["clash"] != NEVER
+        war = res.first_month["war"] != NEVER
+        return clash.mean(), war[clash].mean()
+
+    (c_on, w_on), (c_off, w_off) = shares(on), shares(off)
+    assert c_on > c_off + 0.02
+    assert w_on < w_off - 0.01

@@ -10,8 +10,9 @@ standard error (so an outcome that neither sample reached agrees exactly).
 The values were first recorded before the model was rewritten as one source (and the rewrite
 matched them within 2.6 standard errors); the launch-process work then matched them with its new
 mechanisms switched off. They were recorded again, as a deliberate change of the model, when
-misperception became two-sided, mean-preserving noise (it had only raised hazards) and the
-stability index stopped weighing bloc polarisation by default; the test now guards that version
+misperception became two-sided, mean-preserving noise (it had only raised hazards), the
+stability-instability paradox was added and the stability index stopped weighing bloc
+polarisation by default; the test now guards that version
 against unintended changes.
 
 Z_MAX = 4.5 holds a single outcome to a two-sided level of 7e-6, so across the 140 outcomes

@@ -451,6 +451,25 @@ def test_misperception_errs_both_ways_and_leaves_the_mean_hazard_unchanged():
     assert abs(full - none) < 0.0015
 
 
+def test_stability_instability_paradox_emboldens_attacks_and_deters_war():
+    """A larger arsenal raises the deliberate attack hazard and lowers the deliberate war hazard
+    (Snyder 1965); both factors are 1 at the reference stock, 1 with zero elasticities, and the
+    fast path's bounds hold."""
+    q = parameter_record({"paradox_attack_elasticity": 0.4, "paradox_war_elasticity": 0.6})
+    at_ref = deterrence.paradox_factors(q, deterrence.log_capability_ratio(50.0))
+    assert at_ref == (1.0, 1.0)
+    small = deterrence.paradox_factors(q, deterrence.log_capability_ratio(10.0))
+    large = deterrence.paradox_factors(q, deterrence.log_capability_ratio(200.0))
+    assert large[0] == pytest.approx(4.0 ** 0.4) and large[1] == pytest.approx(4.0 ** -0.6)
+    assert small[0] < 1.0 < large[0] and small[1] > 1.0 > large[1]
+    zero = parameter_record({"paradox_attack_elasticity": 0.0, "paradox_war_elasticity": 0.0})
+    assert deterrence.paradox_factors(zero, deterrence.log_capability_ratio(300.0)) == (1.0, 1.0)
+    for n in np.exp(np.linspace(np.log(1.0), np.log(2000.0), 400)):
+        log_n = deterrence.log_capability_ratio(float(n))
+        f, b = deterrence.paradox_factors(q, log_n), deterrence.paradox_bounds(q, log_n)
+        assert f[0] <= b[0] and f[1] <= b[1]
+
+
 def test_preemption_hazard_needs_high_threat_and_low_trust():
     q = parameter_record({"preemption_per_month": 0.05})
     u = ((np.arange(20_000) + 0.5) / 20_000).tolist()  # a fine grid of the month's uniform
@@ -487,7 +506,8 @@ def kernel_ladder(q, u, level, s, u1, u2):
     """The ladder step of engine/kernel.py (phase 6): (settled rung or -1, exact rung).
 
     s holds the month's state and switches: tension, cred, cohesion, intel, comm, talks, trust,
-    rho, nuclear_ratio, and deterrence, preemption, misperception, crisis_management."""
+    rho, nuclear_ratio, capability, and deterrence, preemption, misperception, crisis_management,
+    paradox (the stability-instability paradox)."""
     attack = per_month(q.deliberate_aggression_rate_per_year)
     x_t = f_bound = radius = sigma = 0.0
     if PROVOCATION <= level <= CLASH:
@@ -499,14 +519,25 @@ def kernel_ladder(q, u, level, s, u1, u2):
         sigma = escalation.misperception_scale(q, s["intel"], s["comm"])
     cm = escalation.crisis_management(s["cohesion"], s["intel"], s["comm"], s["crisis_management"])
     down = escalation.down_hazard(q, level, cm, s["talks"])
+    paradox = s["paradox"] and PROVOCATION <= level <= CLASH
+    attack_bound, war_bound, log_n = attack, 1.0, 0.0
+    if paradox:
+        log_n = deterrence.log_capability_ratio(s["capability"])
+        attack_factor_bound, war_bound = deterrence.paradox_bounds(q, log_n)
+        attack_bound = attack * attack_factor_bound
     settled = escalation.settled_rung(
-        q, u, level, f_bound, escalation.misperception_bound(sigma, radius), down, attack,
-        s["intel"], cm, s["cred"], s["trust"], s["nuclear_ratio"], s["deterrence"], s["preemption"])
+        q, u, level, f_bound, escalation.misperception_bound(sigma, radius), down, attack_bound,
+        s["intel"], cm, s["cred"], s["trust"], s["nuclear_ratio"], s["deterrence"], s["preemption"],
+        war_bound)
     # the exact path
     f_t, h_delib, h_delib_war = 0.0, attack, q.deliberate_war_per_month
     if PROVOCATION <= level <= CLASH:
         f_t = escalation.tension_factor(x_t)
         h_delib, h_delib_war = deterrence.deliberate_hazards(q, attack, s["cred"], s["deterrence"])
+        if paradox:
+            attack_factor, war_factor = deterrence.paradox_factors(q, log_n)
+            h_delib, h_delib_war = h_delib * attack_factor, h_delib_war * war_factor
+            f_t *= war_factor if level == CLASH else 1.0
     m = 1.0
     if misperceive:
         z = normal(normal_radius(u1), u2)
@@ -532,13 +563,17 @@ def random_ladder_cases(n, seed):
         values["misperception_noise"] = rng.uniform(0.0, 1.5)
         values["tension_escalation_sensitivity"] = rng.uniform(0.0, 6.0)
         values["deterrence_elasticity"] = rng.uniform(0.0, 4.0)
+        values["paradox_attack_elasticity"] = rng.uniform(0.0, 1.0)
+        values["paradox_war_elasticity"] = rng.uniform(0.0, 1.0)
         records.append(parameter_record(values))
     for _ in range(n):
         s = {name: rng.random() for name in ("tension", "cred", "cohesion", "intel", "comm", "talks",
                                              "trust")}
         s["rho"] = rng.uniform(0.5, 2.5)
         s["nuclear_ratio"] = rng.uniform(0.5, 3.0)
-        for switch in ("deterrence", "preemption", "misperception", "crisis_management"):
+        s["capability"] = math.exp(rng.uniform(math.log(2.0), math.log(500.0)))
+        for switch in ("deterrence", "preemption", "misperception", "crisis_management",
+                       "paradox"):
             s[switch] = bool(rng.random() < 0.75)
         yield (records[rng.integers(len(records))], rng.random(), int(rng.integers(7)), s,
                rng.random(), rng.random())

@@ -661,10 +661,19 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 down = escalation.down_hazard(q, lvl, cm, talks)
                 trust_pu = trust_e[PRK_USA, k]
                 nuclear_ratio = nuclear[k] / nuclear0
+                log_n = 0.0  # the stability-instability paradox: bounds first, factors if needed
+                attack_bound = attack_m[k]
+                war_bound = 1.0
+                paradox = (f.stability_instability and lvl >= escalation.PROVOCATION
+                           and lvl <= escalation.CLASH)
+                if paradox:
+                    log_n = deterrence.log_capability_ratio(nuclear[k])
+                    attack_factor_bound, war_bound = deterrence.paradox_bounds(q, log_n)
+                    attack_bound = attack_m[k] * attack_factor_bound
                 new = escalation.settled_rung(
                     q, u, lvl, f_bound, escalation.misperception_bound(sigma, radius), down,
-                    attack_m[k], intel, cm, credibility[k], trust_pu, nuclear_ratio,
-                    f.deterrence, f.preemption)
+                    attack_bound, intel, cm, credibility[k], trust_pu, nuclear_ratio,
+                    f.deterrence, f.preemption, war_bound)
                 if new < 0:  # u is near a transition probability: compute them exactly
                     f_t = 0.0
                     h_delib = attack_m[k]
@@ -673,6 +682,11 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                         f_t = escalation.tension_factor(x_t)
                         h_delib, h_delib_war = deterrence.deliberate_hazards(
                             q, attack_m[k], credibility[k], f.deterrence)
+                        if paradox:  # clash -> war: both of its terms are deterred
+                            attack_factor, war_factor = deterrence.paradox_factors(q, log_n)
+                            h_delib *= attack_factor
+                            f_t *= war_factor if lvl == escalation.CLASH else 1.0
+                            h_delib_war *= war_factor
                     m = 1.0
                     if misperceive:
                         z = normal(normal_radius(u1), uniform(key, ctr[t, SLOT_MISPERCEPTION, 1]))

@@ -8,6 +8,13 @@
     h_delib  = (r_delib / 12) * (1 - cred)^gamma          per month, at rungs provocation/crisis
     h_war    = h_dw * (1 - cred)^gamma                    per month, deliberate clash -> war
 
+The stability-instability paradox (switch ``stability_instability``; Snyder 1965; Rauchhaus 2009
+finds nuclear dyads more prone to low-level disputes and less to war): the DPRK's arsenal N
+emboldens limited attacks and deters war, accidental or deliberate,
+    h_delib *= (N / N_ref)^a_SI,    h(clash -> war) *= (N / N_ref)^(-w_SI),
+with N_ref = 50 warhead-equivalents (the 2024-26 stock, provocations.CAPABILITY_REFERENCE), where
+both factors are 1. a_SI and w_SI are judgement with ranges from 0 (no paradox).
+
 Credibility is the product the design names (pooled capability x cohesion x
 resolve). Drills raise credibility through D and, separately, raise threat in threat.py:
 both faces are in the model, and which dominates depends on parameters (w_d, l_d, g_d, gamma).
@@ -19,7 +26,9 @@ from __future__ import annotations
 
 import math
 
+from peninsula.model.bounds import exp_upper
 from peninsula.model.compiled import mechanism
+from peninsula.model.provocations import CAPABILITY_REFERENCE
 
 BLOC_BACKING_SHARE = 0.3
 
@@ -55,3 +64,25 @@ def deliberate_hazards(q, attack_per_month, cred, enabled):
         return attack_per_month, war
     factor = restraint(q, cred)
     return attack_per_month * factor, war * factor
+
+
+@mechanism
+def log_capability_ratio(capability):
+    """ln(N / N_ref): the DPRK's arsenal against the 2024-26 stock (N > 0)."""
+    return math.log(capability / CAPABILITY_REFERENCE)
+
+
+@mechanism
+def paradox_factors(q, log_ratio):
+    """((N / N_ref)^a_SI, (N / N_ref)^(-w_SI)): the factors of the deliberate attack hazard and
+    of the whole clash -> war hazard under the stability-instability paradox."""
+    return (math.exp(q.paradox_attack_elasticity * log_ratio),
+            math.exp(-q.paradox_war_elasticity * log_ratio))
+
+
+@mechanism
+def paradox_bounds(q, log_ratio):
+    """Upper bounds of paradox_factors without exp (bounds.exp_upper), for the ladder's fast
+    path."""
+    return (exp_upper(q.paradox_attack_elasticity * log_ratio),
+            exp_upper(-q.paradox_war_elasticity * log_ratio))

@@ -166,15 +166,17 @@ def next_rung(u, level, up, jump, down):
 
 @mechanism
 def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, cm, cred,
-                 trust_prk_usa, nuclear_ratio, deterrence, preemption):
+                 trust_prk_usa, nuclear_ratio, deterrence, preemption, war_bound=1.0):
     """The new rung when u decides it without the exact hazards; -1 when it does not.
 
     An upper bound of the up and jump hazards is formed from the same terms as up_hazards,
     without exp, log or cos: f_T and the misperception factor enter as upper bounds (f_bound,
     m_bound), (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0, the pre-emption
-    logistic <= 1, and p = 1 - exp(-h) <= h. u at or above that bound plus the down hazard
-    stays; u at or above the bound but below a lower bound of p_down steps down. Any other
-    case (or a NaN) answers -1 and the caller computes the hazards (tests check both agree).
+    logistic <= 1, and p = 1 - exp(-h) <= h (attack_per_month and war_bound carry upper
+    bounds of any factor of the deliberate hazards: the stability-instability paradox). u at or
+    above that bound plus the down hazard stays; u at or above the bound but below a lower
+    bound of p_down steps down. Any other case (or a NaN) answers -1 and the caller computes
+    the hazards (tests check both agree).
     """
     if level in (CALM, NUCLEAR):
         return level  # no hazard at all below the first rung; nuclear use is absorbing
@@ -191,6 +193,7 @@ def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, c
                 h += abs(q.preemption_per_month) * abs(1.0 - trust_prk_usa)
         else:
             h = ((abs(q.clash_to_war_per_month) * f_bound + abs(q.deliberate_war_per_month))
+                 * abs(war_bound)
                  * abs(1.0 - q.crisis_management_effect * cm))
     elif level == WAR:
         h = abs(q.war_to_nuclear_per_month) * math.sqrt(nuclear_ratio)

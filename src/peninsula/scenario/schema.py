@@ -138,6 +138,8 @@ MECHANISMS: dict[str, str] = {
                         "programmes raise its entry hazard",
     "launch_frailty": "a yearly random factor of the launch rate (overdispersion)",
     "misperception": "misperception noise in escalation",
+    "stability_instability": "DPRK nuclear capability emboldens limited attacks and deters war "
+                             "(the stability-instability paradox)",
     "preemption": "pre-emption hazard when threat is high and trust low",
     "crisis_management": "cohesion, intelligence and hotlines cut clash->war",
     "coercion": "China's economic coercion of allies",
