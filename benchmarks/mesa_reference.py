@@ -429,6 +429,8 @@ class PeninsulaModel(mesa.Model):
         pre = 0.0
         if f.preemption and level == escalation.CRISIS:
             pre = escalation.preemption_hazard(q, rho_prk, actors[PRK].trust[USA])
+        if f.allied_preemption and level == escalation.CRISIS:
+            pre += escalation.allied_preemption_hazard(q, actors[ROK].ratio, actors[ROK].trust[PRK])
         up, jump = escalation.up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre,
                                          self.nuclear / self.nuclear0)
         new = escalation.next_rung(rnd(), level, up, jump,

@@ -11,7 +11,7 @@ The values were first recorded before the model was rewritten as one source (and
 matched them within 2.6 standard errors); the launch-process work then matched them with its new
 mechanisms switched off. They were recorded again, as a deliberate change of the model, when
 misperception became two-sided, mean-preserving noise (it had only raised hazards), the
-stability-instability paradox was added and the stability index stopped weighing bloc
+stability-instability paradox and the allies' pre-emption were added and the stability index stopped weighing bloc
 polarisation by default; the test now guards that version
 against unintended changes.
 

@@ -470,6 +470,18 @@ def test_stability_instability_paradox_emboldens_attacks_and_deters_war():
         assert f[0] <= b[0] and f[1] <= b[1]
 
 
+def test_allied_preemption_needs_high_allied_threat_and_low_trust_in_the_dprk():
+    """The allies' pre-emption (the ROK's Kill Chain): small when the ROK's threat ratio is at
+    rest or its trust in the DPRK high, near h_ap when threatened and distrustful; 0 at h_ap 0."""
+    q = parameter_record({"allied_preemption_per_month": 0.02})
+    hot = escalation.allied_preemption_hazard(q, 2.0, 0.05)
+    assert hot == pytest.approx(0.02 * 0.95 / (1 + math.exp(-5.0)))
+    assert escalation.allied_preemption_hazard(q, 1.0, 0.05) < 0.01 * hot
+    assert escalation.allied_preemption_hazard(q, 2.0, 0.9) < 0.11 * hot
+    off = parameter_record({"allied_preemption_per_month": 0.0})
+    assert escalation.allied_preemption_hazard(off, 2.5, 0.0) == 0.0
+
+
 def test_preemption_hazard_needs_high_threat_and_low_trust():
     q = parameter_record({"preemption_per_month": 0.05})
     u = ((np.arange(20_000) + 0.5) / 20_000).tolist()  # a fine grid of the month's uniform
@@ -525,10 +537,12 @@ def kernel_ladder(q, u, level, s, u1, u2):
         log_n = deterrence.log_capability_ratio(s["capability"])
         attack_factor_bound, war_bound = deterrence.paradox_bounds(q, log_n)
         attack_bound = attack * attack_factor_bound
+    allied = s["allied_preemption"] and level == CRISIS
+    allied_bound = q.allied_preemption_per_month * (1.0 - s["trust_rok"]) if allied else 0.0
     settled = escalation.settled_rung(
         q, u, level, f_bound, escalation.misperception_bound(sigma, radius), down, attack_bound,
         s["intel"], cm, s["cred"], s["trust"], s["nuclear_ratio"], s["deterrence"], s["preemption"],
-        war_bound)
+        war_bound, allied_bound)
     # the exact path
     f_t, h_delib, h_delib_war = 0.0, attack, q.deliberate_war_per_month
     if PROVOCATION <= level <= CLASH:
@@ -546,6 +560,8 @@ def kernel_ladder(q, u, level, s, u1, u2):
     pre = 0.0
     if s["preemption"] and level == CRISIS:
         pre = escalation.preemption_hazard(q, s["rho"], s["trust"])
+    if allied:
+        pre += escalation.allied_preemption_hazard(q, s["rho_rok"], s["trust_rok"])
     up, jump = escalation.up_hazards(q, level, f_t, m, s["intel"], cm, h_delib, h_delib_war, pre,
                                      s["nuclear_ratio"])
     return settled, escalation.next_rung(u, level, up, jump, down), (up, jump, down)
@@ -565,15 +581,18 @@ def random_ladder_cases(n, seed):
         values["deterrence_elasticity"] = rng.uniform(0.0, 4.0)
         values["paradox_attack_elasticity"] = rng.uniform(0.0, 1.0)
         values["paradox_war_elasticity"] = rng.uniform(0.0, 1.0)
+        values["allied_preemption_per_month"] = rng.uniform(0.0, 0.2)
         records.append(parameter_record(values))
     for _ in range(n):
         s = {name: rng.random() for name in ("tension", "cred", "cohesion", "intel", "comm", "talks",
                                              "trust")}
         s["rho"] = rng.uniform(0.5, 2.5)
+        s["rho_rok"] = rng.uniform(0.5, 2.5)
+        s["trust_rok"] = rng.random()
         s["nuclear_ratio"] = rng.uniform(0.5, 3.0)
         s["capability"] = math.exp(rng.uniform(math.log(2.0), math.log(500.0)))
         for switch in ("deterrence", "preemption", "misperception", "crisis_management",
-                       "paradox"):
+                       "paradox", "allied_preemption"):
             s[switch] = bool(rng.random() < 0.75)
         yield (records[rng.integers(len(records))], rng.random(), int(rng.integers(7)), s,
                rng.random(), rng.random())

@@ -97,6 +97,7 @@ from peninsula.model.state import (
 BLOCK_RUNS = 256  # runs advanced together: their state (about 2 KB each) stays in L2 cache
 N_ENTRIES = N_ACTORS * N_ACTORS  # beliefs and threats by flat index observer * 6 + actor
 PRK_USA = PRK * N_ACTORS + USA  # the DPRK's trust in the US (willingness, ladder)
+ROK_PRK = ROK * N_ACTORS + PRK  # the ROK's trust in the DPRK (the allies' pre-emption)
 ALLIES_END = threat.N_ALLIES
 BLOC_FIRST = threat.BLOC_FIRST
 
@@ -670,10 +671,14 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     log_n = deterrence.log_capability_ratio(nuclear[k])
                     attack_factor_bound, war_bound = deterrence.paradox_bounds(q, log_n)
                     attack_bound = attack_m[k] * attack_factor_bound
+                allied = f.allied_preemption and lvl == escalation.CRISIS
+                allied_bound = 0.0
+                if allied:
+                    allied_bound = q.allied_preemption_per_month * (1.0 - trust_e[ROK_PRK, k])
                 new = escalation.settled_rung(
                     q, u, lvl, f_bound, escalation.misperception_bound(sigma, radius), down,
                     attack_bound, intel, cm, credibility[k], trust_pu, nuclear_ratio,
-                    f.deterrence, f.preemption, war_bound)
+                    f.deterrence, f.preemption, war_bound, allied_bound)
                 if new < 0:  # u is near a transition probability: compute them exactly
                     f_t = 0.0
                     h_delib = attack_m[k]
@@ -694,6 +699,9 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     pre = 0.0
                     if f.preemption and lvl == escalation.CRISIS:
                         pre = escalation.preemption_hazard(q, rho, trust_pu)
+                    if allied:
+                        pre += escalation.allied_preemption_hazard(q, ratio[k, ROK],
+                                                                   trust_e[ROK_PRK, k])
                     up, jump = escalation.up_hazards(q, lvl, f_t, m, intel, cm, h_delib,
                                                      h_delib_war, pre, nuclear_ratio)
                     new = escalation.next_rung(u, lvl, up, jump, down)

@@ -10,6 +10,7 @@ sigma_eff = sigma * (1 - i_w * intel) * (1 - h_n * comm):
     crisis -> armed clash   h = h_cc * f_T * m * (1 - i_w * intel)      accidental / surprise
                               + h_delib (deterrence.py; also from provocation)
                               + h_pre * logistic((rho_PRK - rho*) / 0.1) * (1 - trust_PRK,USA)
+                              + h_ap * logistic((rho_ROK - rho*) / 0.1) * (1 - trust_ROK,PRK)
     armed clash -> war      h = (h_cw * f_T + h_war) * (1 - c_m * CM)        accidental + deliberate
     war -> nuclear use      h = h_wn * sqrt(N / N_0)
     one rung down           h = h_down * (1 + c_m * CM) * (1 + g_talks * talks)   (rungs 1..3)
@@ -22,7 +23,11 @@ draw. Schelling's "threat that leaves something to chance" is the misperception 
 both ways (Jervis 1976: threats are misread as larger and as smaller than they are): m is
 log-normal with mean 1, so noise spreads the month's hazards without raising them on average
 (an earlier form, 1 + sigma_eff |z|, only raised them: a bias, not noise);
-pre-emption is Powell's (2006) commitment problem when threat is high and trust low.
+pre-emption is Powell's (2006) commitment problem when threat is high and trust low, on
+either side: the DPRK's (switch ``preemption``) and the allies' (switch ``allied_preemption``:
+the ROK's "Kill Chain" doctrine of striking DPRK missiles about to be launched, announced in
+2013 and restated in the ROK's defence white papers, read from the ROK's threat ratio and its
+trust in the DPRK).
 """
 
 from __future__ import annotations
@@ -120,6 +125,15 @@ def preemption_hazard(q, rho_prk, trust_prk_usa):
 
 
 @mechanism
+def allied_preemption_hazard(q, rho_rok, trust_rok_prk):
+    """h_ap * logistic((rho_ROK - rho*) / 0.1) * (1 - trust_ROK,PRK): the allies strike first
+    (the ROK's Kill Chain) when their threat is high and their trust in the DPRK low."""
+    return (q.allied_preemption_per_month
+            / (1.0 + math.exp(-(rho_rok - q.preemption_threat_threshold) / PREEMPTION_STEEPNESS))
+            * (1.0 - trust_rok_prk))
+
+
+@mechanism
 def up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre, nuclear_ratio):
     """(hazard one rung up, hazard of a deliberate jump to a clash) at ``level`` this month.
 
@@ -166,13 +180,15 @@ def next_rung(u, level, up, jump, down):
 
 @mechanism
 def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, cm, cred,
-                 trust_prk_usa, nuclear_ratio, deterrence, preemption, war_bound=1.0):
+                 trust_prk_usa, nuclear_ratio, deterrence, preemption, war_bound=1.0,
+                 allied_pre_bound=0.0):
     """The new rung when u decides it without the exact hazards; -1 when it does not.
 
     An upper bound of the up and jump hazards is formed from the same terms as up_hazards,
     without exp, log or cos: f_T and the misperception factor enter as upper bounds (f_bound,
     m_bound), (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0, the pre-emption
-    logistic <= 1, and p = 1 - exp(-h) <= h (attack_per_month and war_bound carry upper
+    logistic <= 1 (allied_pre_bound: the allies' pre-emption hazard with it), and
+    p = 1 - exp(-h) <= h (attack_per_month and war_bound carry upper
     bounds of any factor of the deliberate hazards: the stability-instability paradox). u at or
     above that bound plus the down hazard stays; u at or above the bound but below a lower
     bound of p_down steps down. Any other case (or a NaN) answers -1 and the caller computes
@@ -191,6 +207,7 @@ def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, c
                  * abs(1.0 - q.intelligence_warning_effect * intel) + abs(attack_per_month))
             if preemption:
                 h += abs(q.preemption_per_month) * abs(1.0 - trust_prk_usa)
+            h += abs(allied_pre_bound)
         else:
             h = ((abs(q.clash_to_war_per_month) * f_bound + abs(q.deliberate_war_per_month))
                  * abs(war_bound)

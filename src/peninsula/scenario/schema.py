@@ -141,6 +141,8 @@ MECHANISMS: dict[str, str] = {
     "stability_instability": "DPRK nuclear capability emboldens limited attacks and deters war "
                              "(the stability-instability paradox)",
     "preemption": "pre-emption hazard when threat is high and trust low",
+    "allied_preemption": "the allies' pre-emption (the ROK's Kill Chain) when their threat is "
+                         "high and their trust in the DPRK low",
     "crisis_management": "cohesion, intelligence and hotlines cut clash->war",
     "coercion": "China's economic coercion of allies",
     "economy": "GDP losses",
