@@ -11,8 +11,8 @@ The values were first recorded before the model was rewritten as one source (and
 matched them within 2.6 standard errors); the launch-process work then matched them with its new
 mechanisms switched off. They were recorded again, as a deliberate change of the model, when
 misperception became two-sided, mean-preserving noise (it had only raised hazards), the
-stability-instability paradox and the allies' pre-emption were added and the stability index stopped weighing bloc
-polarisation by default; the test now guards that version
+stability-instability paradox and the allies' pre-emption were added and the stability index
+stopped weighing bloc polarisation by default; the test now guards that version
 against unintended changes.
 
 Z_MAX = 4.5 holds a single outcome to a two-sided level of 7e-6, so across the 140 outcomes
