@@ -114,6 +114,12 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
     page = (tmp_path / "validation.md").read_text()
     assert "Skill on the held-out years (2020-2025)" in page and "![back-test](b.png)" in page
     assert "## Armed clashes, year by year" in page
+    ex = r["expert_reference"]
+    assert ex["scenario"] == "crisis-2017" and len(ex["estimates"]) == 3
+    assert {e["who"] for e in ex["estimates"]} == {"John Brennan", "Joel S. Wit", "Richard Haass"}
+    assert all(lo <= ex["p_war"][h] <= hi for h, (lo, hi) in ex["p_war_interval_90"].items())
+    assert ex["p_war"]["10"] >= ex["p_war"]["1"]
+    assert "## The 2017 crisis beside published expert estimates" in page
     # run --posterior: every run's calibrated parameters come from the posterior rows
     res = runner.invoke(app, ["run", "--runs", "30", "--posterior", str(post), "-q", "--out",
                               str(tmp_path / "r"), "--no-monthly"])

@@ -379,10 +379,25 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     from peninsula.analysis.backtest import backtest as run_backtest
 
     result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers)
+    result["expert_reference"] = expert_reference(runs, seed, workers)
     if rolling:
         result["rolling"] = rolling_backtest(first_origin, horizon_months, step, runs, draws,
                                              accept, seed, workers, progress)
     return result
+
+
+def expert_reference(runs: int = 4000, seed: int = 1, workers: int = 1) -> dict:
+    """The ``crisis-2017`` scenario's probabilities of war (and of a clash) at 1, 5 and 10
+    years beside the published expert estimates of 2017 (table expert_war_estimates_2017): a
+    reference for readers, not a calibration target."""
+    from peninsula.io.history import load_table
+
+    summary = run("crisis-2017", runs=runs, seed=seed, workers=workers, record_monthly=False,
+                  record_events=False, compact=True).summary()
+    return {"scenario": "crisis-2017", "runs": runs, "seed": seed,
+            "p_war": summary["p_war"], "p_clash": summary["p_clash"],
+            "p_war_interval_90": summary["intervals_90"]["p_war"],
+            "estimates": load_table("expert_war_estimates_2017").to_dict(orient="records")}
 
 
 def rolling_origins(first_origin: str = "2012-01", horizon_months: int = 12,

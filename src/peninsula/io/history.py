@@ -20,6 +20,8 @@ DESCRIPTIONS = {
                  "ladder from the CSIS provocations database (rules: docs/model.md)",
     "incident_events": "the CSIS provocation records 1990-2025, each with its rung and the rule "
                        "that coded it",
+    "expert_war_estimates_2017": "published expert estimates of the chance of a war with North "
+                                 "Korea made in 2017 (a reference, not a target)",
     "programme_announcements": "dated public DPRK weapons-programme decisions (in force from the "
                                "month given until the next entry)",
 }

@@ -161,6 +161,38 @@ hazards are not yet calibrated on this series.
 """
 
 
+def expert_section(r: dict) -> str:
+    """The crisis-2017 scenario's war probabilities beside the published expert estimates of
+    2017: a reference for the reader, not a target (no parameter is set from it)."""
+    e = r["expert_reference"]
+    rows = "\n".join(
+        f"| {x['who']} ({x['role']}) | "
+        f"{x['estimate_low_pct']}{'' if x['estimate_low_pct'] == x['estimate_high_pct'] else '-' + str(x['estimate_high_pct'])}% | "
+        f"{x['what']} | {x['source']} |" for x in e["estimates"])
+    model = "\n".join(
+        f"| {h} | {100 * e['p_war'][h]:.1f}% [{100 * e['p_war_interval_90'][h][0]:.1f}-"
+        f"{100 * e['p_war_interval_90'][h][1]:.1f}] | {100 * e['p_clash'][h]:.1f}% |"
+        for h in e["p_war"])
+    return f"""## The 2017 crisis beside published expert estimates
+
+A reference, not a calibration target: no parameter is set from these figures. The scenario
+`{e['scenario']}` ({e['runs']:,} runs, seed {e['seed']}) starts in January 2017 with that year's
+posture and sizes; war or worse by each horizon, with its 90% interval, and armed clash or worse:
+
+| horizon (years) | P(war or worse) | P(armed clash or worse) |
+|---|---|---|
+{model}
+
+Published estimates made during the crisis (table `expert_war_estimates_2017`; the speakers
+gave no horizon, so they are closest to the model's first years only if read as "during this
+crisis"):
+
+| who | estimate | what | source |
+|---|---|---|---|
+{rows}
+"""
+
+
 def origin_facts(o: dict) -> str:
     """What the record showed at an origin: last year's launches, talks, announcements."""
     f = o.get("record_facts", {})
@@ -346,6 +378,7 @@ output (regenerate it after any change of the model):
 
 {yearly_section(r, plot_name)}
 {clash_section(r) if 'clashes' in r else ''}
+{expert_section(r) if 'expert_reference' in r else ''}
 {rolling_section(rolling) if rolling else ''}
 ## Posterior of the yearly back-test (trained on 2006-{r['train_until']})
 
