@@ -308,16 +308,16 @@ class PeninsulaModel(mesa.Model):
         threat_f = provocations.threat_factor(q, rho_prk)
         drill_f = provocations.drill_factor(q, drill_eff, f.drill_provocation)
         talks_cut = provocations.talks_factor(q, talks)
-        base_m = self.launch_m
+        regime_f = 1.0
         if f.testing_campaign:
             self.in_campaign = provocations.campaign_next(q, self.in_campaign,
                                                           lv.programme_announcement, rnd())
-            base_m *= (provocations.campaign_factor(q) if self.in_campaign
-                       else provocations.quiet_factor(q))
-        if f.launch_frailty:
-            if t % 12 == 0:
-                self.frailty = provocations.frailty(q, self.random.gauss(0.0, 1.0))
-            base_m *= self.frailty
+            regime_f = (provocations.campaign_factor(q) if self.in_campaign
+                        else provocations.quiet_factor(q))
+        if f.launch_frailty and t % 12 == 0:
+            self.frailty = provocations.frailty(q, self.random.gauss(0.0, 1.0))
+        base_m = provocations.regime_base_rate(self.launch_m, regime_f,
+                                               self.frailty if f.launch_frailty else 1.0)
         lam = provocations.launch_rate(base_m, threat_f,
                                        provocations.capability_factor(q, self.nuclear), drill_f,
                                        talks_cut, self.excitation, f.self_excitation)
@@ -417,10 +417,9 @@ class PeninsulaModel(mesa.Model):
             h_delib, h_delib_war = deterrence.deliberate_hazards(q, self.attack_m,
                                                                  self.credibility, f.deterrence)
             if f.stability_instability:
-                attack_factor, war_factor = deterrence.paradox_factors(
-                    q, deterrence.log_capability_ratio(self.nuclear))
-                h_delib, h_delib_war = h_delib * attack_factor, h_delib_war * war_factor
-                f_t *= war_factor if level == escalation.CLASH else 1.0
+                f_t, h_delib, h_delib_war = deterrence.paradox_hazards(
+                    q, level == escalation.CLASH, f_t, h_delib, h_delib_war,
+                    deterrence.log_capability_ratio(self.nuclear))
         m = 1.0
         if f.misperception and escalation.misperception_applies(level):
             m = escalation.misperception_factor(escalation.misperception_scale(q, intel, comm),

@@ -535,10 +535,9 @@ def kernel_ladder(q, u, level, s, u1, u2):
     attack_bound, war_bound, log_n = attack, 1.0, 0.0
     if paradox:
         log_n = deterrence.log_capability_ratio(s["capability"])
-        attack_factor_bound, war_bound = deterrence.paradox_bounds(q, log_n)
-        attack_bound = attack * attack_factor_bound
+        attack_bound, war_bound = deterrence.paradox_hazard_bounds(q, attack, log_n)
     allied = s["allied_preemption"] and level == CRISIS
-    allied_bound = q.allied_preemption_per_month * (1.0 - s["trust_rok"]) if allied else 0.0
+    allied_bound = escalation.allied_preemption_bound(q, s["trust_rok"]) if allied else 0.0
     settled = escalation.settled_rung(
         q, u, level, f_bound, escalation.misperception_bound(sigma, radius), down, attack_bound,
         s["intel"], cm, s["cred"], s["trust"], s["nuclear_ratio"], s["deterrence"], s["preemption"],
@@ -549,9 +548,8 @@ def kernel_ladder(q, u, level, s, u1, u2):
         f_t = escalation.tension_factor(x_t)
         h_delib, h_delib_war = deterrence.deliberate_hazards(q, attack, s["cred"], s["deterrence"])
         if paradox:
-            attack_factor, war_factor = deterrence.paradox_factors(q, log_n)
-            h_delib, h_delib_war = h_delib * attack_factor, h_delib_war * war_factor
-            f_t *= war_factor if level == CLASH else 1.0
+            f_t, h_delib, h_delib_war = deterrence.paradox_hazards(
+                q, level == CLASH, f_t, h_delib, h_delib_war, log_n)
     m = 1.0
     if misperceive:
         z = normal(normal_radius(u1), u2)

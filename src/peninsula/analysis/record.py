@@ -29,24 +29,26 @@ SANCTIONS_STEPS = {"2006-01": 0.1, "2006-07": 0.2, "2006-10": 0.3, "2009-06": 0.
 START_2006 = {"USA": 843.9, "ROK": 27.0, "JPN": 38.1, "CHN": 87.3, "RUS": 39.3}
 
 
+def stepwise(months: list[str], steps: dict[str, float], start: float) -> list[float]:
+    """A monthly series that holds each step's value from its month until the next step."""
+    out, level = [], start
+    for month in months:
+        level = steps.get(month, level)
+        out.append(level)
+    return out
+
+
 def historical_levers(train_until: int | None = None) -> dict:
     """Monthly lever lists for 2006-01..2025-12 from the bundled tables."""
     m = load_table("monthly")
     drill = np.clip(m["drill_intensity"] + 0.3 * m["trilateral_drills"], 0.0, 2.0)
     months = list(m["month"])
-    sanctions = []
-    level = 0.1
-    for month in months:
-        level = SANCTIONS_STEPS.get(month, level)
-        sanctions.append(level)
+    sanctions = stepwise(months, SANCTIONS_STEPS, 0.1)
     talks = m["talks_active"].astype(float)
     summits = [0.3 if month < "2023-08" else 1.0 for month in months]
     announced = load_table("programme_announcements")
-    in_force = dict(zip(announced["month"], announced["in_force"].astype(float), strict=True))
-    programme, level = [], 0.0
-    for month in months:
-        level = in_force.get(month, level)
-        programme.append(level)
+    programme = stepwise(months, dict(zip(announced["month"],
+                                          announced["in_force"].astype(float), strict=True)), 0.0)
     return {
         "exercise_intensity": [float(x) for x in drill],
         "exercise_months": list(range(1, 13)),

@@ -450,20 +450,22 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 threat_f = provocations.threat_factor(q, rho)
                 drill_f = provocations.drill_factor(q, drill_eff, f.drill_provocation)
                 talks_cut = provocations.talks_factor(q, talks)
-                base_m = launch_m[k]
+                regime_f = 1.0
                 if f.testing_campaign:
                     in_campaign[k] = provocations.campaign_next(
                         q, in_campaign[k], announcement, uniform(key, ctr[t, SLOT_CAMPAIGN, 0]))
-                    base_m *= campaign_f[k] if in_campaign[k] else quiet_f[k]
+                    regime_f = campaign_f[k] if in_campaign[k] else quiet_f[k]
+                frail = 1.0
                 if f.launch_frailty:
                     if year_start:
                         u1 = uniform(key, ctr[t, SLOT_FRAILTY, 0])
                         year_frailty[k] = provocations.frailty(
                             q, normal(normal_radius(u1), uniform(key, ctr[t, SLOT_FRAILTY, 1])))
-                    base_m *= year_frailty[k]
+                    frail = year_frailty[k]
                 lam = provocations.launch_rate(
-                    base_m, threat_f, provocations.capability_factor(q, nuclear[k]), drill_f,
-                    talks_cut, excitation[k], f.self_excitation)
+                    provocations.regime_base_rate(launch_m[k], regime_f, frail), threat_f,
+                    provocations.capability_factor(q, nuclear[k]), drill_f, talks_cut,
+                    excitation[k], f.self_excitation)
                 launch_rate_b[k] = lam
                 if forced_launches >= 0.0:  # replay of the record
                     n_launch = provocations.forced_launches(forced_launches)
@@ -669,12 +671,12 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                            and lvl <= escalation.CLASH)
                 if paradox:
                     log_n = deterrence.log_capability_ratio(nuclear[k])
-                    attack_factor_bound, war_bound = deterrence.paradox_bounds(q, log_n)
-                    attack_bound = attack_m[k] * attack_factor_bound
+                    attack_bound, war_bound = deterrence.paradox_hazard_bounds(q, attack_m[k],
+                                                                              log_n)
                 allied = f.allied_preemption and lvl == escalation.CRISIS
                 allied_bound = 0.0
                 if allied:
-                    allied_bound = q.allied_preemption_per_month * (1.0 - trust_e[ROK_PRK, k])
+                    allied_bound = escalation.allied_preemption_bound(q, trust_e[ROK_PRK, k])
                 new = escalation.settled_rung(
                     q, u, lvl, f_bound, escalation.misperception_bound(sigma, radius), down,
                     attack_bound, intel, cm, credibility[k], trust_pu, nuclear_ratio,
@@ -687,11 +689,9 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                         f_t = escalation.tension_factor(x_t)
                         h_delib, h_delib_war = deterrence.deliberate_hazards(
                             q, attack_m[k], credibility[k], f.deterrence)
-                        if paradox:  # clash -> war: both of its terms are deterred
-                            attack_factor, war_factor = deterrence.paradox_factors(q, log_n)
-                            h_delib *= attack_factor
-                            f_t *= war_factor if lvl == escalation.CLASH else 1.0
-                            h_delib_war *= war_factor
+                        if paradox:
+                            f_t, h_delib, h_delib_war = deterrence.paradox_hazards(
+                                q, lvl == escalation.CLASH, f_t, h_delib, h_delib_war, log_n)
                     m = 1.0
                     if misperceive:
                         z = normal(normal_radius(u1), uniform(key, ctr[t, SLOT_MISPERCEPTION, 1]))

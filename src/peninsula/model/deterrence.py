@@ -86,3 +86,22 @@ def paradox_bounds(q, log_ratio):
     path."""
     return (exp_upper(q.paradox_attack_elasticity * log_ratio),
             exp_upper(-q.paradox_war_elasticity * log_ratio))
+
+
+@mechanism
+def paradox_hazards(q, at_clash, f_t, h_delib, h_delib_war, log_ratio):
+    """(f_t, h_delib, h_delib_war) under the paradox: the deliberate attack hazard times
+    (N / N_ref)^a_SI; at a clash both terms of the clash -> war hazard (the tension factor's
+    accidental one and the deliberate one) times (N / N_ref)^(-w_SI)."""
+    attack_factor, war_factor = paradox_factors(q, log_ratio)
+    if at_clash:
+        f_t = f_t * war_factor
+    return f_t, h_delib * attack_factor, h_delib_war * war_factor
+
+
+@mechanism
+def paradox_hazard_bounds(q, attack_per_month, log_ratio):
+    """(upper bound of the deliberate attack hazard, of the war factor) under the paradox,
+    without exp, for the ladder's fast path."""
+    attack_bound, war_bound = paradox_bounds(q, log_ratio)
+    return attack_per_month * attack_bound, war_bound

@@ -134,6 +134,12 @@ def allied_preemption_hazard(q, rho_rok, trust_rok_prk):
 
 
 @mechanism
+def allied_preemption_bound(q, trust_rok_prk):
+    """An upper bound of the allies' pre-emption hazard without exp (the logistic <= 1)."""
+    return q.allied_preemption_per_month * (1.0 - trust_rok_prk)
+
+
+@mechanism
 def up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre, nuclear_ratio):
     """(hazard one rung up, hazard of a deliberate jump to a clash) at ``level`` this month.
 

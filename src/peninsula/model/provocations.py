@@ -73,6 +73,13 @@ def capability_factor(q, capability):
 
 
 @mechanism
+def regime_base_rate(base_per_month, regime_factor, frailty):
+    """mu / 12 times this month's regime factor (quiet or campaign; 1 without the regime) and
+    this year's frailty (1 without it): the base the launch rate's other factors multiply."""
+    return base_per_month * regime_factor * frailty
+
+
+@mechanism
 def launch_rate(base_per_month, threat, capability, drill, talks, excitation, self_excitation):
     """lambda_launch: expected missiles this month from the monthly base rate mu / 12 and the
     threat, capability, drill and talks factors, plus the excitation E when self-exciting."""
