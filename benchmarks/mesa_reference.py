@@ -42,6 +42,7 @@ from types import SimpleNamespace
 
 import mesa
 
+from peninsula.engine.inputs import reference_record
 from peninsula.io.results import FIRST_KEYS, FIRST_RUNGS
 from peninsula.model import (
     alignment,
@@ -240,11 +241,12 @@ class PeninsulaModel(mesa.Model):
         self.inv_gscale = tension.inverse_scale(q)
         self.w0_logit = diplomacy.baseline_logit(q)
         self.a0_logit = alignment.baseline_logit(self.alignment)
-        self.pressure_ref = reference.reference_pressure()
+        ref = reference_record(setup.reference)  # the reference policy (model/reference.py)
+        self.pressure_ref = reference.reference_pressure(ref)
         theta, theta_allies = [0.0] * N_ACTORS, [0.0] * N_ACTORS
-        reference.reference_threat(q, setup.spending0, setup.theatre, setup.posture0,
+        reference.reference_threat(q, ref, setup.spending0, setup.theatre, setup.posture0,
                                    setup.trust0, f.posture_threat, theta, theta_allies)
-        ev_ref = reference.reference_evidence(q, f.posture_threat)
+        ev_ref = reference.reference_evidence(q, ref, f.posture_threat)
         self.actors = [ActorAgent(self, i, theta[i], theta_allies[i], ev_ref)
                        for i in range(N_ACTORS)]
 

@@ -95,12 +95,17 @@ def test_explain_reports_mechanism_contributions():
                  "--set", "scenario.sample_parameters=false")
     ex = s["explain"]
     assert ex["runs"] == 300 and "deterrence" in ex["contributions"]
+    assert ex["against"]["exercise_intensity"] == 0.0
     c = ex["contributions"]
-    # switching deterrence off removes restraint: with it on, war is less likely
-    assert c["deterrence"]["p_war"] < 0
-    # the drill effect on launches adds launches
+    # today's activity through credibility makes clashes less likely; drills add launches
+    assert c["deterrence"]["p_clash"] < 0
     assert c["drill_provocation"]["dprk_launches_per_year"] > 0
-    assert c["self_excitation"]["dprk_launches_per_year"] > 0
+    # the other mechanisms, switched off one at a time: self-excitation adds launches
+    assert ex["mechanisms"]["self_excitation"]["dprk_launches_per_year"] > 0
+    # the parts and their interaction add up to the total
+    for k in ("p_war", "dprk_launches_per_year"):
+        parts = sum(x[k] for x in c.values()) + ex["interaction"][k]
+        assert abs(parts - ex["total"][k]) < 1e-9
 
 
 def test_help_on_every_command():

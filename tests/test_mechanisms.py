@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from peninsula.engine.inputs import parameter_record
+from peninsula.engine.inputs import parameter_record, reference_record
 from peninsula.engine.random import normal, normal_radius, normal_radius_upper, poisson
 from peninsula.model import (
     alignment,
@@ -360,7 +360,7 @@ def test_polarization_high_only_when_both_blocs_cohesive():
 
 def test_cornered_pressure_without_offers_lowers_willingness_offramps_restore_it():
     q = parameter_record()
-    w0, ref = diplomacy.baseline_logit(q), reference.reference_pressure()
+    w0, ref = diplomacy.baseline_logit(q), reference.reference_pressure(reference_record())
     trust = diplomacy.REFERENCE_TRUST_PRK_USA
 
     def will(excess, offer, cornered=True):

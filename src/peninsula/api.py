@@ -344,19 +344,29 @@ def optimize_plan(scenario: Scenario, levers: list[str] | None = None,
 
 
 def explained_mechanisms() -> tuple[str, ...]:
-    """The mechanisms ``explain`` switches off one at a time."""
+    """The mechanisms ``explain`` switches off one at a time (the activity's channels apart)."""
     from peninsula.analysis.explain import EXPLAINED
 
     return EXPLAINED
 
 
+def explain_ensembles() -> int:
+    """How many ensembles ``explain`` runs at most (for a progress bar)."""
+    from peninsula.analysis.explain import ensembles
+
+    return ensembles()
+
+
 def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: int = 1,
-            progress: Callable[[int], None] | None = None) -> dict:
-    """Each mechanism's contribution to the main outcomes (on minus off, common random
-    numbers): analysis/explain.py."""
+            progress: Callable[[int], None] | None = None, against: dict | None = None,
+            reference: dict | None = None) -> dict:
+    """What the alliance's activity does through each channel, every channel against the same
+    counterfactual (``against``: no activity by default), and what each other mechanism adds
+    (on minus off), on common random numbers: analysis/explain.py."""
     from peninsula.analysis.explain import explain as run_explain
 
-    return run_explain(scenario_for(scenario), runs, workers, progress=progress)
+    return run_explain(scenario_for(scenario), runs, workers, progress=progress,
+                       against=against, reference=reference)
 
 
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,

@@ -1,62 +1,157 @@
-"""Why: each mechanism's contribution to the main outcomes, by switching it off.
+"""Why: what the alliance's activity does through each channel, against one counterfactual.
 
-For mechanism m, contribution_m = outcome(full model) - outcome(model with m off), both run with
-the same seed and run ids, so they share common random numbers (every draw is addressed by
-run, month and slot) and the difference is mostly the mechanism, not noise. Contributions of
-interacting mechanisms need not add up to the total.
+The activity is the levers in ``levers.ACTIVITY_LEVERS`` (drills, missile defence, permanent
+infrastructure, technology collaboration, intelligence sharing, summits); its counterfactual is
+no activity (``levers.NO_ACTIVITY``) unless another is given. The activity reaches the outcomes
+through the channels of ``levers.CHANNELS`` (deterrence, the spiral of perceived threat, drill
+provocation, beliefs, the cornered effect, drill tension, cohesion, intelligence in crises);
+every use of an activity lever in the kernel belongs to exactly one of them. With Y an
+ensemble's outcome, every ensemble run with the same seed and run ids (common random numbers):
 
-Mechanisms anchored on the reference policy (alliance posture in threat, the cornered effect)
-act through the difference between a scenario's levers and today's posture, so in a scenario
-that keeps today's posture (baseline) their contribution is near zero by construction; it shows
-in scenarios that move the levers (e.g. blocs).
+    total        = Y(scenario) - Y(every channel reads the counterfactual)
+    channel c    = Y(scenario) - Y(channel c alone reads the counterfactual)
+    interaction  = total - sum_c channel c
+
+Every channel is measured against the same counterfactual, and none against the posture at which
+the model rests (its reference points, model/reference.py): those are computed once per run and
+are the same in every ensemble, so a channel switched to the counterfactual changes what that
+channel reads and nothing else. Deterrence and the spiral are therefore measured alike: what
+today's activity adds through credibility, and what it adds through perceived threat. (The
+former explanation switched the spiral off together with its reference point, so at today's
+posture its cost was zero by construction, while deterrence switched off removed the alliance's
+credibility altogether.) With every channel at the counterfactual a run equals the scenario run
+at the counterfactual posture, bit for bit; tests/test_explain.py checks this and that a
+scenario already at the counterfactual gets contributions of exactly zero whatever the
+reference posture.
+
+Mechanisms that do not read the activity (self-excitation, alignment, the arms race, ...) are
+reported apart, switched off one at a time, as ``mechanisms``: a different question (what the
+mechanism adds at this posture), whose answers need not add up with the channels'.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
+import numpy as np
+
 from peninsula.analysis.metrics import per_run_at, stability_index
 from peninsula.engine.ensemble import run_chunks
+from peninsula.model.levers import ACTIVITY_LEVERS, CHANNELS, NO_ACTIVITY
+from peninsula.model.reference import reference_inputs
 from peninsula.model.setup import build_setup
 from peninsula.scenario.schema import MECHANISMS
 
+# switched off one at a time; the mechanisms that read the activity are explained by channel
 EXPLAINED = (
-    "deterrence", "drill_provocation", "self_excitation", "posture_threat", "beliefs",
-    "arms_race", "alignment", "bloc_support", "cornered_effect", "diplomacy", "misperception",
-    "preemption", "crisis_management", "cohesion_dynamics", "coercion",
+    "self_excitation", "beliefs", "arms_race", "alignment", "bloc_support", "diplomacy",
+    "misperception", "preemption", "crisis_management", "cohesion_dynamics", "coercion",
 )
+Z90 = 1.6448536269514722  # the standard normal's 95th percentile
 OUTCOMES = ("p_clash", "p_war", "p_nuclear_use", "dprk_launches_per_year",
             "alignment_china_russia", "stability_index")
 
 
-def outcomes(result, setup) -> dict:
+def per_run(result, setup) -> dict[str, np.ndarray]:
+    """Each outcome of OUTCOMES run by run (indicators for the probabilities)."""
     years = max(1, min(setup.n_years, max(setup.metrics["horizons_years"])))
     v = per_run_at(result, years)
     return {
-        "p_clash": float(v["clash"].mean()),
-        "p_war": float(v["war"].mean()),
-        "p_nuclear_use": float(v["nuclear_use"].mean()),
-        "dprk_launches_per_year": float(v["launches_per_year"].mean()),
-        "alignment_china_russia": float(v["alignment"].mean()),
-        "stability_index": float(stability_index(v, setup.metrics).mean()),
+        "p_clash": np.asarray(v["clash"], dtype=float),
+        "p_war": np.asarray(v["war"], dtype=float),
+        "p_nuclear_use": np.asarray(v["nuclear_use"], dtype=float),
+        "dprk_launches_per_year": np.asarray(v["launches_per_year"], dtype=float),
+        "alignment_china_russia": np.asarray(v["alignment"], dtype=float),
+        "stability_index": np.asarray(stability_index(v, setup.metrics), dtype=float),
     }
 
 
-def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED,
-            progress=None) -> dict:
-    """Return {"horizon_years", "runs", "full": {...}, "contributions": {mech: {...}}}."""
-    def simulate(sc):
-        setup = build_setup(sc)
-        res = run_chunks(setup, runs, workers=workers, record_monthly=False,
-                         record_events=False)
+def means(values: dict[str, np.ndarray]) -> dict[str, float]:
+    return {k: float(values[k].mean()) for k in OUTCOMES}
+
+
+def outcomes(result, setup) -> dict:
+    """The mean of each outcome of OUTCOMES over the runs."""
+    return means(per_run(result, setup))
+
+
+def difference(a: dict, b: dict) -> dict:
+    """a - b for every outcome."""
+    return {k: a[k] - b[k] for k in OUTCOMES}
+
+
+def paired_interval(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, list]:
+    """90% interval of the mean of a - b, run by run (the runs are paired by common random
+    numbers): mean +- 1.645 * sd / sqrt(n), normal approximation."""
+    out = {}
+    for k in OUTCOMES:
+        d = a[k] - b[k]
+        half = Z90 * float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else math.inf
+        out[k] = [float(d.mean()) - half, float(d.mean()) + half]
+    return out
+
+
+def check_against(against: dict | None) -> dict[str, float]:
+    """The counterfactual activity: NO_ACTIVITY, with the given levers replacing its values."""
+    values = dict(NO_ACTIVITY)
+    for name, value in (against or {}).items():
+        if name not in ACTIVITY_LEVERS:
+            raise ValueError(f"explain: {name!r} is not an activity lever; the counterfactual "
+                             f"sets only {', '.join(ACTIVITY_LEVERS)}")
+        values[name] = float(value)
+    return values
+
+
+def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progress=None,
+            against: dict | None = None, reference: dict | None = None) -> dict:
+    """Return {"horizon_years", "runs", "against", "full", "counterfactual", "total",
+    "total_interval_90", "contributions" (channel -> outcome -> mean difference),
+    "intervals_90" (channel -> outcome -> [low, high], paired), "interaction", "mechanisms"
+    (mechanism -> outcome -> difference), "mechanism_intervals_90"}.
+
+    ``against``: activity levers of the counterfactual (default: none). ``reference``: the
+    policy at which the model rests (values of levers.REFERENCE_LEVERS; default today's), the
+    same in every ensemble.
+    """
+    cf = check_against(against)
+    setup = build_setup(scenario)
+    setup = replace(setup, reference=reference_inputs(reference),
+                    counterfactual=build_setup(scenario.with_levers(**cf)).plan)
+    off = dict.fromkeys(CHANNELS, False)
+
+    def simulate(s):
+        res = run_chunks(s, runs, workers=workers, record_monthly=False, record_events=False)
         if progress:
             progress(1)
-        return outcomes(res, setup)
+        return per_run(res, s)
 
-    full = simulate(scenario)
-    contrib = {}
+    full_runs = simulate(setup)
+    every_runs = simulate(replace(setup, views=dict.fromkeys(CHANNELS, True)))
+    full, every = means(full_runs), means(every_runs)
+    contrib, ci = {}, {}
+    for c in CHANNELS:
+        switched = simulate(replace(setup, views={**off, c: True}))
+        contrib[c] = difference(full, means(switched))
+        ci[c] = paired_interval(full_runs, switched)
+    total = difference(full, every)
+    interaction = {k: total[k] - sum(c[k] for c in contrib.values()) for k in OUTCOMES}
+    ablated, ablated_ci = {}, {}
     for mech in mechanisms:
         if mech not in MECHANISMS or not scenario.doc["mechanisms"][mech]:
             continue
-        off = simulate(scenario.with_mechanisms(**{mech: False}))
-        contrib[mech] = {k: full[k] - off[k] for k in OUTCOMES}
+        s_off = build_setup(scenario.with_mechanisms(**{mech: False}))
+        switched = simulate(replace(s_off, reference=setup.reference))
+        ablated[mech] = difference(full, means(switched))
+        ablated_ci[mech] = paired_interval(full_runs, switched)
     years = max(1, min(scenario.horizon_months // 12, max(scenario.doc["metrics"]["horizons_years"])))
-    return {"horizon_years": years, "runs": runs, "full": full, "contributions": contrib}
+    return {"horizon_years": years, "runs": runs, "against": cf, "full": full,
+            "counterfactual": every, "total": total,
+            "total_interval_90": paired_interval(full_runs, every_runs),
+            "contributions": contrib, "intervals_90": ci, "interaction": interaction,
+            "mechanisms": ablated, "mechanism_intervals_90": ablated_ci}
+
+
+def ensembles(mechanisms=EXPLAINED) -> int:
+    """How many ensembles ``explain`` runs at most (for a progress bar)."""
+    return 2 + len(CHANNELS) + len(mechanisms)

@@ -40,7 +40,9 @@ def run(
     = 5000,
     as_json: json_opt("Print the summary as JSON.") = False,
     explain_: Annotated[bool, typer.Option("--explain",
-                                           help="Add each mechanism's contribution.")] = False,
+                                           help="Add what the alliance's activity does through each "
+                                                "channel, all against no activity, and what each "
+                                                "other mechanism adds.")] = False,
     explain_runs: Annotated[int, typer.Option(min=10, help="Runs per --explain ensemble.")]
     = 2000,
     monthly: Annotated[bool, typer.Option(help="Record the monthly state table.")] = True,
@@ -121,7 +123,7 @@ def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -
     summary = dict(ens.summary())
     if explain_:
         n = min(explain_runs, sc.runs)
-        total = len(api.explained_mechanisms()) + 1
+        total = api.explain_ensembles()
         with R.progress(total, "explain: ensembles", quiet) as bar:
             task = bar.add_task("explain", total=total)
             summary["explain"] = api.explain(sc, n, workers,

@@ -86,18 +86,46 @@ def print_summary(s: dict) -> None:
         print_explanation(s["explain"])
 
 
-def print_explanation(ex: dict) -> None:
-    t = Table(title=f"Why: change in outcome at {ex['horizon_years']} yr when each mechanism "
-                    f"is on vs off ({ex['runs']:,} runs, common random numbers)",
-              title_justify="left")
-    t.add_column("mechanism")
+def _outcome_row(t: Table, name: str, c: dict, ci: dict | None = None) -> None:
+    def pp(key, digits):
+        text = f"{100 * c[key]:+.{digits}f}"
+        if ci is not None:
+            lo, hi = ci[key]
+            text += f" [{100 * lo:+.{digits}f}, {100 * hi:+.{digits}f}]"
+        return text + " pp"
+
+    t.add_row(name, pp("p_clash", 1), pp("p_war", 2),
+              f"{100 * c['p_nuclear_use']:+.2f} pp", f"{c['dprk_launches_per_year']:+.1f}",
+              f"{c['alignment_china_russia']:+.3f}", f"{c['stability_index']:+.1f}")
+
+
+def _outcome_table(title: str, first: str) -> Table:
+    t = Table(title=title, title_justify="left")
+    t.add_column(first)
     for col in ("P(clash)", "P(war)", "P(nuclear)", "launches/yr", "alignment", "KSI"):
         t.add_column(col, justify="right")
-    for mech, c in ex["contributions"].items():
-        t.add_row(mech, f"{100 * c['p_clash']:+.1f} pp", f"{100 * c['p_war']:+.2f} pp",
-                  f"{100 * c['p_nuclear_use']:+.2f} pp", f"{c['dprk_launches_per_year']:+.1f}",
-                  f"{c['alignment_china_russia']:+.3f}", f"{c['stability_index']:+.1f}")
+    return t
+
+
+def print_explanation(ex: dict) -> None:
+    against = ", ".join(f"{k}={v:g}" for k, v in ex["against"].items())
+    t = _outcome_table(
+        f"Why: what the alliance's activity does at {ex['horizon_years']} yr, by channel: "
+        f"scenario minus the channel alone at the counterfactual ({against}); "
+        f"{ex['runs']:,} runs, common random numbers", "channel")
+    for name, c in ex["contributions"].items():
+        _outcome_row(t, name, c, ex["intervals_90"][name])
+    _outcome_row(t, "interaction", ex["interaction"])
+    _outcome_row(t, "total (every channel)", ex["total"], ex["total_interval_90"])
     out.print(t)
+    out.print("[ ]: 90% interval of the paired difference, run by run.")
+    if ex["mechanisms"]:
+        t = _outcome_table("Other mechanisms: scenario minus the mechanism switched off "
+                           "(a different question; not additive with the channels)",
+                           "mechanism")
+        for name, c in ex["mechanisms"].items():
+            _outcome_row(t, name, c, ex["mechanism_intervals_90"][name])
+        out.print(t)
 
 
 def print_sweep(result: pd.DataFrame, design_columns, sc) -> None:

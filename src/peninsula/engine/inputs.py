@@ -15,6 +15,8 @@ from peninsula.io.results import FIRST_KEYS, REGION_GDP_ACTORS, TRUST_INDEX, YEA
 from peninsula.model import arms_race, beliefs
 from peninsula.model.actors import N_ACTORS
 from peninsula.model.events import N_EVENT_TYPES
+from peninsula.model.levers import CHANNELS
+from peninsula.model.reference import REFERENCE_INPUTS, reference_inputs
 from peninsula.model.state import DRAWS_PER_SLOT, N_SLOTS, STATE0_FIELDS
 from peninsula.scenario.parameters import BY_NAME, NAMES
 from peninsula.scenario.schema import LEVERS, MECHANISMS
@@ -47,12 +49,20 @@ def parameter_record(values: dict[str, float] | None = None, setup=None) -> np.r
     return parameter_records(row[None])[0]
 
 
+def reference_record(reference: dict[str, float] | None = None) -> np.record:
+    """The reference policy as the record the reference points take (model/reference.py):
+    ``reference`` (values of REFERENCE_INPUTS), or today's posture."""
+    values = reference_inputs() if reference is None else reference
+    return records(REFERENCE_INPUTS, values, 1, "f8")[0]
+
+
 def kernel_inputs(setup, keys: np.ndarray, params: np.ndarray) -> Inputs:
     """Everything the kernel reads for one chunk of runs."""
     h = setup.horizon
     trend = np.array([[arms_race.trend(setup.spending0[i], setup.growth[i], t)
                        for i in range(N_ACTORS)] for t in range(h)]).reshape(h, N_ACTORS)
     idx = list(REGION_GDP_ACTORS)
+    cf = setup.plan if setup.counterfactual is None else setup.counterfactual
     return Inputs(
         keys=np.ascontiguousarray(keys, dtype=np.uint64),
         prm=parameter_records(params),
@@ -60,6 +70,10 @@ def kernel_inputs(setup, keys: np.ndarray, params: np.ndarray) -> Inputs:
         drill=np.ascontiguousarray(setup.plan.drill, dtype=np.float64),
         ctr=counters(h, N_SLOTS, DRAWS_PER_SLOT),
         flags=records(tuple(MECHANISMS), {k: bool(setup.flags[k]) for k in MECHANISMS}, 1, "?"),
+        ref=records(REFERENCE_INPUTS, setup.reference, 1, "f8"),
+        lev_cf=records(tuple(LEVERS), cf.values, h, "f8"),
+        drill_cf=np.ascontiguousarray(cf.drill, dtype=np.float64),
+        views=records(tuple(CHANNELS), {k: bool(setup.views[k]) for k in CHANNELS}, 1, "?"),
         trend=trend,
         theatre=np.ascontiguousarray(setup.theatre, dtype=float),
         posture0=np.ascontiguousarray(setup.posture0, dtype=float),

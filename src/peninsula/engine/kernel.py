@@ -152,6 +152,10 @@ class Inputs(NamedTuple):
     drill: np.ndarray  # (H,) drill intensity (0 outside drill months)
     ctr: np.ndarray  # (H, slots, draws) uint64 hashed counters
     flags: np.ndarray  # (1,) record: the mechanism switches by name
+    ref: np.ndarray  # (1,) record: the reference policy (reference.REFERENCE_INPUTS)
+    lev_cf: np.ndarray  # (H,) records: the counterfactual levers (explain.py), else the levers
+    drill_cf: np.ndarray  # (H,) the counterfactual's drill intensity
+    views: np.ndarray  # (1,) record: per channel (levers.CHANNELS), reads the counterfactual
     trend: np.ndarray  # (H, 6) defence spending on trend, USD bn/yr
     theatre: np.ndarray  # (6,)
     posture0: np.ndarray  # (6,)
@@ -184,6 +188,7 @@ class Outputs(NamedTuple):
 def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one month, in order
     """Advance every run of the chunk through the horizon, writing ``out``."""
     keys, prm, lev, ctr, f = inp.keys, inp.prm, inp.lev, inp.ctr, inp.flags[0]
+    v, ref = inp.views[0], inp.ref[0]
     n_runs = keys.shape[0]
     horizon = inp.drill.shape[0]
     n_cols = out.launches_y.shape[1]
@@ -210,6 +215,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     hotline_b = np.empty(nb)
     allied_threat = np.empty((2, nb))  # CHN's and RUS's threat ratio from the allies
     tech = np.empty(nb)
+    tech_cf = np.empty(nb)  # the allied technology multiplier under the counterfactual
     cohesion_b = np.empty(nb)
     alignment_b = np.empty(nb)
     tension_b = np.empty(nb)
@@ -224,6 +230,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     launch_days = np.empty(nb, dtype=np.int64)
     launch_rate_b = np.empty(nb)  # this month's expected missiles (lambda)
     drill_memory = np.empty(nb)
+    drill_memory_cf = np.empty(nb)  # the same memory of the counterfactual's drills
     supply_chain = np.empty(nb)
     credibility = np.empty(nb)
     balance = np.empty(nb)
@@ -237,6 +244,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     # this month's values passed between phases
     talks_f = np.empty(nb)
     drill_eff_b = np.empty(nb)
+    drill_eff_cf_b = np.empty(nb)
     launches = np.empty(nb, dtype=np.int64)
     provs = np.empty(nb, dtype=np.int64)
     rhetoric = np.empty(nb, dtype=np.int64)
@@ -275,7 +283,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     inv_theta_b = np.empty((N_ACTORS, nb))  # 1 / Theta_i^ref
     inv_allies_b = np.empty((2, nb))  # 1 / Theta^A,ref of CHN and RUS
     a0_logit = alignment.baseline_logit(inp.state0[ALIGNMENT0])
-    pressure_ref = reference.reference_pressure()
+    pressure_ref = reference.reference_pressure(ref)
     nuclear0 = inp.nuclear0
 
     for b0 in range(0, n_runs, nb):
@@ -285,9 +293,9 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             r = b0 + k
             q = prm[r]
             # --- starting state ---
-            reference.reference_threat(q, inp.spending0, inp.theatre, inp.posture0, inp.trust0,
-                                       f.posture_threat, theta, theta_allies)
-            ev_ref = reference.reference_evidence(q, f.posture_threat)
+            reference.reference_threat(q, ref, inp.spending0, inp.theatre, inp.posture0,
+                                       inp.trust0, f.posture_threat, theta, theta_allies)
+            ev_ref = reference.reference_evidence(q, ref, f.posture_threat)
             for i in range(N_ACTORS):
                 arms[i, k] = 1.0
                 flow[k, i] = 0.0
@@ -303,6 +311,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             inv_allies_b[0, k] = 1.0 / theta_allies[CHN]
             inv_allies_b[1, k] = 1.0 / theta_allies[RUS]
             tech[k] = 1.0
+            tech_cf[k] = 1.0
             cohesion_b[k] = inp.state0[COHESION0]
             alignment_b[k] = inp.state0[ALIGNMENT0]
             tension_b[k] = inp.state0[TENSION0]
@@ -319,6 +328,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             year_frailty[k] = 1.0
             launch_days[k] = 0
             drill_memory[k] = 0.0
+            drill_memory_cf[k] = 0.0
             supply_chain[k] = 0.0
             credibility[k] = 0.0
             balance[k] = 0.0
@@ -359,14 +369,26 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
 
         for t in range(horizon):
             lv = lev[t]
+            lc = inp.lev_cf[t]
             drill = inp.drill[t]
+            drill_c = inp.drill_cf[t]
+            # the alliance's activity as each channel reads it (explain.py; levers.CHANNELS):
+            # the scenario's, or the counterfactual's where the channel's view is on
+            drill_thr = drill_c if v.posture_threat else drill
+            md_thr = lc.missile_defense_deployment if v.posture_threat else lv.missile_defense_deployment
+            infra_thr = lc.permanent_infrastructure if v.posture_threat else lv.permanent_infrastructure
+            md_bel = lc.missile_defense_deployment if v.beliefs else lv.missile_defense_deployment
+            infra_bel = lc.permanent_infrastructure if v.beliefs else lv.permanent_infrastructure
+            md_cor = lc.missile_defense_deployment if v.cornered_effect else lv.missile_defense_deployment
+            infra_cor = lc.permanent_infrastructure if v.cornered_effect else lv.permanent_infrastructure
+            drill_ten = drill_c if v.drill_tension else drill
+            summits = lc.summit_frequency_per_year if v.cohesion_dynamics else lv.summit_frequency_per_year
+            intel_coh = lc.intelligence_sharing if v.cohesion_dynamics else lv.intelligence_sharing
+            intel = lc.intelligence_sharing if v.crisis_intelligence else lv.intelligence_sharing
             clarity = lv.strategic_clarity
             comm = lv.open_communication
             forum = lv.multilateral_engagement
-            intel = lv.intelligence_sharing
             flexible = lv.flexible_diplomacy
-            md = lv.missile_defense_deployment
-            infra = lv.permanent_infrastructure
             override = lv.talks_override
             forced_launches = lv.launches_override
             forced_days = lv.launch_days_override
@@ -380,15 +402,20 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             for k in range(b1 - b0):
                 q = prm[b0 + k]
                 drill_memory[k] = relax(drill_memory[k], drill, rate_drill[k])
+                drill_memory_cf[k] = relax(drill_memory_cf[k], drill_c, rate_drill[k])
                 tech[k] = threat.tech_step(tech[k], tech_gain[k], lv.tech_collaboration)
+                tech_cf[k] = threat.tech_step(tech_cf[k], tech_gain[k], lc.tech_collaboration)
+                tech_thr = tech_cf[k] if v.posture_threat else tech[k]
                 total = 0.0
                 for i in range(N_ACTORS):
                     spending[k, i] = arms_race.spending(inp.trend[t, i], arms[i, k])
-                    cap[k, i] = threat.capability(spending[k, i], inp.theatre[i], tech[k], i)
+                    cap[k, i] = threat.capability(spending[k, i], inp.theatre[i], tech_thr, i)
                     total += cap[k, i]
                 total_b[k] = total
                 drill_eff_b[k] = threat.effective_drill(q, drill, clarity)
-                extra = threat.alliance_posture_extra(q, drill_eff_b[k], md, infra)
+                drill_eff_cf_b[k] = threat.effective_drill(q, drill_c, clarity)
+                extra = threat.alliance_posture_extra(
+                    q, threat.effective_drill(q, drill_thr, clarity), md_thr, infra_thr)
                 forum_b[k] = threat.forum_cut(q, forum)
                 hotline_b[k] = threat.hotline_cut(q, comm)
                 for j in range(N_ACTORS):
@@ -427,13 +454,13 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 rho = ratio[k, PRK]
                 for e in range(N_EVENT_TYPES):
                     counts[k, e] = 0
-                drill_eff = drill_eff_b[k]
+                drill_eff = drill_eff_cf_b[k] if v.drill_provocation else drill_eff_b[k]
                 if forced:
                     talks_state[k] = diplomacy.forced_talks(override)
                 talks = 1.0 if talks_state[k] else 0.0
                 talks_f[k] = talks
                 summit = uniform(key, ctr[t, SLOT_SUMMIT, 0]) < cohesion.summit_probability(
-                    lv.summit_frequency_per_year)
+                    summits)
                 grievance = uniform(key, ctr[t, SLOT_GRIEVANCE, 0]) < grievance_p[k]
                 turnover = uniform(key, ctr[t, SLOT_TURNOVER, 0]) < turnover_p[k]
                 for i in range(N_ACTORS):
@@ -504,15 +531,17 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 if f.cohesion_dynamics:
                     cohesion_b[k] = cohesion.cohesion_step(
                         q, cohesion_b[k], 1.0 if summit else 0.0, 1.0 if grievance else 0.0,
-                        1.0 if turnover else 0.0, intel, decay_m[k], intel_m[k])
+                        1.0 if turnover else 0.0, intel_coh, decay_m[k], intel_m[k])
                 a = alignment_b[k]
+                tech_det = tech_cf[k] if v.deterrence else tech[k]
                 allied = 0.0
                 for i in range(ALLIES_END):
-                    allied += cap[k, i]
+                    allied += threat.capability(spending[k, i], inp.theatre[i], tech_det, i)
                 balance[k] = deterrence.power_balance(allied, cap[k, PRK], cap[k, CHN],
                                                       cap[k, RUS], a)
-                credibility[k] = deterrence.credibility(q, balance[k], cohesion_b[k],
-                                                        drill_memory[k], f.deterrence)
+                credibility[k] = deterrence.credibility(
+                    q, balance[k], cohesion_b[k],
+                    drill_memory_cf[k] if v.deterrence else drill_memory[k], f.deterrence)
                 if f.alignment:
                     a = alignment.alignment_step(
                         q, a, a0_logit, alignment.shared_threat(allied_threat[0, k],
@@ -532,8 +561,10 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     r = b0 + k
                     q = prm[r]
                     key = keys[r]
-                    pressure = diplomacy.pressure_index(lv.sanctions_pressure, drill_memory[k],
-                                                        md, infra)
+                    pressure = diplomacy.pressure_index(
+                        lv.sanctions_pressure,
+                        drill_memory_cf[k] if v.cornered_effect else drill_memory[k],
+                        md_cor, infra_cor)
                     offer = diplomacy.offers(flexible, tension_b[k])
                     zw = diplomacy.willingness_logit(q, w0_logit[k], pressure, pressure_ref,
                                                      offer, trust_e[PRK_USA, k], f.cornered_effect)
@@ -574,7 +605,8 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             if f.beliefs:
                 for k in range(b1 - b0):
                     q = prm[b0 + k]
-                    ev = beliefs.evidence(q, drill_eff_b[k], md, infra, comm, forum,
+                    ev = beliefs.evidence(q, drill_eff_cf_b[k] if v.beliefs else drill_eff_b[k],
+                                          md_bel, infra_bel, comm, forum,
                                           launches[k], 1.0 if talks_state[k] else 0.0,
                                           coerced[k, ROK], coerced[k, JPN], f.posture_threat)
                     for c in range(1, beliefs.N_CATEGORIES):
@@ -712,7 +744,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                         counts[k, EV_NUCLEAR] = 1
                 level[k] = new
                 counts[k, EV_WAR] = 1 if new == escalation.WAR else 0
-                tens = tension.tension_step(tens, tension.net_goldstein(counts[k], drill),
+                tens = tension.tension_step(tens, tension.net_goldstein(counts[k], drill_ten),
                                             inv_gscale[k], forum_b[k], rate_tension[k])
                 tension_b[k] = tens
                 if f.economy:  # GDP loss itself is an output, formed only when recorded

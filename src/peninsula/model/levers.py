@@ -84,7 +84,34 @@ REFERENCE_LEVERS: dict[str, float] = {
 }
 
 
-def reference_mean_drill() -> float:
-    """Average monthly drill intensity under the reference policy."""
-    r = REFERENCE_LEVERS
+def reference_mean_drill(reference: dict[str, float] | None = None) -> float:
+    """Average monthly drill intensity under a reference policy (today's by default)."""
+    r = REFERENCE_LEVERS if reference is None else reference
     return r["exercise_intensity"] * r["drill_months_per_year"] / 12.0
+
+
+# The alliance's activity: the levers whose effect --explain splits by channel. Its counterfactual
+# is no activity (each lever at 0): no drills, deployments, technology collaboration,
+# intelligence sharing or summits; the alliance itself (forces, spending, cohesion) remains.
+ACTIVITY_LEVERS = ("exercise_intensity", "missile_defense_deployment", "permanent_infrastructure",
+                   "tech_collaboration", "intelligence_sharing", "summit_frequency_per_year")
+NO_ACTIVITY: dict[str, float] = {name: 0.0 for name in ACTIVITY_LEVERS}
+
+# The channels through which the activity acts, each reading either the scenario's activity or
+# the counterfactual's (the kernel's ``view`` switches; all off in an ordinary run). Every use of
+# an activity lever in the kernel belongs to exactly one channel, so with every channel at the
+# counterfactual a run equals the scenario run at the counterfactual posture.
+CHANNELS: dict[str, str] = {
+    "deterrence": "credibility: resolve from the drill memory, and allied capability "
+                  "(technology) in the power balance",
+    "posture_threat": "perceived threat (spiral): the allies' offensive posture (drills, missile "
+                      "defence, infrastructure) and their power share (technology)",
+    "drill_provocation": "the DPRK's launch, provocation and rhetoric rates answer drills",
+    "beliefs": "trust: drills and deployments as evidence of a hostile type",
+    "cornered_effect": "the DPRK's willingness to talk under military pressure (drill memory, "
+                       "deployments)",
+    "drill_tension": "drills as hostile events in tension (Goldstein weights)",
+    "cohesion_dynamics": "alliance cohesion from summits and intelligence sharing",
+    "crisis_intelligence": "intelligence sharing on the ladder: less misperception, crisis "
+                           "management",
+}

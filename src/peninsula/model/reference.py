@@ -24,26 +24,34 @@ from peninsula.model.compiled import mechanism
 from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
 from peninsula.model.rates import per_month
 
-REF_DRILL = reference_mean_drill()
-REF_MISSILE_DEFENSE = REFERENCE_LEVERS["missile_defense_deployment"]
-REF_INFRASTRUCTURE = REFERENCE_LEVERS["permanent_infrastructure"]
-REF_CLARITY = REFERENCE_LEVERS["strategic_clarity"]
-REF_COMM = REFERENCE_LEVERS["open_communication"]
-REF_FORUM = REFERENCE_LEVERS["multilateral_engagement"]
-REF_SANCTIONS = REFERENCE_LEVERS["sanctions_pressure"]
 ALLIES_END = threat.N_ALLIES
+# What the reference points read of the reference policy: the kernel gets these as one record
+# (ModelSetup.reference, today's posture unless a setup says otherwise), so the posture at which
+# the model rests is an input, not a constant compiled into the functions.
+REFERENCE_INPUTS = ("mean_drill", "missile_defense_deployment", "permanent_infrastructure",
+                    "strategic_clarity", "open_communication", "multilateral_engagement",
+                    "sanctions_pressure")
+
+
+def reference_inputs(reference: dict[str, float] | None = None) -> dict[str, float]:
+    """The values of REFERENCE_INPUTS for a reference policy (today's posture by default)."""
+    r = dict(REFERENCE_LEVERS if reference is None else reference)
+    r["mean_drill"] = reference_mean_drill(r)
+    return {name: float(r[name]) for name in REFERENCE_INPUTS}
 
 
 @mechanism
-def reference_threat(q, spending0, theatre, posture0, trust0, posture_threat, theta, allies):
-    """Fill theta[i] = Theta_i^ref and allies[i] = Theta_i^A,ref for one run."""
-    drill_eff = threat.effective_drill(q, REF_DRILL, REF_CLARITY)
-    extra = threat.alliance_posture_extra(q, drill_eff, REF_MISSILE_DEFENSE, REF_INFRASTRUCTURE)
+def reference_threat(q, ref, spending0, theatre, posture0, trust0, posture_threat, theta, allies):
+    """Fill theta[i] = Theta_i^ref and allies[i] = Theta_i^A,ref for one run, at the reference
+    policy ``ref`` (a record of REFERENCE_INPUTS)."""
+    drill_eff = threat.effective_drill(q, ref.mean_drill, ref.strategic_clarity)
+    extra = threat.alliance_posture_extra(q, drill_eff, ref.missile_defense_deployment,
+                                          ref.permanent_infrastructure)
     total = 0.0
     for j in range(N_ACTORS):
         total += threat.capability(spending0[j], theatre[j], 1.0, j)
-    forum = threat.forum_cut(q, REF_FORUM)
-    hotline = threat.hotline_cut(q, REF_COMM)
+    forum = threat.forum_cut(q, ref.multilateral_engagement)
+    hotline = threat.hotline_cut(q, ref.open_communication)
     for i in range(N_ACTORS):
         acc = 0.0
         for j in range(N_ACTORS):
@@ -60,13 +68,15 @@ def reference_threat(q, spending0, theatre, posture0, trust0, posture_threat, th
 
 
 @mechanism
-def reference_evidence(q, posture_threat):
+def reference_evidence(q, ref, posture_threat):
     """A month's belief evidence by category under the reference policy, at rest."""
-    drill_eff = threat.effective_drill(q, REF_DRILL, REF_CLARITY)
+    drill_eff = threat.effective_drill(q, ref.mean_drill, ref.strategic_clarity)
     rok, jpn = coercion.expected_events(per_month(q.coercion_rate_per_year))
-    return beliefs.evidence(q, drill_eff, REF_MISSILE_DEFENSE, REF_INFRASTRUCTURE, REF_COMM,
-                            REF_FORUM, provocations.rest_launch_rate(q, drill_eff), 0.0, rok,
-                            jpn, posture_threat)
+    return beliefs.evidence(q, drill_eff, ref.missile_defense_deployment,
+                            ref.permanent_infrastructure, ref.open_communication,
+                            ref.multilateral_engagement,
+                            provocations.rest_launch_rate(q, drill_eff), 0.0, rok, jpn,
+                            posture_threat)
 
 
 @mechanism
@@ -76,8 +86,8 @@ def belief_anchor(q, z0, category_evidence):
 
 
 @mechanism
-def reference_pressure():
+def reference_pressure(ref):
     """The pressure index under the reference policy (drill memory at the yearly mean)."""
-    return diplomacy.pressure_index(REF_SANCTIONS, REF_DRILL, REF_MISSILE_DEFENSE,
-                                    REF_INFRASTRUCTURE)
+    return diplomacy.pressure_index(ref.sanctions_pressure, ref.mean_drill,
+                                    ref.missile_defense_deployment, ref.permanent_infrastructure)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from peninsula.model.actors import ACTORS, N_ACTORS
-from peninsula.model.levers import LeverPlan, build_plan
+from peninsula.model.levers import CHANNELS, LeverPlan, build_plan
+from peninsula.model.reference import reference_inputs
 from peninsula.scenario.parameters import BY_NAME, NAMES
 
 
@@ -38,6 +39,12 @@ class ModelSetup:
     posterior: np.ndarray | None = None  # (draws, k) parameter sets replacing sampled values
     posterior_columns: tuple[int, ...] = ()  # their positions in NAMES
     kernel: str = "auto"  # 'auto' or 'numba': compiled kernel; 'python' (or 'numpy'): uncompiled
+    # the posture at which the model rests (model/reference.py; today's unless set otherwise)
+    reference: dict = field(default_factory=reference_inputs)
+    # explain.py: the counterfactual lever plan and, per channel (levers.CHANNELS), whether the
+    # channel reads it instead of ``plan``; no counterfactual and every view off in a plain run
+    counterfactual: LeverPlan | None = None
+    views: dict = field(default_factory=lambda: dict.fromkeys(CHANNELS, False))
 
     @property
     def n_years(self) -> int:
