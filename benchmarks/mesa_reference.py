@@ -412,7 +412,9 @@ class PeninsulaModel(mesa.Model):
                 a.arms_level = a.next_arms
 
         # 6: escalation ladder on last month's tension, then tension, economy, records
-        level = escalation.event_floor(self.level, rhetoric, launches + provs)
+        lifted = launches > 0 and escalation.launches_lift(
+            q, launches, rnd() if q.launch_escalation_share < 1.0 else 0.0)
+        level = escalation.event_floor(self.level, rhetoric, provs + (1 if lifted else 0))
         f_t, h_delib, h_delib_war = 0.0, self.attack_m, q.deliberate_war_per_month
         if escalation.PROVOCATION <= level <= escalation.CLASH:
             f_t = escalation.tension_factor(escalation.tension_exponent(q, self.tension))

@@ -370,25 +370,43 @@ def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: in
 
 
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
-              seed: int = 1, workers: int = 1, method: str = "apmc") -> pd.DataFrame:
+              seed: int = 1, workers: int = 1, method: str = "apmc",
+              ladder: bool = False) -> pd.DataFrame:
     """Posterior samples of the launch-process and testing-campaign parameters from
-    2006..train_until (ABC: adaptive population Monte Carlo, or rejection)."""
+    2006..train_until (ABC: adaptive population Monte Carlo, or rejection); with ``ladder``
+    jointly with the escalation ladder's hazards, fitted also to the coded clash and war years."""
     from peninsula.analysis.backtest import calibrate as run_calibrate
 
-    return run_calibrate(train_until, draws, accept, seed, workers, method=method)
+    return run_calibrate(train_until, draws, accept, seed, workers, method=method,
+                         ladder=ladder)
+
+
+def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, workers: int = 1,
+                      progress: Callable[[str], None] | None = None) -> dict:
+    """How the baseline's P(war) moves when each prior of the ladder's joint calibration is
+    widened (refit on every year of the record): analysis/prior_sensitivity.py."""
+    from peninsula.analysis.prior_sensitivity import prior_sensitivity as run_sensitivity
+
+    return run_sensitivity(draws, runs, seed, workers, progress=progress)
 
 
 def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
              workers: int = 1, rolling: bool = True, first_origin: str = "2012-01",
              horizon_months: int = 12, step: int = 12,
-             progress: Callable[[str], None] | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, ladder: bool = True,
+             prior_sensitivity_draws: int = 0) -> dict:
     """Replay 2006-2025 with historical levers, calibrated on the training years; skill
     scores against the benchmark count models on the held-out years; with ``rolling`` also
-    the rolling-origin back-test under the key ``rolling`` (see ``rolling_backtest``)."""
+    the rolling-origin back-test under the key ``rolling`` (see ``rolling_backtest``). The
+    calibration is joint with the ladder's hazards unless ``ladder`` is false; with
+    ``prior_sensitivity_draws`` > 0 the result also holds ``prior_sensitivity``."""
     from peninsula.analysis.backtest import backtest as run_backtest
 
-    result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers)
+    result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers, ladder)
+    if prior_sensitivity_draws > 0:
+        result["prior_sensitivity"] = prior_sensitivity(prior_sensitivity_draws, runs, seed,
+                                                        workers, progress)
     result["expert_reference"] = expert_reference(runs, seed, workers)
     if rolling:
         result["rolling"] = rolling_backtest(first_origin, horizon_months, step, runs, draws,

@@ -64,6 +64,14 @@ CALIBRATED = ("launch_base_rate_per_year", "launch_drill_effect", "launch_threat
 # Hess 2017 find no effect; a larger programme that tests less). The drill factor
 # 1 + beta * d_eff stays positive for d_eff <= 2 when beta > -0.5.
 PRIOR_RANGES = {"launch_drill_effect": (-0.45, 1.5), "launch_capability_elasticity": (-1.0, 1.5)}
+# The escalation ladder's hazards, estimated jointly with the launch process (``ladder=True``):
+# how launches lift the ladder, the hazards up to an armed clash, and those from a clash to war.
+# Priors: uniform over each parameter's range (parameters.toml gives the basis of each; the
+# hazards' ranges are judgement around the record's counts), s_L over [0, 1].
+LADDER = ("launch_escalation_share", "provocation_to_crisis_per_month",
+          "crisis_to_clash_per_month", "deliberate_aggression_rate_per_year",
+          "clash_to_war_per_month", "deliberate_war_per_month")
+PRIOR_WIDENING = 2.0  # prior sensitivity: a hazard's prior [a, b] widened to [a / 2, 2 b]
 CALIBRATION_METHODS = ("apmc", "rejection")
 APMC_ALPHA = 0.5  # share of particles kept each generation (Lenormand et al. 2013)
 APMC_MIN_ACCEPT = 0.05  # stop when fewer new particles than this beat the last tolerance
@@ -76,13 +84,27 @@ def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = No
     setup = build_setup(sc, posterior=posterior)
     res = run_chunks(setup, runs, record_monthly=False, record_events=False, workers=workers)
     return {"missiles": res.launches_by_year, "launch_days": res.launch_days_by_year,
-            "patrols": res.patrols_by_year, "params": res.params}
+            "patrols": res.patrols_by_year, "clash_entries": res.yearly["clash_entries"],
+            "war_entries": res.yearly["war_entries"], "params": res.params}
 
 
-def prior_box() -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper ends of the uniform calibration prior of each CALIBRATED parameter."""
-    box = [PRIOR_RANGES.get(n, (BY_NAME[n].low, BY_NAME[n].high)) for n in CALIBRATED]
+def prior_box(names: tuple[str, ...] = CALIBRATED,
+              ranges: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper ends of the uniform calibration prior of each parameter of ``names``
+    (``ranges`` replacing PRIOR_RANGES and the parameter's own range where given)."""
+    given = {**PRIOR_RANGES, **(ranges or {})}
+    box = [given.get(n, (BY_NAME[n].low, BY_NAME[n].high)) for n in names]
     return np.array([b[0] for b in box]), np.array([b[1] for b in box])
+
+
+def widened(name: str) -> tuple[float, float]:
+    """A prior widened for the sensitivity check: a hazard's [a, b] to [a / w, w b] within the
+    parameter's limits; a share's to its whole limits."""
+    low, high = prior_box((name,))
+    lo, hi = BY_NAME[name].limits
+    if name == "launch_escalation_share":
+        return float(lo), float(hi)
+    return max(float(lo), float(low[0]) / PRIOR_WIDENING), min(float(hi), float(high[0]) * PRIOR_WIDENING)
 
 
 def distance(sim_missiles: np.ndarray, sim_days: np.ndarray, obs_missiles: np.ndarray,
@@ -93,10 +115,34 @@ def distance(sim_missiles: np.ndarray, sim_days: np.ndarray, obs_missiles: np.nd
     return np.sqrt((d_m + d_d) / 2.0)
 
 
+def ladder_distance(launch_distance: np.ndarray, sim_clash_years: np.ndarray,
+                    sim_war_years: np.ndarray, obs_clash_years: int,
+                    obs_war_years: int) -> np.ndarray:
+    """The joint distance: the launch distance's two terms and, on the same log scale, the
+    number of years with an armed clash and with a war in the window,
+        d = sqrt((d_m + d_d + (log(1 + C_sim) - log(1 + C_obs))^2
+                  + (log(1 + W_sim) - log(1 + W_obs))^2) / 4)."""
+    d_c = (np.log1p(sim_clash_years) - np.log1p(obs_clash_years)) ** 2
+    d_w = (np.log1p(sim_war_years) - np.log1p(obs_war_years)) ** 2
+    return np.sqrt((2.0 * launch_distance ** 2 + d_c + d_w) / 4.0)
+
+
+def observed_ladder_years(first: int, last: int) -> tuple[int, int]:
+    """Years first..last with an armed clash, and with a war, in the coded incident series."""
+    inc = load_table("incidents")
+    year = inc["month"].str[:4].astype(int)
+    window = (year >= first) & (year <= last)
+    by_year = inc[window].groupby(year[window])[["clash", "war"]].max()
+    return int((by_year["clash"] > 0).sum()), int((by_year["war"] > 0).sum())
+
+
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
               seed: int = 1, workers: int = 1, target: np.ndarray | None = None,
-              target_days: np.ndarray | None = None, method: str = "apmc") -> pd.DataFrame:
-    """ABC on the years FIRST_YEAR..train_until; returns posterior draws of CALIBRATED.
+              target_days: np.ndarray | None = None, method: str = "apmc",
+              ladder: bool = False, ranges: dict | None = None) -> pd.DataFrame:
+    """ABC on the years FIRST_YEAR..train_until; returns posterior draws of CALIBRATED (and,
+    with ``ladder``, of LADDER: the joint fit to the launches and the coded clash and war
+    years, ladder_distance). ``ranges`` replaces priors (name -> (low, high)).
 
     ``method`` "apmc" (default): adaptive population Monte Carlo ABC (Lenormand, Jabot &
     Deffuant 2013) within a budget of ``draws`` simulations; "rejection": the ``accept`` share
@@ -115,29 +161,37 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
                 else np.asarray(target_days, dtype=float))[:years]
     if target is not None and target_days is None:
         obs_days = obs  # a synthetic record without days: one missile a day
-    low, high = prior_box()
+    names = CALIBRATED + (LADDER if ladder else ())
+    low, high = prior_box(names, ranges)
+    obs_clash, obs_war = observed_ladder_years(FIRST_YEAR, train_until)
     sets = ["scenario.sample_parameters=true"]
-    for name, lo, hi in zip(CALIBRATED, low, high, strict=True):
+    for name, lo, hi in zip(names, low, high, strict=True):
         sets += [f'parameters.{name}.distribution="uniform"', f"parameters.{name}.range=[{lo}, {hi}]"]
     sc = history_scenario(horizon_months=12 * years, sets=sets)
-    cols = [NAMES.index(n) for n in CALIBRATED]
+    cols = [NAMES.index(n) for n in names]
 
     def simulate(n: int, sim_seed: int, proposals: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        post = None if proposals is None else pd.DataFrame(proposals, columns=list(CALIBRATED))
+        post = None if proposals is None else pd.DataFrame(proposals, columns=list(names))
         out = simulate_years(sc, n, sim_seed, posterior=post, workers=workers)
         d = distance(out["missiles"][:, :years], out["launch_days"][:, :years], obs, obs_days)
+        if ladder:
+            d = ladder_distance(d, (out["clash_entries"][:, :years] > 0).sum(axis=1),
+                                (out["war_entries"][:, :years] > 0).sum(axis=1), obs_clash,
+                                obs_war)
         return out["params"][:, cols], d
 
     attrs = {"train_until": train_until, "draws": draws, "accept": accept, "seed": seed,
-             "method": method}
+             "method": method, "ladder": ladder, "observed_clash_years": obs_clash,
+             "observed_war_years": obs_war,
+             "prior": {n: [float(a), float(b)] for n, a, b in zip(names, low, high, strict=True)}}
     if method == "rejection":
         theta, dist = simulate(draws, seed, None)
         keep = np.argsort(dist, kind="stable")[: max(1, int(round(accept * draws)))]
-        post = pd.DataFrame(theta[keep], columns=list(CALIBRATED))
+        post = pd.DataFrame(theta[keep], columns=list(names))
         post["distance"] = dist[keep]
         post.attrs = {**attrs, "generations": 0, "epsilon": float(dist[keep].max())}
         return post
-    return apmc(simulate, low, high, draws, seed, attrs)
+    return apmc(simulate, low, high, draws, seed, attrs, names)
 
 
 def apmc(simulate, low: np.ndarray, high: np.ndarray, draws: int, seed: int,
@@ -326,10 +380,12 @@ def benchmark_scores(train_until: int, test_years: list[int], runs: int, seed: i
 
 def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
-             workers: int = 1) -> dict:
-    """Calibrate on FIRST_YEAR..train_until (unless a posterior is given), replay 2006-2025."""
+             workers: int = 1, ladder: bool = True) -> dict:
+    """Calibrate on FIRST_YEAR..train_until (unless a posterior is given; with ``ladder`` the
+    ladder's hazards jointly with the launch process), replay 2006-2025."""
     if posterior is None:
-        posterior = calibrate(train_until, draws, accept, seed, workers)
+        posterior = calibrate(train_until, draws, accept, seed, workers, ladder=ladder)
+    fitted = [c for c in (*CALIBRATED, *LADDER) if c in posterior]
     sc = history_scenario(240, ["scenario.sample_parameters=true"])
     sim = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers)
     pred, patrols, days = sim["missiles"], sim["patrols"], sim["launch_days"]
@@ -380,11 +436,12 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
                                        seed + 2),
         "posterior": {"draws": int(posterior.attrs.get("draws", len(posterior))),
                       "accepted": int(len(posterior)),
-                      "mean": {c: float(posterior[c].mean()) for c in CALIBRATED
-                               if c in posterior},
-                      "p05": {c: float(posterior[c].quantile(0.05)) for c in CALIBRATED
-                              if c in posterior},
-                      "p95": {c: float(posterior[c].quantile(0.95)) for c in CALIBRATED
-                              if c in posterior}},
+                      "ladder": bool(posterior.attrs.get("ladder", False)),
+                      "prior": {c: posterior.attrs["prior"][c] for c in fitted
+                                if c in posterior.attrs.get("prior", {})},
+                      "mean": {c: float(posterior[c].mean()) for c in fitted},
+                      "median": {c: float(posterior[c].median()) for c in fitted},
+                      "p05": {c: float(posterior[c].quantile(0.05)) for c in fitted},
+                      "p95": {c: float(posterior[c].quantile(0.95)) for c in fitted}},
         "runs": int(runs), "seed": int(seed),
     }

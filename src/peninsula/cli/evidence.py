@@ -67,9 +67,12 @@ def calibrate_cmd(
     seed: SeedFlag = 1,
     workers: WorkersFlag = 1,
     quiet: QuietFlag = False,
+    ladder: Annotated[bool, typer.Option("--ladder", help="Fit the escalation ladder's hazards "
+                                                          "jointly, also to the coded clash and "
+                                                          "war years.")] = False,
 ) -> None:
-    """Estimate the launch-process and testing-campaign parameters from 2006..TRAIN_UNTIL by
-    approximate Bayesian computation."""
+    """Estimate the launch-process and testing-campaign parameters (with --ladder also the
+    escalation ladder's hazards) from 2006..TRAIN_UNTIL by approximate Bayesian computation."""
     from peninsula.analysis.backtest import CALIBRATION_METHODS
     from peninsula.io.store import write_parquet
 
@@ -78,7 +81,7 @@ def calibrate_cmd(
     R.check_writable(out_file, "file")
     with R.interruptible("nothing was written"), R.progress(1, "calibrate", quiet) as bar:
         task = bar.add_task("calibrate", total=1)
-        post = api.calibrate(train_until, draws, accept, seed, workers, method)
+        post = api.calibrate(train_until, draws, accept, seed, workers, method, ladder)
         bar.advance(task, 1)
     write_parquet(post, out_file)
     a = post.attrs
@@ -118,6 +121,13 @@ def backtest_cmd(
                                                           "January from the first).")] = 12,
     as_json: json_opt("Print the result as JSON.") = False,
     quiet: QuietFlag = False,
+    launch_only: Annotated[bool, typer.Option("--launch-only", help="Calibrate the launch "
+                                                                    "process alone, not jointly "
+                                                                    "with the ladder.")] = False,
+    prior_sensitivity: Annotated[int, typer.Option(min=0, help="Also refit the ladder on every "
+                                                               "year with each prior widened, "
+                                                               "with this many draws per fit "
+                                                               "(0: skip).")] = 0,
 ) -> None:
     """Replay 2006-2025 with historical levers, calibrated on the training years, and score
     the launch forecasts against benchmark count models: held-out years, and rolling origins
@@ -152,7 +162,7 @@ def backtest_cmd(
             else:
                 result = api.backtest(train_until, runs, draws, accept, seed, post, workers,
                                       not skip_rolling, first_origin, horizon_months, step,
-                                      step_done)
+                                      step_done, not launch_only, prior_sensitivity)
         bar.update(task, total=1, completed=1, description="done")
     if plot is not None:
         from peninsula.report.backtest_plot import plot_backtest

@@ -81,6 +81,7 @@ from peninsula.model.state import (
     SLOT_GRIEVANCE,
     SLOT_LADDER,
     SLOT_LAUNCH,
+    SLOT_LAUNCH_LIFT,
     SLOT_MISPERCEPTION,
     SLOT_PATROL,
     SLOT_PROVOCATION,
@@ -131,9 +132,10 @@ C_RATIO, C_GDP = ACTOR_BLOCK["threat_ratio"], ACTOR_BLOCK["gdp_loss_pct"]
 C_TRUST = TRUST_BLOCK
 # yearly snapshot rows (io/results.py)
 (Y_ALIGNMENT, Y_POLARIZATION, Y_DENUC, Y_GDP, Y_GDP_ROK, Y_COHESION, Y_ARMS, Y_CAPABILITY,
- Y_BALANCE, Y_TENSION) = (YEARLY_KEYS.index(k) for k in (
+ Y_BALANCE, Y_TENSION, Y_CLASHES, Y_WARS) = (YEARLY_KEYS.index(k) for k in (
     "alignment", "polarization", "denuclearization", "gdp_loss_pct", "gdp_loss_pct_ROK",
-    "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension"))
+    "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension",
+    "clash_entries", "war_entries"))
 REGION = np.array(REGION_GDP_ACTORS, dtype=np.int64)
 INTENSITY = np.array(arms_race.INTENSITY_ACTORS, dtype=np.int64)
 CATEGORY = beliefs.EVIDENCE_CATEGORY.ravel().copy()
@@ -230,6 +232,8 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     launch_days = np.empty(nb, dtype=np.int64)
     launch_rate_b = np.empty(nb)  # this month's expected missiles (lambda)
     drill_memory = np.empty(nb)
+    clash_n = np.zeros(nb)  # this year's months entering an armed clash (war) or above
+    war_n = np.zeros(nb)
     drill_memory_cf = np.empty(nb)  # the same memory of the counterfactual's drills
     supply_chain = np.empty(nb)
     credibility = np.empty(nb)
@@ -328,6 +332,8 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             year_frailty[k] = 1.0
             launch_days[k] = 0
             drill_memory[k] = 0.0
+            clash_n[k] = 0.0
+            war_n[k] = 0.0
             drill_memory_cf[k] = 0.0
             supply_chain[k] = 0.0
             credibility[k] = 0.0
@@ -673,7 +679,11 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 key = keys[r]
                 rho = ratio[k, PRK]
                 talks = talks_f[k]
-                lvl = escalation.event_floor(level[k], rhetoric[k], launches[k] + provs[k])
+                lifted = launches[k] > 0 and escalation.launches_lift(
+                    q, launches[k], uniform(key, ctr[t, SLOT_LAUNCH_LIFT, 0])
+                    if q.launch_escalation_share < 1.0 else 0.0)
+                lvl = escalation.event_floor(level[k], rhetoric[k],
+                                             provs[k] + (1 if lifted else 0))
                 tens = tension_b[k]
                 coh = cohesion_b[k]
                 u = uniform(key, ctr[t, SLOT_LADDER, 0])
@@ -744,6 +754,13 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                         counts[k, EV_NUCLEAR] = 1
                 level[k] = new
                 counts[k, EV_WAR] = 1 if new == escalation.WAR else 0
+                if year_start:
+                    clash_n[k] = 0.0
+                    war_n[k] = 0.0
+                if new >= escalation.CLASH and lvl < escalation.CLASH:
+                    clash_n[k] += 1.0
+                if new >= escalation.WAR and lvl < escalation.WAR:
+                    war_n[k] += 1.0
                 tens = tension.tension_step(tens, tension.net_goldstein(counts[k], drill_ten),
                                             inv_gscale[k], forum_b[k], rate_tension[k])
                 tension_b[k] = tens
@@ -816,3 +833,5 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     out.yearly[Y_CAPABILITY, r, yi] = nuclear[k]
                     out.yearly[Y_BALANCE, r, yi] = balance[k]
                     out.yearly[Y_TENSION, r, yi] = tens
+                    out.yearly[Y_CLASHES, r, yi] = clash_n[k]
+                    out.yearly[Y_WARS, r, yi] = war_n[k]

@@ -19,7 +19,9 @@ FIRST_KEYS = ("clash", "war", "nuclear_use")  # rungs whose first month each run
 FIRST_RUNGS = (CLASH, WAR, NUCLEAR)  # the rung of each FIRST_KEYS entry (reached: at or above)
 YEARLY_KEYS = ("alignment", "polarization", "denuclearization", "gdp_loss_pct",
                "gdp_loss_pct_ROK", "cohesion", "arms_race_pct", "dprk_capability",
-               "power_balance", "tension")  # end-of-year snapshots kept per run
+               "power_balance", "tension",
+               "clash_entries", "war_entries")  # end-of-year values kept per run; the last two
+# count the months of the year in which the ladder entered an armed clash (war) or above
 REGION_GDP_ACTORS = (ROK, JPN, CHN)  # headline GDP loss: East Asian economies, GDP-weighted
 
 TRUST_DYADS = (("PRK", "USA"), ("PRK", "ROK"), ("PRK", "JPN"), ("CHN", "USA"), ("CHN", "ROK"),

@@ -1,8 +1,13 @@
 """The escalation ladder: 7 rungs with monthly transition hazards (after Kahn 1965, compressed).
 
 Rungs: 0 calm, 1 rhetoric, 2 provocation, 3 crisis, 4 armed clash, 5 war, 6 nuclear use (absorbing).
-Observed events set a floor first: any rhetoric lifts the level to >= 1, any launch or other
-provocation to >= 2. Then, with f_T = exp(gamma_T * (tension - 0.5)) and the misperception
+Observed events set a floor first: any rhetoric lifts the level to >= 1, any provocation other
+than a launch to >= 2, and a month's n missile launches to >= 2 with probability
+1 - (1 - s_L)^n (each launch lifts it with probability s_L, ``launch_escalation_share``). Whether
+and how much launches raise the chance of a clash is thus a parameter estimated with the launch
+process on the coded incident series (analysis/backtest.py, ``calibrate --ladder``), not a floor
+fixed at s_L = 1: the record has clashes in years with no launches (2010) and none in the years
+with 20 or more (2016-2025). Then, with f_T = exp(gamma_T * (tension - 0.5)) and the misperception
 factor m = exp(sigma_eff * z - sigma_eff^2 / 2), z ~ N(0, 1),
 sigma_eff = sigma * (1 - i_w * intel) * (1 - h_n * comm):
 
@@ -54,6 +59,25 @@ def event_floor(level, rhetoric, provocations):
     if provocations > 0:
         level = max(level, PROVOCATION)
     return level
+
+
+@mechanism
+def launch_lift_probability(q, launches):
+    """P(a month's ``launches`` missiles lift the ladder to provocation) = 1 - (1 - s_L)^n."""
+    if launches <= 0:
+        return 0.0
+    return 1.0 - (1.0 - q.launch_escalation_share) ** launches
+
+
+@mechanism
+def launches_lift(q, launches, u):
+    """Whether this month's launches lift the ladder, from the uniform u (not drawn when the
+    answer is sure: no launches, or s_L = 1)."""
+    if launches <= 0:
+        return False
+    if q.launch_escalation_share >= 1.0:
+        return True
+    return u < launch_lift_probability(q, launches)
 
 
 @mechanism

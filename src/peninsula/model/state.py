@@ -16,10 +16,10 @@ COHESION0, ALIGNMENT0, TENSION0, LEVEL0, TALKS0, DENUCLEARIZATION0 = range(len(S
 # random draws of a month, each in its own slot (slot 0 is unused)
 SLOTS = ("summit", "grievance", "turnover", "coercion", "coercion_target", "launch",
          "provocation", "rhetoric", "patrol", "talks_start", "talks_end", "denuclearization",
-         "ladder", "misperception", "salvo", "campaign", "frailty")
+         "ladder", "misperception", "salvo", "campaign", "frailty", "launch_lift")
 (SLOT_SUMMIT, SLOT_GRIEVANCE, SLOT_TURNOVER, SLOT_COERCION, SLOT_COERCION_TARGET, SLOT_LAUNCH,
  SLOT_PROVOCATION, SLOT_RHETORIC, SLOT_PATROL, SLOT_TALKS_START, SLOT_TALKS_END, SLOT_DENUC,
- SLOT_LADDER, SLOT_MISPERCEPTION, SLOT_SALVO, SLOT_CAMPAIGN, SLOT_FRAILTY) = range(
+ SLOT_LADDER, SLOT_MISPERCEPTION, SLOT_SALVO, SLOT_CAMPAIGN, SLOT_FRAILTY, SLOT_LAUNCH_LIFT) = range(
     1, len(SLOTS) + 1)
 N_SLOTS = len(SLOTS) + 1
 DRAWS_PER_SLOT = 2  # the misperception draw is a Box-Muller normal from two uniforms

@@ -1,0 +1,120 @@
+"""The ladder's link to launches is a parameter, and the ladder's hazards are fitted jointly with
+the launch process to the coded incident series (analysis/backtest.py, calibrate --ladder)."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from peninsula.analysis.backtest import (
+    LADDER,
+    calibrate,
+    ladder_distance,
+    observed_ladder_years,
+    prior_box,
+    widened,
+)
+from peninsula.cli import app
+from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.inputs import parameter_record
+from peninsula.model import escalation
+from peninsula.model.setup import build_setup
+from peninsula.scenario.loader import load_scenario
+from peninsula.scenario.parameters import BY_NAME
+
+runner = CliRunner()
+
+
+def test_each_launch_lifts_the_ladder_with_probability_s():
+    for s in (0.0, 0.3, 1.0):
+        q = parameter_record({"launch_escalation_share": s})
+        assert escalation.launch_lift_probability(q, 0) == 0.0
+        for n in (1, 2, 5):
+            assert escalation.launch_lift_probability(q, n) == pytest.approx(1 - (1 - s) ** n)
+    q = parameter_record({"launch_escalation_share": 1.0})
+    assert escalation.launches_lift(q, 3, 0.999)  # s = 1: the former floor, whatever the draw
+    q = parameter_record({"launch_escalation_share": 0.0})
+    assert not escalation.launches_lift(q, 50, 0.0)  # s = 0: launches never lift the ladder
+    q = parameter_record({"launch_escalation_share": 0.3})
+    u = np.random.default_rng(1).random(20_000)
+    share = np.mean([escalation.launches_lift(q, 2, x) for x in u])
+    assert share == pytest.approx(1 - 0.7 ** 2, abs=0.012)  # 0.51; 4 sd of 20,000 draws
+
+
+def test_launches_raise_clashes_only_through_the_share():
+    # with s = 0 a launch never starts a climb: fewer clashes than with the former floor (s = 1)
+    base = load_scenario("baseline", ["scenario.sample_parameters=false"])
+
+    def clash_years(s):
+        setup = build_setup(base.with_parameters(launch_escalation_share=s))
+        res = run_chunks(setup, 1500, record_monthly=False, record_events=False)
+        return float((res.yearly["clash_entries"] > 0).mean())
+
+    none, half, every = clash_years(0.0), clash_years(0.5), clash_years(1.0)
+    assert none < half < every
+
+
+def test_the_coded_series_gives_the_clash_and_war_years_of_the_windows():
+    # 2009 (Daecheong), 2010 (Cheonan, Yeonpyeong), 2014 and 2015 (exchanges of fire, mines);
+    # no clash from 2016; no war
+    assert observed_ladder_years(2006, 2015) == (4, 0)
+    assert observed_ladder_years(2016, 2025) == (0, 0)
+    assert observed_ladder_years(2006, 2025) == (4, 0)
+
+
+def test_ladder_distance_is_zero_at_the_record_and_grows_away_from_it():
+    d0 = ladder_distance(np.zeros(3), np.array([4, 2, 8]), np.array([0, 0, 0]), 4, 0)
+    assert d0[0] == 0.0 and d0[1] > 0 and d0[2] > 0
+    assert ladder_distance(np.zeros(1), np.array([4]), np.array([1]), 4, 0)[0] > 0
+    # the launch terms enter as before: the launch distance alone when the ladder matches
+    assert ladder_distance(np.array([0.5]), np.array([4]), np.array([0]), 4, 0)[0] == \
+        pytest.approx(0.5 / np.sqrt(2))
+
+
+def test_priors_and_their_widening():
+    low, high = prior_box(LADDER)
+    for name, lo, hi in zip(LADDER, low, high, strict=True):
+        assert (lo, hi) == (BY_NAME[name].low, BY_NAME[name].high)
+        wlo, whi = widened(name)
+        assert wlo <= lo and whi >= hi
+        assert (wlo, whi) != (lo, hi) or name == "launch_escalation_share"
+    assert widened("launch_escalation_share") == (0.0, 1.0)  # already the whole of [0, 1]
+    assert widened("crisis_to_clash_per_month") == pytest.approx(
+        (BY_NAME["crisis_to_clash_per_month"].low / 2, BY_NAME["crisis_to_clash_per_month"].high * 2))
+
+
+def test_joint_calibration_returns_the_ladder_within_its_priors_and_says_what_it_fitted():
+    post = calibrate(2015, draws=600, seed=3, ladder=True)
+    low, high = prior_box(LADDER)
+    for name, lo, hi in zip(LADDER, low, high, strict=True):
+        assert post[name].between(lo, hi).all()
+    assert post.attrs["ladder"] and post.attrs["observed_clash_years"] == 4
+    assert post.attrs["prior"]["launch_escalation_share"] == [0.0, 1.0]
+    # a planted record with no clash years pulls the hazards down against the real one (4)
+    fitted = {}
+    for clashes in (0, 4):
+        def fake(first, last, k=clashes):
+            return k, 0
+        import peninsula.analysis.backtest as B
+        real = B.observed_ladder_years
+        B.observed_ladder_years = fake
+        try:
+            p = calibrate(2015, draws=3000, seed=5, ladder=True)
+        finally:
+            B.observed_ladder_years = real
+        fitted[clashes] = float(np.median(p["crisis_to_clash_per_month"]
+                                          * p["provocation_to_crisis_per_month"]))
+    assert fitted[0] < fitted[4]
+
+
+def test_calibrate_command_with_ladder_writes_the_ladder_columns(tmp_path):
+    out = tmp_path / "post.parquet"
+    res = runner.invoke(app, ["calibrate", "--train-until", "2015", "--draws", "400", "--ladder",
+                              "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    import pandas as pd
+
+    post = pd.read_parquet(out)
+    assert set(LADDER) <= set(post.columns)
+    json.dumps(dict(post.attrs))  # the attributes stay plain data
