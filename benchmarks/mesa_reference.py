@@ -172,8 +172,13 @@ class ActorAgent(mesa.Agent):
         weighted = 0.0
         for j in range(N_ACTORS):
             weighted += self.threat[j] * actors[j].arms_level
-        self.next_arms = arms_race.arms_step(self.arms_level, weighted, self.inv_theta_ref,
-                                             q.arms_reaction_per_year, q.arms_fatigue_per_year)
+        on, lv = self.model.flags.outside_drivers, self.model.levers[self.model.month]
+        self.next_arms = arms_race.driven_arms_step(
+            self.arms_level, weighted, self.inv_theta_ref,
+            arms_race.peninsula_reaction(q.arms_reaction_per_year, self.theatre, on),
+            q.arms_fatigue_per_year,
+            arms_race.outside_push(q, self.index, lv.us_china_rivalry,
+                                   lv.russia_west_confrontation, on))
 
     def lose_output(self, retention: float, rung: int, supply_chain: float,
                     tension_now: float) -> None:
@@ -357,8 +362,11 @@ class PeninsulaModel(mesa.Model):
                                                   self.drill_memory, f.deterrence)
         if f.alignment:
             self.alignment = alignment.alignment_step(
-                q, self.alignment, self.a0_logit,
-                alignment.shared_threat(actors[CHN].allies_ratio, actors[RUS].allies_ratio),
+                q, self.alignment,
+                alignment.driven_anchor(q, self.a0_logit, lv.us_china_rivalry,
+                                        lv.russia_west_confrontation, f.outside_drivers),
+                alignment.peninsula_threat(q, alignment.shared_threat(
+                    actors[CHN].allies_ratio, actors[RUS].allies_ratio), f.outside_drivers),
                 self.rate_align)
         self.sanctions_eff = alignment.effective_sanctions(q, lv.sanctions_pressure,
                                                            self.alignment, flexible, talks,

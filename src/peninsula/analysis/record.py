@@ -7,7 +7,9 @@ record shows them (``talks_override``), flexible diplomacy high while talks run,
 summitry from 2023 (Camp David), and the DPRK's publicly announced weapons programmes in force
 (``programme_announcement`` from the ``programme_announcements`` table: the 2013 byungjin line
 to the April 2018 test suspension, and from January 2020 the end of the suspension and the
-2021-2025 five-year defence development plan). Everything else is the model's own dynamics.
+2021-2025 five-year defence development plan), and the outside drivers ``us_china_rivalry``
+and ``russia_west_confrontation`` stepped at their dated milestones (``outside_drivers`` table).
+Everything else is the model's own dynamics.
 """
 
 from __future__ import annotations
@@ -49,7 +51,12 @@ def historical_levers(train_until: int | None = None) -> dict:
     announced = load_table("programme_announcements")
     programme = stepwise(months, dict(zip(announced["month"],
                                           announced["in_force"].astype(float), strict=True)), 0.0)
+    drivers = load_table("outside_drivers")
+    outside = {name: stepwise(months, dict(zip(rows["month"], rows["level"].astype(float),
+                                               strict=True)), float(rows["level"].iloc[0]))
+               for name, rows in drivers.groupby("driver")}
     return {
+        **outside,
         "exercise_intensity": [float(x) for x in drill],
         "exercise_months": list(range(1, 13)),
         "sanctions_pressure": sanctions,

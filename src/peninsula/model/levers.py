@@ -81,6 +81,9 @@ REFERENCE_LEVERS: dict[str, float] = {
     "multilateral_engagement": 0.3,
     "strategic_clarity": 0.4,
     "sanctions_pressure": 0.7,
+    # outside drivers at their end-2025 values (history table outside_drivers.csv)
+    "us_china_rivalry": 0.8,
+    "russia_west_confrontation": 1.0,
 }
 
 
