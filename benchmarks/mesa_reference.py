@@ -173,8 +173,15 @@ class ActorAgent(mesa.Agent):
         weighted = 0.0
         for j in range(N_ACTORS):
             weighted += self.threat[j] * actors[j].arms_level
-        self.next_arms = arms_race.arms_step(self.arms_level, weighted, self.inv_theta_ref,
-                                             q.arms_reaction_per_year, q.arms_fatigue_per_year)
+        on, lv = self.model.flags.outside_drivers, self.model.levers[self.model.month]
+        self.next_arms = arms_race.driven_arms_step(
+            self.arms_level, weighted, self.inv_theta_ref,
+            arms_race.peninsula_reaction(q.arms_reaction_per_year, self.theatre, on),
+            q.arms_fatigue_per_year,
+            arms_race.outside_push(q, self.index, lv.us_china_rivalry,
+                                   lv.russia_west_confrontation,
+                                   self.model.state0["us_china_rivalry"],
+                                   self.model.state0["russia_west_confrontation"], on))
 
     def lose_output(self, retention: float, rung: int, supply_chain: float,
                     tension_now: float) -> None:
@@ -198,7 +205,7 @@ class PeninsulaModel(mesa.Model):
         self.flags = f = SimpleNamespace(**{k: bool(setup.flags[k]) for k in MECHANISMS})
         self.levers = levers if levers is not None else monthly_levers(setup)
         self.drill = [float(d) for d in setup.plan.drill]
-        s0 = setup.state0
+        self.state0 = s0 = setup.state0
         self.cohesion = float(s0["cohesion"])
         self.alignment = float(s0["alignment"])
         self.tension = float(s0["tension"])
@@ -359,8 +366,14 @@ class PeninsulaModel(mesa.Model):
                                                   self.drill_memory, f.deterrence)
         if f.alignment:
             self.alignment = alignment.alignment_step(
-                q, self.alignment, self.a0_logit,
-                alignment.shared_threat(actors[CHN].allies_ratio, actors[RUS].allies_ratio),
+                q, self.alignment,
+                alignment.driven_anchor(q, self.a0_logit, lv.us_china_rivalry,
+                                        lv.russia_west_confrontation,
+                                        self.state0["us_china_rivalry"],
+                                        self.state0["russia_west_confrontation"],
+                                        f.outside_drivers),
+                alignment.peninsula_threat(q, alignment.shared_threat(
+                    actors[CHN].allies_ratio, actors[RUS].allies_ratio), f.outside_drivers),
                 self.rate_align)
         self.sanctions_eff = alignment.effective_sanctions(q, lv.sanctions_pressure,
                                                            self.alignment, flexible, talks,

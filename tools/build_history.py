@@ -63,6 +63,45 @@ DRILL_OVERRIDES = {
 # working-level talks broke off the same day.
 TALKS = [("2006-12", "2008-12"), ("2012-02", "2012-03"), ("2018-03", "2019-02")]
 
+# Outside drivers of the China-Russia alignment and the great powers' arms (levers
+# us_china_rivalry and russia_west_confrontation, 0..1), coded BY JUDGEMENT as step levels from
+# dated public milestones: each level holds from its month until the next entry. The facts are
+# the dated events; the levels are judgement, on one rule: 0 engagement, 1 open confrontation
+# with broad economic or military measures; a milestone that named or acted on the rivalry as
+# the state's policy raises it one step. The 2025 US tariff escalation and the October 2025
+# truce are coded as no lasting change (judgement).
+OUTSIDE_DRIVERS = [
+    ("2006-01", "us_china_rivalry", 0.1, "engagement: US-China Strategic Economic Dialogue "
+     "launched (September 2006); China a 'responsible stakeholder' (Zoellick, September 2005)",
+     "US Treasury, SED joint fact sheet, 2006; Zoellick speech to the NCUSCR, 21 September 2005"),
+    ("2011-11", "us_china_rivalry", 0.2, "US 'pivot' or rebalance to Asia (Obama, Canberra, "
+     "17 November 2011)", "White House, remarks to the Australian Parliament, 17 November 2011"),
+    ("2017-12", "us_china_rivalry", 0.4, "US National Security Strategy names China a "
+     "revisionist power and great-power competition the central challenge (18 December 2017)",
+     "White House, National Security Strategy, December 2017"),
+    ("2018-07", "us_china_rivalry", 0.55, "Section 301 tariffs on Chinese goods in force "
+     "(6 July 2018) and Chinese retaliation", "USTR, Section 301 action, notice of 20 June 2018"),
+    ("2019-05", "us_china_rivalry", 0.65, "Huawei added to the Entity List (16 May 2019)",
+     "US Department of Commerce, BIS, Federal Register 84 FR 22961, 21 May 2019"),
+    ("2022-10", "us_china_rivalry", 0.8, "export controls on advanced computing and "
+     "semiconductor manufacturing items to China (7 October 2022); National Security Strategy "
+     "(12 October 2022): China 'the most consequential geopolitical challenge'",
+     "US Department of Commerce, BIS press release, 7 October 2022; White House, National "
+     "Security Strategy, October 2022"),
+    ("2006-01", "russia_west_confrontation", 0.1, "cooperation with strains: NATO-Russia "
+     "Council in force", "NATO-Russia Council, Rome declaration, 28 May 2002"),
+    ("2008-08", "russia_west_confrontation", 0.2, "Russia-Georgia war (7-12 August 2008)",
+     "EU Independent International Fact-Finding Mission on the Conflict in Georgia, 2009"),
+    ("2014-03", "russia_west_confrontation", 0.5, "annexation of Crimea (18 March 2014); first "
+     "US and EU sanctions (17 March 2014); NATO suspends cooperation (1 April 2014)",
+     "Council of the EU, decision 2014/145/CFSP, 17 March 2014; NATO foreign ministers' "
+     "statement, 1 April 2014"),
+    ("2022-02", "russia_west_confrontation", 1.0, "full-scale Russian invasion of Ukraine "
+     "(24 February 2022); broad Western sanctions", "UN General Assembly resolution ES-11/1, "
+     "2 March 2022; Council of the EU, sanctions packages from 23 February 2022"),
+]
+SPENDING_TRAINING = (1996, 2005)  # SIPRI years before the replay's start (spending back-test)
+
 
 def months() -> list[str]:
     return [f"{y}-{m:02d}" for y in range(FIRST, LAST + 1) for m in range(1, 13)]
@@ -128,6 +167,8 @@ def main(data: Path) -> None:
                           "milex_const2023_usd_bn": round(float(r["milex_const2023_usd_m"]) / 1e3, 3),
                           "milex_share_gdp": round(float(r["milex_share_of_gdp"]), 5)})
     _write(OUT / "defence_spending_yearly.csv", milex)
+    write_spending_training(data)
+    write_outside_drivers()
     cinc = []
     for r in _read(data / "cow_nmc/nmc_v6_abridged_usa_rus_chn_prk_kor_jpn_1816_"
                                  "2016.csv"):
@@ -143,6 +184,25 @@ def main(data: Path) -> None:
                                       for c, g in goldstein.items()])
     write_incidents(data)
     print(f"wrote tables to {OUT}")
+
+
+def write_spending_training(data: Path) -> None:
+    """SIPRI spending of the years before the replay's start: the naive benchmark's training."""
+    rows = []
+    for r in _read(data / "milex_sipri/sipri_milex_usa_kor_jpn_chn_rus_prk_1949_2024.csv"):
+        year = int(r["year"])
+        if SPENDING_TRAINING[0] <= year <= SPENDING_TRAINING[1] and r["milex_const2023_usd_m"]:
+            rows.append({"year": year, "actor": ACTORS[r["iso3"]],
+                         "milex_const2023_usd_bn": round(float(r["milex_const2023_usd_m"]) / 1e3,
+                                                         3)})
+    _write(OUT / "defence_spending_training.csv", rows)
+
+
+def write_outside_drivers() -> None:
+    """The outside drivers' dated milestones and levels (OUTSIDE_DRIVERS: judgement)."""
+    _write(OUT / "outside_drivers.csv", [
+        {"month": m, "driver": d, "level": v, "event": e, "source": src}
+        for m, d, v, e, src in OUTSIDE_DRIVERS])
 
 
 def write_incidents(data: Path) -> None:

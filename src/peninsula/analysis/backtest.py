@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from peninsula.analysis.outside_backtest import patrol_comparison, spending_backtest
 from peninsula.analysis.record import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -423,7 +424,9 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
                     "predicted_p05": [float(np.quantile(patrols[:, y - FIRST_YEAR], 0.05))
                                       for y in since],
                     "predicted_p95": [float(np.quantile(patrols[:, y - FIRST_YEAR], 0.95))
-                                      for y in since]},
+                                      for y in since],
+                    **patrol_comparison(runs, seed + 4, posterior, workers)},
+        "spending": spending_backtest(min(runs, 1000), seed + 5, workers),
         "posterior_predictive": posterior_predictive(pred, obs, years <= train_until),
         "test_years": [int(years[i]) for i in test],
         "forecast_filter": filt,

@@ -7,7 +7,9 @@ record shows them (``talks_override``), flexible diplomacy high while talks run,
 summitry from 2023 (Camp David), and the DPRK's publicly announced weapons programmes in force
 (``programme_announcement`` from the ``programme_announcements`` table: the 2013 byungjin line
 to the April 2018 test suspension, and from January 2020 the end of the suspension and the
-2021-2025 five-year defence development plan). Everything else is the model's own dynamics.
+2021-2025 five-year defence development plan), and the outside drivers ``us_china_rivalry``
+and ``russia_west_confrontation`` stepped at their dated milestones (``outside_drivers`` table).
+Everything else is the model's own dynamics.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 
 from peninsula.io.history import load_table, yearly_launches
 from peninsula.scenario.loader import load_scenario
+from peninsula.scenario.schema import OUTSIDE_DRIVERS
 
 FIRST_YEAR, LAST_YEAR = 2006, 2025
 # Sanctions pressure after each UN resolution (judgement: each broadened the regime; 2016-17
@@ -49,7 +52,12 @@ def historical_levers(train_until: int | None = None) -> dict:
     announced = load_table("programme_announcements")
     programme = stepwise(months, dict(zip(announced["month"],
                                           announced["in_force"].astype(float), strict=True)), 0.0)
+    drivers = load_table("outside_drivers")
+    outside = {name: stepwise(months, dict(zip(rows["month"], rows["level"].astype(float),
+                                               strict=True)), float(rows["level"].iloc[0]))
+               for name, rows in drivers.groupby("driver")}
     return {
+        **outside,
         "exercise_intensity": [float(x) for x in drill],
         "exercise_months": list(range(1, 13)),
         "sanctions_pressure": sanctions,
@@ -74,8 +82,11 @@ def history_scenario(horizon_months: int = 240, sets: list[str] | None = None):
     for actor, spend in START_2006.items():
         over += [f"actors.{actor}.defence_spending_usd_bn={spend}",
                  f"actors.{actor}.gdp_usd_bn={round(gdp[actor], 1)}"]
+    levers = historical_levers()
+    # the outside drivers at the start: the 2006 state is at rest under 2006's drivers
+    over += [f"state.{name}={levers[name][0]}" for name in OUTSIDE_DRIVERS]
     sc = load_scenario("baseline", over + list(sets or []))
-    return sc.with_levers(**historical_levers())
+    return sc.with_levers(**levers)
 
 
 def observed() -> pd.DataFrame:

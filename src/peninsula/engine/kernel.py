@@ -71,8 +71,10 @@ from peninsula.model.rates import memory_rate, per_month, relax
 from peninsula.model.state import (
     ALIGNMENT0,
     COHESION0,
+    CONFRONTATION0,
     DENUCLEARIZATION0,
     LEVEL0,
+    RIVALRY0,
     SLOT_CAMPAIGN,
     SLOT_COERCION,
     SLOT_COERCION_TARGET,
@@ -287,6 +289,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     inv_theta_b = np.empty((N_ACTORS, nb))  # 1 / Theta_i^ref
     inv_allies_b = np.empty((2, nb))  # 1 / Theta^A,ref of CHN and RUS
     a0_logit = alignment.baseline_logit(inp.state0[ALIGNMENT0])
+    rivalry0, confrontation0 = inp.state0[RIVALRY0], inp.state0[CONFRONTATION0]
     pressure_ref = reference.reference_pressure(ref)
     nuclear0 = inp.nuclear0
 
@@ -550,8 +553,11 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     drill_memory_cf[k] if v.deterrence else drill_memory[k], f.deterrence)
                 if f.alignment:
                     a = alignment.alignment_step(
-                        q, a, a0_logit, alignment.shared_threat(allied_threat[0, k],
-                                                                allied_threat[1, k]),
+                        q, a, alignment.driven_anchor(q, a0_logit, lv.us_china_rivalry,
+                                                      lv.russia_west_confrontation, rivalry0,
+                                                      confrontation0, f.outside_drivers),
+                        alignment.peninsula_threat(q, alignment.shared_threat(
+                            allied_threat[0, k], allied_threat[1, k]), f.outside_drivers),
                         rate_align[k])
                     alignment_b[k] = a
                 sanctions_eff[k] = alignment.effective_sanctions(
@@ -668,8 +674,13 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                         acc = 0.0
                         for j in range(N_ACTORS):
                             acc += tij_e[e + j, k] * arms[j, k]
-                        arms_next[i, k] = arms_race.arms_step(arms[i, k], acc, inv_theta_b[i, k],
-                                                              reaction_b[k], fatigue_b[k])
+                        arms_next[i, k] = arms_race.driven_arms_step(
+                            arms[i, k], acc, inv_theta_b[i, k], arms_race.peninsula_reaction(
+                                reaction_b[k], inp.theatre[i], f.outside_drivers),
+                            fatigue_b[k], arms_race.outside_push(
+                                prm[b0 + k], i, lv.us_china_rivalry,
+                                lv.russia_west_confrontation, rivalry0, confrontation0,
+                                f.outside_drivers))
                 arms, arms_next = arms_next, arms
 
             # --- 6: ladder, tension, economy, records ---

@@ -24,6 +24,11 @@ DESCRIPTIONS = {
                                  "Korea made in 2017 (a reference, not a target)",
     "programme_announcements": "dated public DPRK weapons-programme decisions (in force from the "
                                "month given until the next entry)",
+    "outside_drivers": "dated milestones of the US-China rivalry and the Russia-West "
+                       "confrontation with their levels (judgement; in force until the next "
+                       "entry)",
+    "defence_spending_training": "SIPRI military expenditure (constant 2023 USD bn) 1996-2005, "
+                                 "before the replay's start",
 }
 
 

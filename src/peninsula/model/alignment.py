@@ -1,7 +1,9 @@
 """China-Russia(-DPRK) alignment (0..1): balancing against shared perceived threat (Walt 1987).
 
     phi  = (rho^A_CHN + rho^A_RUS) / 2         shared threat ratio from the three allies
-    a*   = logistic(logit(a_0) + s * (phi - 1))
+    a*   = logistic(logit(a_0) + s * (phi - 1))                         (outside_drivers off)
+    a*   = logistic(logit(a_0) + s * w_A * (phi - 1)
+                    + s_R * (R - R_0) + s_U * (U - U_0))                (outside_drivers on)
     a'   = a + (a* - a) / tau_a
     S_eff = sanctions * (1 - leak * a) * (1 - 0.5 * flexible * talks)      sanctions leakage
     polarisation = sqrt(a * cohesion)                                     bloc polarisation
@@ -10,6 +12,13 @@ rho^A is each actor's threat from the allies over its reference level, so a = a_
 point at the starting posture; alliance militarisation raises phi and pulls a up. Leakage:
 China accounts for >90% of DPRK trade and the UN Panel of Experts reports growing evasion
 (Noland 2008; UN Panel of Experts); the relief term is the sanctions relief offered for steps (Hanoi 2019).
+
+Outside drivers: China and Russia align against the United States worldwide, not only over the
+peninsula, so the allies' threat term is scaled by the peninsula's share w_A of their shared
+concerns, and the US-China rivalry index R and the Russia-West confrontation U (levers, 0..1)
+move the target by their own sensitivities from their values at the start (R_0, U_0: the
+scenario's [state], today's by default; 2006's in the historical replay), so the starting state
+stays a rest point under the posture and the drivers of its start.
 """
 
 from __future__ import annotations
@@ -28,6 +37,26 @@ PATROLS_PER_YEAR_AT_FULL_ALIGNMENT = 2.5  # observation model: 1-2 joint patrols
 def shared_threat(rho_chn_allies, rho_rus_allies):
     """phi = (rho^A_CHN + rho^A_RUS) / 2: the threat China and Russia share from the allies."""
     return (rho_chn_allies + rho_rus_allies) / 2.0
+
+
+@mechanism
+def peninsula_threat(q, shared_threat_ratio, outside_drivers):
+    """1 + w_A * (phi - 1): the shared threat ratio scaled by the peninsula's share of China's and
+    Russia's concerns (phi itself when the outside drivers are off)."""
+    if outside_drivers:
+        return 1.0 + q.alignment_peninsula_share * (shared_threat_ratio - 1.0)
+    return shared_threat_ratio
+
+
+@mechanism
+def driven_anchor(q, a0_logit, rivalry, confrontation, rivalry0, confrontation0,
+                  outside_drivers):
+    """logit(a_0) + s_R * (R - R_0) + s_U * (U - U_0): the target's logit at the reference
+    threat under this month's outside drivers (logit(a_0) when they are off)."""
+    if outside_drivers:
+        return (a0_logit + q.alignment_rivalry_sensitivity * (rivalry - rivalry0)
+                + q.alignment_confrontation_sensitivity * (confrontation - confrontation0))
+    return a0_logit
 
 
 @mechanism

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 # starting values of the system, in the order the engine receives them ([state] of a scenario)
 STATE0_FIELDS = ("cohesion", "alignment", "tension", "escalation_level", "talks_active",
-                 "denuclearization")
-COHESION0, ALIGNMENT0, TENSION0, LEVEL0, TALKS0, DENUCLEARIZATION0 = range(len(STATE0_FIELDS))
+                 "denuclearization", "us_china_rivalry", "russia_west_confrontation")
+(COHESION0, ALIGNMENT0, TENSION0, LEVEL0, TALKS0, DENUCLEARIZATION0, RIVALRY0,
+ CONFRONTATION0) = range(len(STATE0_FIELDS))
 
 # random draws of a month, each in its own slot (slot 0 is unused)
 SLOTS = ("summit", "grievance", "turnover", "coercion", "coercion_target", "launch",

@@ -44,6 +44,8 @@ SECTIONS = (
     ("Fitting Richardson's equations", "peninsula.analysis.arms_fit"),
     ("The record as inputs (historical replay)", "peninsula.analysis.record"),
     ("Back-test, calibration and skill", "peninsula.analysis.backtest"),
+    ("Outside drivers out of sample: patrols and SIPRI spending",
+     "peninsula.analysis.outside_backtest"),
     ("Conditioning on the record at a forecast origin", "peninsula.analysis.replay"),
     ("Rolling-origin back-test", "peninsula.analysis.rolling"),
     ("Benchmark count models", "peninsula.analysis.count_models"),

@@ -71,7 +71,15 @@ LEVERS: dict[str, Field] = {
     "launch_days_override": Field("float", -1.0, 31.0, -1.0,
                                   "-1 launch days follow the model (with forced launches: one "
                                   "missile a day); d >= 0 forces d launch days (replay)"),
+    "us_china_rivalry": Field("float", 0.0, 1.0, 0.8,
+                              "US-China rivalry index (outside driver; 0 engagement, 1 open "
+                              "confrontation; 0.8 since the October 2022 chip controls)"),
+    "russia_west_confrontation": Field("float", 0.0, 1.0, 1.0,
+                                       "Russia-West confrontation (outside driver; 0.5 after "
+                                       "Crimea 2014, 1 the war in Ukraine from February 2022)"),
 }
+# levers that drive the model from outside; their values at the start are part of [state]
+OUTSIDE_DRIVERS = ("us_china_rivalry", "russia_west_confrontation")
 EXERCISE_MONTHS_DEFAULT = [3, 8]
 
 ACTOR_FIELDS: dict[str, Field] = {
@@ -96,6 +104,12 @@ STATE_FIELDS: dict[str, Field] = {
     "escalation_level": Field("int", 0, 6, 1, "rung of the escalation ladder (name or 0..6)"),
     "talks_active": Field("bool", default=False),
     "denuclearization": Field("float", 0.0, 1.0, 0.0, "denuclearisation progress"),
+    # the outside drivers at the start: the starting alignment and arms levels are at rest under
+    # them (model/alignment.py, arms_race.py); today's values unless the scenario starts earlier
+    "us_china_rivalry": Field("float", 0.0, 1.0, 0.8,
+                              "US-China rivalry index at the start (outside driver)"),
+    "russia_west_confrontation": Field("float", 0.0, 1.0, 1.0,
+                                       "Russia-West confrontation index at the start"),
 }
 
 STABILITY_COMPONENTS: tuple[str, ...] = (
@@ -146,6 +160,8 @@ MECHANISMS: dict[str, str] = {
     "crisis_management": "cohesion, intelligence and hotlines cut clash->war",
     "coercion": "China's economic coercion of allies",
     "economy": "GDP losses",
+    "outside_drivers": "US-China rivalry and the war in Ukraine drive alignment and great-power "
+                       "arms; the peninsula's effect is scaled by its theatre share",
 }
 
 # The six actors; the index order is the array layout used everywhere (runs x actors x ...).
