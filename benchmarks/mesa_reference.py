@@ -50,6 +50,7 @@ from peninsula.model import (
     beliefs,
     coercion,
     cohesion,
+    concessions,
     deterrence,
     diplomacy,
     economy,
@@ -220,6 +221,7 @@ class PeninsulaModel(mesa.Model):
         self.frailty = 1.0
         self.drill_memory = self.supply_chain = 0.0
         self.credibility = self.balance = self.willingness = self.sanctions_eff = 0.0
+        self.relief = self.launch_memory = self.talks_share = self.lesson = 0.0
         self.launches_total = 0
         self.first = dict.fromkeys(FIRST)
         # the run's rates and memories, and its reference points (model/reference.py)
@@ -250,10 +252,11 @@ class PeninsulaModel(mesa.Model):
         self.a0_logit = alignment.baseline_logit(self.alignment)
         ref = reference_record(setup.reference)  # the reference policy (model/reference.py)
         self.pressure_ref = reference.reference_pressure(ref)
+        self.rest_m = reference.rest_launches(q, ref)
         theta, theta_allies = [0.0] * N_ACTORS, [0.0] * N_ACTORS
         reference.reference_threat(q, ref, setup.spending0, setup.theatre, setup.posture0,
                                    setup.trust0, f.posture_threat, theta, theta_allies)
-        ev_ref = reference.reference_evidence(q, ref, f.posture_threat)
+        ev_ref = reference.reference_evidence(q, ref, f.posture_threat, f.costly_signals)
         self.actors = [ActorAgent(self, i, theta[i], theta_allies[i], ev_ref)
                        for i in range(N_ACTORS)]
 
@@ -325,18 +328,25 @@ class PeninsulaModel(mesa.Model):
                         else provocations.quiet_factor(q))
         if f.launch_frailty and t % 12 == 0:
             self.frailty = provocations.frailty(q, self.random.gauss(0.0, 1.0))
-        base_m = provocations.regime_base_rate(self.launch_m, regime_f,
-                                               self.frailty if f.launch_frailty else 1.0)
-        lam = provocations.launch_rate(base_m, threat_f,
-                                       provocations.capability_factor(q, self.nuclear), drill_f,
-                                       talks_cut, self.excitation, f.self_excitation)
+        base_m = provocations.regime_base_rate(
+            concessions.rewarded_rate(q, self.launch_m, self.lesson, f.concession_channel),
+            regime_f, self.frailty if f.launch_frailty else 1.0)
+        cap_f = provocations.capability_factor(q, self.nuclear)
+        lam = provocations.launch_rate(base_m, threat_f, cap_f, drill_f, talks_cut,
+                                       self.excitation, f.self_excitation)
         days = self.poisson(provocations.launch_day_rate(q, lam))
         launches = days + self.poisson(provocations.salvo_extra_rate(q, days))
         self.excitation = provocations.excite(self.excitation, launches, self.omega,
                                               self.excite_gain)
-        provs = self.poisson(provocations.provocation_rate(self.prov_m, threat_f, drill_f,
-                                                           talks_cut, self.prov_excitation,
-                                                           f.self_excitation))
+        if f.concession_channel:
+            self.launch_memory = concessions.launch_memory_step(self.launch_memory, launches,
+                                                                self.omega)
+        start_m = concessions.talks_start_rate(
+            q, self.start_m, concessions.burst(self.launch_memory, self.rest_m, cap_f),
+            f.concession_channel)
+        provs = self.poisson(provocations.provocation_rate(
+            concessions.rewarded_rate(q, self.prov_m, self.lesson, f.concession_channel),
+            threat_f, drill_f, talks_cut, self.prov_excitation, f.self_excitation))
         self.prov_excitation = provocations.excite(self.prov_excitation, provs, self.omega,
                                                    self.excite_gain)
         rhetoric = self.poisson(provocations.rhetoric_rate(self.rhet_m, self.tension, drill_f,
@@ -363,7 +373,7 @@ class PeninsulaModel(mesa.Model):
                                                 actors[CHN].capability, actors[RUS].capability,
                                                 self.alignment)
         self.credibility = deterrence.credibility(q, self.balance, self.cohesion,
-                                                  self.drill_memory, f.deterrence)
+                                                  self.drill_memory, clarity, f.deterrence)
         if f.alignment:
             self.alignment = alignment.alignment_step(
                 q, self.alignment,
@@ -378,10 +388,15 @@ class PeninsulaModel(mesa.Model):
         self.sanctions_eff = alignment.effective_sanctions(q, lv.sanctions_pressure,
                                                            self.alignment, flexible, talks,
                                                            f.bloc_support)
+        if f.relief_funding or f.concession_channel:
+            self.relief = alignment.relief(q, lv.sanctions_pressure, self.alignment, flexible,
+                                           talks, f.bloc_support)
         if f.nuclear_programme:
             self.nuclear = nuclear_programme.capability_step(
                 q, self.nuclear, rho_prk, self.sanctions_eff, talks, self.alignment,
                 self.growth_m, f.bloc_support)
+            self.nuclear = nuclear_programme.relief_funded_step(q, self.nuclear, self.relief,
+                                                                self.growth_m, f.relief_funding)
 
         # 3: diplomacy
         if f.diplomacy:
@@ -391,6 +406,7 @@ class PeninsulaModel(mesa.Model):
             self.willingness = diplomacy.willingness(q, self.w0_logit, pressure,
                                                      self.pressure_ref, offer,
                                                      actors[PRK].trust[USA], f.cornered_effect)
+            was_on = self.talks
             if forced:
                 self.talks = diplomacy.forced_talks(override)
             elif self.talks:  # talks go on unless they collapse
@@ -398,7 +414,13 @@ class PeninsulaModel(mesa.Model):
                     -diplomacy.talks_end_exponent(self.collapse_m, self.tension, flexible))
             else:
                 self.talks = rnd() < probability(
-                    -diplomacy.talks_start_exponent(self.start_m, self.willingness, flexible))
+                    -diplomacy.talks_start_exponent(start_m, self.willingness, flexible))
+            if f.concession_channel:
+                self.talks_share = concessions.running_share(self.talks, was_on,
+                                                             self.talks_share, start_m,
+                                                             self.start_m)
+                self.lesson = concessions.lesson_step(self.lesson, self.talks_share,
+                                                      self.relief, self.rate_belief)
             if self.talks:
                 if rnd() < probability(diplomacy.step_hazard(q, self.denuc_m, flexible)):
                     self.denuclearization = diplomacy.progress_after_step(q,
@@ -413,7 +435,9 @@ class PeninsulaModel(mesa.Model):
         if f.beliefs:
             evidence = beliefs.evidence(q, drill_eff, md, infra, comm, forum, launches,
                                         1.0 if self.talks else 0.0, actors[ROK].coerced,
-                                        actors[JPN].coerced, f.posture_threat)
+                                        actors[JPN].coerced, f.posture_threat,
+                                        provocations.rest_launch_rate(q, drill_eff),
+                                        f.costly_signals)
             for a in actors:
                 a.update_beliefs(evidence)
 

@@ -23,6 +23,7 @@ from peninsula.model import (
     beliefs,
     bounds,
     cohesion,
+    concessions,
     deterrence,
     diplomacy,
     economy,
@@ -35,6 +36,7 @@ from peninsula.model import (
 from peninsula.model.actors import ACTORS, CHN, JPN, N_ACTORS, PRK, PROXIMITY, ROK, RUS, USA
 from peninsula.model.escalation import CALM, CLASH, CRISIS, NUCLEAR, PROVOCATION, RHETORIC, WAR
 from peninsula.model.rates import memory_rate, per_month, probability
+from peninsula.scenario.parameters import BY_NAME
 
 ALLIES = (USA, ROK, JPN)
 
@@ -207,11 +209,13 @@ def test_evidence_category_marks_exactly_the_documented_pairs():
 
 
 def trust_change(q, i, j, posture_threat=True, drill=0.0, md=0.0, infra=0.0, comm=0.0, forum=0.0,
-                 launches=0.0, talks=0.0, coerced_rok=0.0, coerced_jpn=0.0, trust=0.4):
+                 launches=0.0, talks=0.0, coerced_rok=0.0, coerced_jpn=0.0, trust=0.4,
+                 expected=0.0, costly=False):
     """Trust_ij after one month of this evidence minus before, as the kernel updates beliefs
-    (phase 4), with the anchor at the current belief so that only the evidence moves it."""
+    (phase 4), with the anchor at the current belief so that only the evidence moves it
+    (the cheap-talk rule unless costly; expected: the rest launch rate)."""
     ev = beliefs.evidence(q, drill, md, infra, comm, forum, launches, talks, coerced_rok,
-                          coerced_jpn, posture_threat)
+                          coerced_jpn, posture_threat, expected, costly)
     z = beliefs.logit(trust)
     new = beliefs.update_log_odds(z, ev[beliefs.EVIDENCE_CATEGORY[i, j]], z,
                                   memory_rate(q.belief_memory_months))
@@ -225,7 +229,7 @@ def test_evidence_drills_lower_bloc_and_dprk_trust_in_the_allies_unless_posture_
             assert trust_change(q, i, j, drill=1.0) < -1e-3
             assert trust_change(q, i, j, md=1.0) < -1e-4
             assert trust_change(q, i, j, drill=1.0, posture_threat=False) == 0.0
-            assert trust_change(q, i, j, comm=1.0, forum=1.0) > 1e-3  # reassurance raises it
+            assert trust_change(q, i, j, comm=1.0, forum=1.0) > 1e-3  # cheap talk raises it
     for i, j in ((USA, PRK), (ROK, CHN), (JPN, CHN), (CHN, PRK), (PRK, CHN), (CHN, RUS)):
         assert trust_change(q, i, j, drill=1.0) == 0.0  # not seen as the allies' posture
 
@@ -235,7 +239,7 @@ def test_evidence_drills_lower_bloc_and_dprk_trust_in_the_allies_unless_posture_
 
     def bloc(drill, comm=0.0, forum=0.0):
         return beliefs.evidence(q, drill, 1.0, 1.0, comm, forum, 0.0, 0.0, 0.0, 0.0,
-                                True)[beliefs.BLOC_SEES_ALLIES]
+                                True, 0.0, False)[beliefs.BLOC_SEES_ALLIES]
 
     assert bloc(1.0) == pytest.approx(-(0.25 + 0.04 * 2), abs=1e-15)
     assert bloc(1.0, comm=1.0) == pytest.approx(-(0.25 + 0.04 * 2) * 0.6 + 0.15 / 2, abs=1e-15)
@@ -250,7 +254,7 @@ def test_evidence_launches_lower_the_allies_trust_in_the_dprk_only():
         assert trust_change(q, i, PRK, launches=3.0) < -1e-3
     for i, j in ((PRK, USA), (CHN, USA), (ROK, CHN)):
         assert trust_change(q, i, j, launches=3.0) == 0.0
-    ev = beliefs.evidence(q, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, True)
+    ev = beliefs.evidence(q, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, True, 0.0, True)
     assert ev[beliefs.ALLIES_SEE_PRK] == pytest.approx(-3 * 0.06, abs=1e-15)  # -l_l * launches
 
 
@@ -270,8 +274,9 @@ def test_evidence_coercion_lowers_the_targets_trust_in_china():
     assert trust_change(q, JPN, CHN, coerced_jpn=1.0) < -1e-3
     assert trust_change(q, ROK, CHN, coerced_jpn=1.0) == 0.0
     assert trust_change(q, USA, CHN, coerced_rok=1.0, coerced_jpn=1.0) == 0.0
-    assert beliefs.evidence(q, 1.0, 1.0, 1.0, 1.0, 1.0, 5.0, 1.0, 1.0, 1.0, True)[
-        beliefs.NO_EVIDENCE] == 0.0
+    for costly in (False, True):
+        assert beliefs.evidence(q, 1.0, 1.0, 1.0, 1.0, 1.0, 5.0, 1.0, 1.0, 1.0, True, 2.0,
+                                costly)[beliefs.NO_EVIDENCE] == 0.0
 
 
 # --- arms race --------------------------------------------------------------------------------
@@ -316,11 +321,11 @@ def test_credibility_up_lowers_deliberate_aggression():
     assert high[0] < low[0] and high[1] < low[1]
     # without deterrence credibility counts as zero
     assert deterrence.deliberate_hazards(q, attack, 0.7, False) == (attack, q.deliberate_war_per_month)
-    cred = deterrence.credibility(q, 3.0, 0.8, 0.0, True)
+    cred = deterrence.credibility(q, 3.0, 0.8, 0.0, 0.0, True)
     assert cred == pytest.approx(0.75 * 0.8 * 0.8, abs=1e-12)  # balance/(1+balance) x cohesion x resolve
     # drills raise resolve through the drill memory, only when deterrence is on
-    assert deterrence.credibility(q, 3.0, 0.8, 0.5, True) > cred
-    assert deterrence.credibility(q, 3.0, 0.8, 0.5, False) == pytest.approx(cred, abs=1e-15)
+    assert deterrence.credibility(q, 3.0, 0.8, 0.5, 0.0, True) > cred
+    assert deterrence.credibility(q, 3.0, 0.8, 0.5, 0.0, False) == pytest.approx(cred, abs=1e-15)
 
 
 def test_dprk_capability_monotone_in_investment_and_slowed_by_deals():
@@ -742,3 +747,180 @@ def test_hawkes_launch_process_is_stationary_with_mean_base_over_one_minus_n():
     quiet = counts[:, 61:][counts[:, 60:-1] == 0].mean()
     assert after > 1.1 * quiet
 
+
+
+# --- strategies that can fail: costly signals, concessions, relief ----------------------------
+
+
+def evidence_all(q, comm=0.0, forum=0.0, drill=0.0, launches=0.0, talks=0.0, expected=0.0,
+                 costly=True):
+    """This month's evidence of every category for the given channels and behaviour."""
+    return beliefs.evidence(q, drill, 0.0, 0.0, comm, forum, launches, talks, 0.0, 0.0, True,
+                            expected, costly)
+
+
+def test_costly_signals_hotlines_and_forums_alone_raise_no_trust():
+    q = parameter_record()
+    for expected in (0.0, 2.0):
+        quiet = evidence_all(q, launches=expected, expected=expected)
+        assert evidence_all(q, comm=1.0, forum=1.0, launches=expected,
+                            expected=expected) == quiet
+        for i, j in ((PRK, USA), (CHN, JPN), (USA, PRK), (RUS, ROK)):
+            assert trust_change(q, i, j, comm=1.0, forum=1.0, launches=expected,
+                                expected=expected, costly=True) == trust_change(
+                q, i, j, launches=expected, expected=expected, costly=True)
+        assert trust_change(q, PRK, USA, comm=1.0, forum=1.0, costly=True) == 0.0
+    # under the cheap-talk rule the same month raises the bloc's and the DPRK's trust
+    assert trust_change(q, PRK, USA, comm=1.0, forum=1.0, costly=False) > 1e-3
+
+
+def test_costly_signals_channels_weigh_behaviour_both_ways():
+    q = parameter_record({"belief_reassurance_log_lr": 0.2})
+    # talks kept count for more with open channels, for both sides
+    for i, j in ((PRK, USA), (CHN, USA), (USA, PRK)):
+        assert (trust_change(q, i, j, comm=1.0, talks=1.0, costly=True)
+                > trust_change(q, i, j, talks=1.0, costly=True) + 1e-4)
+    # DPRK restraint (launches below the rest rate) raises the allies' trust, a burst lowers it,
+    # and the channels sharpen both; the documented term is l_r * c * (rest - launches) / rest
+    low = evidence_all(q, comm=1.0, launches=0.0, expected=2.0)[beliefs.ALLIES_SEE_PRK]
+    assert low - evidence_all(q, launches=0.0, expected=2.0)[beliefs.ALLIES_SEE_PRK] == \
+        pytest.approx(0.2 * 0.5 * 1.0, abs=1e-15)
+    high = evidence_all(q, comm=1.0, launches=6.0, expected=2.0)[beliefs.ALLIES_SEE_PRK]
+    assert high - evidence_all(q, launches=6.0, expected=2.0)[beliefs.ALLIES_SEE_PRK] == \
+        pytest.approx(0.2 * 0.5 * -2.0, abs=1e-15)
+    # a belief_reassurance_log_lr of 0 (the low end of its prior): channels never move trust
+    q0 = parameter_record({"belief_reassurance_log_lr": 0.0})
+    for costly in (False, True):
+        assert evidence_all(q0, comm=1.0, forum=1.0, talks=1.0, launches=0.0, expected=2.0,
+                            costly=costly) == evidence_all(q0, talks=1.0, launches=0.0,
+                                                           expected=2.0, costly=costly)
+
+
+def test_costly_signals_off_gives_the_cheap_talk_numbers():
+    q = parameter_record({"belief_drill_log_lr": 0.25, "communication_signal_effect": 0.4,
+                          "belief_reassurance_log_lr": 0.15, "belief_launch_log_lr": 0.06,
+                          "belief_talks_log_lr": 0.3})
+    ev = evidence_all(q, comm=1.0, forum=0.5, drill=1.0, launches=3.0, talks=1.0,
+                      expected=2.0, costly=False)
+    bloc = -0.25 * 0.6 + 0.15 * 0.75
+    assert ev[beliefs.BLOC_SEES_ALLIES] == pytest.approx(bloc, abs=1e-15)
+    assert ev[beliefs.PRK_SEES_ALLIES] == pytest.approx(bloc + 0.3, abs=1e-15)
+    assert ev[beliefs.ALLIES_SEE_PRK] == pytest.approx(-0.06 * 3 + 0.3, abs=1e-15)
+    # with the channels closed the two rules agree whatever the behaviour
+    for launches, talks in ((0.0, 0.0), (5.0, 1.0)):
+        assert evidence_all(q, drill=1.0, launches=launches, talks=talks, expected=2.0,
+                            costly=True) == evidence_all(q, drill=1.0, launches=launches,
+                                                         talks=talks, expected=2.0, costly=False)
+
+
+def test_starting_belief_is_a_rest_point_under_either_rule():
+    q = parameter_record()
+    rate = memory_rate(q.belief_memory_months)
+    z0 = beliefs.logit(0.3)
+    for costly in (False, True):
+        ev = reference.reference_evidence(q, reference_record(), True, costly)
+        for c in range(beliefs.N_CATEGORIES):
+            anchor = reference.belief_anchor(q, z0, ev[c])
+            assert beliefs.update_log_odds(z0, ev[c], anchor, rate) == pytest.approx(z0,
+                                                                                    abs=1e-12)
+    # at the reference the channels add nothing under costly signals: no talks, rest launches
+    with_rule = reference.reference_evidence(q, reference_record(), True, True)
+    q0 = parameter_record({"belief_reassurance_log_lr": 0.0})
+    without = reference.reference_evidence(q0, reference_record(), True, True)
+    assert with_rule == pytest.approx(without, abs=1e-15)
+
+
+def test_clarity_moves_credibility_either_way_and_only_with_deterrence():
+    for gain, sign in ((0.2, 1), (-0.2, -1), (0.0, 0)):
+        q = parameter_record({"alliance_resolve": 0.8, "clarity_credibility_gain": gain})
+        clear = deterrence.credibility(q, 3.0, 0.8, 0.0, 1.0, True)
+        vague = deterrence.credibility(q, 3.0, 0.8, 0.0, 0.0, True)
+        assert np.sign(round(clear - vague, 12)) == sign
+        assert clear == pytest.approx(0.75 * 0.8 * min(1.0, 0.8 * (1 + gain)), abs=1e-12)
+        assert deterrence.credibility(q, 3.0, 0.8, 0.0, 1.0, False) == \
+            deterrence.credibility(q, 3.0, 0.8, 0.0, 0.0, False)
+    # resolve never leaves [0, 1]
+    q = parameter_record({"alliance_resolve": 1.0, "clarity_credibility_gain": 1.0})
+    assert deterrence.credibility(q, 3.0, 1.0, 5.0, 1.0, True) == pytest.approx(0.75, abs=1e-12)
+
+
+def test_launch_burst_raises_the_talks_hazard_only_with_the_concession_channel():
+    q = parameter_record({"concession_talks_pull": 0.5})
+    rest, cap_f, base = 2.0, 1.5, per_month(q.talks_start_rate_per_year)
+    memory = 0.0
+    for _ in range(6):  # six months of 9 launches a month, three times the rest rate
+        memory = concessions.launch_memory_step(memory, 9.0, 0.5)
+    burst = concessions.burst(memory, rest, cap_f)
+    assert burst > 1.0
+    assert concessions.burst(rest * cap_f, rest, cap_f) == 0.0  # routine testing: no burst
+    assert concessions.burst(0.5, rest, cap_f) == 0.0
+    on = concessions.talks_start_rate(q, base, burst, True)
+    assert on == pytest.approx(base * (1 + 0.5 * burst), rel=1e-12)
+    assert concessions.talks_start_rate(q, base, burst, False) == base
+    assert concessions.talks_start_rate(q, base, 0.0, True) == base
+    # the start exponent follows: a larger hazard of talks starting
+    assert (diplomacy.talks_start_exponent(on, 0.3, 0.5)
+            < diplomacy.talks_start_exponent(base, 0.3, 0.5))
+    # a negative pull (no talks under fire) lowers the hazard, never below zero
+    q_neg = parameter_record({"concession_talks_pull": -0.5})
+    assert 0.0 <= concessions.talks_start_rate(q_neg, base, burst, True) < base
+    assert concessions.talks_start_rate(q_neg, base, 10.0, True) == 0.0
+
+
+def test_relief_won_by_a_burst_teaches_that_provocation_pays():
+    q = parameter_record({"concession_reward_effect": 0.5})
+    base, pulled = 0.01, 0.03
+    share = concessions.running_share(True, False, 0.0, pulled, base)  # talks start
+    assert share == pytest.approx(2.0 / 3.0, abs=1e-12)
+    assert concessions.running_share(True, True, share, base, base) == share  # kept in talks
+    assert concessions.running_share(False, True, share, pulled, base) == 0.0  # talks over
+    assert concessions.running_share(True, False, 0.0, base, base) == 0.0  # no burst
+    rate = 1.0 / 24.0
+    relief = 0.35
+    lesson = 0.0
+    for _ in range(12):
+        lesson = concessions.lesson_step(lesson, share, relief, rate)
+    assert 0.0 < lesson < 1.0
+    assert concessions.lesson_step(0.0, share, 0.0, rate) == 0.0  # talks without relief
+    assert concessions.lesson_step(0.0, 0.0, relief, rate) == 0.0  # relief not won by a burst
+    assert concessions.lesson_step(lesson, 0.0, 0.0, rate) < lesson  # the lesson fades
+    launch_m = 2.0
+    assert concessions.rewarded_rate(q, launch_m, lesson, True) == pytest.approx(
+        launch_m * (1 + 0.5 * lesson), rel=1e-12)
+    assert concessions.rewarded_rate(q, launch_m, lesson, False) == launch_m
+    q_calm = parameter_record({"concession_reward_effect": -0.3})
+    assert concessions.rewarded_rate(q_calm, launch_m, lesson, True) < launch_m
+
+
+def test_relief_raises_programme_growth_only_with_relief_funding():
+    q = parameter_record({"relief_funding_effect": 0.5})
+    growth = per_month(q.dprk_capability_growth_per_year)
+    relief = alignment.relief(q, 0.7, 0.4, 1.0, 1.0, True)
+    assert relief > 0.0
+    # relief is what effective_sanctions removes for talks: the two add to the leaked sanctions
+    assert relief + alignment.effective_sanctions(q, 0.7, 0.4, 1.0, 1.0, True) == pytest.approx(
+        alignment.effective_sanctions(q, 0.7, 0.4, 0.0, 0.0, True), abs=1e-15)
+    assert alignment.relief(q, 0.7, 0.4, 1.0, 0.0, True) == 0.0  # no talks, no relief
+    assert alignment.relief(q, 0.7, 0.4, 0.0, 1.0, True) == 0.0  # no flexibility, no relief
+    funded = nuclear_programme.relief_funded_step(q, 50.0, relief, growth, True)
+    assert funded == pytest.approx(50.0 * (1 + growth * 0.5 * relief), rel=1e-12)
+    assert funded > 50.0
+    assert nuclear_programme.relief_funded_step(q, 50.0, relief, growth, False) == 50.0
+    assert nuclear_programme.relief_funded_step(q, 50.0, 0.0, growth, True) == 50.0
+
+
+STRATEGY_EFFECTS = ("belief_reassurance_log_lr", "communication_signal_effect",
+                    "offer_willingness_gain", "offramp_effect", "sanctions_relief_effect",
+                    "clarity_drill_discount", "clarity_credibility_gain",
+                    "forum_threat_reduction", "hotline_threat_reduction",
+                    "hotline_noise_reduction", "concession_talks_pull",
+                    "concession_reward_effect", "relief_funding_effect")
+
+
+def test_strategy_effect_priors_span_zero_and_say_what_harm_means():
+    for name in STRATEGY_EFFECTS:
+        p = BY_NAME[name]
+        assert p.low <= 0.0 <= p.high, name
+        assert p.basis, name
+        if p.low < 0.0:  # harm is allowed: the description says what a negative value means
+            assert "negative" in p.description, name

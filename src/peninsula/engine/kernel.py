@@ -8,10 +8,12 @@ which the unit tests call directly. The order of a month:
     1. posture, capability and perceived threat (threat.py, arms_race.spending)
     2. events: summit, shocks, China's coercion (coercion.py), the testing-campaign regime and
        the year's frailty, launches and salvoes (or the record's, when forced),
-       provocations, rhetoric (provocations.py), joint patrols; then cohesion (cohesion.py),
-       credibility (deterrence.py), alignment and sanctions (alignment.py), DPRK capability
+       provocations, rhetoric (provocations.py; the lesson and the burst of the concession
+       channel, concessions.py), joint patrols; then cohesion (cohesion.py), credibility
+       (deterrence.py), alignment, sanctions and relief (alignment.py), DPRK capability
        (nuclear_programme.py)
-    3. diplomacy: willingness, talks, denuclearisation steps (diplomacy.py)
+    3. diplomacy: willingness, talks, denuclearisation steps (diplomacy.py), the lesson
+       (concessions.py)
     4. beliefs (beliefs.py)
     5. arms race (arms_race.py)
     6. escalation ladder on last month's tension (escalation.py, deterrence.py), then tension
@@ -54,6 +56,7 @@ from peninsula.model import (
     bounds,
     coercion,
     cohesion,
+    concessions,
     deterrence,
     diplomacy,
     economy,
@@ -242,6 +245,12 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
     balance = np.empty(nb)
     willingness = np.empty(nb)
     sanctions_eff = np.empty(nb)
+    relief_b = np.empty(nb)  # sanctions relief granted this month (alignment.relief)
+    launch_mem = np.empty(nb)  # the concession channel: recent launches, the burst's share of
+    talks_share = np.empty(nb)  # the running talks' start, and the lesson "provocation pays"
+    lesson = np.empty(nb)
+    rest_m = np.empty(nb)  # expected launches a month at rest (reference.rest_launches)
+    start_b = np.empty(nb)  # this month's talks-start rate (after a burst)
     ev_k = np.zeros((beliefs.N_CATEGORIES, nb))  # this month's evidence by category and run
     n_dyn = np.empty(nb, dtype=np.int64)
     dyn_e = np.empty((nb, N_ENTRIES), dtype=np.int64)  # entries without evidence still moving
@@ -302,7 +311,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             # --- starting state ---
             reference.reference_threat(q, ref, inp.spending0, inp.theatre, inp.posture0,
                                        inp.trust0, f.posture_threat, theta, theta_allies)
-            ev_ref = reference.reference_evidence(q, ref, f.posture_threat)
+            ev_ref = reference.reference_evidence(q, ref, f.posture_threat, f.costly_signals)
             for i in range(N_ACTORS):
                 arms[i, k] = 1.0
                 flow[k, i] = 0.0
@@ -343,6 +352,11 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             balance[k] = 0.0
             willingness[k] = 0.0
             sanctions_eff[k] = 0.0
+            relief_b[k] = 0.0
+            launch_mem[k] = 0.0
+            talks_share[k] = 0.0
+            lesson[k] = 0.0
+            rest_m[k] = reference.rest_launches(q, ref)
             n_dyn[k] = 0
             omega[k] = provocations.excitation_decay(q)
             excite_gain[k] = provocations.excitation_gain(q, omega[k])
@@ -498,10 +512,11 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                         year_frailty[k] = provocations.frailty(
                             q, normal(normal_radius(u1), uniform(key, ctr[t, SLOT_FRAILTY, 1])))
                     frail = year_frailty[k]
+                cap_f = provocations.capability_factor(q, nuclear[k])
                 lam = provocations.launch_rate(
-                    provocations.regime_base_rate(launch_m[k], regime_f, frail), threat_f,
-                    provocations.capability_factor(q, nuclear[k]), drill_f, talks_cut,
-                    excitation[k], f.self_excitation)
+                    provocations.regime_base_rate(concessions.rewarded_rate(
+                        q, launch_m[k], lesson[k], f.concession_channel), regime_f, frail),
+                    threat_f, cap_f, drill_f, talks_cut, excitation[k], f.self_excitation)
                 launch_rate_b[k] = lam
                 if forced_launches >= 0.0:  # replay of the record
                     n_launch = provocations.forced_launches(forced_launches)
@@ -517,10 +532,18 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 launches[k] = n_launch
                 excitation[k] = provocations.excite(excitation[k], n_launch, omega[k],
                                                     excite_gain[k])
+                if f.concession_channel:
+                    launch_mem[k] = concessions.launch_memory_step(launch_mem[k], n_launch,
+                                                                   omega[k])
+                start_b[k] = concessions.talks_start_rate(
+                    q, start_m[k], concessions.burst(launch_mem[k], rest_m[k], cap_f),
+                    f.concession_channel)
                 n_prov = poisson(uniform(key, ctr[t, SLOT_PROVOCATION, 0]),
-                                 provocations.provocation_rate(prov_m[k], threat_f, drill_f,
-                                                               talks_cut, prov_exc[k],
-                                                               f.self_excitation))
+                                 provocations.provocation_rate(
+                                     concessions.rewarded_rate(q, prov_m[k], lesson[k],
+                                                               f.concession_channel),
+                                     threat_f, drill_f, talks_cut, prov_exc[k],
+                                     f.self_excitation))
                 provs[k] = n_prov
                 prov_exc[k] = provocations.excite(prov_exc[k], n_prov, omega[k], excite_gain[k])
                 rhetoric[k] = poisson(uniform(key, ctr[t, SLOT_RHETORIC, 0]),
@@ -550,7 +573,8 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                                                       cap[k, RUS], a)
                 credibility[k] = deterrence.credibility(
                     q, balance[k], cohesion_b[k],
-                    drill_memory_cf[k] if v.deterrence else drill_memory[k], f.deterrence)
+                    drill_memory_cf[k] if v.deterrence else drill_memory[k], clarity,
+                    f.deterrence)
                 if f.alignment:
                     a = alignment.alignment_step(
                         q, a, alignment.driven_anchor(q, a0_logit, lv.us_china_rivalry,
@@ -562,10 +586,15 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     alignment_b[k] = a
                 sanctions_eff[k] = alignment.effective_sanctions(
                     q, lv.sanctions_pressure, a, flexible, talks, f.bloc_support)
+                if f.relief_funding or f.concession_channel:
+                    relief_b[k] = alignment.relief(q, lv.sanctions_pressure, a, flexible, talks,
+                                                   f.bloc_support)
                 if f.nuclear_programme:
                     nuclear[k] = nuclear_programme.capability_step(
                         q, nuclear[k], rho, sanctions_eff[k], talks, a, growth_m[k],
                         f.bloc_support)
+                    nuclear[k] = nuclear_programme.relief_funded_step(
+                        q, nuclear[k], relief_b[k], growth_m[k], f.relief_funding)
 
             # --- 3: diplomacy ---
             if f.diplomacy:
@@ -588,7 +617,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     if not forced and not on:
                         u_talks = uniform(key, ctr[t, SLOT_TALKS_START, 0])
                         if bounds.below_probability(u_talks, diplomacy.talks_start_exponent_bound(
-                                start_m[k], flexible)) != 0:
+                                start_b[k], flexible)) != 0:
                             need_will = True
                     will = 0.0
                     if need_will:
@@ -602,7 +631,13 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                                                   collapse_m[k], tension_b[k], flexible))
                     elif need_will:
                         on = bounds.below(u_talks, diplomacy.talks_start_exponent(
-                            start_m[k], will, flexible))
+                            start_b[k], will, flexible))
+                    if f.concession_channel:
+                        talks_share[k] = concessions.running_share(on, talks_state[k],
+                                                                   talks_share[k], start_b[k],
+                                                                   start_m[k])
+                        lesson[k] = concessions.lesson_step(lesson[k], talks_share[k],
+                                                            relief_b[k], rate_belief[k])
                     talks_state[k] = on
                     if on:
                         hazard = diplomacy.step_hazard(q, denuc_m[k], flexible)
@@ -617,10 +652,12 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
             if f.beliefs:
                 for k in range(b1 - b0):
                     q = prm[b0 + k]
-                    ev = beliefs.evidence(q, drill_eff_cf_b[k] if v.beliefs else drill_eff_b[k],
-                                          md_bel, infra_bel, comm, forum,
+                    drill_eff_bel = drill_eff_cf_b[k] if v.beliefs else drill_eff_b[k]
+                    ev = beliefs.evidence(q, drill_eff_bel, md_bel, infra_bel, comm, forum,
                                           launches[k], 1.0 if talks_state[k] else 0.0,
-                                          coerced[k, ROK], coerced[k, JPN], f.posture_threat)
+                                          coerced[k, ROK], coerced[k, JPN], f.posture_threat,
+                                          provocations.rest_launch_rate(q, drill_eff_bel),
+                                          f.costly_signals)
                     for c in range(1, beliefs.N_CATEGORIES):
                         ev_k[c, k] = ev[c]
                     rate_b = rate_belief[k]

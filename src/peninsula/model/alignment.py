@@ -6,6 +6,7 @@
                     + s_R * (R - R_0) + s_U * (U - U_0))                (outside_drivers on)
     a'   = a + (a* - a) / tau_a
     S_eff = sanctions * (1 - leak * a) * (1 - 0.5 * flexible * talks)      sanctions leakage
+    relief = sanctions * (1 - leak * a) * 0.5 * flexible * talks            relief granted in talks
     polarisation = sqrt(a * cohesion)                                     bloc polarisation
 
 rho^A is each actor's threat from the allies over its reference level, so a = a_0 is a rest
@@ -71,6 +72,14 @@ def effective_sanctions(q, sanctions, alignment, flexible, talks, bloc_support):
     """S_eff = sanctions * (1 - leak * a) * (1 - 0.5 * flexible * talks)."""
     leak = q.sanctions_leakage * alignment if bloc_support else 0.0
     return sanctions * (1.0 - leak) * (1.0 - FLEXIBLE_TALKS_RELIEF * flexible * talks)
+
+
+@mechanism
+def relief(q, sanctions, alignment, flexible, talks, bloc_support):
+    """Sanctions relief granted in talks: sanctions * (1 - leak * a) * 0.5 * flexible * talks,
+    the part of the (leaked) sanctions that effective_sanctions removes for talks."""
+    leak = q.sanctions_leakage * alignment if bloc_support else 0.0
+    return sanctions * (1.0 - leak) * FLEXIBLE_TALKS_RELIEF * flexible * talks
 
 
 @mechanism

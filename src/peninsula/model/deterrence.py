@@ -3,7 +3,8 @@
     C_A      = sum_{j in allies} C_j                     pooled allied capability (USD bn, theatre)
     C_adv    = C_PRK + alignment * b * (C_CHN + C_RUS)   DPRK plus the support its bloc may lend
     balance  = C_A / C_adv                               power ratio, reported every month
-    resolve  = min(1, R * (1 + g_d * D(t)))              D: drill memory, D' = D + (d - D)/tau_d
+    resolve  = min(1, R * (1 + g_d * D(t)) * (1 + k_c * clarity))
+                                                          D: drill memory, D' = D + (d - D)/tau_d
     cred     = balance / (1 + balance) * cohesion * resolve
     h_delib  = (r_delib / 12) * (1 - cred)^gamma          per month, at rungs provocation/crisis
     h_war    = h_dw * (1 - cred)^gamma                    per month, deliberate clash -> war
@@ -18,6 +19,10 @@ both factors are 1. a_SI and w_SI are judgement with ranges from 0 (no paradox).
 Credibility is the product the design names (pooled capability x cohesion x
 resolve). Drills raise credibility through D and, separately, raise threat in threat.py:
 both faces are in the model, and which dominates depends on parameters (w_d, l_d, g_d, gamma).
+Strategic clarity moves resolve by k_c per unit (clarity_credibility_gain): k_c > 0 when
+public, stated commitments tie the allies' hands (Fearon 1997, "Signaling Foreign Policy
+Interests"), k_c < 0 when clarity about aims also tells the adversary what the allies will not
+do (judgement); 0 is inside its range.
 The bloc-backing share b is fixed at 0.3 (judgement: China and Russia would lend political and
 material, not combat, support; Korolev 2018; Sino-Russian alignment studies 2024).
 """
@@ -40,11 +45,18 @@ def power_balance(allied, prk, chn, rus, alignment):
 
 
 @mechanism
-def credibility(q, balance, cohesion, drill_memory, enabled):
+def clarity_resolve(q, clarity):
+    """max(0, 1 + k_c * clarity): strategic clarity's factor of resolve (either sign)."""
+    return max(0.0, 1.0 + q.clarity_credibility_gain * clarity)
+
+
+@mechanism
+def credibility(q, balance, cohesion, drill_memory, clarity, enabled):
     """Alliance credibility (0..1) = balance / (1 + balance) * cohesion * resolve; drills raise
-    resolve through the drill memory only when deterrence is on."""
+    resolve through the drill memory, and clarity moves it, only when deterrence is on."""
     gain = q.drill_credibility_gain if enabled else 0.0
-    resolve = min(1.0, q.alliance_resolve * (1.0 + gain * drill_memory))
+    stated = clarity_resolve(q, clarity) if enabled else 1.0
+    resolve = min(1.0, q.alliance_resolve * (1.0 + gain * drill_memory) * stated)
     return balance / (1.0 + balance) * cohesion * resolve
 
 

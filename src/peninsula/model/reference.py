@@ -11,8 +11,11 @@ under the fixed reference policy (levers.REFERENCE_LEVERS, drills averaged over 
 
 evidence^ref is a month's belief evidence (beliefs.py) under the reference policy with the
 launch rate at rest (provocations.rest_launch_rate) and China's coercion at its reference rate,
-no talks; with that anchor the starting belief is a rest point of the belief update. So a
-scenario that keeps today's posture starts near a rest point, and any lever moved away from the
+no talks (under costly signals the channels then add nothing: no talks, launches at the rest
+rate); with that anchor the starting belief is a rest point of the belief update. The
+concession channel's burst is 0 at the rest launch rate and its lesson starts at 0, and relief
+is granted only in talks, so the three strategy switches keep the starting state a rest point.
+So a scenario that keeps today's posture starts near a rest point, and any lever moved away from the
 reference moves outcomes.
 """
 
@@ -68,15 +71,24 @@ def reference_threat(q, ref, spending0, theatre, posture0, trust0, posture_threa
 
 
 @mechanism
-def reference_evidence(q, ref, posture_threat):
-    """A month's belief evidence by category under the reference policy, at rest."""
+def reference_evidence(q, ref, posture_threat, costly):
+    """A month's belief evidence by category under the reference policy, at rest (launches at
+    the rest rate, so the costly-signal restraint term is 0)."""
     drill_eff = threat.effective_drill(q, ref.mean_drill, ref.strategic_clarity)
     rok, jpn = coercion.expected_events(per_month(q.coercion_rate_per_year))
+    rest = provocations.rest_launch_rate(q, drill_eff)
     return beliefs.evidence(q, drill_eff, ref.missile_defense_deployment,
                             ref.permanent_infrastructure, ref.open_communication,
-                            ref.multilateral_engagement,
-                            provocations.rest_launch_rate(q, drill_eff), 0.0, rok, jpn,
-                            posture_threat)
+                            ref.multilateral_engagement, rest, 0.0, rok, jpn, posture_threat,
+                            rest, costly)
+
+
+@mechanism
+def rest_launches(q, ref):
+    """Expected launches a month at rest under the reference drills (yearly mean): what the
+    concession channel's burst is measured against (concessions.burst)."""
+    return provocations.rest_launch_rate(q, threat.effective_drill(q, ref.mean_drill,
+                                                                   ref.strategic_clarity))
 
 
 @mechanism

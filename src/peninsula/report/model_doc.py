@@ -26,6 +26,7 @@ SECTIONS = (
     ("DPRK nuclear and missile programme", "peninsula.model.nuclear_programme"),
     ("Diplomacy, denuclearisation and the cornered effect", "peninsula.model.diplomacy"),
     ("Provocations (self-exciting counts)", "peninsula.model.provocations"),
+    ("Concessions: provocations that extract talks and relief", "peninsula.model.concessions"),
     ("Event coding (CAMEO / Goldstein)", "peninsula.model.events"),
     ("Tension", "peninsula.model.tension"),
     ("Escalation ladder", "peninsula.model.escalation"),

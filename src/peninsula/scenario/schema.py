@@ -146,6 +146,12 @@ MECHANISMS: dict[str, str] = {
     "nuclear_programme": "DPRK capability grows",
     "diplomacy": "talks and denuclearisation",
     "cornered_effect": "pressure without off-ramps lowers DPRK willingness to talk",
+    "costly_signals": "trust moves on behaviour (talks kept, launch restraint); hotlines and "
+                      "forums make it legible but add no trust by themselves (off: cheap talk "
+                      "adds trust every month)",
+    "concession_channel": "a burst of launches raises the hazard that talks start; relief "
+                          "reached this way teaches the DPRK that provocation pays",
+    "relief_funding": "sanctions relief granted in talks funds DPRK capability growth",
     "drill_provocation": "drills raise the DPRK launch rate",
     "self_excitation": "launches beget launches (Hawkes term)",
     "testing_campaign": "a latent testing-campaign regime multiplies the launch rate; announced "
