@@ -102,7 +102,7 @@ def test_bundled_scenarios_fix_no_parameter():
         if not sc["scenario"]["sample_parameters"]:
             continue
         sampled += 1
-        assert {p["distribution"] for p in sc["parameters"].values()} == {"triangular"}, name
+        assert "fixed" not in {p["distribution"] for p in sc["parameters"].values()}, name
     assert sampled >= 4
 
 
