@@ -454,7 +454,8 @@ class PeninsulaModel(mesa.Model):
         level = escalation.event_floor(self.level, rhetoric, provs + (1 if lifted else 0))
         f_t, h_delib, h_delib_war = 0.0, self.attack_m, q.deliberate_war_per_month
         if escalation.PROVOCATION <= level <= escalation.CLASH:
-            f_t = escalation.tension_factor(escalation.tension_exponent(q, self.tension))
+            f_t = (escalation.tension_factor(escalation.tension_exponent(q, self.tension))
+                   * escalation.agreement_factor(q, level, lv.military_agreement))
             h_delib, h_delib_war = deterrence.deliberate_hazards(q, self.attack_m,
                                                                  self.credibility, f.deterrence)
             if f.stability_instability:

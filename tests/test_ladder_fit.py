@@ -124,3 +124,33 @@ def test_calibrate_command_with_ladder_writes_the_ladder_columns(tmp_path):
     post = pd.read_parquet(out)
     assert set(LADDER) <= set(post.columns)
     json.dumps(dict(post.attrs))  # the attributes stay plain data
+
+
+def test_a_military_agreement_cuts_the_accidental_hazards_up_to_a_clash_only():
+    q = parameter_record({"military_agreement_effect": 0.4})
+    assert escalation.agreement_factor(q, escalation.PROVOCATION, 1.0) == pytest.approx(0.6)
+    assert escalation.agreement_factor(q, escalation.CRISIS, 0.5) == pytest.approx(0.8)
+    assert escalation.agreement_factor(q, escalation.CLASH, 1.0) == 1.0  # not clash -> war
+    assert escalation.agreement_factor(q, escalation.CRISIS, 0.0) == 1.0
+    q0 = parameter_record({"military_agreement_effect": 0.0})
+    assert escalation.agreement_factor(q0, escalation.CRISIS, 1.0) == 1.0  # 0: no effect
+
+
+def test_the_replay_holds_the_2018_agreement_from_november_2018_to_november_2023():
+    from peninsula.analysis.record import historical_levers
+
+    lv = historical_levers()["military_agreement"]
+    month = {f"{2006 + i // 12}-{i % 12 + 1:02d}": v for i, v in enumerate(lv)}
+    assert month["2018-10"] == 0.0 and month["2018-11"] == 1.0 and month["2023-11"] == 1.0
+    assert month["2023-12"] == 0.0 and sum(lv) == 61  # November 2018 - November 2023
+
+
+def test_an_agreement_in_force_lowers_clashes_in_the_ensemble():
+    base = load_scenario("baseline", ["scenario.sample_parameters=false"])
+
+    def clash_years(agreement):
+        setup = build_setup(base.with_levers(military_agreement=agreement))
+        res = run_chunks(setup, 2000, record_monthly=False, record_events=False)
+        return float((res.yearly["clash_entries"] > 0).mean())
+
+    assert clash_years(1.0) < clash_years(0.0)

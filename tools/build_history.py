@@ -100,6 +100,22 @@ OUTSIDE_DRIVERS = [
      "(24 February 2022); broad Western sanctions", "UN General Assembly resolution ES-11/1, "
      "2 March 2022; Council of the EU, sanctions packages from 23 February 2022"),
 ]
+# The 2018 inter-Korean Comprehensive Military Agreement (lever military_agreement: 1 in force):
+# signed 19 September 2018 at the Pyongyang summit; its buffer zones along the MDL and the NLL and
+# the no-fly zone took effect on 1 November 2018. The ROK suspended the no-fly zone on 22 November
+# 2023 after the DPRK's satellite launch, and the DPRK declared the next day that it would no
+# longer abide by the agreement: out of force from December 2023 (the ROK suspended the whole of
+# it on 4 June 2024).
+MILITARY_AGREEMENT = [
+    ("2018-11", 1.0, "Comprehensive Military Agreement (signed 19 September 2018): buffer zones "
+     "on land, at sea and in the air in effect from 1 November 2018",
+     "Agreement on the Implementation of the Historic Panmunjom Declaration in the Military "
+     "Domain, 19 September 2018; ROK Ministry of National Defense, 1 November 2018"),
+    ("2023-12", 0.0, "ROK suspends the no-fly zone (22 November 2023); the DPRK declares it no "
+     "longer bound (23 November 2023); ROK suspends the whole agreement (4 June 2024)",
+     "ROK Ministry of National Defense statements of 22 November 2023 and 4 June 2024; DPRK "
+     "Ministry of National Defence statement, KCNA, 23 November 2023"),
+]
 SPENDING_TRAINING = (1996, 2005)  # SIPRI years before the replay's start (spending back-test)
 
 
@@ -169,6 +185,7 @@ def main(data: Path) -> None:
     _write(OUT / "defence_spending_yearly.csv", milex)
     write_spending_training(data)
     write_outside_drivers()
+    write_military_agreement()
     cinc = []
     for r in _read(data / "cow_nmc/nmc_v6_abridged_usa_rus_chn_prk_kor_jpn_1816_"
                                  "2016.csv"):
@@ -203,6 +220,13 @@ def write_outside_drivers() -> None:
     _write(OUT / "outside_drivers.csv", [
         {"month": m, "driver": d, "level": v, "event": e, "source": src}
         for m, d, v, e, src in OUTSIDE_DRIVERS])
+
+
+def write_military_agreement() -> None:
+    """The 2018 military agreement in force, by month from each entry (MILITARY_AGREEMENT)."""
+    _write(OUT / "military_agreement.csv", [
+        {"month": m, "in_force": v, "event": e, "source": src}
+        for m, v, e, src in MILITARY_AGREEMENT])
 
 
 def write_incidents(data: Path) -> None:

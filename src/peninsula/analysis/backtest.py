@@ -71,7 +71,7 @@ PRIOR_RANGES = {"launch_drill_effect": (-0.45, 1.5), "launch_capability_elastici
 # hazards' ranges are judgement around the record's counts), s_L over [0, 1].
 LADDER = ("launch_escalation_share", "provocation_to_crisis_per_month",
           "crisis_to_clash_per_month", "deliberate_aggression_rate_per_year",
-          "clash_to_war_per_month", "deliberate_war_per_month")
+          "clash_to_war_per_month", "deliberate_war_per_month", "military_agreement_effect")
 PRIOR_WIDENING = 2.0  # prior sensitivity: a hazard's prior [a, b] widened to [a / 2, 2 b]
 CALIBRATION_METHODS = ("apmc", "rejection")
 APMC_ALPHA = 0.5  # share of particles kept each generation (Lenormand et al. 2013)

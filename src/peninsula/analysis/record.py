@@ -52,6 +52,9 @@ def historical_levers(train_until: int | None = None) -> dict:
     announced = load_table("programme_announcements")
     programme = stepwise(months, dict(zip(announced["month"],
                                           announced["in_force"].astype(float), strict=True)), 0.0)
+    agreement = load_table("military_agreement")
+    in_force = stepwise(months, dict(zip(agreement["month"], agreement["in_force"].astype(float),
+                                         strict=True)), 0.0)
     drivers = load_table("outside_drivers")
     outside = {name: stepwise(months, dict(zip(rows["month"], rows["level"].astype(float),
                                                strict=True)), float(rows["level"].iloc[0]))
@@ -65,6 +68,7 @@ def historical_levers(train_until: int | None = None) -> dict:
         "flexible_diplomacy": [0.6 if t else 0.15 for t in talks],
         "summit_frequency_per_year": summits,
         "programme_announcement": programme,
+        "military_agreement": in_force,
     }
 
 

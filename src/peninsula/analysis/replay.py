@@ -48,7 +48,7 @@ FILTER_MONTHS = 12  # the particle filter weighs each run by the record of the l
 FILTER_MIN_ESS = 0.5  # tempered so that the effective sample size stays >= half the runs
 HELD_LEVERS = ("talks_override", "sanctions_pressure", "flexible_diplomacy",
                "summit_frequency_per_year",
-               "programme_announcement")  # held at their last value in ex-ante mode
+               "programme_announcement", "military_agreement")  # held in ex-ante mode
 
 EV_LAUNCH = EVENT_INDEX["missile_launch"]
 

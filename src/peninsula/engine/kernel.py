@@ -741,9 +741,10 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                 f_bound = 0.0
                 u1 = 0.0
                 radius = 0.0
+                agreement = escalation.agreement_factor(q, lvl, lv.military_agreement)
                 if lvl >= escalation.PROVOCATION and lvl <= escalation.CLASH:
                     x_t = escalation.tension_exponent(q, tens)
-                    f_bound = bounds.exp_upper(x_t)
+                    f_bound = bounds.exp_upper(x_t) * agreement
                 misperceive = f.misperception and escalation.misperception_applies(lvl)
                 sigma = 0.0
                 if misperceive:
@@ -776,7 +777,7 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     h_delib = attack_m[k]
                     h_delib_war = q.deliberate_war_per_month
                     if lvl >= escalation.PROVOCATION and lvl <= escalation.CLASH:
-                        f_t = escalation.tension_factor(x_t)
+                        f_t = escalation.tension_factor(x_t) * agreement
                         h_delib, h_delib_war = deterrence.deliberate_hazards(
                             q, attack_m[k], credibility[k], f.deterrence)
                         if paradox:

@@ -27,6 +27,8 @@ DESCRIPTIONS = {
     "outside_drivers": "dated milestones of the US-China rivalry and the Russia-West "
                        "confrontation with their levels (judgement; in force until the next "
                        "entry)",
+    "military_agreement": "the 2018 inter-Korean Comprehensive Military Agreement in force (from "
+                          "the month given until the next entry)",
     "defence_spending_training": "SIPRI military expenditure (constant 2023 USD bn) 1996-2005, "
                                  "before the replay's start",
 }

@@ -23,6 +23,11 @@ sigma_eff = sigma * (1 - i_w * intel) * (1 - h_n * comm):
     war -> crisis           h = h_armistice * (1 + c_m * CM)
     CM = (cohesion + intelligence_sharing + open_communication) / 3     crisis-management capacity
 
+A military agreement in force (lever ``military_agreement``; the 2018 inter-Korean agreement's
+buffer zones, November 2018 - November 2023) multiplies the tension factor at the provocation
+and crisis rungs by 1 - r_A * agreement: the accidental hazards up to a clash fall, the
+deliberate ones do not (r_A, ``military_agreement_effect``, judgement with a prior from 0).
+
 Hazards are turned into probabilities p = 1 - exp(-h) and competing moves share one uniform
 draw. Schelling's "threat that leaves something to chance" is the misperception term. It errs
 both ways (Jervis 1976: threats are misread as larger and as smaller than they are): m is
@@ -78,6 +83,16 @@ def launches_lift(q, launches, u):
     if q.launch_escalation_share >= 1.0:
         return True
     return u < launch_lift_probability(q, launches)
+
+
+@mechanism
+def agreement_factor(q, level, agreement):
+    """1 - r_A * agreement at the provocation and crisis rungs (1 elsewhere): a military
+    agreement's buffer zones cut the accidental hazards provocation -> crisis and crisis ->
+    clash, which carry the tension factor (r_A: military_agreement_effect)."""
+    if level in (PROVOCATION, CRISIS):
+        return 1.0 - q.military_agreement_effect * agreement
+    return 1.0
 
 
 @mechanism

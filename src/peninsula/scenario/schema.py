@@ -71,6 +71,10 @@ LEVERS: dict[str, Field] = {
     "launch_days_override": Field("float", -1.0, 31.0, -1.0,
                                   "-1 launch days follow the model (with forced launches: one "
                                   "missile a day); d >= 0 forces d launch days (replay)"),
+    "military_agreement": Field("float", 0.0, 1.0, 0.0,
+                                "an inter-Korean military agreement in force (1: buffer zones "
+                                "along the MDL and the NLL, as in the 2018 agreement, "
+                                "November 2018 - November 2023)"),
     "us_china_rivalry": Field("float", 0.0, 1.0, 0.8,
                               "US-China rivalry index (outside driver; 0 engagement, 1 open "
                               "confrontation; 0.8 since the October 2022 chip controls)"),
