@@ -31,12 +31,11 @@ mechanism adds at this posture), whose answers need not add up with the channels
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
 
-from peninsula.analysis.metrics import per_run_at, stability_index
+from peninsula.analysis.metrics import paired_difference, per_run_at, stability_index
 from peninsula.engine.ensemble import run_chunks
 from peninsula.model.levers import ACTIVITY_LEVERS, CHANNELS, NO_ACTIVITY
 from peninsula.model.reference import reference_inputs
@@ -48,7 +47,6 @@ EXPLAINED = (
     "self_excitation", "beliefs", "arms_race", "alignment", "bloc_support", "diplomacy",
     "misperception", "preemption", "crisis_management", "cohesion_dynamics", "coercion",
 )
-Z90 = 1.6448536269514722  # the standard normal's 95th percentile
 OUTCOMES = ("p_clash", "p_war", "p_nuclear_use", "dprk_launches_per_year",
             "alignment_china_russia", "stability_index")
 
@@ -82,14 +80,9 @@ def difference(a: dict, b: dict) -> dict:
 
 
 def paired_interval(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, list]:
-    """90% interval of the mean of a - b, run by run (the runs are paired by common random
-    numbers): mean +- 1.645 * sd / sqrt(n), normal approximation."""
-    out = {}
-    for k in OUTCOMES:
-        d = a[k] - b[k]
-        half = Z90 * float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else math.inf
-        out[k] = [float(d.mean()) - half, float(d.mean()) + half]
-    return out
+    """90% interval of the mean of a - b for each outcome, run by run (the runs are paired by
+    common random numbers; metrics.paired_difference)."""
+    return {k: list(paired_difference(a[k], b[k])[1:]) for k in OUTCOMES}
 
 
 def check_against(against: dict | None) -> dict[str, float]:

@@ -28,6 +28,16 @@ from peninsula.engine.ensemble import OUTCOME_DTYPE
 Z90 = 1.6448536269514722
 
 
+def paired_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Mean of the run-by-run differences a - b and its 90% normal interval, for runs paired
+    by common random numbers: mean +- Z90 * sd / sqrt(n) (the interval is empty, the mean's
+    own, with a single run)."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    mean = float(d.mean())
+    half = Z90 * float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else 0.0
+    return mean, mean - half, mean + half
+
+
 def wilson_interval(k: int, n: int, z: float = Z90) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion k/n."""
     if n == 0:

@@ -13,14 +13,13 @@ parameters are paired per-run differences on those common runs.
 from __future__ import annotations
 
 import argparse
-import math
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from peninsula.analysis.metrics import per_run_at
+from peninsula.analysis.metrics import paired_difference, per_run_at
 from peninsula.api import Ensemble, run
 from peninsula.scenario.loader import load_scenario
 
@@ -29,7 +28,6 @@ STRATEGIES = ("open_communication", "flexible_diplomacy", "multilateral_engageme
 FACE_LEVELS = (0.5, 1.2, 2.0)  # exercise_intensity of the two-faces table
 BEST_LEVELS = (0.0, 0.5, 1.0, 1.5, 2.0)  # exercise_intensity of the best-level table
 HORIZON_YEARS = 10
-Z90 = 1.6448536269514722  # two-sided 90% normal quantile
 POINT = "scenario.sample_parameters=false"
 DEFAULT_RUNS, DEFAULT_SEED = 10_000, 11
 
@@ -41,14 +39,6 @@ def _ensemble(name: str, overrides: list[str], runs: int, seed: int) -> Ensemble
 
 def _all(value: float) -> list[str]:
     return [f"levers.{lever}={value:g}" for lever in STRATEGIES]
-
-
-def paired_difference(on: np.ndarray, off: np.ndarray) -> tuple[float, float, float]:
-    """Mean of the per-run differences on - off and its 90% normal interval (paired runs)."""
-    d = np.asarray(on, dtype=float) - np.asarray(off, dtype=float)
-    mean = float(d.mean())
-    half = Z90 * float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else 0.0
-    return mean, mean - half, mean + half
 
 
 def two_faces_table(runs: int, seed: int) -> str:
