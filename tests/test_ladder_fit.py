@@ -154,3 +154,18 @@ def test_an_agreement_in_force_lowers_clashes_in_the_ensemble():
         return float((res.yearly["clash_entries"] > 0).mean())
 
     assert clash_years(1.0) < clash_years(0.0)
+
+
+def test_prior_sensitivity_refits_with_each_prior_widened_and_all_wide():
+    from peninsula.analysis.prior_sensitivity import ALL_WIDE, prior_sensitivity
+
+    r = prior_sensitivity(draws=300, runs=100, seed=2)
+    names = [row["widened"] for row in r["rows"]]
+    assert names[0] is None and names[-1] == ALL_WIDE
+    assert set(names[1:-1]) == set(LADDER) - {"launch_escalation_share"}  # already [0, 1]
+    for row in r["rows"]:
+        assert 0.0 <= row["p_war"] <= row["p_clash"] <= 1.0  # war passes through a clash
+        lo, hi = row["p_war_90"]
+        assert lo <= row["p_war"] <= hi
+        if row["widened"] in LADDER:
+            assert row["prior"] == list(widened(row["widened"]))

@@ -73,6 +73,14 @@ LADDER = ("launch_escalation_share", "provocation_to_crisis_per_month",
           "crisis_to_clash_per_month", "deliberate_aggression_rate_per_year",
           "clash_to_war_per_month", "deliberate_war_per_month", "military_agreement_effect")
 PRIOR_WIDENING = 2.0  # prior sensitivity: a hazard's prior [a, b] widened to [a / 2, 2 b]
+# Prior sensitivity, all hazards at once: wide enough for the replay to reach the coded series'
+# clash rate (4 clash years in 2006-2015; about 0.6 in ten within the parameter table's ranges),
+# an order of magnitude above the table's upper ends for the hazards up to a clash (judgement).
+WIDE_PRIORS = {"provocation_to_crisis_per_month": (0.01, 0.3),
+               "crisis_to_clash_per_month": (0.002, 0.2),
+               "deliberate_aggression_rate_per_year": (0.05, 5.0),
+               "clash_to_war_per_month": (0.001, 0.05), "deliberate_war_per_month": (0.005, 0.15),
+               "military_agreement_effect": (0.0, 0.9)}
 CALIBRATION_METHODS = ("apmc", "rejection")
 APMC_ALPHA = 0.5  # share of particles kept each generation (Lenormand et al. 2013)
 APMC_MIN_ACCEPT = 0.05  # stop when fewer new particles than this beat the last tolerance

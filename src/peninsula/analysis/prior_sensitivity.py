@@ -7,7 +7,9 @@ years with an armed clash and with a war in the coded incident series). The reco
 clashes and no war, so the posterior of a hazard may be little more than its prior; this check
 says how much the headline answer rests on each prior. For the base priors and for each ladder
 parameter in turn with its prior widened (backtest.widened: a hazard's [a, b] to [a / 2, 2 b], the
-launch share to [0, 1]), it refits, then runs the baseline scenario with the posterior and
+launch share's prior is already the whole of [0, 1]), then with every hazard's prior wide at once
+(backtest.WIDE_PRIORS, the row ALL_WIDE), it refits, then runs the baseline scenario with the
+posterior and
 reports the posterior median of every ladder parameter and P(clash) and P(war) at the
 scenario's longest horizon, with their 90% Wilson intervals.
 """
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peninsula.analysis.backtest import LADDER, calibrate, prior_box, widened
+from peninsula.analysis.backtest import LADDER, WIDE_PRIORS, calibrate, prior_box, widened
 from peninsula.analysis.metrics import per_run_at, wilson_interval
 from peninsula.analysis.record import LAST_YEAR
 from peninsula.engine.ensemble import run_chunks
 from peninsula.model.setup import build_setup
 from peninsula.scenario.loader import load_scenario
+
+ALL_WIDE = "all hazards (wide)"
 
 
 def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, workers: int = 1,
@@ -33,8 +37,9 @@ def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, worker
     horizon = max(1, min(sc.horizon_months // 12, max(sc.doc["metrics"]["horizons_years"])))
     rows = []
     widenable = [n for n in LADDER if widened(n) != tuple(float(x[0]) for x in prior_box((n,)))]
-    for name in (None, *widenable):
-        ranges = {} if name is None else {name: widened(name)}
+    for name in (None, *widenable, ALL_WIDE):
+        ranges = ({} if name is None else WIDE_PRIORS if name == ALL_WIDE
+                  else {name: widened(name)})
         if progress:
             progress(f"prior sensitivity: {name or 'base priors'}")
         post = calibrate(train_until, draws, seed=seed, workers=workers, ladder=True,
@@ -45,7 +50,7 @@ def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, worker
         k_war = int(v["war"].sum())
         rows.append({
             "widened": name,
-            "prior": post.attrs["prior"][name] if name else None,
+            "prior": post.attrs["prior"][name] if name in LADDER else None,
             "posterior_median": {n: float(post[n].median()) for n in LADDER},
             "p_clash": float(v["clash"].mean()),
             "p_war": k_war / runs,
