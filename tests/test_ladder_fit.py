@@ -42,16 +42,20 @@ def test_each_launch_lifts_the_ladder_with_probability_s():
     assert share == pytest.approx(1 - 0.7 ** 2, abs=0.012)  # 0.51; 4 sd of 20,000 draws
 
 
+def clash_year_share(scenario, runs: int) -> float:
+    """The share of run-years with an armed clash entered, at point parameter values."""
+    res = run_chunks(build_setup(scenario), runs, record_monthly=False, record_events=False)
+    return float((res.yearly["clash_entries"] > 0).mean())
+
+
+POINT = ["scenario.sample_parameters=false"]
+
+
 def test_launches_raise_clashes_only_through_the_share():
     # with s = 0 a launch never starts a climb: fewer clashes than with the former floor (s = 1)
-    base = load_scenario("baseline", ["scenario.sample_parameters=false"])
-
-    def clash_years(s):
-        setup = build_setup(base.with_parameters(launch_escalation_share=s))
-        res = run_chunks(setup, 1500, record_monthly=False, record_events=False)
-        return float((res.yearly["clash_entries"] > 0).mean())
-
-    none, half, every = clash_years(0.0), clash_years(0.5), clash_years(1.0)
+    base = load_scenario("baseline", POINT)
+    none, half, every = (clash_year_share(base.with_parameters(launch_escalation_share=s), 1500)
+                         for s in (0.0, 0.5, 1.0))
     assert none < half < every
 
 
@@ -146,14 +150,9 @@ def test_the_replay_holds_the_2018_agreement_from_november_2018_to_november_2023
 
 
 def test_an_agreement_in_force_lowers_clashes_in_the_ensemble():
-    base = load_scenario("baseline", ["scenario.sample_parameters=false"])
-
-    def clash_years(agreement):
-        setup = build_setup(base.with_levers(military_agreement=agreement))
-        res = run_chunks(setup, 2000, record_monthly=False, record_events=False)
-        return float((res.yearly["clash_entries"] > 0).mean())
-
-    assert clash_years(1.0) < clash_years(0.0)
+    base = load_scenario("baseline", POINT)
+    assert (clash_year_share(base.with_levers(military_agreement=1.0), 2000)
+            < clash_year_share(base.with_levers(military_agreement=0.0), 2000))
 
 
 def test_prior_sensitivity_refits_with_each_prior_widened_and_all_wide():
