@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -134,3 +135,47 @@ def test_parameter_designs_take_the_fast_path_with_the_same_results():
     metrics = list(fast.columns[3:])
     pd.testing.assert_frame_equal(fast[metrics], slow[metrics])
     assert fast["dprk_launches_per_year"].iloc[1] > fast["dprk_launches_per_year"].iloc[0]
+
+
+def header_names(output: str) -> list[str]:
+    """Each column's full name (spaces dropped), read back from the (possibly folded) header
+    rows of a table."""
+    rows = [line.split("┃")[1:-1] for line in output.splitlines() if line.startswith("┃")]
+    return ["".join(r[i].strip() for r in rows).replace(" ", "") for i in range(len(rows[0]))]
+
+
+def test_sweep_reports_standard_errors_and_paired_differences():
+    sc = peninsula.load_scenario("baseline", BASE)
+    table = peninsula.api.sweep(sc, ["levers.exercise_intensity=0.5,2"], paired_against=0)
+    n = sc.runs
+    p = table["p_war_1y"]
+    assert (table["p_war_1y_se"] - np.sqrt(p * (1 - p) / n)).abs().max() < 1e-12
+    assert (table["stability_index_se"] > 0).all()
+    assert (table.loc[0, [c for c in table.columns if c.endswith("_diff")]] == 0).all()
+    d = table.loc[1]
+    for metric in ("dprk_launches_per_year", "stability_index", "p_clash_1y"):
+        assert abs(d[f"{metric}_diff"] - (d[metric] - table.loc[0, metric])) < 1e-9
+        assert d[f"{metric}_diff_p05"] <= d[f"{metric}_diff"] <= d[f"{metric}_diff_p95"]
+    assert d["dprk_launches_per_year_diff_p05"] > 0  # the drill effect, paired
+
+
+def test_sweep_column_names_are_not_truncated_on_a_narrow_terminal(monkeypatch):
+    from rich.console import Console
+
+    from peninsula.cli import render
+
+    monkeypatch.setattr(render, "out", Console(width=80, force_terminal=False))  # a narrow one
+    args = ["sweep", "--grid", "levers.multilateral_engagement=0,1", "--runs", "40", "-q",
+            "--paired-against", "0", "--set", "scenario.horizon_months=24"]
+    res = runner.invoke(app, args, terminal_width=80)
+    assert res.exit_code == 0, res.output
+    assert "…" not in res.output
+    assert max(len(line) for line in res.output.splitlines()) <= 80
+    metrics = ["p_war_1y", "dprk_launches_per_year", "alignment_china_russia",
+               "stability_index"]
+    first, paired = res.output.split("Paired differences")
+    assert header_names(first) == ["point", "levers.multilateral_engagement", *metrics]
+    assert header_names(paired) == ["point", "levers.multilateral_engagement",
+                                    *(f"Δ{m}" for m in metrics)]
+    res = runner.invoke(app, [*args[:-4], "--paired-against", "5"])
+    assert res.exit_code == 2 and "no such point" in res.output

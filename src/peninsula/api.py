@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from peninsula._version import __version__
-from peninsula.analysis.metrics import summarize
+from peninsula.analysis.metrics import per_run_outcomes, summarize
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.io import store, tables
 from peninsula.io.results import MONTHLY_VARS, ChunkResult
@@ -54,9 +54,19 @@ class Ensemble:
     def months(self) -> list[str]:
         return tables.month_labels(self.setup)
 
+    def outcomes(self) -> pd.DataFrame:
+        """One row per run with every outcome of the summary (analysis/metrics.py
+        ``outcome_columns``): first months of clash, war and nuclear use (null if never
+        reached), and at each horizon whether each rung was reached and the summary's
+        metrics. A column's mean is the summary's value."""
+        return per_run_outcomes(self.result, self.setup)
+
     def runs_table(self) -> pd.DataFrame:
-        """One row per run: run id and the run's sampled parameter values."""
-        return tables.runs_table(self.result)
+        """One row per run: run id, the run's sampled parameter values (none when the
+        ensemble ran compact), then its outcomes (``outcomes``): the table of runs.parquet."""
+        outcomes = self.outcomes()
+        return pd.concat([tables.runs_table(self.result),
+                          outcomes.drop(columns="run")], axis=1)
 
     def monthly(self, runs: slice | None = None) -> pd.DataFrame:
         """Long table: run, month index, date, then every state variable (actor and dyad).
@@ -108,7 +118,6 @@ class Ensemble:
 
         with store.folder_lock(out):
             clear_previous(out)
-            store.write_parquet(self.runs_table(), out / "runs.parquet")
             if self.result.monthly is not None:
                 step = 1000
                 parts = (self.monthly(slice(a, a + step)) for a in range(0, self.n_runs, step))
@@ -120,7 +129,9 @@ class Ensemble:
 
 
 def _finish_folder(ens: Ensemble, out: Path, command: str | None) -> None:
-    """Summary, scenario and, last, the manifest listing the files present."""
+    """Runs table (parameters and outcomes), summary, scenario and, last, the manifest
+    listing the files present."""
+    store.write_parquet(ens.runs_table(), out / "runs.parquet")
     store.write_json(ens.summary(), out / "summary.json")
     store.write_text(ens.scenario.to_toml(), out / "scenario.toml")
     files = [f for f in tables.RESULT_FILES if (out / f).is_file()]
@@ -258,16 +269,55 @@ def sweep(scenario: Scenario | str = "baseline", grid: list[str] | None = None,
           chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
           resume: bool = False, kernel: str = "auto",
           progress: Callable[[int], None] | None = None,
-          on_resume: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+          on_resume: Callable[[int, int], None] | None = None,
+          paired_against: int | None = None) -> pd.DataFrame:
     """One ensemble per design point (same runs and seed); one row per point with the metrics
-    of analysis/metrics.py. ``out_dir`` keeps every finished point (resumable)."""
+    of analysis/metrics.py and their standard errors (``NAME_se``); with ``paired_against`` (a
+    point number) also each metric's paired difference against that point, run by run on
+    common random numbers, and its 90% interval (``NAME_diff``, ``NAME_diff_p05``,
+    ``NAME_diff_p95``). ``out_dir`` keeps every finished point (resumable)."""
     from peninsula.analysis.sweep import run_sweep
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     table = sweep_design(sc, grid, design)
     return run_sweep(sc, table, executor=executor, workers=workers, chunk_runs=chunk_runs,
                      out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
-                     on_resume=on_resume)
+                     on_resume=on_resume, with_se=True, paired_against=paired_against)
+
+
+def policies(file: str | Path | None = None) -> dict:
+    """Named lever sets: the bundled policies, or every policy of a TOML policy file
+    (scenario/policies.py); name -> Policy (description, levers)."""
+    from peninsula.scenario.policies import bundled_policies, read_policy_file
+
+    return bundled_policies() if file is None else read_policy_file(file)
+
+
+def resolve_policies(refs: list[str]) -> list:
+    """The policies named by ``--policy`` values: bundled names or TOML files (every policy
+    of a file); ScenarioError naming the file, policy and lever at fault."""
+    from peninsula.scenario.policies import resolve_policies as resolve
+
+    return resolve(refs)
+
+
+def compare(scenario: Scenario | str = "baseline", policies: list | None = None, *,
+            runs: int | None = None, seed: int | None = None, workers: int = 1,
+            executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
+            kernel: str = "auto", progress: Callable[[int], None] | None = None) -> dict:
+    """Run each policy (Policy objects, bundled names or files) on the same runs and seed
+    (common random numbers: run i of every policy draws the same uncertainties and noise)
+    and report each outcome per policy and as paired differences against the first, with
+    90% intervals (analysis/compare.py): keys ``policies`` and ``differences``."""
+    from peninsula.analysis.compare import compare as run_compare
+    from peninsula.scenario.policies import Policy
+
+    resolved: list[Policy] = []
+    for ref in policies or ["status-quo", "dual-track"]:
+        resolved += [ref] if isinstance(ref, Policy) else resolve_policies([str(ref)])
+    sc = scenario_for(scenario, runs=runs, seed=seed)
+    return run_compare(sc, resolved, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       kernel=kernel, progress=progress)
 
 
 def sensitivity_plan(scenario: Scenario, factors: list[str] | None = None, samples: int = 64,

@@ -22,8 +22,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from peninsula.engine.ensemble import OUTCOME_DTYPE
+from peninsula.io.results import FIRST_KEYS, NEVER
 
 Z90 = 1.6448536269514722
 
@@ -187,3 +189,65 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
                                         for y in range(result.launches_by_year.shape[1])]
     out["by_horizon"] = by_horizon
     return out
+
+
+# --- per-run outcomes: the summary's values for each run, declared once -------------------------
+# Columns of ``per_run_outcomes`` (runs.parquet and Ensemble.outcomes()), in this order:
+#   run, first_<rung>_month for each rung of FIRST_KEYS (month index from the start, 0 = first
+#   month; null (pandas Int32 <NA>) if never reached), then at each horizon h that the run covers
+#   <rung>_<h>y (1 if reached by h, else 0) for each probability and <summary key>_<h>y for each
+#   HORIZON_METRICS entry, then the FINAL_METRICS at the final horizon.
+FIRST_MONTH_COLUMNS = tuple(f"first_{key}_month" for key in FIRST_KEYS)
+
+
+def outcome_horizons(setup) -> tuple[list[int], int]:
+    """The horizons (years) a run covers and the summary's final horizon (0 if none)."""
+    years = setup.n_years
+    horizons = [h for h in setup.metrics["horizons_years"] if h <= years]
+    return horizons, max(horizons, default=years if years >= 1 else 0)
+
+
+def outcome_columns(horizons: list[int], final_years: int) -> list[str]:
+    """The per-run outcome columns for these horizons (see the declaration above)."""
+    cols = ["run", *FIRST_MONTH_COLUMNS]
+    for h in _with_final(horizons, final_years):
+        if h in horizons:
+            cols += [f"{name}_{h}y" for _, name in PROBABILITIES]
+        cols += [f"{key}_{h}y" for key, _ in HORIZON_METRICS]
+        if h == final_years:
+            cols += [f"{key}_{h}y" for key, _ in FINAL_METRICS]
+    return cols
+
+
+def _with_final(horizons: list[int], final_years: int) -> list[int]:
+    return sorted(set(horizons) | ({final_years} if final_years >= 1 else set()))
+
+
+def registry_columns(horizons: list[int], final_years: int) -> dict[str, str]:
+    """Each metric of the registry (``metric_names``) -> the per-run outcome column whose mean
+    it is: ``p_war_10y`` -> ``war_10y``, ``stability_index`` -> ``stability_index_<final>y``."""
+    out = {f"{key}_{h}y": f"{name}_{h}y" for key, name in PROBABILITIES for h in horizons}
+    return out | {key: f"{key}_{final_years}y" for key in MEAN_METRICS}
+
+
+def per_run_outcomes(result, setup) -> pd.DataFrame:
+    """One row per run with every outcome of the summary (``outcome_columns``): the mean of a
+    column is the summary's value, e.g. ``war_10y`` averages to ``p_war['10']``."""
+    horizons, final_years = outcome_horizons(setup)
+    cols: dict[str, object] = {"run": np.asarray(result.run_ids, dtype=np.int64)}
+    for key, name in zip(FIRST_KEYS, FIRST_MONTH_COLUMNS, strict=True):
+        first = np.asarray(result.first_month[key])
+        cols[name] = pd.array(np.where(first == NEVER, 0, first), dtype="Int32")
+        cols[name][first == NEVER] = pd.NA
+    for h in _with_final(horizons, final_years):
+        v = per_run_at(result, h)
+        ksi = stability_index(v, setup.metrics)
+        if h in horizons:
+            for _, name in PROBABILITIES:
+                cols[f"{name}_{h}y"] = v[name].astype(np.int8)
+        for key, name in HORIZON_METRICS:
+            cols[f"{key}_{h}y"] = ksi if name is None else v[name]
+        if h == final_years:
+            for key, name in FINAL_METRICS:
+                cols[f"{key}_{h}y"] = v[name]
+    return pd.DataFrame(cols)[outcome_columns(horizons, final_years)]

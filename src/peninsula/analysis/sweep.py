@@ -29,7 +29,15 @@ import numpy as np
 import pandas as pd
 
 from peninsula._version import __version__
-from peninsula.analysis.metrics import MEAN_METRICS, PROBABILITIES, summarize
+from peninsula.analysis.metrics import (
+    MEAN_METRICS,
+    PROBABILITIES,
+    outcome_horizons,
+    paired_difference,
+    per_run_outcomes,
+    registry_columns,
+    summarize,
+)
 from peninsula.analysis.metrics import metric_names as metric_names_for
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, chunk_bounds, join, simulate_range
 from peninsula.engine.executors import SequentialExecutor, using_executor
@@ -172,18 +180,22 @@ def _plain(v):
     return float(v)
 
 
-def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int, kernel: str) -> dict:
+def _plan(scenario: Scenario, design: pd.DataFrame, chunk_runs: int, kernel: str,
+          paired_against: int | None = None) -> dict:
     """What a resumed sweep must share with the interrupted one (points of another version or
-    monthly step must not be mixed into one table)."""
+    monthly step, or paired against another point, must not be mixed into one table)."""
     digest = hashlib.sha256(design.to_csv(index=False).encode()).hexdigest()
-    return {"scenario_sha256": scenario.hash(), "seed": scenario.seed, "runs": scenario.runs,
+    plan = {"scenario_sha256": scenario.hash(), "seed": scenario.seed, "runs": scenario.runs,
             "chunk_runs": chunk_runs, "design_sha256": digest, "points": len(design),
             "peninsula_version": __version__, "kernel": resolve_kernel(kernel)}
+    return plan if paired_against is None else plan | {"paired_against": paired_against}
 
 
 def flat_metrics(summary: dict, with_se: bool = False) -> dict:
     """The headline numbers of a summary as flat columns (one row per point); ``with_se`` adds
-    each one's standard error as ``NAME_se`` (binomial for probabilities)."""
+    each one's standard error as ``NAME_se`` (binomial for probabilities). A point summary of
+    a paired sweep (``paired``) adds ``NAME_diff``, ``NAME_diff_p05`` and ``NAME_diff_p95``:
+    the paired difference against the reference point and its 90% interval."""
     row = {}
     runs = summary["runs"]
     for key, _ in PROBABILITIES:
@@ -196,7 +208,17 @@ def flat_metrics(summary: dict, with_se: bool = False) -> dict:
         row[key] = summary[key]["mean"]
         if with_se:
             row[f"{key}_se"] = summary[key].get("se", math.nan)
+    for name, d in summary.get("paired", {}).items():
+        row[f"{name}_diff"], row[f"{name}_diff_p05"], row[f"{name}_diff_p95"] = d
     return row
+
+
+def metric_values(result, setup) -> dict[str, np.ndarray]:
+    """Per-run values of every registry metric (``p_war_10y``: 0/1 per run; a mean metric:
+    its value at the final horizon); each metric is the mean of its array."""
+    frame = per_run_outcomes(result, setup)
+    columns = registry_columns(*outcome_horizons(setup))
+    return {name: frame[col].to_numpy(dtype=float) for name, col in columns.items()}
 
 
 def metric_names(scenario: Scenario) -> list[str]:
@@ -219,23 +241,29 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
               out_dir: str | Path | None = None, resume: bool = False,
               progress: Callable[[int], None] | None = None, kernel: str = "auto",
               on_resume: Callable[[int, int], None] | None = None,
-              with_se: bool = False) -> pd.DataFrame:
+              with_se: bool = False, paired_against: int | None = None) -> pd.DataFrame:
     """Run every design point (``scenario.runs`` runs each, same seed) and return one row per
-    point: the design columns, then the headline metrics (``flat_metrics``). With ``out_dir``
-    the folder is locked for the sweep (store.folder_lock)."""
+    point: the design columns, then the headline metrics (``flat_metrics``), with ``with_se``
+    their standard errors and with ``paired_against`` (a point number) each metric's paired
+    difference, run by run, against that point. With ``out_dir`` the folder is locked for the
+    sweep (store.folder_lock)."""
     with contextlib.ExitStack() as stack:
         if out_dir is not None:
             stack.enter_context(store.folder_lock(Path(out_dir)))
         return _run_sweep(scenario, design, executor=executor, workers=workers,
                           chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
                           progress=progress, kernel=kernel, on_resume=on_resume,
-                          with_se=with_se)
+                          with_se=with_se, paired_against=paired_against)
 
 
 def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | None,
                workers: int, chunk_runs: int, out_dir: str | Path | None, resume: bool,
                progress: Callable[[int], None] | None, kernel: str,
-               on_resume: Callable[[int, int], None] | None, with_se: bool) -> pd.DataFrame:
+               on_resume: Callable[[int, int], None] | None, with_se: bool,
+               paired_against: int | None) -> pd.DataFrame:
+    if paired_against is not None and not 0 <= paired_against < len(design):
+        raise SweepError(f"--paired-against {paired_against}: no such point; the design's "
+                         f"points are 0..{len(design) - 1}")
     modes = _parameter_modes(scenario, design)
     if modes is None:
         scenarios = point_scenarios(scenario, design)
@@ -256,7 +284,8 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
     points_dir = None
     done: dict[int, dict] = {}
     if out_dir is not None:
-        points_dir = _prepare(Path(out_dir), _plan(scenario, design, chunk_runs, kernel), resume)
+        points_dir = _prepare(Path(out_dir),
+                              _plan(scenario, design, chunk_runs, kernel, paired_against), resume)
         for i in range(n_points):
             f = points_dir / f"point-{i:05d}.json"
             with contextlib.suppress(ValueError):  # a damaged point is computed again
@@ -269,7 +298,8 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
         progress(runs * len(done))
     summaries: dict[int, dict] = dict(done)
     with using_executor(executor, workers) as executor:
-        todo = [i for i in range(n_points) if i not in done]
+        todo = _order(n_points, done, paired_against)
+        reference: dict[str, np.ndarray] = {}  # per-run metric values of the reference point
         setups: dict = {}
         futures: dict[int, list] = {}
 
@@ -286,11 +316,18 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
             for fut in futures.pop(i):
                 part = fut.result()
                 parts.append(part)
-                if progress:
+                if progress and i not in done:
                     progress(len(part.run_ids))
             if n + ahead < len(todo):
                 submit(todo[n + ahead])
-            summaries[i] = summarize(join(parts), setups.pop(i), scenario.name)
+            joined, setup = join(parts), setups.pop(i)
+            summaries[i] = summarize(joined, setup, scenario.name)
+            if paired_against is not None:
+                values = metric_values(joined, setup)
+                if i == paired_against:  # computed first (_order)
+                    reference = values
+                summaries[i]["paired"] = {m: list(paired_difference(v, reference[m]))
+                                          for m, v in values.items()}
             if points_dir is not None:
                 store.write_json(summaries[i], points_dir / f"point-{i:05d}.json", indent=None)
     table = pd.concat([design.reset_index(drop=True),
@@ -304,6 +341,15 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
         store.write_parquet(table, out / "sweep.parquet")
         store.write_text(scenario.to_toml(), out / "scenario.toml")
     return table
+
+
+def _order(n_points: int, done: dict, paired_against: int | None) -> list[int]:
+    """The points to compute, in order; a paired sweep computes its reference point first,
+    again if it was finished but others were not (their differences need its runs)."""
+    todo = [i for i in range(n_points) if i not in done]
+    if paired_against is None or not [i for i in todo if i != paired_against]:
+        return todo
+    return [paired_against, *(i for i in todo if i != paired_against)]
 
 
 def _prepare(out: Path, plan: dict, resume: bool) -> Path:

@@ -128,17 +128,93 @@ def print_explanation(ex: dict) -> None:
         out.print(t)
 
 
-def print_sweep(result: pd.DataFrame, design_columns, sc) -> None:
+def labelled_column(table: Table, name: str, justify: str = "right") -> None:
+    """A column whose name is never cut: a long name or value folds onto the next line of its
+    cell rather than ending in an ellipsis, on a terminal of any width."""
+    table.add_column(name, justify=justify, overflow="fold", min_width=min(len(name), 8))
+
+
+def fmt_diff(d: dict | list, scale: float = 1.0, digits: int = 3) -> str:
+    """A paired difference ``{mean, p05, p95}`` (or [mean, p05, p95]) as 'mean [p05, p95]'."""
+    mean, lo, hi = (d["mean"], d["p05"], d["p95"]) if isinstance(d, dict) else d
+    return f"{mean * scale:+.{digits}f} [{lo * scale:+.{digits}f}, {hi * scale:+.{digits}f}]"
+
+
+def print_sweep(result: pd.DataFrame, design_columns, sc,
+                paired_against: int | None = None) -> None:
+    """The sweep's headline metrics, each ± its standard error, a row per point; with
+    ``paired_against`` a second table of the paired differences against that point."""
     horizons = sc["metrics"]["horizons_years"]
     last = max([h for h in horizons if h <= sc.horizon_months // 12] or horizons[:1])
-    cols = ["point", *design_columns, f"p_war_{last}y", "dprk_launches_per_year",
-            "alignment_china_russia", "stability_index"]
-    t = Table(title=f"{sc.name}: {sc.runs} runs per point, seed {sc.seed}")
-    for c in cols:
-        t.add_column(c, justify="right")
-    for rec in result.to_dict("records"):
-        t.add_row(*[cell(rec[c]) for c in cols])
+    metrics = [f"p_war_{last}y", "dprk_launches_per_year", "alignment_china_russia",
+               "stability_index"]
+    records = result.to_dict("records")
+
+    def table(title: str, labels: list[str], values) -> None:
+        t = Table(title=title, title_justify="left")
+        for c in ["point", *design_columns, *labels]:
+            labelled_column(t, str(c))
+        for rec in records:
+            t.add_row(cell(rec["point"]), *(cell(rec[c]) for c in design_columns),
+                      *(values(rec, m) for m in metrics))
+        out.print(t)
+
+    table(f"{sc.name}: {sc.runs} runs per point, seed {sc.seed}; metric ± standard error",
+          metrics, lambda rec, m: f"{cell(rec[m])} ± {rec[f'{m}_se']:.2g}"
+          if f"{m}_se" in rec else cell(rec[m]))
+    if paired_against is not None:
+        table(f"Paired differences against point {paired_against}, run by run: mean "
+              "[90% interval]", [f"Δ {m}" for m in metrics],
+              lambda rec, m: fmt_diff([rec[f"{m}_diff"], rec[f"{m}_diff_p05"],
+                                       rec[f"{m}_diff_p95"]],
+                                      digits=3 if m.startswith("p_") else 2))
+
+
+def print_policies(policies, title: str) -> None:
+    """Each policy: name, description and the levers it sets."""
+    t = Table(title=title, title_justify="left")
+    labelled_column(t, "name", "left")
+    labelled_column(t, "description", "left")
+    labelled_column(t, "levers", "left")
+    for p in policies:
+        t.add_row(p.name, p.description, "\n".join(f"{k} = {v:g}" for k, v in p.levers.items()))
     out.print(t)
+
+
+def compare_value(metric: str, est: dict, diff: bool = False) -> str:
+    """An outcome of ``compare``: a probability in % (a difference in percentage points), a
+    mean with two decimals; with its 90% interval."""
+    if metric.startswith(("p_clash_", "p_war_", "p_nuclear_use_")):
+        text = fmt_diff(est, 100.0, 2) + " pp" if diff else \
+            f"{100 * est['mean']:.2f}% [{100 * est['p05']:.2f}, {100 * est['p95']:.2f}]"
+        return text
+    return fmt_diff(est, 1.0, 2) if diff else \
+        f"{est['mean']:.2f} [{est['p05']:.2f}, {est['p95']:.2f}]"
+
+
+def print_compare(result: dict) -> None:
+    """Two tables: each outcome per policy, then the paired differences against the first."""
+    ref = result["reference"]
+    head = f"{result['scenario']}, {result['runs']:,} runs per policy, seed {result['seed']}"
+    t = Table(title=f"Outcomes by policy ({head}): mean [90% interval]", title_justify="left")
+    labelled_column(t, "outcome", "left")
+    for name in result["policies"]:
+        labelled_column(t, name)
+    for m in result["outcomes"]:
+        t.add_row(m, *(compare_value(m, result["policies"][n][m]) for n in result["policies"]))
+    out.print(t)
+    t = Table(title=f"Paired differences against {ref}, run by run: mean [90% interval]",
+              title_justify="left")
+    labelled_column(t, "outcome", "left")
+    for name in result["differences"]:
+        labelled_column(t, f"{name} - {ref}")
+    for m in result["outcomes"]:
+        t.add_row(m, *(compare_value(m, result["differences"][n][m], diff=True)
+                       for n in result["differences"]))
+    out.print(t)
+    out.print("Common random numbers: run i of every policy draws the same parameters and noise, "
+              "so a difference is the policies' effect run by run. Probabilities in %, their "
+              "differences in percentage points (pp).")
 
 
 def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_factors: int,

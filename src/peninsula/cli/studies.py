@@ -47,15 +47,24 @@ def sweep(
     executor_kind: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
+    paired_against: Annotated[int | None, typer.Option(
+        "--paired-against", min=0, metavar="POINT",
+        help="Also give each metric's paired difference against this point (its number in "
+             "the table), run by run on common random numbers, with its 90% interval.")]
+    = None,
     as_json: json_opt("Print the table as JSON records.") = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Run one ensemble per design point (same runs and seed) and print a row per point.
-    Without --grid or --design, the scenario's study table (grid or design)."""
+    """Run one ensemble per design point (same runs and seed) and print a row per point with
+    each metric's standard error. Without --grid or --design, the scenario's study table
+    (grid or design)."""
     sc = R.load(scenario, set_)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         table = api.sweep_design(sc, grid_, design)  # every point checked first
+        if paired_against is not None and paired_against >= len(table):
+            raise ValueError(f"--paired-against {paired_against}: no such point; the "
+                             f"design's points are 0..{len(table) - 1}")
         api.check_engine(kernel, executor_kind)
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
@@ -64,11 +73,12 @@ def sweep(
         f"{sc.name}: sweep of {len(table)} points", quiet,
         lambda pool, progress, on_resume: api.sweep(
             sc, design=table, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
-            resume=resume, kernel=kernel, progress=progress, on_resume=on_resume), out_dir)
+            resume=resume, kernel=kernel, progress=progress, on_resume=on_resume,
+            paired_against=paired_against), out_dir)
     if as_json:
         print(result.to_json(orient="records", indent=2))
         return
-    print_sweep(result, table.columns, sc)
+    print_sweep(result, table.columns, sc, paired_against)
 
 
 @app.command()

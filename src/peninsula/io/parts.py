@@ -126,14 +126,15 @@ def _concat(paths: list[Path], target: Path) -> None:
 
 
 def assemble(out_dir: Path, parts: Path, bounds: list[tuple[int, int]]):
-    """Rebuild the per-run result from the parts and write the final tables (run order)."""
+    """Rebuild the per-run result (parameters and outcomes) from the parts and write the
+    monthly and events tables (run order); the caller writes runs.parquet, which adds the
+    per-run outcomes computed from the result."""
     stems = [stem(a, b) for a, b in bounds]
     outcomes = pd.concat([pd.read_parquet(parts / f"{s}.outcomes.parquet") for s in stems],
                          ignore_index=True)
     runs = pd.concat([pd.read_parquet(parts / f"{s}.runs.parquet") for s in stems],
                      ignore_index=True)
     result = tables.result_from_outcomes(outcomes, runs.drop(columns="run").to_numpy())
-    store.write_parquet(runs, out_dir / "runs.parquet")
     for kind in ("monthly", "events"):
         paths = [parts / f"{s}.{kind}.parquet" for s in stems]
         if all(p.is_file() for p in paths):

@@ -28,7 +28,10 @@ def month_labels(setup) -> list[str]:
 
 
 def runs_table(result: ChunkResult) -> pd.DataFrame:
-    """One row per run: run id and the run's sampled parameter values."""
+    """One row per run: run id and the run's sampled parameter values (none for a compact
+    result, which keeps outcomes only)."""
+    if result.params is None:
+        return pd.DataFrame({"run": result.run_ids})
     df = pd.DataFrame(result.params, columns=list(NAMES))
     df.insert(0, "run", result.run_ids)
     return df
