@@ -301,6 +301,42 @@ def resolve_policies(refs: list[str]) -> list:
     return resolve(refs)
 
 
+def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
+        runs: int | None = None, seed: int | None = None, workers: int = 1,
+        overrides: list[str] | None = None) -> dict:
+    """The fan charts' data of one ensemble (analysis/fan.py), with the policy's levers set
+    when one is named (a bundled policy or a TOML file holding one policy): keys ``months``,
+    ``cumulative``, ``ladder``, ``years``, ``yearly``, and the provenance ``scenario``,
+    ``policy``, ``runs``, ``seed``."""
+    from peninsula.analysis.compare import policy_scenario
+    from peninsula.analysis.fan import fan_data
+
+    sc = scenario_for(scenario, runs=runs, seed=seed, overrides=overrides)
+    if policy is not None:
+        found = resolve_policies([policy])
+        if len(found) != 1:
+            raise ValueError(f"--policy {policy}: names {len(found)} policies; give one")
+        sc = policy_scenario(sc, found[0])
+    ens = run(sc, workers=workers, record_monthly=True, record_events=False)
+    return {**fan_data(ens.result, ens.setup), "scenario": sc.name, "policy": policy,
+            "runs": ens.n_runs, "seed": sc.seed}
+
+
+def plot_fan(data: dict, stem: str | Path) -> list[Path]:
+    """Write the fan charts of ``fan``'s data as PNG, SVG and HTML (report/fan_plot.py)."""
+    from peninsula.report.fan_plot import plot_fan as draw
+    from peninsula.report.figures import stamp
+
+    return draw(data, stem, stamp(data["scenario"], data["runs"], data["seed"], data["policy"]))
+
+
+def plot_compare(result: dict, stem: str | Path) -> list[Path]:
+    """Write ``compare``'s result as comparison bars (PNG, SVG and HTML)."""
+    from peninsula.report.compare_plot import plot_compare_all
+
+    return plot_compare_all(result, stem)
+
+
 def compare(scenario: Scenario | str = "baseline", policies: list | None = None, *,
             runs: int | None = None, seed: int | None = None, workers: int = 1,
             executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peninsula.report.figures import pyplot, save_figure
+from peninsula.report.figures import pyplot, save_figure, stamp, write_all
 
 
 def headline_outcomes(result: dict) -> list[tuple[str, str, float]]:
@@ -22,6 +22,40 @@ def plot_compare(result: dict, path: str | Path) -> Path:
     """Write the comparison figure (PNG by the file's extension): bars of the paired
     differences against ``result['reference']`` with 90% interval whiskers, stamped with the
     scenario, runs and seed."""
+    return save_figure(_matplotlib(result), path)
+
+
+def plot_compare_all(result: dict, stem: str | Path) -> list[Path]:
+    """The comparison figure as PNG, SVG and interactive HTML (report/figures.write_all)."""
+    return write_all(_matplotlib(result), _plotly(result), stem)
+
+
+def _title(result: dict) -> str:
+    return (f"Policies against {result['reference']}: paired differences, run by run "
+            f"(bars: mean; whiskers: 90% interval); "
+            f"{stamp(result['scenario'], result['runs'], result['seed'])}, common random numbers")
+
+
+def _plotly(result: dict):
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    panels = [p for p in headline_outcomes(result) if p[0] in result["outcomes"]]
+    names = list(result["differences"])
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[1] for p in panels])
+    for col, (key, label, scale) in enumerate(panels, start=1):
+        d = [result["differences"][n][key] for n in names]
+        fig.add_trace(go.Bar(
+            x=names, y=[x["mean"] * scale for x in d], name=label, showlegend=False,
+            error_y={"type": "data", "symmetric": False,
+                     "array": [(x["p95"] - x["mean"]) * scale for x in d],
+                     "arrayminus": [(x["mean"] - x["p05"]) * scale for x in d]}),
+            row=1, col=col)
+    fig.update_layout(title=_title(result), height=450, width=350 * len(panels) + 100)
+    return fig
+
+
+def _matplotlib(result: dict):
     plt = pyplot()
     panels = [p for p in headline_outcomes(result) if p[0] in result["outcomes"]]
     names = list(result["differences"])
@@ -39,7 +73,6 @@ def plot_compare(result: dict, path: str | Path) -> Path:
         ax.set_ylabel(f"difference: {label}", fontsize=8)
     fig.suptitle(f"Policies against {result['reference']}: paired differences, run by run "
                  "(bars: mean; whiskers: 90% interval)", fontsize=10)
-    fig.text(0.99, 0.01, f"scenario {result['scenario']}, {result['runs']:,} runs, seed "
-                         f"{result['seed']}; common random numbers", ha="right", va="bottom",
-             fontsize=7, color="0.35")
-    return save_figure(fig, path)
+    fig.text(0.99, 0.01, stamp(result["scenario"], result["runs"], result["seed"])
+             + "; common random numbers", ha="right", va="bottom", fontsize=7, color="0.35")
+    return fig

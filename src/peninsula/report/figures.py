@@ -29,3 +29,37 @@ def save_figure(fig, path: str | Path) -> Path:
 
     plt.close(fig)
     return path
+
+
+FORMATS = (".png", ".svg", ".html")  # every figure of 'peninsula plot': static, vector, interactive
+
+
+def stamp(scenario: str, runs: int, seed: int, policy: str | None = None) -> str:
+    """The provenance line every figure carries: scenario, policy, runs and seed."""
+    pol = f", policy {policy}" if policy else ""
+    return f"scenario {scenario}{pol}; {runs:,} runs, seed {seed}"
+
+
+def figure_paths(stem: str | Path) -> list[Path]:
+    """The files a figure is written to: the stem with each of FORMATS (a suffix given on the
+    stem is dropped)."""
+    stem = Path(stem)
+    base = stem.with_suffix("") if stem.suffix.lower() in FORMATS else stem
+    return [base.with_name(base.name + ext) for ext in FORMATS]
+
+
+def write_all(fig, plotly_fig, stem: str | Path) -> list[Path]:
+    """Write a matplotlib figure as PNG and SVG and a Plotly figure as self-contained HTML
+    (the plotly.js library embedded, so the page opens with no network), atomically."""
+    import matplotlib.pyplot as plt
+
+    from peninsula.io.store import atomic_write, write_text
+
+    png, svg, html = figure_paths(stem)
+    fig.tight_layout()
+    for path in (png, svg):
+        atomic_write(path, lambda tmp, p=path: fig.savefig(tmp, format=p.suffix.lstrip(".")))
+
+    plt.close(fig)
+    write_text(plotly_fig.to_html(include_plotlyjs=True, full_html=True), html)
+    return [png, svg, html]

@@ -1,0 +1,64 @@
+"""`peninsula plot fan` and `peninsula plot compare`: figures as PNG, SVG and interactive HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import peninsula.api as api
+from peninsula.cli import running as R
+from peninsula.cli.app import plot_app
+from peninsula.cli.options import ScenarioArg, SetOpt, WorkersOpt, out_path, runs_opt, seed_opt
+from peninsula.cli.render import out
+
+StemOpt = Annotated[Path, typer.Option("--out", parser=out_path, help=(
+    "File stem: writes STEM.png, STEM.svg and STEM.html (a suffix given is dropped)."))]
+
+
+def _check_stem(stem: Path) -> None:
+    from peninsula.report.figures import figure_paths
+
+    for path in figure_paths(stem):
+        R.check_writable(path, "file")
+
+
+@plot_app.command("fan")
+def plot_fan_cmd(
+    scenario: ScenarioArg = "baseline",
+    out_stem: StemOpt = Path("fan"),
+    policy: Annotated[str | None, typer.Option(help="A bundled policy or a TOML file with one "
+                                                    "policy ('peninsula policies').")] = None,
+    runs: runs_opt("Runs of the ensemble (default: the scenario's).") = 2000,
+    seed: seed_opt() = None,
+    set_: SetOpt = None,
+    workers: WorkersOpt = 1,
+) -> None:
+    """Fan charts over time: the ladder's rungs, cumulative P(clash) and P(war) by month, and
+    yearly bands of launches, China-Russia alignment and the stability index."""
+    _check_stem(out_stem)
+    with R.checked():
+        data = api.fan(scenario, policy, runs=runs, seed=seed, workers=workers, overrides=set_)
+        paths = api.plot_fan(data, out_stem)
+    out.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+@plot_app.command("compare")
+def plot_compare_cmd(
+    result: Annotated[Path, typer.Option("--from", help="JSON written by 'peninsula compare "
+                                                        "--json'.")],
+    out_stem: StemOpt = Path("compare"),
+) -> None:
+    """Comparison bars: paired differences against the first policy, with 90% intervals."""
+    _check_stem(out_stem)
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+        if not {"differences", "outcomes", "reference"} <= set(data):
+            raise ValueError("it lacks the keys differences, outcomes and reference")
+    except (OSError, ValueError) as exc:
+        R.usage_error(f"{result}: not a result of 'peninsula compare --json' ({exc})")
+    with R.checked():
+        paths = api.plot_compare(data, out_stem)
+    out.print("wrote " + ", ".join(str(p) for p in paths))
