@@ -254,3 +254,79 @@ def test_cli_json_contract_for_both_methods():
         assert key in rows["parameters.launch_base_rate_per_year"], key
     # the base launch rate drives launches: its effect over the range is several a year
     assert rows["parameters.launch_base_rate_per_year"]["mu_star"] > 3.0
+
+
+def test_delta_from_given_data_finds_the_driver_and_scores_unused_factors_near_zero():
+    rng = np.random.default_rng(5)
+    factors = [Factor(f"parameters.x{i}", 0.0, 0.5, 1.0, "uniform") for i in range(4)]
+    x = pd.DataFrame(rng.uniform(size=(3000, 4)), columns=[f.key for f in factors])
+    y = 3.0 * x["parameters.x0"] + x["parameters.x1"] + rng.normal(0.0, 0.1, 3000)
+    war = (rng.uniform(size=3000) < 0.05 + 0.3 * x["parameters.x0"]).astype(float)
+    res = analyze(x.assign(y=y, war=war), factors, ["y", "war"], method="delta", n_boot=50,
+                  seed=1, convergence=True)
+    by = res.indices.set_index(["metric", "factor"])
+    # S1 from given data: 9 / (9 + 1 + 1.2) and 1 / 11.2 for a linear y (uniform variance 1/12)
+    assert by.loc[("y", "parameters.x0"), "S1"] == pytest.approx(0.89, abs=0.03)
+    assert by.loc[("y", "parameters.x1"), "S1"] == pytest.approx(0.09, abs=0.03)
+    for m in ("y", "war"):
+        assert by.loc[(m, "parameters.x0"), "delta"] > 5 * by.loc[(m, "parameters.x0"),
+                                                                  "delta_conf"] / 1.96
+        for unused in ("parameters.x2", "parameters.x3"):  # about zero, within the interval
+            assert abs(by.loc[(m, unused), "delta"]) < by.loc[(m, unused), "delta_conf"] + 0.01
+    assert by.loc[("war", "parameters.x0"), "feature_score"] == by.xs("war")[
+        "feature_score"].max()
+    conv = res.convergence.set_index(["metric", "factor"])
+    assert list(res.convergence.columns) == ["metric", "factor", "delta_half", "converged"]
+    # unused factors agree at N/2 and N; the driver's histogram estimate still rises with N
+    assert conv.loc[("y", "parameters.x2"), "converged"]
+    assert conv.loc[("y", "parameters.x0"), "delta_half"] < by.loc[("y", "parameters.x0"),
+                                                                  "delta"]
+
+
+def test_convergence_check_compares_half_the_design_with_the_whole():
+    points = design(ISHIGAMI, 256, seed=11)
+    res = analyze(ishigami_table(points), ISHIGAMI, ["ishigami"], seed=3, convergence=True)
+    conv = res.convergence
+    assert list(conv.columns) == ["metric", "factor", "ST_half", "converged"]
+    half = analyze(ishigami_table(points.iloc[:128 * 5]), ISHIGAMI, ["ishigami"], seed=3)
+    np.testing.assert_allclose(conv["ST_half"], half.indices["ST"])
+    assert conv["converged"].all()
+    tiny = analyze(ishigami_table(design(ISHIGAMI, 2, seed=1)), ISHIGAMI, ["ishigami"],
+                   seed=3, convergence=True).convergence
+    assert tiny["converged"].isna().all()  # one base row cannot be halved
+
+
+def test_cli_delta_screening_then_sobol_and_plot(tmp_path):
+    common = ["--runs", "40", "--metric", "dprk_launches_per_year", "--json", "-q", "--set",
+              "scenario.horizon_months=24"]
+    res = runner.invoke(app, ["sensitivity", "--method", "delta", "--runs", "300",
+                              "--factor", "launch_base_rate_per_year", "--factor",
+                              "launch_drill_effect", *common[2:], "--plot",
+                              str(tmp_path / "delta.png")])
+    assert res.exit_code == 0, res.output
+    rows = {r["factor"]: r for r in json.loads(res.stdout)}
+    for key in ("metric", "factor", "delta", "delta_conf", "S1", "S1_conf", "feature_score",
+                "delta_half", "converged", "method"):
+        assert key in rows["parameters.launch_base_rate_per_year"], key
+    assert (tmp_path / "delta.png").stat().st_size > 10_000
+    factors = ["--factor", "launch_base_rate_per_year", "--factor", "launch_drill_effect",
+               "--factor", "levers.exercise_intensity=0,2"]
+    res = runner.invoke(app, ["sensitivity", "--method", "morris", "--samples", "4",
+                              "--then-sobol", "1", "--sobol-samples", "4", *factors, *common,
+                              "--out", str(tmp_path / "two"), "--plot",
+                              str(tmp_path / "two.png")])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [r["method"] for r in rows] == ["morris"] * 3 + ["sobol"]
+    assert {"mu_star", "mu_star_conf", "sigma", "mu_star_half"} <= set(rows[0])
+    assert {"S1", "S1_conf", "ST", "ST_conf", "ST_half", "converged"} <= set(rows[-1])
+    assert rows[-1]["factor"] == "parameters.launch_base_rate_per_year"  # the largest mu*
+    assert (tmp_path / "two" / "screening" / "sensitivity.json").exists()
+    for args, says in [
+        (["--then-sobol", "2"], "--then-sobol: follows a Morris screening"),
+        (["--method", "delta", "--factor", "levers.exercise_intensity=0,2"],
+         "--method delta: levers.exercise_intensity must be a parameter name"),
+        (["--plot", str(tmp_path / "x.nope")], "unknown image format"),
+    ]:
+        res = runner.invoke(app, ["sensitivity", *args, "-q"])
+        assert res.exit_code == 2 and says in res.output, (args, res.output)

@@ -358,17 +358,31 @@ def compare(scenario: Scenario | str = "baseline", policies: list | None = None,
 
 def sensitivity_plan(scenario: Scenario, factors: list[str] | None = None, samples: int = 64,
                      method: str = "sobol", second_order: bool = False, levels: int = 4,
-                     metrics: list[str] | None = None) -> tuple[list, list[str], int]:
+                     metrics: list[str] | None = None, then_sobol: int | None = None,
+                     sobol_samples: int = 64) -> tuple[list, list[str], int]:
     """The checked factors and metrics of a sensitivity study and the design points it runs
     (each of ``scenario.runs`` runs). Factors and metrics: the arguments, else the scenario's
-    ``[study]`` table, else every uncertain parameter and the headline metrics."""
+    ``[study]`` table, else every uncertain parameter and the headline metrics. With
+    ``then_sobol`` K (Morris only) the points include the Sobol study of the K survivors."""
     from peninsula.analysis import sensitivity as SA
 
-    if second_order and method == "morris":
+    if method not in SA.METHODS:
+        raise ValueError(f"--method: {method!r} is not one of: {', '.join(SA.METHODS)}")
+    if second_order and method != "sobol" and then_sobol is None:
         raise ValueError("--second-order: Sobol only; drop it or use --method sobol")
+    if then_sobol is not None and method != "morris":
+        raise ValueError("--then-sobol: follows a Morris screening; use --method morris")
     chosen = SA.scenario_factors(scenario, factors)
-    return (chosen, SA.check_metrics(scenario, metrics),
-            SA.design_size(method, len(chosen), samples, second_order, levels))
+    if method == "delta":
+        SA.check_given_data(scenario, chosen)
+    points = SA.design_size(method, len(chosen), samples, False if then_sobol else
+                            second_order, levels)
+    if then_sobol is not None:
+        if not 1 <= then_sobol <= len(chosen):
+            raise ValueError(f"--then-sobol: keep between 1 and {len(chosen)} factors, not "
+                             f"{then_sobol}")
+        points += SA.design_size("sobol", then_sobol, sobol_samples, second_order)
+    return chosen, SA.check_metrics(scenario, metrics), points
 
 
 def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None = None,
@@ -378,20 +392,66 @@ def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None
                 chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
                 resume: bool = False, kernel: str = "auto",
                 progress: Callable[[int], None] | None = None,
-                on_resume: Callable[[int, int], None] | None = None):
+                on_resume: Callable[[int, int], None] | None = None,
+                then_sobol: int | None = None, sobol_samples: int = 64):
     """Which uncertain inputs drive each metric (SALib): Sobol S1/ST (and S2) with 95%
-    intervals, or Morris mu*/sigma. Returns analysis.sensitivity.Sensitivity (indices table,
-    pairs, warnings). Factors and metrics default to the scenario's ``[study]`` table."""
+    intervals, Morris mu*/sigma, or delta (one ensemble: Borgonovo's delta, S1 and extra-trees
+    feature scores). ``then_sobol`` K: a Morris screening of every factor, then Sobol
+    (N = ``sobol_samples``) of the K it ranks first. Returns analysis.sensitivity.Sensitivity
+    (indices, pairs, convergence check, warnings, the screening if any). Factors and metrics
+    default to the scenario's ``[study]`` table."""
     from peninsula.analysis import sensitivity as SA
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     chosen, metrics, _ = sensitivity_plan(sc, factors, samples, method, second_order, levels,
-                                          metrics)
-    result, _ = SA.run_sensitivity(
-        sc, chosen, samples, metrics=metrics, method=method, second_order=second_order,
-        levels=levels, executor=executor, workers=workers, chunk_runs=chunk_runs,
-        out_dir=out_dir, resume=resume, kernel=kernel, progress=progress, on_resume=on_resume)
+                                          metrics, then_sobol, sobol_samples)
+    run = dict(executor=executor, workers=workers, chunk_runs=chunk_runs, resume=resume,
+               kernel=kernel, progress=progress, on_resume=on_resume)
+    if then_sobol is not None:
+        result, _ = SA.run_screening(sc, chosen, samples, then_sobol, sobol_samples,
+                                     metrics=metrics, levels=levels, second_order=second_order,
+                                     out_dir=out_dir, **run)
+        return result
+    result, _ = SA.run_sensitivity(sc, chosen, samples, metrics=metrics, method=method,
+                                   second_order=second_order, levels=levels, out_dir=out_dir,
+                                   **run)
     return result
+
+
+def discover_plan(scenario: Scenario, outcome: str, threshold: float | None = None,
+                  policy: list[str] | None = None) -> tuple[Scenario, object]:
+    """The scenario under the policy (lever settings KEY=VALUE) and the parsed outcome, checked
+    before any run."""
+    from peninsula.analysis import discovery as D
+
+    sc = D.apply_policy(scenario, policy)
+    return sc, D.check_discovery(sc, outcome, threshold)
+
+
+def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 10 years", *,
+             threshold: float | None = None, policy: list[str] | None = None,
+             runs: int | None = None, seed: int | None = None, cart: bool = False,
+             workers: int = 1, executor: Executor | None = None,
+             chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
+             progress: Callable[[int], None] | None = None) -> dict:
+    """Scenario discovery: PRIM (EMA Workbench) over one ensemble's sampled parameters for a
+    yes/no outcome ("war within 10 years", or a metric with ``threshold``), under ``policy``
+    (KEY=VALUE lever settings). Returns base_rate, box (limits, qp, coverage, density, mass),
+    trajectory (the coverage-density trade-off) and, with ``cart``, CART's leaves."""
+    from peninsula.analysis import discovery as D
+
+    sc = scenario_for(scenario, runs=runs, seed=seed)
+    sc, parsed = discover_plan(sc, outcome, threshold, policy)
+    found, _, _ = D.run_discovery(sc, outcome, threshold=threshold, cart=cart,
+                                  executor=executor, workers=workers, chunk_runs=chunk_runs,
+                                  kernel=kernel, progress=progress)
+    out = {"scenario": sc.name, "runs": sc.runs, "seed": sc.seed, "outcome": outcome,
+           "metric": parsed.metric, "threshold": parsed.threshold,
+           "policy": list(policy or []), "base_rate": found.base_rate, "box": found.box,
+           "trajectory": found.trajectory}
+    if cart:
+        out["cart"] = found.cart
+    return out
 
 
 def optimize(scenario: Scenario | str = "baseline", levers: list[str] | None = None,

@@ -251,3 +251,19 @@ def per_run_outcomes(result, setup) -> pd.DataFrame:
             for key, name in FINAL_METRICS:
                 cols[f"{key}_{h}y"] = v[name]
     return pd.DataFrame(cols)[outcome_columns(horizons, final_years)]
+
+
+def per_run_metric(result, metrics: dict, name: str, final_years: int) -> np.ndarray:
+    """One run's value of a registry metric (``metric_names``), per run, as float: a
+    probability ``p_<rung>_<h>y`` is 1 where the run reached the rung within h years, a mean
+    metric is the run's value at ``final_years`` (the value the summary averages)."""
+    for key, col in PROBABILITIES:
+        head, _, tail = name.partition(f"{key}_")
+        if not head and tail.endswith("y") and tail[:-1].isdigit():
+            return reached(result, col, int(tail[:-1])).astype(float)
+    values = per_run_at(result, final_years)
+    for key, col in HORIZON_METRICS + FINAL_METRICS:
+        if key == name:
+            return stability_index(values, metrics) if col is None else values[col]
+    raise ValueError(f"{name!r} is not a metric; one of: p_clash_<N>y, p_war_<N>y, "
+                     f"p_nuclear_use_<N>y, {', '.join(MEAN_METRICS)}")

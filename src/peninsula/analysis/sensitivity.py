@@ -16,9 +16,16 @@ zero. The chance part of each point is shared by all points rather than independ
 not a simple share of the variance; ``point_se`` (a point's standard error) is reported beside
 ``sd`` (the metric's spread over the design) to show when more runs per point are needed.
 
-The result is one row per (metric, factor): S1, S1_conf, ST, ST_conf (Sobol) or mu_star,
-mu_star_conf, mu, sigma (Morris), then sd and point_se; Sobol pairs (S2) in a table of their
-own; and one-line warnings where the design is too small for the indices it gives.
+The delta method (analysis/given_data.py) needs no design: it reads one ensemble with sampled
+parameters, each run its own draw of every factor, and gives Borgonovo's delta, S1 from given
+data and extra-trees feature scores. Screening then Sobol (``run_screening``) runs a Morris
+study of every factor, keeps the K that matter most and runs a Sobol study of those.
+
+The result is one row per (metric, factor): S1, S1_conf, ST, ST_conf (Sobol), mu_star,
+mu_star_conf, mu, sigma (Morris) or delta, delta_conf, S1, S1_conf, feature_score (delta), then
+sd and point_se; Sobol pairs (S2) in a table of their own; a convergence check (the main index
+from the first half of the design, N/2, against the whole, N); and one-line warnings where the
+design is too small for the indices it gives.
 """
 
 from __future__ import annotations
@@ -33,15 +40,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peninsula.analysis import morris, sobol
+from peninsula.analysis import given_data, morris, sobol
+from peninsula.analysis.metrics import per_run_metric
 from peninsula.analysis.sweep import SECTIONS, check_metric, run_sweep
-from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS
+from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.engine.random import sample_param
 from peninsula.io import store
+from peninsula.model.setup import build_setup
 from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.loader import Scenario
+from peninsula.scenario.parameters import NAMES
 
-METHODS = ("sobol", "morris")
+METHODS = ("sobol", "morris", "delta")
+# the index each method ranks factors by, checked for convergence and drawn in the figure
+MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
+# bootstrap resamples of the delta method: each resample re-ranks every factor's runs
+DELTA_BOOT = 100
 DEFAULT_METRICS = ("p_war_{h}y", "dprk_launches_per_year", "alignment_china_russia",
                    "arms_race_intensity_pct", "stability_index", "gdp_loss_pct")
 # An interval that holds zero is a problem only if it also reaches a share of variance that
@@ -72,6 +86,19 @@ class Sensitivity:
     indices: pd.DataFrame
     second_order: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    # per (metric, factor): the main index from the first half of the design and the whole
+    convergence: pd.DataFrame | None = None
+    screening: Sensitivity | None = None  # the Morris study that chose this study's factors
+
+    def records(self) -> list[dict]:
+        """The rows of ``--json``: each index row with its method, the main index from half
+        the design (``<index>_half``) and whether it agrees with the whole (``converged``);
+        after a screening, the screening's rows first. NaN as None."""
+        table = self.indices.assign(method=self.method)
+        if self.convergence is not None:
+            table = table.merge(self.convergence, on=["metric", "factor"], how="left")
+        rows = json.loads(table.to_json(orient="records"))
+        return (self.screening.records() if self.screening is not None else []) + rows
 
     def __repr__(self) -> str:
         factors, metrics = self.indices["factor"].nunique(), self.indices["metric"].nunique()
@@ -140,7 +167,10 @@ def _factor(scenario: Scenario, params: dict, spec: str, source: str = "--factor
 def design_size(method: str, n_factors: int, samples: int, second_order: bool = False,
                 levels: int = 4) -> int:
     """Points of a study's design: Sobol N (D + 2), or N (2D + 2) with second order; Morris
-    r (D + 1). ValueError (naming the flag) for a design that cannot be made."""
+    r (D + 1); delta one ensemble. ValueError (naming the flag) for a design that cannot be
+    made."""
+    if method == "delta":
+        return 1
     if method == "morris":
         return morris.design_size(n_factors, samples, levels)
     return sobol.design_size(n_factors, samples, second_order)
@@ -164,22 +194,40 @@ def design(factors: list[Factor], samples: int, *, method: str = "sobol", seed: 
 
 def analyze(table: pd.DataFrame, factors: list[Factor], metrics: list[str], *,
             method: str = "sobol", second_order: bool = False, levels: int = 4,
-            n_boot: int = 1000, seed: int = 0) -> Sensitivity:
+            n_boot: int = 1000, seed: int = 0, convergence: bool = False) -> Sensitivity:
     """The indices of each metric from a table of evaluated design points (rows in
-    ``design`` order; a metric's column NAME and, if known, its standard error NAME_se)."""
+    ``design`` order; a metric's column NAME and, if known, its standard error NAME_se), or,
+    for delta, of runs (one row per run, the factors' drawn values and per-run metrics).
+    ``convergence`` also estimates the main index from the first half of the design."""
     names = [f.key for f in factors]
-    rows, pairs, notes = [], [], []
+    rows, pairs, notes, checks = [], [], [], []
+    per_block = {"sobol": sobol.rows_per_base(len(names), second_order),
+                 "morris": len(names) + 1, "delta": 1}[method]
+    blocks = len(table) // per_block
     for m in metrics:
         y = table[m].to_numpy(dtype=float)
         se = table[f"{m}_se"].to_numpy(dtype=float) if f"{m}_se" in table else np.full(
             len(y), np.nan)
-        if method == "morris":
-            ind = morris.morris_effects(table[names].to_numpy(dtype=float), y, names,
-                                        levels=levels, n_boot=n_boot, seed=seed)
-            s2 = None
-        else:
-            ind, s2 = sobol.sobol_indices(y, names, second_order=second_order, n_boot=n_boot,
-                                          seed=seed)
+
+        def indices(n: int, y: np.ndarray = y) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+            """The indices from the first n blocks of the design (base rows, trajectories
+            or runs)."""
+            part, x = y[:n * per_block], table[names].to_numpy(dtype=float)[:n * per_block]
+            if method == "morris":
+                return morris.morris_effects(x, part, names, levels=levels, n_boot=n_boot,
+                                             seed=seed), None
+            if method == "delta":
+                ind = given_data.delta_indices(x, part, names, n_boot=n_boot, seed=seed,
+                                               n_classes=given_data.classes(len(y)))
+                if np.isfinite(part).all() and np.ptp(part) > 0:
+                    ind["feature_score"] = given_data.feature_scores(x, part, names,
+                                                                     seed=seed).to_numpy()
+                else:
+                    ind["feature_score"] = math.nan
+                return ind, None
+            return sobol.sobol_indices(part, names, second_order=second_order, n_boot=n_boot,
+                                       seed=seed)
+        ind, s2 = indices(blocks)
         ind["sd"] = float(np.std(y, ddof=1)) if len(y) > 1 else math.nan
         ind["point_se"] = float(np.sqrt(np.mean(np.square(se))))
         ind.insert(0, "metric", m)
@@ -187,24 +235,68 @@ def analyze(table: pd.DataFrame, factors: list[Factor], metrics: list[str], *,
         if s2 is not None:
             s2.insert(0, "metric", m)
             pairs.append(s2)
-        notes += design_warnings(m, ind, s2, y)
+        notes += design_warnings(m, ind, s2, y, "--runs" if method == "delta" else "--samples")
+        if convergence:
+            check = convergence_check(method, ind, indices(blocks // 2)[0]
+                                      if blocks // 2 >= MIN_HALF[method] else None)
+            checks.append(check)
+            notes += convergence_warnings(m, method, check, ind)
     return Sensitivity(method, pd.concat(rows, ignore_index=True),
-                       pd.concat(pairs, ignore_index=True) if pairs else None, notes)
+                       pd.concat(pairs, ignore_index=True) if pairs else None, notes,
+                       pd.concat(checks, ignore_index=True) if checks else None)
+
+
+# the fewest blocks (Sobol base rows, Morris trajectories, runs) the half design may have
+MIN_HALF = {"sobol": 2, "morris": 2, "delta": 50}
+
+
+def convergence_check(method: str, ind: pd.DataFrame, half: pd.DataFrame | None
+                      ) -> pd.DataFrame:
+    """The main index from half the design beside the whole: ``<index>_half`` and
+    ``converged``. The half estimate's error is about sqrt(2) times the whole's and shares
+    half its draws, so their difference has about the whole's standard deviation: the whole's
+    95% interval is the test's band. None where the design is too small to halve."""
+    k = MAIN_INDEX[method]
+    out = ind[["metric", "factor"]].copy()
+    if half is None:
+        out[f"{k}_half"], out["converged"] = math.nan, None
+        return out
+    out[f"{k}_half"] = half[k].to_numpy()
+    diff = (ind[k] - out[f"{k}_half"]).abs()
+    ok = diff <= ind[f"{k}_conf"].fillna(-np.inf)
+    out["converged"] = np.where(ind[k].isna(), None, ok)
+    return out
+
+
+def convergence_warnings(metric: str, method: str, check: pd.DataFrame, ind: pd.DataFrame
+                         ) -> list[str]:
+    """A line when the main index moved by more than its 95% interval between the first half
+    of the design and the whole, for a factor whose index is material."""
+    k = MAIN_INDEX[method]
+    material = MATERIAL_SHARE * (ind[k].max() if k == "mu_star" else 1.0)
+    moved = (check["converged"] == False) & (ind[k].abs() >= material)  # noqa: E712
+    if not moved.any():
+        return []
+    w = check[moved].iloc[0]
+    return [f"{metric}: {k} moved by more than its 95% interval between half the design and "
+            f"the whole for {int(moved.sum())} of {len(check)} factors (e.g. "
+            f"{_short(w['factor'])} {ind.loc[w.name, k]:.3g} from {w[f'{k}_half']:.3g}): "
+            f"not converged, raise --{'runs' if method == 'delta' else 'samples'}"]
 
 
 def design_warnings(metric: str, ind: pd.DataFrame, s2: pd.DataFrame | None,
-                    y: np.ndarray) -> list[str]:
+                    y: np.ndarray, more: str = "--samples") -> list[str]:
     """One line per way the design is too small for a metric's indices: an interval wider
     than its index that also reaches a material value, an index outside [0, 1] beyond its
     interval, or a point's chance error above the metric's spread over the design."""
     out = []
     if not np.isfinite(y).all():
         return [f"{metric}: not a number at some points of the design: no indices"]
-    if "S1" in ind and np.ptp(y) == 0.0:
+    if "mu_star" not in ind and np.ptp(y) == 0.0:
         return [f"{metric}: the same at every point of the design: no variance to share out, "
                 "no indices"]
     checks = [(k, ind[["factor", k, f"{k}_conf"]].set_axis(["name", "v", "c"], axis=1))
-              for k in ("S1", "ST", "mu_star") if k in ind]
+              for k in ("S1", "ST", "mu_star", "delta") if k in ind]
     if s2 is not None and len(s2):
         names = s2["factor_1"].str.cat(s2["factor_2"], sep=" x ")
         checks.append(("S2", pd.DataFrame({"name": names, "v": s2["S2"], "c": s2["S2_conf"]})))
@@ -218,7 +310,7 @@ def design_warnings(metric: str, ind: pd.DataFrame, s2: pd.DataFrame | None,
             out.append(f"{metric}: the 95% interval of {k} is wider than the index for "
                        f"{int(loose.sum())} of {len(t)} "
                        f"{'pairs' if k == 'S2' else 'factors'} (widest {_short(w['name'])} "
-                       f"{w['v']:.3g} ± {w['c']:.3g}): too few samples, raise --samples")
+                       f"{w['v']:.3g} ± {w['c']:.3g}): too few samples, raise {more}")
         if k != "mu_star":
             slack = t["c"] + OUTSIDE_SLACK
             outside = (t["v"] < -slack) | (t["v"] > 1.0 + slack)
@@ -227,7 +319,7 @@ def design_warnings(metric: str, ind: pd.DataFrame, s2: pd.DataFrame | None,
                 out.append(f"{metric}: {k} lies outside [0, 1] beyond its 95% interval for "
                            f"{int(outside.sum())} of {len(t)} "
                            f"{'pairs' if k == 'S2' else 'factors'} ({_short(w['name'])} "
-                           f"{w['v']:.3g} ± {w['c']:.3g}): too few samples, raise --samples")
+                           f"{w['v']:.3g} ± {w['c']:.3g}): too few samples, raise {more}")
     sd, point_se = float(ind["sd"].iloc[0]), float(ind["point_se"].iloc[0])
     if point_se > sd:
         out.append(f"{metric}: a point's standard error from chance ({point_se:.3g}) exceeds "
@@ -269,25 +361,113 @@ def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,
                     progress: Callable[[int], None] | None = None,
                     on_resume: Callable[[int, int], None] | None = None,
                     n_boot: int = 1000) -> tuple[Sensitivity, pd.DataFrame]:
-    """Run the study; return (result, sweep table). ``samples`` is N for Sobol (a power of
-    two) or the number of trajectories for Morris; ``design_size`` gives the points, each of
-    ``scenario.runs`` runs."""
+    """Run the study; return (result, table: the sweep's points, or delta's runs). ``samples``
+    is N for Sobol (a power of two) or the number of trajectories for Morris; ``design_size``
+    gives the points, each of ``scenario.runs`` runs. Delta runs one ensemble of
+    ``scenario.runs`` runs with sampled parameters (``samples`` is not used)."""
     metrics = check_metrics(scenario, metrics)
-    points = design(factors, samples, method=method, seed=scenario.seed,
-                    second_order=second_order, levels=levels)
-    base = scenario.with_settings(sample_parameters=False)
-    table = run_sweep(base, points, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                      out_dir=out_dir, resume=resume, progress=progress, kernel=kernel,
-                      on_resume=on_resume, with_se=True)
-    result = analyze(table, factors, metrics, method=method, second_order=second_order,
-                     levels=levels, n_boot=n_boot, seed=scenario.seed)
+    if method == "delta":
+        table = given_data_table(scenario, factors, metrics, executor=executor,
+                                 workers=workers, chunk_runs=chunk_runs, kernel=kernel,
+                                 progress=progress)
+        result = analyze(table, factors, metrics, method="delta",
+                         n_boot=min(n_boot, DELTA_BOOT), seed=scenario.seed, convergence=True)
+        points = 1
+    else:
+        design_points = design(factors, samples, method=method, seed=scenario.seed,
+                               second_order=second_order, levels=levels)
+        base = scenario.with_settings(sample_parameters=False)
+        table = run_sweep(base, design_points, executor=executor, workers=workers,
+                          chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
+                          progress=progress, kernel=kernel, on_resume=on_resume, with_se=True)
+        result = analyze(table, factors, metrics, method=method, second_order=second_order,
+                         levels=levels, n_boot=n_boot, seed=scenario.seed, convergence=True)
+        points = len(design_points)
     if out_dir is not None:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
         with store.folder_lock(Path(out_dir)):  # the sweep's lock has ended: take it again
             _write(result, Path(out_dir), {
-                "method": method, "samples": samples, "runs_per_point": scenario.runs,
-                "seed": scenario.seed, "points": len(points),
+                "method": method, "samples": None if method == "delta" else samples,
+                "runs_per_point": scenario.runs, "seed": scenario.seed, "points": points,
                 **({"levels": levels} if method == "morris" else {}),
                 "factors": [f.__dict__ for f in factors]})
+    return result, table
+
+
+def given_data_table(scenario: Scenario, factors: list[Factor], metrics: list[str], *,
+                     executor: Executor | None = None, workers: int = 1,
+                     chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
+                     progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """One row per run of one ensemble with sampled parameters: each factor's drawn value
+    and each metric's per-run value (analysis/metrics.py ``per_run_metric``)."""
+    check_given_data(scenario, factors)
+    setup = build_setup(scenario, kernel=kernel)
+    result = run_chunks(setup, scenario.runs, chunk_runs=chunk_runs, executor=executor,
+                        workers=workers, record_monthly=False, record_events=False,
+                        progress=progress)
+    final = final_years(scenario)
+    table = pd.DataFrame({f.key: result.params[:, NAMES.index(f.key.split(".", 1)[1])]
+                          for f in factors})
+    for m in metrics:
+        table[m] = per_run_metric(result, setup.metrics, m, final)
+    return table
+
+
+def check_given_data(scenario: Scenario, factors: list[Factor]) -> None:
+    """ValueError unless every factor is a parameter the scenario samples over its declared
+    range: delta reads each run's own draw, so it cannot set a range of its own."""
+    if not scenario["scenario"]["sample_parameters"]:
+        raise ValueError("--method delta: the scenario does not sample its parameters "
+                         "(scenario.sample_parameters = false): every run has the same draw")
+    params = scenario["parameters"]
+    for f in factors:
+        name = f.key.split(".", 1)[1]
+        p = params.get(name) if f.key.startswith("parameters.") else None
+        if p is None or [f.low, f.high] != [float(v) for v in p["range"]] \
+                or f.distribution != p["distribution"]:
+            raise ValueError(f"--method delta: {f.key} must be a parameter name (no =LOW,HIGH):"
+                             " delta reads each run's own draw of the scenario's parameters")
+
+
+def final_years(scenario: Scenario) -> int:
+    """The horizon (years) at which mean metrics are read: the longest of the scenario's
+    horizons that its months reach, as the summary reads them."""
+    horizons = scenario["metrics"]["horizons_years"]
+    years = scenario.horizon_months // 12
+    return max([h for h in horizons if h <= years], default=max(years, 1))
+
+
+def survivors(screen: Sensitivity, keep: int) -> list[str]:
+    """The ``keep`` factors a Morris screening ranks first: each factor's mu* as a share of the
+    largest mu* of each metric (metrics in their own units become comparable), its largest
+    share over the metrics, highest first."""
+    ind = screen.indices.copy()
+    top = ind.groupby("metric")["mu_star"].transform("max")
+    ind["share"] = (ind["mu_star"] / top.where(top > 0)).fillna(0.0)
+    order = ind.groupby("factor", sort=False)["share"].max().sort_values(ascending=False,
+                                                                          kind="stable")
+    return list(order.index[:keep])
+
+
+def run_screening(scenario: Scenario, factors: list[Factor], trajectories: int, keep: int,
+                  sobol_samples: int, *, metrics: list[str] | None = None, levels: int = 4,
+                  second_order: bool = False, out_dir: str | Path | None = None,
+                  **run: object) -> tuple[Sensitivity, pd.DataFrame]:
+    """Screening then Sobol: a Morris study of every factor (``trajectories``), the ``keep``
+    factors it ranks first (``survivors``), then a Sobol study (N = ``sobol_samples``) of those.
+    The Sobol result carries the screening as ``.screening``; with ``out_dir`` the screening's
+    points and indices go to its folder ``screening/``."""
+    screen, _ = run_sensitivity(scenario, factors, trajectories, metrics=metrics,
+                                method="morris", levels=levels,
+                                out_dir=None if out_dir is None else Path(out_dir) / "screening",
+                                **run)
+    chosen = set(survivors(screen, keep))
+    kept = [f for f in factors if f.key in chosen]
+    result, table = run_sensitivity(scenario, kept, sobol_samples, metrics=metrics,
+                                    method="sobol", second_order=second_order, out_dir=out_dir,
+                                    **run)
+    result.screening = screen
+    result.warnings = [f"screening: {w}" for w in screen.warnings] + result.warnings
     return result, table
 
 
@@ -301,4 +481,5 @@ def _write(result: Sensitivity, out: Path, meta: dict) -> None:
         store.write_text(result.second_order.to_csv(index=False), out / "sensitivity_s2.csv")
     store.write_json({**meta, "indices": records(result.indices),
                       "second_order": records(result.second_order),
+                      "convergence": records(result.convergence),
                       "warnings": result.warnings}, out / "sensitivity.json")

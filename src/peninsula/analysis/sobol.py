@@ -49,10 +49,10 @@ def design_size(n_factors: int, n_base: int, second_order: bool = False) -> int:
         raise ValueError("a sensitivity analysis needs at least one factor")
     if n_base < 2 or n_base & (n_base - 1):
         raise ValueError(f"--samples must be a power of two >= 2, not {n_base}")
-    return n_base * _rows_per_base(n_factors, second_order)
+    return n_base * rows_per_base(n_factors, second_order)
 
 
-def _rows_per_base(n_factors: int, second_order: bool) -> int:
+def rows_per_base(n_factors: int, second_order: bool) -> int:
     """Rows per base sample: A, B and one AB_i per factor (and one BA_i each with S2)."""
     return (2 if second_order else 1) * n_factors + 2
 
@@ -75,7 +75,7 @@ def sobol_indices(y: np.ndarray, names: list[str], *, second_order: bool = False
     A constant or non-finite output has no variance to share out: its indices are NaN."""
     y = np.asarray(y, dtype=float)
     d = len(names)
-    if len(y) % _rows_per_base(d, second_order):
+    if len(y) % rows_per_base(d, second_order):
         raise ValueError(f"{len(y)} outputs do not fit a Saltelli design of {d} factors")
     pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
     if not np.isfinite(y).all() or np.ptp(y) == 0.0:

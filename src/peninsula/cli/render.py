@@ -217,25 +217,62 @@ def print_compare(result: dict) -> None:
               "differences in percentage points (pp).")
 
 
+SENSITIVITY_COLUMNS = {
+    "morris": (("mu_star", "mu*"), ("mu_star_conf", "± 95%"), ("mu", "mu"), ("sigma", "sigma")),
+    "sobol": (("S1", "S1"), ("S1_conf", "± 95%"), ("ST", "ST"), ("ST_conf", "± 95% ")),
+    "delta": (("delta", "delta"), ("delta_conf", "± 95%"), ("S1", "S1"), ("S1_conf", "± 95% "),
+              ("feature_score", "trees")),
+}
+MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
+
+
 def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_factors: int,
-                      n_points: int, runs: int, top: int) -> None:
+                      n_points: int, runs: int, top: int, sobol_samples: int = 64) -> None:
+    """One table per metric, factors by the method's main index, with the convergence check;
+    after a screening, the Morris tables, then the Sobol tables of the factors kept."""
+    if result.screening is not None:
+        print_sensitivity(result.screening, metrics, "morris", samples, n_factors,
+                          samples * (n_factors + 1), runs, top)
+        kept = result.indices["factor"].nunique()
+        out.print(f"kept for Sobol: the {kept} of {n_factors} factors with the largest mu* "
+                  "(as a share of each metric's largest)")
+        print_sensitivity(result, metrics, "sobol", sobol_samples, kept,
+                          sobol_samples * ((1 + (result.second_order is not None)) * kept + 2),
+                          runs, top)
+        return
     morris = method == "morris"
-    cols = (("mu_star", "mu*"), ("mu_star_conf", "± 95%"), ("mu", "mu"), ("sigma", "sigma")) \
-        if morris else (("S1", "S1"), ("S1_conf", "± 95%"), ("ST", "ST"), ("ST_conf", "± 95% "))
+    cols = SENSITIVITY_COLUMNS[method]
+    main = MAIN_INDEX[method]
+    conv = (result.convergence.set_index(["metric", "factor"])
+            if result.convergence is not None else None)
     for m in metrics:
         part = result.indices[result.indices.metric == m].sort_values(
-            cols[0 if morris else 2][0], ascending=False).head(top)
+            main, ascending=False).head(top)
         first = part.iloc[0]
-        what = (f"Morris elementary effects ({samples} trajectories x {n_factors + 1}"
-                if morris else f"Sobol indices ({samples} x {n_points // samples}")
-        t = Table(title=f"{m}: {what} points, {runs} runs each); spread over the design "
-                        f"{first['sd']:.3g}, a point's standard error {first['point_se']:.3g}")
+        if method == "delta":
+            what = f"delta, S1 and extra-trees scores from one ensemble of {runs} runs"
+        elif morris:
+            what = (f"Morris elementary effects ({samples} trajectories x {n_factors + 1} "
+                    f"points, {runs} runs each)")
+        else:
+            what = f"Sobol indices ({samples} x {n_points // samples} points, {runs} runs each)"
+        t = Table(title=f"{m}: {what}; spread {first['sd']:.3g}"
+                        + ("" if method == "delta" else
+                           f", a point's standard error {first['point_se']:.3g}"))
         t.add_column("factor")
         for _, label in cols:
             t.add_column(label, justify="right")
+        if conv is not None:
+            t.add_column(f"{main.replace('_star', '*')} from N/2", justify="right")
+            t.add_column("converged", justify="right")
         for rec in part.to_dict("records"):
-            t.add_row(rec["factor"].removeprefix("parameters."),
-                      *(f"{rec[c]:.3g}" if morris else f"{rec[c]:.3f}" for c, _ in cols))
+            row = [f"{rec[c]:.3g}" if morris else f"{rec[c]:.3f}" for c, _ in cols]
+            if conv is not None:
+                c = conv.loc[(m, rec["factor"])]
+                row += [f"{c[f'{main}_half']:.3g}",
+                        "-" if c["converged"] is None or pd.isna(c["converged"])
+                        else ("yes" if c["converged"] else "no")]
+            t.add_row(rec["factor"].removeprefix("parameters."), *row)
         out.print(t)
         if result.second_order is not None:
             pairs = result.second_order[result.second_order.metric == m]
@@ -247,6 +284,39 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
                           rec["factor_2"].removeprefix("parameters."), f"{rec['S2']:.3f}",
                           f"{rec['S2_conf']:.3f}")
             out.print(t)
+
+
+def print_discovery(d: dict) -> None:
+    """The chosen box (limits with their quasi-p values), its statistics, the trade-off curve
+    in steps, and CART's leaves if asked."""
+    box = d["box"]
+    out.print(f"{d['scenario']}: '{d['outcome']}' in {100 * d['base_rate']:.1f}% of "
+              f"{d['runs']} runs (seed {d['seed']})"
+              + (f", policy {' '.join(d['policy'])}" if d["policy"] else ""))
+    t = Table(title=f"PRIM box: coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
+                    f"mass {box['mass']:.2f} ({len(box['limits'])} limits)")
+    for c in ("parameter", "low", "high", "quasi-p low", "quasi-p high"):
+        t.add_column(c, justify="left" if c == "parameter" else "right")
+    for name, (low, high) in box["limits"].items():
+        qp = box["qp"][name]
+        t.add_row(name, f"{low:.4g}", f"{high:.4g}",
+                  *("-" if q is None else f"{q:.2g}" for q in qp))
+    out.print(t)
+    if not box["limits"]:
+        out.print("no limit is significant: the outcome has no region of its own here")
+    t = Table(title="coverage-density trade-off (peeling and pasting)")
+    for c in ("box", "coverage", "density", "mass", "limits"):
+        t.add_column(c, justify="right")
+    traj = d["trajectory"]
+    for i in sorted({*range(0, len(traj), max(1, len(traj) // 10)), len(traj) - 1}):
+        r = traj[i]
+        t.add_row(str(i), f"{r['coverage']:.2f}", f"{r['density']:.2f}", f"{r['mass']:.2f}",
+                  str(r["res_dim"]))
+    out.print(t)
+    for leaf in d.get("cart") or []:
+        rule = ", ".join(f"{lo:.3g} <= {k} <= {hi:.3g}" for k, (lo, hi) in leaf["limits"].items())
+        out.print(f"CART leaf: coverage {leaf['coverage']:.2f}, density {leaf['density']:.2f}, "
+                  f"mass {leaf['mass']:.2f}: {rule}")
 
 
 def print_warnings(warnings: list[str]) -> None:

@@ -22,11 +22,19 @@ from peninsula.cli.options import (
     WorkersOpt,
     json_opt,
     out_opt,
+    out_path,
     resume_opt,
     runs_opt,
     seed_opt,
 )
-from peninsula.cli.render import print_optimum, print_sensitivity, print_sweep, print_warnings
+from peninsula.cli.render import (
+    json_text,
+    print_discovery,
+    print_optimum,
+    print_sensitivity,
+    print_sweep,
+    print_warnings,
+)
 
 
 @app.command()
@@ -94,9 +102,18 @@ def sensitivity(
                                          "points, N x (2 factors + 2) with --second-order. "
                                          "Morris: trajectories r; r x (factors + 1) points.")]
     = 64,
-    method: Annotated[str, typer.Option(help="sobol (variance shares S1, ST) or morris "
+    method: Annotated[str, typer.Option(help="sobol (variance shares S1, ST), morris "
                                              "(elementary effects mu*, sigma: cheaper "
-                                             "screening).")] = "sobol",
+                                             "screening) or delta (one ensemble of --runs "
+                                             "runs with sampled parameters: Borgonovo's "
+                                             "delta, S1 and extra-trees feature scores; "
+                                             "--samples not used).")] = "sobol",
+    then_sobol: Annotated[int | None, typer.Option(
+        "--then-sobol", min=1, help="With --method morris: screen every factor, then run "
+                                    "Sobol on the K factors with the largest mu*.")] = None,
+    sobol_samples: Annotated[int, typer.Option(
+        min=2, max=1 << 20, help="With --then-sobol: the Sobol study's base samples N (a "
+                                 "power of two).")] = 64,
     second_order: Annotated[bool, typer.Option("--second-order", help="Sobol: also the "
                                                "pairwise indices S2 (sensitivity_s2.csv).")]
     = False,
@@ -117,22 +134,31 @@ def sensitivity(
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
     top: Annotated[int, typer.Option(min=1, help="Factors shown per metric.")] = 10,
+    plot: Annotated[Path | None, typer.Option(
+        parser=out_path, help="Write a bar chart of the main index (ST, mu* or delta) with its 95% interval, "
+             "one panel per metric (PNG, or the file's extension).")] = None,
     as_json: json_opt("Print the indices as JSON records.") = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Sensitivity: which uncertain inputs drive each metric. Sobol: first-order and total
     indices (and pairs with --second-order) with 95% intervals from a Saltelli design; Morris:
-    elementary effects (mu*, sigma) from trajectories. The design runs as a sweep; warnings
-    (stderr) say where it is too small for its indices."""
+    elementary effects (mu*, sigma) from trajectories, and with --then-sobol K a Sobol study
+    of the K factors it ranks first; delta: Borgonovo's delta, S1 and extra-trees scores from
+    one ensemble. Each row also gives the main index from half the design (convergence,
+    N/2 against N). Warnings (stderr) say where the design is too small for its indices."""
     sc = R.load(scenario, set_)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
-        factors, metrics, n_points = api.sensitivity_plan(sc, factor, samples, method,
-                                                          second_order, levels, metric)
+        factors, metrics, n_points = api.sensitivity_plan(
+            sc, factor, samples, method, second_order, levels, metric, then_sobol,
+            sobol_samples)
         n_factors = len(factors)
         api.check_engine(kernel, executor_kind)
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
+    if plot is not None:
+        R.check_writable(plot, "file")
+        R.check_image(plot, "--plot")
     result = R.on_pool(
         executor_kind, workers, scheduler, sc.runs * n_points,
         f"{sc.name}: {method}, {n_factors} factors, {n_points} points", quiet,
@@ -140,12 +166,17 @@ def sensitivity(
             sc, factor, samples, metrics=metrics, method=method, second_order=second_order,
             levels=levels, runs=sc.runs, executor=pool, chunk_runs=chunk_runs,
             out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
-            on_resume=on_resume),
+            on_resume=on_resume, then_sobol=then_sobol, sobol_samples=sobol_samples),
         out_dir=out_dir)
+    if plot is not None:
+        from peninsula.report.sensitivity_plot import plot_sensitivity
+
+        plot_sensitivity(result, plot, scenario=sc.name, runs=sc.runs, seed=sc.seed, top=top)
     if as_json:
-        print(result.indices.to_json(orient="records", indent=2))
+        print(json_text(result.records()))
     else:
-        print_sensitivity(result, metrics, method, samples, n_factors, n_points, sc.runs, top)
+        print_sensitivity(result, metrics, method, samples, n_factors, n_points, sc.runs, top,
+                          sobol_samples)
     print_warnings(result.warnings)
 
 
@@ -199,3 +230,50 @@ def optimize(
         print(json.dumps(best, indent=2))
         return
     print_optimum(best, sc, metric, minimize, sc.runs)
+
+
+@app.command()
+def discover(
+    scenario: ScenarioArg = "baseline",
+    outcome: Annotated[str, typer.Option(
+        help="'<clash|war|nuclear use> within <N> years', a probability metric (p_war_10y), "
+             "or a metric with --threshold (dprk_launches_per_year), or 'METRIC above|below "
+             "T'.")] = "war within 10 years",
+    threshold: Annotated[float | None, typer.Option(
+        help="For a continuous metric: a run has the outcome when its value is above T.")]
+    = None,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", help="A lever setting KEY=VALUE applied before the runs (repeatable), "
+                         "e.g. levers.open_communication=1.")] = None,
+    runs: runs_opt("Runs (each its own draw of the parameters).") = 4000,
+    seed: seed_opt("Root seed.") = None,
+    cart: Annotated[bool, typer.Option("--cart", help="Also a classification tree's boxes "
+                                                      "(CART).")] = False,
+    set_: SetOpt = None,
+    workers: WorkersOpt = 1,
+    chunk_runs: ChunkRunsOpt = 5000,
+    executor_kind: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    kernel: KernelOpt = "auto",
+    as_json: json_opt("Print the result as JSON.") = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Scenario discovery: in which ranges of the uncertain parameters does the outcome
+    happen? PRIM (peeling and pasting) over one ensemble's sampled parameters: the
+    coverage-density trade-off and a box (the densest with coverage >= 0.5, less its limits
+    that are not significant, quasi-p > 0.05)."""
+    sc = R.load(scenario, set_)
+    with R.checked():
+        sc = api.scenario_for(sc, runs=runs, seed=seed)
+        api.discover_plan(sc, outcome, threshold, policy)
+        api.check_engine(kernel, executor_kind)
+    result = R.on_pool(
+        executor_kind, workers, scheduler, sc.runs, f"{sc.name}: discovery, {sc.runs} runs",
+        quiet,
+        lambda pool, progress, on_resume: api.discover(
+            sc, outcome, threshold=threshold, policy=policy, cart=cart, executor=pool,
+            chunk_runs=chunk_runs, kernel=kernel, progress=progress), None)
+    if as_json:
+        print(json_text(result))
+        return
+    print_discovery(result)

@@ -1,0 +1,43 @@
+"""Plot a sensitivity study: the main index of each factor with its 95% interval, per metric."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peninsula.report.figures import pyplot, save_figure
+
+# the index drawn per method, its label and its units
+BARS = {"sobol": ("ST", "total index ST (share of the metric's variance)"),
+        "morris": ("mu_star", "mu* (metric units per factor range)"),
+        "delta": ("delta", "delta (share of the metric's distribution moved, 0-1)")}
+
+
+def plot_sensitivity(result, path: str | Path, *, scenario: str, runs: int, seed: int,
+                     top: int = 10) -> Path:
+    """Write a tornado chart: per metric, the ``top`` factors' main index as horizontal bars
+    with 95% intervals, largest on top (Sobol also shows S1 as a thin bar); titled with the
+    method and stamped with the scenario, runs and seed so the figure can be reproduced."""
+    plt = pyplot()
+    key, label = BARS[result.method]
+    metrics = list(dict.fromkeys(result.indices["metric"]))
+    fig, axes = plt.subplots(len(metrics), 1, squeeze=False, dpi=120,
+                             figsize=(8, 0.9 + 0.32 * top * len(metrics) + 0.5))
+    for ax, m in zip(axes[:, 0], metrics, strict=True):
+        part = result.indices[result.indices.metric == m].sort_values(key, ascending=False)
+        part = part.head(top).iloc[::-1]
+        names = [f.removeprefix("parameters.") for f in part["factor"]]
+        ax.barh(names, part[key], xerr=part[f"{key}_conf"], color="tab:blue", alpha=0.8,
+                ecolor="0.2", capsize=2, label=f"{key} ± 95%")
+        if result.method == "sobol":
+            ax.barh(names, part["S1"], height=0.3, color="tab:orange", label="S1")
+        ax.axvline(0.0, color="0.5", lw=0.5)
+        ax.set_title(m, fontsize=9, loc="left")
+        ax.set_xlabel(label, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=7, loc="lower right")
+    what = {"sobol": "Sobol indices", "morris": "Morris screening",
+            "delta": "delta moment-independent measure"}[result.method]
+    fig.suptitle(f"Sensitivity: {what}\nscenario {scenario}, {runs} runs"
+                 f"{'' if result.method == 'delta' else ' per point'}, seed {seed}",
+                 fontsize=10)
+    return save_figure(fig, path)

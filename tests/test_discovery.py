@@ -1,0 +1,91 @@
+"""Scenario discovery: PRIM finds a planted box, outcomes parse as documented, the command's
+JSON contract."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from peninsula.analysis.discovery import cart_leaves, parse_outcome, prim
+from peninsula.cli import app
+
+runner = CliRunner()
+NAMES = ["p_clash_1y", "p_war_1y", "p_war_10y", "p_nuclear_use_10y", "stability_index"]
+
+
+def planted(n: int = 3000, seed: int = 7) -> tuple[pd.DataFrame, np.ndarray]:
+    """Ten uniform parameters; the outcome is true exactly where x1 > 0.7 and x2 < 0.3, with 2%
+    of the labels flipped at random (noise)."""
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.uniform(size=(n, 10)), columns=[f"x{i}" for i in range(10)])
+    y = ((x.x1 > 0.7) & (x.x2 < 0.3)).to_numpy() ^ (rng.uniform(size=n) < 0.02)
+    return x, y
+
+
+def test_prim_recovers_a_planted_box_and_only_its_two_limits():
+    x, y = planted()
+    found = prim(x, y)
+    assert found.base_rate == pytest.approx(0.09 * 0.98 + 0.91 * 0.02, abs=0.02)
+    box = found.box
+    assert set(box["limits"]) == {"x1", "x2"}  # the other eight limits are not significant
+    assert box["limits"]["x1"][0] == pytest.approx(0.7, abs=0.05)
+    assert box["limits"]["x2"][1] == pytest.approx(0.3, abs=0.05)
+    assert box["limits"]["x1"][1] > 0.95 and box["limits"]["x2"][0] < 0.05  # open sides
+    assert box["density"] > 0.9 and box["coverage"] >= 0.5
+    # the planted side is significant; the open side is unrestricted or not significant
+    assert box["qp"]["x1"][0] < 1e-6 and box["qp"]["x2"][1] < 1e-6
+    assert box["qp"]["x1"][1] is None or box["qp"]["x1"][1] > 0.05
+    # the trade-off curve starts at the whole space and trades coverage for density
+    first, last = found.trajectory[0], found.trajectory[-1]
+    assert first == {"coverage": 1.0, "density": found.base_rate, "mass": 1.0, "res_dim": 0}
+    assert last["density"] > first["density"] and last["coverage"] < 1.0
+
+
+def test_cart_leaf_of_the_outcome_is_the_planted_box():
+    x, y = planted()
+    leaf = cart_leaves(x, y)[0]
+    assert leaf["density"] > 0.9
+    assert leaf["limits"]["x1"][0] == pytest.approx(0.7, abs=0.05)
+    assert leaf["limits"]["x2"][1] == pytest.approx(0.3, abs=0.05)
+
+
+def test_outcomes_parse_to_metrics_and_bad_ones_say_what_is_allowed():
+    assert parse_outcome("war within 10 years", None, NAMES).metric == "p_war_10y"
+    assert parse_outcome("Nuclear use within 10 years", None, NAMES).metric == \
+        "p_nuclear_use_10y"
+    assert parse_outcome("p_clash_1y", None, NAMES).metric == "p_clash_1y"
+    o = parse_outcome("stability_index below 55", None, NAMES)
+    assert (o.metric, o.threshold, o.below) == ("stability_index", 55.0, True)
+    o = parse_outcome("dprk_launches_per_year", 30.0, NAMES)
+    assert (o.metric, o.threshold, o.below) == ("dprk_launches_per_year", 30.0, False)
+    with pytest.raises(ValueError, match="horizons are 1, 10 years"):
+        parse_outcome("war within 7 years", None, NAMES)
+    with pytest.raises(ValueError, match="needs --threshold"):
+        parse_outcome("dprk_launches_per_year", None, NAMES)
+    with pytest.raises(ValueError, match="give '<clash|war|nuclear use> within <N> years'"):
+        parse_outcome("peace in our time", None, NAMES)
+    with pytest.raises(ValueError, match="no run, or every run|runs have the outcome"):
+        prim(*planted(200)[:1], np.zeros(200, dtype=bool))
+
+
+def test_discover_command_json_contract_and_policy():
+    args = ["discover", "baseline", "--outcome", "dprk_launches_per_year", "--threshold",
+            "20", "--runs", "400", "--seed", "3", "--json", "-q", "--cart", "--set",
+            "scenario.horizon_months=24", "--policy", "levers.open_communication=1"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    for key in ("base_rate", "box", "trajectory", "cart", "policy", "outcome"):
+        assert key in d, key
+    for key in ("limits", "coverage", "density", "mass"):
+        assert key in d["box"], key
+    assert 0.0 < d["base_rate"] < 1.0 and d["runs"] == 400
+    assert d["policy"] == ["levers.open_communication=1"]
+    assert all(len(v) == 2 and v[0] <= v[1] for v in d["box"]["limits"].values())
+    assert d["trajectory"][0]["coverage"] == 1.0
+    for bad, says in [(["--outcome", "peace"], "--outcome 'peace'"),
+                      (["--policy", "levers.open_communication=7"], "open_communication")]:
+        res = runner.invoke(app, ["discover", "--runs", "50", "-q", *bad])
+        assert res.exit_code == 2 and says in res.output, res.output
