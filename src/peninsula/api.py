@@ -322,21 +322,6 @@ def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
             "runs": ens.n_runs, "seed": sc.seed}
 
 
-def plot_fan(data: dict, stem: str | Path) -> list[Path]:
-    """Write the fan charts of ``fan``'s data as PNG, SVG and HTML (report/fan_plot.py)."""
-    from peninsula.report.fan_plot import plot_fan as draw
-    from peninsula.report.figures import stamp
-
-    return draw(data, stem, stamp(data["scenario"], data["runs"], data["seed"], data["policy"]))
-
-
-def plot_compare(result: dict, stem: str | Path) -> list[Path]:
-    """Write ``compare``'s result as comparison bars (PNG, SVG and HTML)."""
-    from peninsula.report.compare_plot import plot_compare_all
-
-    return plot_compare_all(result, stem)
-
-
 def compare(scenario: Scenario | str = "baseline", policies: list | None = None, *,
             runs: int | None = None, seed: int | None = None, workers: int = 1,
             executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,

@@ -13,6 +13,8 @@ from peninsula.cli import running as R
 from peninsula.cli.app import plot_app
 from peninsula.cli.options import ScenarioArg, SetOpt, WorkersOpt, out_path, runs_opt, seed_opt
 from peninsula.cli.render import out
+from peninsula.report.compare_plot import plot_compare_all
+from peninsula.report.fan_plot import plot_fan
 
 StemOpt = Annotated[Path, typer.Option("--out", parser=out_path, help=(
     "File stem: writes STEM.png, STEM.svg and STEM.html (a suffix given is dropped)."))]
@@ -41,7 +43,7 @@ def plot_fan_cmd(
     _check_stem(out_stem)
     with R.checked():
         data = api.fan(scenario, policy, runs=runs, seed=seed, workers=workers, overrides=set_)
-        paths = api.plot_fan(data, out_stem)
+        paths = plot_fan(data, out_stem)
     out.print("wrote " + ", ".join(str(p) for p in paths))
 
 
@@ -60,5 +62,5 @@ def plot_compare_cmd(
     except (OSError, ValueError) as exc:
         R.usage_error(f"{result}: not a result of 'peninsula compare --json' ({exc})")
     with R.checked():
-        paths = api.plot_compare(data, out_stem)
+        paths = plot_compare_all(data, out_stem)
     out.print("wrote " + ", ".join(str(p) for p in paths))

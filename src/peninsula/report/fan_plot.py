@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from peninsula.analysis.fan import RUNG_TITLES
-from peninsula.report.figures import pyplot, write_all
+from peninsula.report.figures import pyplot, stamp, write_all
 
 RUNG_COLOURS = ("#d9d9d9", "#c6dbef", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603", "#54278f")
 PROBABILITY_PANELS = (("clash", "P(armed clash or worse by month)"),
@@ -98,7 +98,9 @@ def _plotly(data: dict, title: str):
     return fig
 
 
-def plot_fan(data: dict, stem: str | Path, stamp: str) -> list[Path]:
-    """Write the fan charts to ``stem``.png, .svg and .html; titled with the provenance."""
-    title = f"How the futures spread over time ({stamp})"
+def plot_fan(data: dict, stem: str | Path) -> list[Path]:
+    """Write the fan charts of ``api.fan``'s data to ``stem``.png, .svg and .html, titled with
+    the provenance (scenario, policy, runs, seed)."""
+    title = ("How the futures spread over time ("
+             f"{stamp(data['scenario'], data['runs'], data['seed'], data['policy'])})")
     return write_all(_matplotlib(data, title), _plotly(data, title), stem)
