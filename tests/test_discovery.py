@@ -89,3 +89,33 @@ def test_discover_command_json_contract_and_policy():
                       (["--policy", "levers.open_communication=7"], "open_communication")]:
         res = runner.invoke(app, ["discover", "--runs", "50", "-q", *bad])
         assert res.exit_code == 2 and says in res.output, res.output
+
+
+def test_discover_takes_a_named_policy():
+    from peninsula.analysis.discovery import apply_policy
+    from peninsula.scenario.loader import load_scenario
+
+    sc = apply_policy(load_scenario("baseline"), ["dual-track"])
+    assert sc["levers"]["open_communication"] == 1.0  # dual-track sets all four strategies
+    sc = apply_policy(load_scenario("baseline"), ["dual-track", "levers.open_communication=0"])
+    assert sc["levers"]["open_communication"] == 0.0  # applied in order
+
+
+def test_discover_looks_only_at_the_factors_given(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from peninsula.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["discover", "--outcome", "clash within 5 years", "--runs", "300",
+                              "--seed", "2", "--factor", "deterrence_elasticity", "--factor",
+                              "tension_goldstein_scale", "--json", "-q"])
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.stdout)
+    assert r["factors"] == ["deterrence_elasticity", "tension_goldstein_scale"]
+    assert set(r["box"]["limits"]) <= set(r["factors"])
+    res = runner.invoke(app, ["discover", "--runs", "50", "--factor", "no_such_parameter"])
+    assert res.exit_code == 2 and "no_such_parameter is not a parameter this scenario" in \
+        res.output

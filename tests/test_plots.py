@@ -73,3 +73,29 @@ def test_plot_refuses_a_file_that_is_not_a_result(tmp_path):
     res = runner.invoke(app, ["plot", "fan", "--policy", "no-such-policy", "--runs", "10",
                               "--out", str(tmp_path / "f")])
     assert res.exit_code == 2 and "no-such-policy" in res.output
+
+
+def test_plot_sweep_and_discover_from_their_results(tmp_path):
+    res = runner.invoke(app, ["sweep", "--grid", "levers.exercise_intensity=0,2", "--grid",
+                              "levers.open_communication=0,1", "--runs", "60", "--seed", "3",
+                              "--set", SHORT[0], "--out", str(tmp_path / "sw"), "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["plot", "sweep", "--from", str(tmp_path / "sw" / "sweep.csv"),
+                              "--x", "levers.exercise_intensity", "--y", "p_clash_1y", "--by",
+                              "levers.open_communication", "--out", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "levers.open_communication = 1" in html and "60 runs, seed 3 per point" in html
+    res = runner.invoke(app, ["plot", "sweep", "--from", str(tmp_path / "sw" / "sweep.csv"),
+                              "--x", "levers.exercise_intensity", "--y", "no_metric",
+                              "--out", str(tmp_path / "s2")])
+    assert res.exit_code == 2 and "no column no_metric" in res.output
+    res = runner.invoke(app, ["discover", "--runs", "300", "--seed", "2", "--outcome",
+                              "clash within 1 years", "--set", SHORT[0], "--json", "-q"])
+    assert res.exit_code == 0, res.output
+    (tmp_path / "d.json").write_text(res.stdout, encoding="utf-8")
+    res = runner.invoke(app, ["plot", "discover", "--from", str(tmp_path / "d.json"),
+                              "--out", str(tmp_path / "d")])
+    assert res.exit_code == 0, res.output
+    for ext in ("png", "svg", "html"):
+        assert (tmp_path / f"d.{ext}").stat().st_size > 10_000

@@ -404,13 +404,16 @@ def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None
 
 
 def discover_plan(scenario: Scenario, outcome: str, threshold: float | None = None,
-                  policy: list[str] | None = None) -> tuple[Scenario, object]:
-    """The scenario under the policy (lever settings KEY=VALUE) and the parsed outcome, checked
-    before any run."""
+                  policy: list[str] | None = None, factors: list[str] | None = None
+                  ) -> tuple[Scenario, object]:
+    """The scenario under the policy (named policies or lever settings KEY=VALUE) and the
+    parsed outcome, with the factors, checked before any run."""
     from peninsula.analysis import discovery as D
 
     sc = D.apply_policy(scenario, policy)
-    return sc, D.check_discovery(sc, outcome, threshold)
+    parsed = D.check_discovery(sc, outcome, threshold)
+    D.check_factors(sc, factors)
+    return sc, parsed
 
 
 def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 10 years", *,
@@ -418,22 +421,24 @@ def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 1
              runs: int | None = None, seed: int | None = None, cart: bool = False,
              workers: int = 1, executor: Executor | None = None,
              chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
-             progress: Callable[[int], None] | None = None) -> dict:
-    """Scenario discovery: PRIM (EMA Workbench) over one ensemble's sampled parameters for a
+             progress: Callable[[int], None] | None = None,
+             factors: list[str] | None = None) -> dict:
+    """Scenario discovery: PRIM (EMA Workbench) over one ensemble's sampled parameters (or
+    ``factors`` of them) for a
     yes/no outcome ("war within 10 years", or a metric with ``threshold``), under ``policy``
     (KEY=VALUE lever settings). Returns base_rate, box (limits, qp, coverage, density, mass),
     trajectory (the coverage-density trade-off) and, with ``cart``, CART's leaves."""
     from peninsula.analysis import discovery as D
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
-    sc, parsed = discover_plan(sc, outcome, threshold, policy)
-    found, _, _ = D.run_discovery(sc, outcome, threshold=threshold, cart=cart,
+    sc, parsed = discover_plan(sc, outcome, threshold, policy, factors)
+    found, x, _ = D.run_discovery(sc, outcome, threshold=threshold, cart=cart,
                                   executor=executor, workers=workers, chunk_runs=chunk_runs,
-                                  kernel=kernel, progress=progress)
+                                  kernel=kernel, progress=progress, factors=factors)
     out = {"scenario": sc.name, "runs": sc.runs, "seed": sc.seed, "outcome": outcome,
            "metric": parsed.metric, "threshold": parsed.threshold,
-           "policy": list(policy or []), "base_rate": found.base_rate, "box": found.box,
-           "trajectory": found.trajectory}
+           "policy": list(policy or []), "factors": list(x.columns),
+           "base_rate": found.base_rate, "box": found.box, "trajectory": found.trajectory}
     if cart:
         out["cart"] = found.cart
     return out

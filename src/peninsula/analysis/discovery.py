@@ -104,9 +104,20 @@ def outcome_per_run(outcome: Outcome, result, metrics: dict, final_years: int) -
 
 
 def apply_policy(scenario: Scenario, policy: list[str] | None) -> Scenario:
-    """The scenario under a policy: lever settings given as KEY=VALUE (``--set`` syntax, e.g.
-    levers.open_communication=1), checked against what the scenario allows."""
-    return scenario.with_overrides(list(policy)) if policy else scenario
+    """The scenario under a policy: each item a named policy (bundled, or a TOML policy file:
+    scenario/policies.py) or a lever setting KEY=VALUE (``--set`` syntax, e.g.
+    levers.open_communication=1), applied in order and checked against what the scenario
+    allows."""
+    from peninsula.analysis.compare import policy_scenario
+    from peninsula.scenario.policies import resolve_policies
+
+    for item in policy or []:
+        if "=" in item:
+            scenario = scenario.with_overrides([item])
+            continue
+        for p in resolve_policies([item]):
+            scenario = policy_scenario(scenario, p)
+    return scenario
 
 
 @dataclass
@@ -212,6 +223,22 @@ def sampled_parameters(scenario: Scenario) -> list[str]:
             and params[n]["range"][1] > params[n]["range"][0]]
 
 
+def check_factors(scenario: Scenario, factors: list[str] | None) -> list[str]:
+    """The parameters PRIM looks at: ``factors`` (each one the scenario samples), or all the
+    sampled ones. With about a hundred parameters and a few thousand runs, peeling finds limits
+    on many parameters that chance alone supports; a short list (e.g. the leaders of a Morris
+    screening, ``peninsula sensitivity --method morris``) gives boxes that can be significant."""
+    sampled = sampled_parameters(scenario)
+    if not factors:
+        return sampled
+    bad = [f for f in factors if f not in sampled]
+    if bad:
+        raise ValueError(f"discover --factor: {', '.join(bad)} is not a parameter this scenario "
+                         "samples ('peninsula parameters' lists them; a fixed parameter has "
+                         "nothing to discover)")
+    return list(dict.fromkeys(factors))
+
+
 def check_discovery(scenario: Scenario, outcome: str, threshold: float | None = None
                     ) -> Outcome:
     """The parsed outcome, after checking that the scenario samples its parameters."""
@@ -226,7 +253,8 @@ def check_discovery(scenario: Scenario, outcome: str, threshold: float | None = 
 def run_discovery(scenario: Scenario, outcome: str, *, threshold: float | None = None,
                   cart: bool = False, executor=None, workers: int = 1,
                   chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
-                  progress=None) -> tuple[Discovery, pd.DataFrame, np.ndarray]:
+                  progress=None, factors: list[str] | None = None
+                  ) -> tuple[Discovery, pd.DataFrame, np.ndarray]:
     """Run one ensemble of ``scenario.runs`` runs, then PRIM (and CART) over its runs' sampled
     parameters for the outcome; returns (result, parameters per run, outcome per run)."""
     from peninsula.analysis.sensitivity import final_years
@@ -236,7 +264,7 @@ def run_discovery(scenario: Scenario, outcome: str, *, threshold: float | None =
     result = run_chunks(setup, scenario.runs, chunk_runs=chunk_runs, executor=executor,
                         workers=workers, record_monthly=False, record_events=False,
                         progress=progress)
-    names = sampled_parameters(scenario)
+    names = check_factors(scenario, factors)
     x = pd.DataFrame({n: result.params[:, NAMES.index(n)] for n in names})
     y = outcome_per_run(wanted, result, setup.metrics, final_years(scenario))
     found = prim(x, y)

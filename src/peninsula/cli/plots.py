@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from peninsula.cli.options import ScenarioArg, SetOpt, WorkersOpt, out_path, run
 from peninsula.cli.render import out
 from peninsula.report.compare_plot import plot_compare_all
 from peninsula.report.fan_plot import plot_fan
+from peninsula.report.figures import stamp
 
 StemOpt = Annotated[Path, typer.Option("--out", parser=out_path, help=(
     "File stem: writes STEM.png, STEM.svg and STEM.html (a suffix given is dropped)."))]
@@ -63,4 +65,56 @@ def plot_compare_cmd(
         R.usage_error(f"{result}: not a result of 'peninsula compare --json' ({exc})")
     with R.checked():
         paths = plot_compare_all(data, out_stem)
+    out.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+@plot_app.command("sweep")
+def plot_sweep_cmd(
+    table: Annotated[Path, typer.Option("--from", help="sweep.csv written by 'peninsula sweep "
+                                                       "--out'.")],
+    x: Annotated[str, typer.Option("--x", help="Design column on the x axis.")],
+    y: Annotated[str, typer.Option("--y", help="Metric column, e.g. p_war_10y.")],
+    by: Annotated[str | None, typer.Option("--by", help="Design column: one line per value.")]
+    = None,
+    out_stem: StemOpt = Path("sweep"),
+) -> None:
+    """Sweep curves with 90% Monte Carlo bands."""
+    import pandas as pd
+
+    from peninsula.report.study_plots import plot_sweep
+
+    _check_stem(out_stem)
+    try:
+        df = pd.read_csv(table)
+    except (OSError, ValueError) as exc:
+        R.usage_error(f"{table}: cannot read the sweep table ({exc})")
+    plan, sc_file = table.parent / "sweep-plan.json", table.parent / "scenario.toml"
+    provenance = f"sweep {table.parent.name}"
+    if plan.is_file() and sc_file.is_file():  # the sweep's own record of what it ran
+        p = json.loads(plan.read_text(encoding="utf-8"))
+        name = tomllib.loads(sc_file.read_text(encoding="utf-8"))["scenario"]["name"]
+        provenance = stamp(name, int(p["runs"]), int(p["seed"])) + " per point"
+    with R.checked():
+        paths = plot_sweep(df, x, y, by, out_stem, provenance)
+    out.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+@plot_app.command("discover")
+def plot_discover_cmd(
+    result: Annotated[Path, typer.Option("--from", help="JSON written by 'peninsula discover "
+                                                        "--json'.")],
+    out_stem: StemOpt = Path("discover"),
+) -> None:
+    """PRIM's coverage-density trade-off and the chosen box."""
+    from peninsula.report.study_plots import plot_discovery
+
+    _check_stem(out_stem)
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+        if not {"trajectory", "box", "base_rate"} <= set(data):
+            raise ValueError("it lacks the keys trajectory, box and base_rate")
+    except (OSError, ValueError) as exc:
+        R.usage_error(f"{result}: not a result of 'peninsula discover --json' ({exc})")
+    with R.checked():
+        paths = plot_discovery(data, out_stem)
     out.print("wrote " + ", ".join(str(p) for p in paths))

@@ -243,12 +243,16 @@ def discover(
         help="For a continuous metric: a run has the outcome when its value is above T.")]
     = None,
     policy: Annotated[list[str] | None, typer.Option(
-        "--policy", help="A lever setting KEY=VALUE applied before the runs (repeatable), "
-                         "e.g. levers.open_communication=1.")] = None,
+        "--policy", help="A named policy ('peninsula policies', or a TOML policy file) or a "
+                         "lever setting KEY=VALUE, e.g. levers.open_communication=1, applied "
+                         "before the runs (repeatable, in order).")] = None,
     runs: runs_opt("Runs (each its own draw of the parameters).") = 4000,
     seed: seed_opt("Root seed.") = None,
     cart: Annotated[bool, typer.Option("--cart", help="Also a classification tree's boxes "
                                                       "(CART).")] = False,
+    factor: Annotated[list[str] | None, typer.Option(
+        "--factor", help="A sampled parameter PRIM may restrict (repeatable; default: every "
+                         "sampled parameter), e.g. the leaders of a Morris screening.")] = None,
     set_: SetOpt = None,
     workers: WorkersOpt = 1,
     chunk_runs: ChunkRunsOpt = 5000,
@@ -265,13 +269,14 @@ def discover(
     sc = R.load(scenario, set_)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
-        api.discover_plan(sc, outcome, threshold, policy)
+        api.discover_plan(sc, outcome, threshold, policy, factor)
         api.check_engine(kernel, executor_kind)
     result = R.on_pool(
         executor_kind, workers, scheduler, sc.runs, f"{sc.name}: discovery, {sc.runs} runs",
         quiet,
         lambda pool, progress, on_resume: api.discover(
-            sc, outcome, threshold=threshold, policy=policy, cart=cart, executor=pool,
+            sc, outcome, threshold=threshold, policy=policy, cart=cart, factors=factor,
+            executor=pool,
             chunk_runs=chunk_runs, kernel=kernel, progress=progress), None)
     if as_json:
         print(json_text(result))
