@@ -472,11 +472,51 @@ def optimize_plan(scenario: Scenario, levers: list[str] | None = None,
     from peninsula.analysis import optimize as O
     from peninsula.analysis.sweep import check_metric
 
+    return _lever_ranges(scenario, levers), check_metric(scenario,
+                                                         O.study_metric(scenario, metric))
+
+
+def _lever_ranges(scenario: Scenario, levers: list[str] | None) -> list:
+    from peninsula.analysis import optimize as O
+
     ranges = O.study_levers(scenario, levers)
     source = "--lever" if levers else "study.levers"
     scenario.with_values([(lv.key, lv.low) for lv in ranges], source)
     scenario.with_values([(lv.key, lv.high) for lv in ranges], source)
-    return ranges, check_metric(scenario, O.study_metric(scenario, metric))
+    return ranges
+
+
+def pareto_plan(scenario: Scenario, levers: list[str] | None, objectives: list[str],
+                robustness: str = "mean", satisfice: list[str] | None = None
+                ) -> tuple[list, list]:
+    """The checked lever ranges and objectives of a many-objective search (analysis/pareto.py:
+    objectives as NAME, NAME:max or NAME:min; thresholds as NAME<=V)."""
+    from peninsula.analysis.pareto import parse_objectives
+
+    return (_lever_ranges(scenario, levers),
+            parse_objectives(scenario, objectives, robustness, satisfice))
+
+
+def pareto(scenario: Scenario | str = "baseline", levers: list[str] | None = None,
+           objectives: list[str] | None = None, *, robustness: str = "mean",
+           satisfice: list[str] | None = None, population: int = 16, generations: int = 6,
+           runs: int = 1000, seed: int | None = None, workers: int = 1,
+           executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
+           out_dir: str | Path | None = None, resume: bool = False, kernel: str = "auto",
+           progress: Callable[[int], None] | None = None) -> dict:
+    """Robust many-objective search (NSGA-II, NSGA-III from four objectives): the lever
+    settings no evaluated setting beats on every objective, each objective's per-run values
+    over the uncertainty ensemble reduced by ``robustness`` (mean, regret or satisficing).
+    Keys: objectives, pareto (rows of levers and objectives), generations, population, runs,
+    seed."""
+    from peninsula.analysis.pareto import run_pareto
+
+    sc = scenario_for(scenario, runs=runs, seed=seed)
+    ranges, chosen = pareto_plan(sc, levers, list(objectives or []), robustness, satisfice)
+    result, _ = run_pareto(sc, ranges, chosen, population=population, generations=generations,
+                           executor=executor, workers=workers, chunk_runs=chunk_runs,
+                           out_dir=out_dir, resume=resume, kernel=kernel, progress=progress)
+    return result
 
 
 def explained_mechanisms() -> tuple[str, ...]:

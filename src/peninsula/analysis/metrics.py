@@ -83,7 +83,7 @@ def outcome(a: np.ndarray) -> np.ndarray:
     return np.asarray(a).astype(OUTCOME_DTYPE).astype(np.float64)
 
 
-YEARLY_AT = ("alignment", "polarization", "denuclearization", "gdp_loss_pct",
+YEARLY_AT = ("alignment", "polarization", "denuclearization", "gdp_loss_pct", "credibility",
              "gdp_loss_pct_ROK", "cohesion", "arms_race_pct", "dprk_capability", "power_balance")
 
 
@@ -123,6 +123,7 @@ HORIZON_METRICS = (("dprk_launches_per_year", "launches_per_year"),
                    ("denuclearization_progress", "denuclearization"),
                    ("gdp_loss_pct", "gdp_loss_pct"), ("stability_index", None),
                    ("polarization", "polarization"), ("arms_race_intensity_pct", "arms_race_pct"),
+                   ("alliance_credibility", "credibility"),
                    ("cohesion", "cohesion"))
 FINAL_METRICS = (("dprk_capability", "dprk_capability"), ("power_balance", "power_balance"))
 # probabilities of reaching a rung by each horizon: (summary key, per_run_at key)

@@ -241,26 +241,32 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
               out_dir: str | Path | None = None, resume: bool = False,
               progress: Callable[[int], None] | None = None, kernel: str = "auto",
               on_resume: Callable[[int, int], None] | None = None,
-              with_se: bool = False, paired_against: int | None = None) -> pd.DataFrame:
+              with_se: bool = False, paired_against: int | None = None,
+              on_point: Callable[[int, dict[str, np.ndarray]], None] | None = None
+              ) -> pd.DataFrame:
     """Run every design point (``scenario.runs`` runs each, same seed) and return one row per
     point: the design columns, then the headline metrics (``flat_metrics``), with ``with_se``
     their standard errors and with ``paired_against`` (a point number) each metric's paired
-    difference, run by run, against that point. With ``out_dir`` the folder is locked for the
-    sweep (store.folder_lock)."""
+    difference, run by run, against that point. ``on_point(i, values)`` is given the per-run
+    metric values (``metric_values``) of every point computed (not of points read back on
+    resume). With ``out_dir`` the folder is locked for the sweep (store.folder_lock)."""
     with contextlib.ExitStack() as stack:
         if out_dir is not None:
             stack.enter_context(store.folder_lock(Path(out_dir)))
         return _run_sweep(scenario, design, executor=executor, workers=workers,
                           chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
                           progress=progress, kernel=kernel, on_resume=on_resume,
-                          with_se=with_se, paired_against=paired_against)
+                          with_se=with_se, paired_against=paired_against,
+                          on_point=on_point)
 
 
 def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | None,
                workers: int, chunk_runs: int, out_dir: str | Path | None, resume: bool,
                progress: Callable[[int], None] | None, kernel: str,
                on_resume: Callable[[int, int], None] | None, with_se: bool,
-               paired_against: int | None) -> pd.DataFrame:
+               paired_against: int | None,
+               on_point: Callable[[int, dict[str, np.ndarray]], None] | None
+               ) -> pd.DataFrame:
     if paired_against is not None and not 0 <= paired_against < len(design):
         raise SweepError(f"--paired-against {paired_against}: no such point; the design's "
                          f"points are 0..{len(design) - 1}")
@@ -322,8 +328,11 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
                 submit(todo[n + ahead])
             joined, setup = join(parts), setups.pop(i)
             summaries[i] = summarize(joined, setup, scenario.name)
+            values = (metric_values(joined, setup)
+                      if paired_against is not None or on_point is not None else {})
+            if on_point is not None:
+                on_point(i, values)
             if paired_against is not None:
-                values = metric_values(joined, setup)
                 if i == paired_against:  # computed first (_order)
                     reference = values
                 summaries[i]["paired"] = {m: list(paired_difference(v, reference[m]))

@@ -337,6 +337,26 @@ def print_optimum(best: dict, sc, metric: str, minimize: bool, runs: int) -> Non
     out.print(t)
 
 
+def print_pareto(result: dict) -> None:
+    """The Pareto front: one row per non-dominated setting, its levers then its objectives."""
+    from peninsula.report.pareto_plot import objective_label
+
+    objectives = result["objectives"]
+    t = Table(title=f"{result['scenario']}: Pareto front, {len(result['pareto'])} settings "
+                    f"({result['algorithm']}, {result['evaluations']} evaluations of "
+                    f"{result['runs']:,} runs, seed {result['seed']})", title_justify="left")
+    for key in result["levers"]:
+        t.add_column(key.split(".", 1)[-1], justify="right")
+    for name, o in objectives.items():
+        t.add_column(objective_label(name, o).replace("\n", " "), justify="right")
+    for row in result["pareto"]:
+        t.add_row(*[f"{v:.3g}" for v in row["levers"].values()],
+                  *[f"{row['objectives'][n]:.4g}" for n in objectives])
+    out.print(t)
+    out.print("Robustness over the runs: "
+              + "; ".join(f"{n}: {o['statistic']}" for n, o in objectives.items()))
+
+
 def print_scenarios(rows: list[tuple[str, str, str]]) -> None:
     table = Table(title="Bundled scenarios", title_justify="left")
     for col in ("name", "start", "description"):

@@ -31,6 +31,7 @@ from peninsula.cli.render import (
     json_text,
     print_discovery,
     print_optimum,
+    print_pareto,
     print_sensitivity,
     print_sweep,
     print_warnings,
@@ -207,12 +208,37 @@ def optimize(
     executor_kind: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
+    objective: Annotated[list[str] | None, typer.Option(
+        "--objective", help="Two or more switch to the Pareto search (NSGA-II; NSGA-III from "
+                            "four): a metric as NAME, NAME:max or NAME:min, e.g. p_war_10y, "
+                            "dprk_launches_per_year, alliance_credibility (repeatable).")]
+    = None,
+    robustness: Annotated[str, typer.Option(
+        help="Pareto search: each objective over the runs as its mean, its regret against "
+             "the best evaluated setting run by run (90th percentile; the mean for "
+             "probabilities) or its satisficing share (runs meeting --satisfice).")] = "mean",
+    satisfice: Annotated[list[str] | None, typer.Option(
+        "--satisfice", help="Pareto search with --robustness satisficing: a threshold per run "
+                            "as NAME<=V (or >=, <, >), e.g. dprk_launches_per_year<=20; a "
+                            "probability defaults to NAME<=0 (rung not reached).")] = None,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", parser=out_path, help="Pareto search: write a parallel-coordinates figure "
+                                        "of the front (PNG).")] = None,
     as_json: json_opt("Print the result as JSON.") = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Search lever settings for the best expected metric across the uncertainty
-    (cross-entropy method; each generation is a sweep; the winner is checked on a new seed)."""
+    (cross-entropy method; each generation is a sweep; the winner is checked on a new seed).
+    With two or more --objective: the robust Pareto front of the settings instead."""
     sc = R.load(scenario, set_)
+    if objective:
+        _pareto(sc, lever, objective, robustness, satisfice, metric, minimize, population,
+                generations, runs, seed, out_dir, resume, workers, chunk_runs, executor_kind,
+                scheduler, kernel, plot, as_json, quiet)
+        return
+    if robustness != "mean" or satisfice or plot is not None:
+        R.usage_error("--robustness, --satisfice and --plot belong to the Pareto search: give "
+                      "two or more --objective")
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         levers, metric = api.optimize_plan(sc, lever, metric)
@@ -282,3 +308,38 @@ def discover(
         print(json_text(result))
         return
     print_discovery(result)
+
+
+def _pareto(sc, lever, objective, robustness, satisfice, metric, minimize, population,
+            generations, runs, seed, out_dir, resume, workers, chunk_runs, executor_kind,
+            scheduler, kernel, plot, as_json, quiet) -> None:
+    """``optimize`` with two or more --objective: the robust Pareto front."""
+    with R.checked():
+        if metric is not None or minimize:
+            raise ValueError("--metric and --minimize belong to the single-objective search; "
+                             "with --objective give each direction as NAME:min or NAME:max")
+        sc = api.scenario_for(sc, runs=runs, seed=seed)
+        levers, _ = api.pareto_plan(sc, lever, objective, robustness, satisfice)
+        api.check_engine(kernel, executor_kind)
+    if out_dir is not None:
+        R.check_writable(out_dir, "folder")
+    if plot is not None:
+        R.check_writable(plot, "file")
+        R.check_image(plot, "--plot")
+    result = R.on_pool(
+        executor_kind, workers, scheduler, sc.runs * population * generations,
+        f"{sc.name}: Pareto search over {len(levers)} levers, {len(objective)} objectives",
+        quiet,
+        lambda pool, progress, on_resume: api.pareto(
+            sc, lever, objective, robustness=robustness, satisfice=satisfice,
+            population=population, generations=generations, runs=sc.runs, executor=pool,
+            chunk_runs=chunk_runs, out_dir=out_dir, resume=resume, kernel=kernel,
+            progress=progress), out_dir)
+    if plot is not None:
+        from peninsula.report.pareto_plot import plot_pareto
+
+        plot_pareto(result, plot)
+    if as_json:
+        print(json_text(result))
+        return
+    print_pareto(result)

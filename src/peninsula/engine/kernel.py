@@ -137,10 +137,10 @@ C_RATIO, C_GDP = ACTOR_BLOCK["threat_ratio"], ACTOR_BLOCK["gdp_loss_pct"]
 C_TRUST = TRUST_BLOCK
 # yearly snapshot rows (io/results.py)
 (Y_ALIGNMENT, Y_POLARIZATION, Y_DENUC, Y_GDP, Y_GDP_ROK, Y_COHESION, Y_ARMS, Y_CAPABILITY,
- Y_BALANCE, Y_TENSION, Y_CLASHES, Y_WARS) = (YEARLY_KEYS.index(k) for k in (
+ Y_BALANCE, Y_TENSION, Y_CLASHES, Y_WARS, Y_CREDIBILITY) = (YEARLY_KEYS.index(k) for k in (
     "alignment", "polarization", "denuclearization", "gdp_loss_pct", "gdp_loss_pct_ROK",
     "cohesion", "arms_race_pct", "dprk_capability", "power_balance", "tension",
-    "clash_entries", "war_entries"))
+    "clash_entries", "war_entries", "credibility"))
 REGION = np.array(REGION_GDP_ACTORS, dtype=np.int64)
 INTENSITY = np.array(arms_race.INTENSITY_ACTORS, dtype=np.int64)
 CATEGORY = beliefs.EVIDENCE_CATEGORY.ravel().copy()
@@ -884,3 +884,4 @@ def run_chunk(inp, out, record_monthly, record_events):  # noqa: C901 - one mont
                     out.yearly[Y_TENSION, r, yi] = tens
                     out.yearly[Y_CLASHES, r, yi] = clash_n[k]
                     out.yearly[Y_WARS, r, yi] = war_n[k]
+                    out.yearly[Y_CREDIBILITY, r, yi] = credibility[k]

@@ -20,8 +20,10 @@ FIRST_RUNGS = (CLASH, WAR, NUCLEAR)  # the rung of each FIRST_KEYS entry (reache
 YEARLY_KEYS = ("alignment", "polarization", "denuclearization", "gdp_loss_pct",
                "gdp_loss_pct_ROK", "cohesion", "arms_race_pct", "dprk_capability",
                "power_balance", "tension",
-               "clash_entries", "war_entries")  # end-of-year values kept per run; the last two
-# count the months of the year in which the ladder entered an armed clash (war) or above
+               "clash_entries", "war_entries",
+               "credibility")  # end-of-year values kept per run; clash_entries (war_entries)
+# count the months of the year in which the ladder entered an armed clash (war) or above;
+# credibility is the allies' deterrence credibility (0-1, model/deterrence.py)
 REGION_GDP_ACTORS = (ROK, JPN, CHN)  # headline GDP loss: East Asian economies, GDP-weighted
 
 TRUST_DYADS = (("PRK", "USA"), ("PRK", "ROK"), ("PRK", "JPN"), ("CHN", "USA"), ("CHN", "ROK"),

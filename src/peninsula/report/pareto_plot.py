@@ -1,0 +1,66 @@
+"""Plot a Pareto front as parallel coordinates: one line per non-dominated setting across the
+levers and the objectives, each axis scaled to its range with the ends labelled in its unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from peninsula.report.figures import pyplot, save_figure
+
+UNITS = {"p_": "share of runs", "dprk_launches_per_year": "launches/yr",
+         "gdp_loss_pct": "% of GDP", "stability_index": "points, 0-100",
+         "arms_race_intensity_pct": "% above trend", "alliance_credibility": "0-1",
+         "alignment_china_russia": "0-1", "denuclearization_progress": "0-1",
+         "polarization": "0-1", "cohesion": "0-1"}
+
+
+def objective_label(name: str, objective: dict) -> str:
+    """An objective's axis label: metric, robustness and the unit of the reported value."""
+    unit = next((u for key, u in UNITS.items() if name.startswith(key)), "model units")
+    if objective["robustness"] == "satisficing":
+        unit = "share of runs"
+    sense = "max" if objective["direction"] == "maximize" else "min"
+    return f"{name}\n{objective['robustness']} ({sense}), {unit}"
+
+
+def plot_pareto(result: dict, path: str | Path) -> Path:
+    """Write the parallel-coordinates figure of ``result`` (analysis/pareto.py) as an image
+    (PNG by the file's extension), stamped with the scenario, runs and seed."""
+    plt = pyplot()
+    levers, objectives, rows = result["levers"], result["objectives"], result["pareto"]
+    axes = ([(k, f"{k.split('.', 1)[-1]}\nlever, {lo:g}-{hi:g}", lo, hi)
+             for k, (lo, hi) in levers.items()]
+            + [(n, objective_label(n, o), None, None) for n, o in objectives.items()])
+    values = np.array([[r["levers"][k] if k in levers else r["objectives"][k]
+                        for k, *_ in axes] for r in rows], dtype=float).reshape(len(rows),
+                                                                                len(axes))
+    low = np.array([lo if lo is not None else values[:, j].min(initial=np.inf)
+                    for j, (_, _, lo, _) in enumerate(axes)])
+    high = np.array([hi if hi is not None else values[:, j].max(initial=-np.inf)
+                     for j, (_, _, _, hi) in enumerate(axes)])
+    span = np.where(high > low, high - low, 1.0)
+    scaled = (values - low) / span
+    fig, ax = plt.subplots(figsize=(1.9 * len(axes) + 1.5, 4.8), dpi=120)
+    colour = plt.get_cmap("viridis")(np.linspace(0, 1, max(len(rows), 1)))
+    first = len(levers)  # colour by the first objective's rank
+    order = np.argsort(np.argsort(values[:, first])) if len(rows) else []
+    for i, line in enumerate(scaled):
+        ax.plot(range(len(axes)), line, color=colour[order[i]], lw=1.4, alpha=0.8,
+                marker="o", ms=3)
+    for j in range(len(axes)):
+        ax.axvline(j, color="0.6", lw=0.8)
+        ax.text(j, -0.04, f"{low[j]:.3g}", ha="center", va="top", fontsize=7)
+        ax.text(j, 1.04, f"{high[j]:.3g}", ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(range(len(axes)), [label for _, label, *_ in axes], fontsize=7)
+    ax.set_yticks([])
+    ax.set_ylim(-0.12, 1.12)
+    ax.set_ylabel("each axis scaled to its range (ends labelled)", fontsize=8)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"Pareto front of {len(rows)} lever settings ({result['algorithm']}, "
+                 f"{result['generations']} generations of {result['population']})\n"
+                 f"scenario {result['scenario']}, {result['runs']:,} runs per setting, seed "
+                 f"{result['seed']}; common random numbers", fontsize=10)
+    return save_figure(fig, path)
