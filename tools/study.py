@@ -63,16 +63,32 @@ def keep_png(stem: Path) -> None:
         stem.with_name(stem.name + ext).unlink(missing_ok=True)
 
 
+TODAY = {"open_communication": 0.2, "flexible_diplomacy": 0.2, "multilateral_engagement": 0.3,
+         "strategic_clarity": 0.4}  # the strategies as in the baseline scenario
+SWEEP_GROUPS = {  # the strategies' levels of each line of the sweep
+    "strategies as today": TODAY,
+    "clarity and open communication at full": {**TODAY, "open_communication": 1.0,
+                                               "strategic_clarity": 1.0},
+    "all four strategies at full": dict.fromkeys(STRATEGIES, 1.0),
+}
+
+
 def sweep_design(path: Path) -> None:
-    """Exercise intensity 0..2, with the four strategies as today or all at full strength."""
-    today = {"open_communication": 0.2, "flexible_diplomacy": 0.2,
-             "multilateral_engagement": 0.3, "strategic_clarity": 0.4}
+    """Exercise intensity 0..2 under each group of SWEEP_GROUPS."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["levers.exercise_intensity", *(f"levers.{s}" for s in STRATEGIES)])
-        for level in (today, dict.fromkeys(STRATEGIES, 1.0)):
+        for level in SWEEP_GROUPS.values():
             for x in INTENSITIES:
                 w.writerow([x, *(level[s] for s in STRATEGIES)])
+
+
+def group_of(row: dict) -> str:
+    """The SWEEP_GROUPS name of a sweep table row."""
+    for name, level in SWEEP_GROUPS.items():
+        if all(float(row[f"levers.{s}"]) == level[s] for s in STRATEGIES):
+            return name
+    raise ValueError(f"a sweep row of no group: {row}")
 
 
 def pct(x: float) -> str:
@@ -106,12 +122,19 @@ def main(argv: list[str] | None = None) -> None:
     steps["sweep"] = [
         Step(["sweep", "baseline", "--design", design, "--runs", a.runs // 2, "--seed", SEED,
               "--out", work / "sweep", "-q", *w]),
-        Step(["plot", "sweep", "--from", work / "sweep" / "sweep.csv", "--x",
-              "levers.exercise_intensity", "--y", "p_war_10y", "--by",
-              "levers.open_communication", "--out", OUT / "sweep-war"]),
-        Step(["plot", "sweep", "--from", work / "sweep" / "sweep.csv", "--x",
-              "levers.exercise_intensity", "--y", "dprk_launches_per_year", "--by",
-              "levers.open_communication", "--out", OUT / "sweep-launches"])]
+        *(Step(["plot", "sweep", "--from", work / "sweep" / "sweep.csv", "--x",
+                "levers.exercise_intensity", "--y", metric, "--by", "levers.open_communication",
+                "--by", "levers.flexible_diplomacy", "--out", OUT / f"sweep-{name}"])
+          for name, metric in (("war", "p_war_10y"), ("launches", "dprk_launches_per_year")))]
+    pareto_json = OUT / "pareto.json"
+    steps["pareto"] = [
+        Step(["optimize", "baseline", "--lever", "levers.exercise_intensity=0,2", "--lever",
+              "levers.open_communication=0,1", "--lever", "levers.flexible_diplomacy=0,1",
+              "--lever", "levers.strategic_clarity=0,1", *sum((["--objective", o] for o in (
+                  "p_war_10y", "p_clash_10y", "dprk_launches_per_year", "alliance_credibility",
+                  "gdp_loss_pct")), []), "--robustness", "mean", "--runs", a.runs // 8,
+              "--generations", 8, "--population", 32, "--seed", SEED, "--json", "-q",
+              "--plot", OUT / "pareto.png", *w], pareto_json)]
     sens_json = OUT / "sensitivity.json"
     steps["sensitivity"] = [
         Step(["sensitivity", "baseline", "--method", "morris", "--samples", 10, "--runs", 200,
@@ -139,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     for step in steps["discover"]:
         step.run()
     keep_png(OUT / "discover")
-    write_page(steps, a.runs, cmp_json, sens_json, disc_json, morris, sobol)
+    write_page(steps, a.runs, cmp_json, sens_json, disc_json, pareto_json, morris, sobol)
 
 
 def command_block(group: list[Step]) -> str:
@@ -148,8 +171,9 @@ def command_block(group: list[Step]) -> str:
     return f"```sh\n{lines}\n```\n\nWall time: {times} (two workers).\n"
 
 
-def write_page(steps, runs, cmp_json, sens_json, disc_json, morris, sobol) -> None:
+def write_page(steps, runs, cmp_json, sens_json, disc_json, pareto_json, morris, sobol) -> None:
     c = json.loads(cmp_json.read_text(encoding="utf-8"))
+    pareto = json.loads(pareto_json.read_text(encoding="utf-8"))
     d = json.loads(disc_json.read_text(encoding="utf-8"))
     table = list(csv.DictReader((OUT / "sweep.csv").open(encoding="utf-8")))
     h = c["final_horizon_years"]
@@ -166,17 +190,12 @@ def write_page(steps, runs, cmp_json, sens_json, disc_json, morris, sobol) -> No
     helps = [n for n in diffs if diffs[n][war]["p95"] < 0]
     hurts = [n for n in diffs if diffs[n][war]["p05"] > 0]
 
-    def series(strategies_on: bool) -> list[tuple[float, float, float]]:
-        out = []
-        for r in table:
-            on = float(r["levers.open_communication"]) == 1.0
-            if on == strategies_on:
-                out.append((float(r["levers.exercise_intensity"]), float(r[war]),
-                            float(r[f"{war}_se"])))
-        return sorted(out)
+    def series(group: str) -> list[tuple[float, float, float]]:
+        return sorted((float(r["levers.exercise_intensity"]), float(r[war]),
+                       float(r[f"{war}_se"])) for r in table if group_of(r) == group)
 
     def slope(s):
-        (x0, y0, e0), (x1, y1, e1) = s[0], s[-1]
+        (_, y0, e0), (_, y1, e1) = s[0], s[-1]
         return y1 - y0, (e0 ** 2 + e1 ** 2) ** 0.5
 
     def verdict(delta, se):
@@ -184,12 +203,22 @@ def write_page(steps, runs, cmp_json, sens_json, disc_json, morris, sobol) -> No
             return "no change distinguishable from Monte Carlo error"
         return "more war" if delta > 0 else "less war"
 
-    off, on = series(False), series(True)
-    d_off, se_off = slope(off)
-    d_on, se_on = slope(on)
+    lines = {g: series(g) for g in SWEEP_GROUPS}
     sweep_rows = "\n".join(
-        f"| {x:g} | {pct(y0)} ± {100 * e0:.2f} | {pct(y1)} ± {100 * e1:.2f} |"
-        for (x, y0, e0), (_, y1, e1) in zip(off, on, strict=True))
+        f"| {x:g} | " + " | ".join(f"{pct(lines[g][i][1])} ± {100 * lines[g][i][2]:.2f}"
+                                   for g in SWEEP_GROUPS) + " |"
+        for i, x in enumerate(INTENSITIES))
+    best_level = {g: min(s, key=lambda p: p[1])[0] for g, s in lines.items()}
+    sweep_text = "; ".join(
+        f"{g}: {100 * slope(s)[0]:+.2f} pp (± {100 * slope(s)[1]:.2f}), "
+        f"{verdict(*slope(s))}, lowest at intensity {best_level[g]:g}"
+        for g, s in lines.items())
+    objectives = list(pareto["objectives"])
+    lever_names = list(pareto["pareto"][0]["levers"]) if pareto["pareto"] else []
+    front_rows = "\n".join(
+        "| " + " | ".join(f"{row['levers'][k]:.2f}" for k in lever_names) + " | "
+        + " | ".join(f"{row['objectives'][o]:.3g}" for o in objectives) + " |"
+        for row in sorted(pareto["pareto"], key=lambda r: r["objectives"][objectives[0]])[:15])
     m_rows = "\n".join(f"| `{r['factor'].removeprefix('parameters.')}` | {r['mu_star']:.3f} ± "
                        f"{r['mu_star_conf']:.3f} | {'yes' if r['converged'] else 'no'} |"
                        for r in morris[:10])
@@ -239,15 +268,13 @@ Fan charts of the status quo and of dual-track ({steps['fan'][0].args[6]:,} runs
 ![sweep, war](study/sweep-war.png)
 ![sweep, launches](study/sweep-launches.png)
 
-| exercise intensity | P(war, {h} yr), strategies as today | P(war, {h} yr), all four at full strength |
-|---|---|---|
+| exercise intensity | {' | '.join(f'P(war, {h} yr): {g}' for g in SWEEP_GROUPS)} |
+|---|{'---|' * len(SWEEP_GROUPS)}
 {sweep_rows}
 
-(± one standard error; the lines are marked by `levers.open_communication`, 0.2 today and 1 with
-all four strategies.) From no drills to the maximum, P(war) changes by
-{100 * d_off:+.2f} pp (± {100 * se_off:.2f}) with today's strategies: {verdict(d_off, se_off)};
-and by {100 * d_on:+.2f} pp (± {100 * se_on:.2f}) with all four strategies:
-{verdict(d_on, se_on)}.
+(± one standard error; in the figures the lines are named by the levers that tell them apart:
+open communication and flexible diplomacy at today's 0.2 or at 1.) From no drills to the
+maximum, P(war) changes by {sweep_text}.
 
 ## 3. Which uncertain parameters drive P(war)?
 
@@ -278,6 +305,20 @@ Under dual-track, over the {len(d['factors'])} screened leaders: {box_text}.
 | parameter | low | high |
 |---|---|---|
 {limits or '| (none) | | |'}
+
+## 5. The trade-offs: a robust Pareto front
+
+{command_block(steps['pareto'])}
+![Pareto front](study/pareto.png)
+
+{pareto['algorithm']} over the levers {', '.join(lever_names)}; each setting scored on the same
+{pareto['runs']:,} futures (the mean over the uncertainty ensemble); {len(pareto['pareto'])}
+settings are not dominated after {pareto['evaluations']} evaluations. The fifteen with the lowest
+{objectives[0]}:
+
+| {' | '.join(k.removeprefix('levers.') for k in lever_names)} | {' | '.join(objectives)} |
+|{'---|' * (len(lever_names) + len(objectives))}
+{front_rows}
 """
     (DOCS / "study.md").write_text(page, encoding="utf-8")
     print(f"wrote {DOCS / 'study.md'}", file=sys.stderr)

@@ -74,7 +74,8 @@ def plot_sweep_cmd(
                                                        "--out'.")],
     x: Annotated[str, typer.Option("--x", help="Design column on the x axis.")],
     y: Annotated[str, typer.Option("--y", help="Metric column, e.g. p_war_10y.")],
-    by: Annotated[str | None, typer.Option("--by", help="Design column: one line per value.")]
+    by: Annotated[list[str] | None, typer.Option(
+        "--by", help="Design column: one line per value (repeatable: per combination).")]
     = None,
     out_stem: StemOpt = Path("sweep"),
 ) -> None:

@@ -18,26 +18,31 @@ from peninsula.report.figures import pyplot, stamp, write_all
 from peninsula.scenario.parameters import BY_NAME
 
 
-def sweep_series(table: pd.DataFrame, x: str, y: str, by: str | None) -> dict:
-    """{group label: (x values, means, lows, highs)} of a sweep table (90% bands)."""
-    missing = [c for c in (x, y, f"{y}_se", by) if c is not None and c not in table.columns]
+def sweep_series(table: pd.DataFrame, x: str, y: str, by: list[str] | None) -> dict:
+    """{group label: (x values, means, lows, highs)} of a sweep table (90% bands), one group
+    per combination of the ``by`` columns' values."""
+    by = list(by or [])
+    missing = [c for c in (x, y, f"{y}_se", *by) if c not in table.columns]
     if missing:
         raise ValueError(f"the sweep table has no column {', '.join(missing)} (columns: "
                          f"{', '.join(c for c in table.columns if not c.endswith('_se'))})")
-    groups = [(None, table)] if by is None else list(table.groupby(by, sort=True))
+    groups = [((), table)] if not by else list(table.groupby(by, sort=True))
     out = {}
     for key, g in groups:
         g = g.sort_values(x)
         half = Z90 * g[f"{y}_se"]
-        label = "all points" if key is None else f"{by} = {key:g}"
+        values = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{c.removeprefix('levers.')} = {v:g}"
+                          for c, v in zip(by, values, strict=True)) or "all points"
         out[label] = (g[x].tolist(), g[y].tolist(), (g[y] - half).tolist(),
                       (g[y] + half).tolist())
     return out
 
 
-def plot_sweep(table: pd.DataFrame, x: str, y: str, by: str | None, stem: str | Path,
+def plot_sweep(table: pd.DataFrame, x: str, y: str, by: list[str] | None, stem: str | Path,
                provenance: str) -> list[Path]:
-    """Write the sweep curve(s) of metric ``y`` against ``x`` (one line per ``by`` value)."""
+    """Write the sweep curve(s) of metric ``y`` against ``x`` (one line per combination of the
+    ``by`` columns' values)."""
     import plotly.graph_objects as go
 
     series = sweep_series(table, x, y, by)
