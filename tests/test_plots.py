@@ -99,3 +99,19 @@ def test_plot_sweep_and_discover_from_their_results(tmp_path):
     assert res.exit_code == 0, res.output
     for ext in ("png", "svg", "html"):
         assert (tmp_path / f"d.{ext}").stat().st_size > 10_000
+
+
+def test_plot_pareto_from_an_optimize_result(tmp_path):
+    res = runner.invoke(app, ["optimize", "--lever", "levers.exercise_intensity=0,2",
+                              "--lever", "levers.open_communication=0,1", "--objective",
+                              "p_clash_1y", "--objective", "dprk_launches_per_year",
+                              "--runs", "40", "--generations", "2", "--population", "8",
+                              "--set", SHORT[0], "--json", "-q"])
+    assert res.exit_code == 0, res.output
+    (tmp_path / "p.json").write_text(res.stdout, encoding="utf-8")
+    res = runner.invoke(app, ["plot", "pareto", "--from", str(tmp_path / "p.json"),
+                              "--out", str(tmp_path / "p")])
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "parcoords" in html and "40 runs per setting" in html
+    assert (tmp_path / "p.png").stat().st_size > 10_000

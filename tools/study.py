@@ -15,9 +15,9 @@ import argparse
 import csv
 import json
 import shlex
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=4000, help="runs per ensemble")
     a = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="study-"))
+    work = ROOT / "results" / "study"  # the sweep's folder (results/ is not kept in git)
+    shutil.rmtree(work, ignore_errors=True)
     w = ["--workers", str(a.workers)]
     steps: dict[str, list[Step]] = {}
 
@@ -132,9 +133,10 @@ def main(argv: list[str] | None = None) -> None:
               "levers.open_communication=0,1", "--lever", "levers.flexible_diplomacy=0,1",
               "--lever", "levers.strategic_clarity=0,1", *sum((["--objective", o] for o in (
                   "p_war_10y", "p_clash_10y", "dprk_launches_per_year", "alliance_credibility",
-                  "gdp_loss_pct")), []), "--robustness", "mean", "--runs", a.runs // 8,
-              "--generations", 8, "--population", 32, "--seed", SEED, "--json", "-q",
-              "--plot", OUT / "pareto.png", *w], pareto_json)]
+                  "gdp_loss_pct")), []), "--robustness", "mean", "--runs", a.runs // 4,
+              "--generations", 8, "--population", 32, "--seed", SEED, "--json", "-q", *w],
+             pareto_json),
+        Step(["plot", "pareto", "--from", pareto_json, "--out", OUT / "pareto"])]
     sens_json = OUT / "sensitivity.json"
     steps["sensitivity"] = [
         Step(["sensitivity", "baseline", "--method", "morris", "--samples", 10, "--runs", 200,
@@ -144,7 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     for group in steps.values():
         for step in group:
             step.run()
-    for stem in ("compare", "fan-status-quo", "fan-dual-track", "sweep-war", "sweep-launches"):
+    for stem in ("compare", "fan-status-quo", "fan-dual-track", "sweep-war", "sweep-launches",
+                 "pareto"):
         keep_png(OUT / stem)
     (OUT / "sweep.csv").write_text((work / "sweep" / "sweep.csv").read_text(encoding="utf-8"),
                                    encoding="utf-8")

@@ -119,3 +119,25 @@ def plot_discover_cmd(
     with R.checked():
         paths = plot_discovery(data, out_stem)
     out.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+@plot_app.command("pareto")
+def plot_pareto_cmd(
+    result: Annotated[Path, typer.Option("--from", help="JSON written by 'peninsula optimize "
+                                                        "--objective ... --json'.")],
+    out_stem: StemOpt = Path("pareto"),
+) -> None:
+    """The Pareto front as parallel coordinates (levers, then objectives)."""
+    from peninsula.report.pareto_plot import plot_pareto_all
+
+    _check_stem(out_stem)
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+        if not {"pareto", "objectives", "levers"} <= set(data):
+            raise ValueError("it lacks the keys pareto, objectives and levers")
+    except (OSError, ValueError) as exc:
+        R.usage_error(f"{result}: not a result of 'peninsula optimize --objective ... --json' "
+                      f"({exc})")
+    with R.checked():
+        paths = plot_pareto_all(data, out_stem)
+    out.print("wrote " + ", ".join(str(p) for p in paths))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from peninsula.report.figures import pyplot, save_figure
+from peninsula.report.figures import pyplot, save_figure, write_all
 
 UNITS = {"p_": "share of runs", "dprk_launches_per_year": "launches/yr",
          "gdp_loss_pct": "% of GDP", "stability_index": "points, 0-100",
@@ -28,11 +28,47 @@ def objective_label(name: str, objective: dict) -> str:
 def plot_pareto(result: dict, path: str | Path) -> Path:
     """Write the parallel-coordinates figure of ``result`` (analysis/pareto.py) as an image
     (PNG by the file's extension), stamped with the scenario, runs and seed."""
+    return save_figure(_matplotlib(result), path)
+
+
+def plot_pareto_all(result: dict, stem: str | Path) -> list[Path]:
+    """The parallel-coordinates figure as PNG, SVG and interactive HTML (Plotly's parcoords:
+    drag along an axis to filter the settings)."""
+    import plotly.graph_objects as go
+
+    axes = _axes(result)
+    rows = result["pareto"]
+    dims = [{"label": label.replace("\n", " "), "values": [_value(r, k) for r in rows],
+             **({"range": [lo, hi]} if lo is not None else {})} for k, label, lo, hi in axes]
+    first = len(result["levers"])
+    fig = go.Figure(go.Parcoords(line={"color": dims[first]["values"] if len(dims) > first
+                                       else None, "colorscale": "Viridis"}, dimensions=dims))
+    fig.update_layout(title=_title(result).replace("\n", "; "))
+    return write_all(_matplotlib(result), fig, stem)
+
+
+def _value(row: dict, key: str) -> float:
+    return row["levers"][key] if key in row["levers"] else row["objectives"][key]
+
+
+def _axes(result: dict) -> list[tuple]:
+    """(key, label, low, high) per axis: the levers with their ranges, then the objectives."""
+    return ([(k, f"{k.split('.', 1)[-1]}\nlever, {lo:g}-{hi:g}", lo, hi)
+             for k, (lo, hi) in result["levers"].items()]
+            + [(n, objective_label(n, o), None, None) for n, o in result["objectives"].items()])
+
+
+def _title(result: dict) -> str:
+    return (f"Pareto front of {len(result['pareto'])} lever settings ({result['algorithm']}, "
+            f"{result['generations']} generations of {result['population']})\n"
+            f"scenario {result['scenario']}, {result['runs']:,} runs per setting, seed "
+            f"{result['seed']}; common random numbers")
+
+
+def _matplotlib(result: dict):
     plt = pyplot()
-    levers, objectives, rows = result["levers"], result["objectives"], result["pareto"]
-    axes = ([(k, f"{k.split('.', 1)[-1]}\nlever, {lo:g}-{hi:g}", lo, hi)
-             for k, (lo, hi) in levers.items()]
-            + [(n, objective_label(n, o), None, None) for n, o in objectives.items()])
+    levers, rows = result["levers"], result["pareto"]
+    axes = _axes(result)
     values = np.array([[r["levers"][k] if k in levers else r["objectives"][k]
                         for k, *_ in axes] for r in rows], dtype=float).reshape(len(rows),
                                                                                 len(axes))
@@ -59,8 +95,5 @@ def plot_pareto(result: dict, path: str | Path) -> Path:
     ax.set_ylabel("each axis scaled to its range (ends labelled)", fontsize=8)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    ax.set_title(f"Pareto front of {len(rows)} lever settings ({result['algorithm']}, "
-                 f"{result['generations']} generations of {result['population']})\n"
-                 f"scenario {result['scenario']}, {result['runs']:,} runs per setting, seed "
-                 f"{result['seed']}; common random numbers", fontsize=10)
-    return save_figure(fig, path)
+    ax.set_title(_title(result), fontsize=10)
+    return fig
