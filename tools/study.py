@@ -22,8 +22,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
+DOCS = ROOT / "docs"  # the page; its figures and results go to DOCS / "study"
 OUT = DOCS / "study"
+# budgets: runs per ensemble; Morris trajectories and runs per point; Sobol base samples;
+# Pareto generations and population ("quick": a smoke run for the tests, minutes -> seconds)
+BUDGETS = {"full": {"runs": 10_000, "morris": 20, "morris_runs": 400, "sobol": 256,
+                    "generations": 10, "population": 32},
+           "quick": {"runs": 300, "morris": 2, "morris_runs": 20, "sobol": 8,
+                     "generations": 2, "population": 8}}
 SEED = 7
 POLICIES = ("status-quo", "open-communication", "flexible-diplomacy",
             "multilateral-engagement", "strategic-clarity", "restraint", "max-deterrence",
@@ -34,6 +40,14 @@ INTENSITIES = (0.0, 0.5, 1.0, 1.5, 2.0)
 SCREEN_KEEP = 6  # factors kept by the Morris screening for Sobol and for PRIM
 
 
+def shown_path(arg) -> str:
+    """An argument as the page shows it: paths relative to the project (or the page)."""
+    text = str(arg)
+    for base in (ROOT, DOCS.parent):
+        text = text.replace(str(base) + "/", "")
+    return text
+
+
 class Step:
     """One documented command: its text as the page shows it, and its measured wall time."""
 
@@ -42,9 +56,9 @@ class Step:
 
     @property
     def text(self) -> str:
-        shown = ["peninsula", *[str(a).replace(str(ROOT) + "/", "") for a in self.args]]
+        shown = ["peninsula", *[shown_path(a) for a in self.args]]
         line = " ".join(shlex.quote(a) for a in shown)
-        return line + (f" > {self.stdout.relative_to(ROOT)}" if self.stdout else "")
+        return line + (f" > {shown_path(self.stdout)}" if self.stdout else "")
 
     def run(self) -> None:
         start = time.perf_counter()
@@ -100,10 +114,15 @@ def pp(d: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global OUT, DOCS  # the page's folder may be given (tests write elsewhere)
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=4000, help="runs per ensemble")
+    ap.add_argument("--budget", choices=tuple(BUDGETS), default="full")
+    ap.add_argument("--docs", type=Path, default=DOCS, help="folder of the page (tests)")
     a = ap.parse_args(argv)
+    DOCS, OUT = a.docs, a.docs / "study"
+    b = BUDGETS[a.budget]
+    a.runs = b["runs"]
     OUT.mkdir(parents=True, exist_ok=True)
     work = ROOT / "results" / "study"  # the sweep's folder (results/ is not kept in git)
     shutil.rmtree(work, ignore_errors=True)
@@ -134,13 +153,15 @@ def main(argv: list[str] | None = None) -> None:
               "--lever", "levers.strategic_clarity=0,1", *sum((["--objective", o] for o in (
                   "p_war_10y", "p_clash_10y", "dprk_launches_per_year", "alliance_credibility",
                   "gdp_loss_pct")), []), "--robustness", "mean", "--runs", a.runs // 4,
-              "--generations", 8, "--population", 32, "--seed", SEED, "--json", "-q", *w],
+              "--generations", b["generations"], "--population", b["population"], "--seed",
+              SEED, "--json", "-q", *w],
              pareto_json),
         Step(["plot", "pareto", "--from", pareto_json, "--out", OUT / "pareto"])]
     sens_json = OUT / "sensitivity.json"
     steps["sensitivity"] = [
-        Step(["sensitivity", "baseline", "--method", "morris", "--samples", 10, "--runs", 200,
-              "--then-sobol", SCREEN_KEEP, "--sobol-samples", 64, "--metric", "p_war_10y",
+        Step(["sensitivity", "baseline", "--method", "morris", "--samples", b["morris"],
+              "--runs", b["morris_runs"], "--then-sobol", SCREEN_KEEP, "--sobol-samples",
+              b["sobol"], "--metric", "p_war_10y",
               "--seed", SEED, "--json", "-q", "--plot", OUT / "sensitivity.png", *w],
              sens_json)]
     for group in steps.values():
@@ -165,16 +186,16 @@ def main(argv: list[str] | None = None) -> None:
     for step in steps["discover"]:
         step.run()
     keep_png(OUT / "discover")
-    write_page(steps, a.runs, cmp_json, sens_json, disc_json, pareto_json, morris, sobol)
+    write_page(steps, a.workers, cmp_json, sens_json, disc_json, pareto_json, morris, sobol)
 
 
-def command_block(group: list[Step]) -> str:
+def command_block(group: list[Step], workers: int) -> str:
     lines = "\n".join(s.text for s in group)
     times = ", ".join(f"{s.seconds:.0f} s" for s in group)
-    return f"```sh\n{lines}\n```\n\nWall time: {times} (two workers).\n"
+    return f"```sh\n{lines}\n```\n\nWall time: {times} ({workers} workers, two cores).\n"
 
 
-def write_page(steps, runs, cmp_json, sens_json, disc_json, pareto_json, morris, sobol) -> None:
+def write_page(steps, workers, cmp_json, sens_json, disc_json, pareto_json, morris, sobol) -> None:
     c = json.loads(cmp_json.read_text(encoding="utf-8"))
     pareto = json.loads(pareto_json.read_text(encoding="utf-8"))
     d = json.loads(disc_json.read_text(encoding="utf-8"))
@@ -212,6 +233,10 @@ def write_page(steps, runs, cmp_json, sens_json, disc_json, pareto_json, morris,
                                    for g in SWEEP_GROUPS) + " |"
         for i, x in enumerate(INTENSITIES))
     best_level = {g: min(s, key=lambda p: p[1])[0] for g, s in lines.items()}
+    today = lines["strategies as today"]
+    driver = (sobol or morris)[0]["factor"].removeprefix("parameters.")
+    sweep_summary = (f"P(war) {100 * slope(today)[0]:+.2f} pp (± {100 * slope(today)[1]:.2f}): "
+                     f"{verdict(*slope(today))}")
     sweep_text = "; ".join(
         f"{g}: {100 * slope(s)[0]:+.2f} pp (± {100 * slope(s)[1]:.2f}), "
         f"{verdict(*slope(s))}, lowest at intensity {best_level[g]:g}"
@@ -245,9 +270,22 @@ and docs/validation-2015.md in mind: the war probability rests on priors the rec
 down (the prior sensitivity there), so the comparisons below (which share their runs) are
 sturdier than any level.
 
+## The answer, in short
+
+- **More alliance activity** (the `max-deterrence` policy against today's posture):
+  P(war) {pp(diffs['max-deterrence'][war]) if 'max-deterrence' in diffs else 'n/a'}, launches
+  {c['policies'].get('max-deterrence', {}).get('dprk_launches_per_year', {}).get('mean', float('nan')):.1f}
+  a year against {c['policies'][ref]['dprk_launches_per_year']['mean']:.1f}. Along the exercise
+  sweep with today's strategies, from no drills to the maximum: {sweep_summary}.
+- **The four strategies together** (`dual-track`): P(war)
+  {pp(diffs['dual-track'][war]) if 'dual-track' in diffs else 'n/a'}; with them the drills'
+  effect on P(war) is {verdict(*slope(lines['all four strategies at full']))}.
+- **What drives P(war)** most among the uncertain parameters: `{driver}` (the Sobol ranking
+  below).
+
 ## 1. The four strategies, status quo, restraint, max-deterrence and dual-track
 
-{command_block(steps['compare'])}
+{command_block(steps['compare'], workers)}
 ![comparison](study/compare.png)
 
 | policy | P(war, {h} yr) | P(clash, {h} yr) | launches/yr | stability index | P(war) vs {ref}, paired |
@@ -261,13 +299,13 @@ policy's effect run by run. Lowest war risk: **{best}** ({pp(diffs[best][war])} 
 
 Fan charts of the status quo and of dual-track ({steps['fan'][0].args[6]:,} runs each):
 
-{command_block(steps['fan'])}
+{command_block(steps['fan'], workers)}
 ![fan, status quo](study/fan-status-quo.png)
 ![fan, dual-track](study/fan-dual-track.png)
 
 ## 2. Do the strategies change the best level of joint exercises?
 
-{command_block(steps['sweep'])}
+{command_block(steps['sweep'], workers)}
 ![sweep, war](study/sweep-war.png)
 ![sweep, launches](study/sweep-launches.png)
 
@@ -281,7 +319,7 @@ maximum, P(war) changes by {sweep_text}.
 
 ## 3. Which uncertain parameters drive P(war)?
 
-{command_block(steps['sensitivity'])}
+{command_block(steps['sensitivity'], workers)}
 ![sensitivity](study/sensitivity.png)
 
 Morris screening of every uncertain parameter (mu*: mean absolute elementary effect on
@@ -300,7 +338,7 @@ Sobol indices of the {len(sobol)} screened leaders (first-order S1 and total ST,
 
 ## 4. Where does dual-track fail?
 
-{command_block(steps['discover'])}
+{command_block(steps['discover'], workers)}
 ![discovery](study/discover.png)
 
 Under dual-track, over the {len(d['factors'])} screened leaders: {box_text}.
@@ -311,7 +349,7 @@ Under dual-track, over the {len(d['factors'])} screened leaders: {box_text}.
 
 ## 5. The trade-offs: a robust Pareto front
 
-{command_block(steps['pareto'])}
+{command_block(steps['pareto'], workers)}
 ![Pareto front](study/pareto.png)
 
 {pareto['algorithm']} over the levers {', '.join(lever_names)}; each setting scored on the same
