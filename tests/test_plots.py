@@ -115,3 +115,19 @@ def test_plot_pareto_from_an_optimize_result(tmp_path):
     html = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert "parcoords" in html and "40 runs per setting" in html
     assert (tmp_path / "p.png").stat().st_size > 10_000
+
+
+def test_plot_sensitivity_from_a_study_folder(tmp_path):
+    res = runner.invoke(app, ["sensitivity", "--method", "morris", "--samples", "2", "--runs",
+                              "10", "--metric", "p_war_1y", "--set", SHORT[0], "--out",
+                              str(tmp_path / "sens"), "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["plot", "sensitivity", "--from", str(tmp_path / "sens"),
+                              "--out", str(tmp_path / "t")])
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "t.html").read_text(encoding="utf-8")
+    assert "Morris screening" in html and "10 runs per point" in html
+    res = runner.invoke(app, ["plot", "sensitivity", "--from", str(tmp_path), "--out",
+                              str(tmp_path / "u")])
+    assert res.exit_code == 2 and "not a folder written by 'peninsula sensitivity --out'" in \
+        res.output

@@ -141,3 +141,32 @@ def plot_pareto_cmd(
     with R.checked():
         paths = plot_pareto_all(data, out_stem)
     out.print("wrote " + ", ".join(str(p) for p in paths))
+
+
+@plot_app.command("sensitivity")
+def plot_sensitivity_cmd(
+    folder: Annotated[Path, typer.Option("--from", help="Folder written by 'peninsula "
+                                                        "sensitivity --out'.")],
+    top: Annotated[int, typer.Option(min=1, help="Factors shown per metric.")] = 10,
+    out_stem: StemOpt = Path("sensitivity"),
+) -> None:
+    """Tornado bars of the main index (ST, mu* or delta) with 95% intervals, per metric."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from peninsula.report.sensitivity_plot import plot_sensitivity_all
+
+    _check_stem(out_stem)
+    try:
+        data = json.loads((folder / "sensitivity.json").read_text(encoding="utf-8"))
+        name = tomllib.loads((folder / "scenario.toml").read_text(encoding="utf-8"))[
+            "scenario"]["name"]
+        result = SimpleNamespace(method=data["method"], indices=pd.DataFrame(data["indices"]))
+        runs, seed = int(data["runs_per_point"]), int(data["seed"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        R.usage_error(f"{folder}: not a folder written by 'peninsula sensitivity --out' ({exc})")
+    with R.checked():
+        paths = plot_sensitivity_all(result, out_stem, scenario=name, runs=runs, seed=seed,
+                                     top=top)
+    out.print("wrote " + ", ".join(str(p) for p in paths))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peninsula.report.figures import pyplot, save_figure
+from peninsula.report.figures import pyplot, save_figure, write_all
 
 # the index drawn per method, its label and its units
 BARS = {"sobol": ("ST", "total index ST (share of the metric's variance)"),
@@ -17,14 +17,52 @@ def plot_sensitivity(result, path: str | Path, *, scenario: str, runs: int, seed
     """Write a tornado chart: per metric, the ``top`` factors' main index as horizontal bars
     with 95% intervals, largest on top (Sobol also shows S1 as a thin bar); titled with the
     method and stamped with the scenario, runs and seed so the figure can be reproduced."""
+    return save_figure(_matplotlib(result, scenario, runs, seed, top), path)
+
+
+def plot_sensitivity_all(result, stem: str | Path, *, scenario: str, runs: int, seed: int,
+                         top: int = 10) -> list[Path]:
+    """The tornado chart as PNG, SVG and interactive HTML."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    key, label = BARS[result.method]
+    metrics = list(dict.fromkeys(result.indices["metric"]))
+    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=metrics)
+    for row, m in enumerate(metrics, start=1):
+        part = _leaders(result, m, key, top)
+        fig.add_trace(go.Bar(x=part[key], y=[f.removeprefix("parameters.")
+                                             for f in part["factor"]],
+                             orientation="h", name=f"{key} ± 95%",
+                             error_x={"type": "data", "array": part[f"{key}_conf"]}),
+                      row=row, col=1)
+        fig.update_xaxes(title_text=label, row=row, col=1)
+    fig.update_layout(title=_title(result, scenario, runs, seed).replace("\n", "; "),
+                      height=300 + 28 * top * len(metrics), showlegend=False)
+    return write_all(_matplotlib(result, scenario, runs, seed, top), fig, stem)
+
+
+def _leaders(result, metric: str, key: str, top: int):
+    """The ``top`` factors of a metric by the main index, smallest first (drawn bottom up)."""
+    part = result.indices[result.indices.metric == metric].sort_values(key, ascending=False)
+    return part.head(top).iloc[::-1]
+
+
+def _title(result, scenario: str, runs: int, seed: int) -> str:
+    what = {"sobol": "Sobol indices", "morris": "Morris screening",
+            "delta": "delta moment-independent measure"}[result.method]
+    per = "" if result.method == "delta" else " per point"
+    return f"Sensitivity: {what}\nscenario {scenario}, {runs} runs{per}, seed {seed}"
+
+
+def _matplotlib(result, scenario: str, runs: int, seed: int, top: int):
     plt = pyplot()
     key, label = BARS[result.method]
     metrics = list(dict.fromkeys(result.indices["metric"]))
     fig, axes = plt.subplots(len(metrics), 1, squeeze=False, dpi=120,
                              figsize=(8, 0.9 + 0.32 * top * len(metrics) + 0.5))
     for ax, m in zip(axes[:, 0], metrics, strict=True):
-        part = result.indices[result.indices.metric == m].sort_values(key, ascending=False)
-        part = part.head(top).iloc[::-1]
+        part = _leaders(result, m, key, top)
         names = [f.removeprefix("parameters.") for f in part["factor"]]
         ax.barh(names, part[key], xerr=part[f"{key}_conf"], color="tab:blue", alpha=0.8,
                 ecolor="0.2", capsize=2, label=f"{key} ± 95%")
@@ -35,9 +73,5 @@ def plot_sensitivity(result, path: str | Path, *, scenario: str, runs: int, seed
         ax.set_xlabel(label, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=7, loc="lower right")
-    what = {"sobol": "Sobol indices", "morris": "Morris screening",
-            "delta": "delta moment-independent measure"}[result.method]
-    fig.suptitle(f"Sensitivity: {what}\nscenario {scenario}, {runs} runs"
-                 f"{'' if result.method == 'delta' else ' per point'}, seed {seed}",
-                 fontsize=10)
-    return save_figure(fig, path)
+    fig.suptitle(_title(result, scenario, runs, seed), fontsize=10)
+    return fig
