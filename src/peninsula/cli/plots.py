@@ -29,6 +29,24 @@ def _check_stem(stem: Path) -> None:
         R.check_writable(path, "file")
 
 
+def _load_result(path: Path, keys: set[str], command: str) -> dict:
+    """A command's JSON result holding ``keys``, or exit 2 naming the file and the command."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not keys <= set(data):
+            raise ValueError(f"it lacks the keys {', '.join(sorted(keys))}")
+    except (OSError, ValueError) as exc:
+        R.usage_error(f"{path}: not a result of '{command}' ({exc})")
+    return data
+
+
+def _draw(draw, *args, **kwargs) -> None:
+    """Draw a figure (input errors end the command, exit 2) and say which files it wrote."""
+    with R.checked():
+        paths = draw(*args, **kwargs)
+    out.print("wrote " + ", ".join(str(p) for p in paths))
+
+
 @plot_app.command("fan")
 def plot_fan_cmd(
     scenario: ScenarioArg = "baseline",
@@ -45,8 +63,7 @@ def plot_fan_cmd(
     _check_stem(out_stem)
     with R.checked():
         data = api.fan(scenario, policy, runs=runs, seed=seed, workers=workers, overrides=set_)
-        paths = plot_fan(data, out_stem)
-    out.print("wrote " + ", ".join(str(p) for p in paths))
+    _draw(plot_fan, data, out_stem)
 
 
 @plot_app.command("compare")
@@ -57,15 +74,9 @@ def plot_compare_cmd(
 ) -> None:
     """Comparison bars: paired differences against the first policy, with 90% intervals."""
     _check_stem(out_stem)
-    try:
-        data = json.loads(result.read_text(encoding="utf-8"))
-        if not {"differences", "outcomes", "reference"} <= set(data):
-            raise ValueError("it lacks the keys differences, outcomes and reference")
-    except (OSError, ValueError) as exc:
-        R.usage_error(f"{result}: not a result of 'peninsula compare --json' ({exc})")
-    with R.checked():
-        paths = plot_compare_all(data, out_stem)
-    out.print("wrote " + ", ".join(str(p) for p in paths))
+    data = _load_result(result, {"differences", "outcomes", "reference"},
+                        "peninsula compare --json")
+    _draw(plot_compare_all, data, out_stem)
 
 
 @plot_app.command("sweep")
@@ -95,9 +106,7 @@ def plot_sweep_cmd(
         p = json.loads(plan.read_text(encoding="utf-8"))
         name = tomllib.loads(sc_file.read_text(encoding="utf-8"))["scenario"]["name"]
         provenance = stamp(name, int(p["runs"]), int(p["seed"])) + " per point"
-    with R.checked():
-        paths = plot_sweep(df, x, y, by, out_stem, provenance)
-    out.print("wrote " + ", ".join(str(p) for p in paths))
+    _draw(plot_sweep, df, x, y, by, out_stem, provenance)
 
 
 @plot_app.command("discover")
@@ -110,15 +119,8 @@ def plot_discover_cmd(
     from peninsula.report.study_plots import plot_discovery
 
     _check_stem(out_stem)
-    try:
-        data = json.loads(result.read_text(encoding="utf-8"))
-        if not {"trajectory", "box", "base_rate"} <= set(data):
-            raise ValueError("it lacks the keys trajectory, box and base_rate")
-    except (OSError, ValueError) as exc:
-        R.usage_error(f"{result}: not a result of 'peninsula discover --json' ({exc})")
-    with R.checked():
-        paths = plot_discovery(data, out_stem)
-    out.print("wrote " + ", ".join(str(p) for p in paths))
+    data = _load_result(result, {"trajectory", "box", "base_rate"}, "peninsula discover --json")
+    _draw(plot_discovery, data, out_stem)
 
 
 @plot_app.command("pareto")
@@ -131,16 +133,9 @@ def plot_pareto_cmd(
     from peninsula.report.pareto_plot import plot_pareto_all
 
     _check_stem(out_stem)
-    try:
-        data = json.loads(result.read_text(encoding="utf-8"))
-        if not {"pareto", "objectives", "levers"} <= set(data):
-            raise ValueError("it lacks the keys pareto, objectives and levers")
-    except (OSError, ValueError) as exc:
-        R.usage_error(f"{result}: not a result of 'peninsula optimize --objective ... --json' "
-                      f"({exc})")
-    with R.checked():
-        paths = plot_pareto_all(data, out_stem)
-    out.print("wrote " + ", ".join(str(p) for p in paths))
+    data = _load_result(result, {"pareto", "objectives", "levers"},
+                        "peninsula optimize --objective ... --json")
+    _draw(plot_pareto_all, data, out_stem)
 
 
 @plot_app.command("sensitivity")
@@ -166,7 +161,4 @@ def plot_sensitivity_cmd(
         runs, seed = int(data["runs_per_point"]), int(data["seed"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         R.usage_error(f"{folder}: not a folder written by 'peninsula sensitivity --out' ({exc})")
-    with R.checked():
-        paths = plot_sensitivity_all(result, out_stem, scenario=name, runs=runs, seed=seed,
-                                     top=top)
-    out.print("wrote " + ", ".join(str(p) for p in paths))
+    _draw(plot_sensitivity_all, result, out_stem, scenario=name, runs=runs, seed=seed, top=top)

@@ -144,6 +144,15 @@ def check_writable(path: Path, what: str) -> None:
                 p.rmdir()
 
 
+def check_outputs(out_dir: Path | None, plot: Path | None) -> None:
+    """Fail before any work if the --out folder or the --plot image cannot be written."""
+    if out_dir is not None:
+        check_writable(out_dir, "folder")
+    if plot is not None:
+        check_writable(plot, "file")
+        check_image(plot, "--plot")
+
+
 def check_image(path: Path, flag: str) -> None:
     """Fail before any work if ``path``'s extension is not an image format matplotlib writes."""
     from matplotlib.backend_bases import FigureCanvasBase

@@ -155,11 +155,7 @@ def sensitivity(
             sobol_samples)
         n_factors = len(factors)
         api.check_engine(kernel, executor_kind)
-    if out_dir is not None:
-        R.check_writable(out_dir, "folder")
-    if plot is not None:
-        R.check_writable(plot, "file")
-        R.check_image(plot, "--plot")
+    R.check_outputs(out_dir, plot)
     result = R.on_pool(
         executor_kind, workers, scheduler, sc.runs * n_points,
         f"{sc.name}: {method}, {n_factors} factors, {n_points} points", quiet,
@@ -321,11 +317,7 @@ def _pareto(sc, lever, objective, robustness, satisfice, metric, minimize, popul
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         levers, _ = api.pareto_plan(sc, lever, objective, robustness, satisfice)
         api.check_engine(kernel, executor_kind)
-    if out_dir is not None:
-        R.check_writable(out_dir, "folder")
-    if plot is not None:
-        R.check_writable(plot, "file")
-        R.check_image(plot, "--plot")
+    R.check_outputs(out_dir, plot)
     result = R.on_pool(
         executor_kind, workers, scheduler, sc.runs * population * generations,
         f"{sc.name}: Pareto search over {len(levers)} levers, {len(objective)} objectives",
