@@ -58,3 +58,40 @@ def start_and_kill(args: list[str], folder: Path, pattern: str, at_least: int) -
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     return sorted(folder.glob(pattern))
+
+
+def chromium_path() -> str:
+    """Debian's Chromium on PATH for the browser tests (Playwright never downloads a browser).
+    Without it the browser tests are skipped, unless PENINSULA_REQUIRE_BROWSER is set (CI
+    installs the package and sets it), where its absence is a failure."""
+    import os
+    import shutil
+
+    path = shutil.which("chromium")
+    if path is None:
+        message = "no 'chromium' on PATH (install Debian's chromium package)"
+        if os.environ.get("PENINSULA_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """A headless Chromium page factory through Playwright: --no-sandbox, a temporary HOME."""
+    import os
+
+    executable = chromium_path()
+    try:
+        from playwright import sync_api
+    except ImportError:  # a declared dependency: missing only in a broken environment
+        pytest.fail("Playwright for Python is not installed ('pip install -e .[dev]')")
+    home = tmp_path / "home"
+    home.mkdir()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=["--no-sandbox"],
+                              env={**os.environ, "HOME": str(home)})
+        try:
+            yield b
+        finally:
+            b.close()
