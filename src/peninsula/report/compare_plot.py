@@ -27,7 +27,7 @@ def plot_compare(result: dict, path: str | Path) -> Path:
 
 def plot_compare_all(result: dict, stem: str | Path) -> list[Path]:
     """The comparison figure as PNG, SVG and interactive HTML (report/figures.write_all)."""
-    return write_all(_matplotlib(result), _plotly(result), stem)
+    return write_all(_matplotlib(result), compare_figure(result), stem)
 
 
 def _title(result: dict) -> str:
@@ -36,7 +36,9 @@ def _title(result: dict) -> str:
             f"{stamp(result['scenario'], result['runs'], result['seed'])}, common random numbers")
 
 
-def _plotly(result: dict):
+def compare_figure(result: dict):
+    """The comparison as an interactive Plotly figure (``api.compare``'s result): the HTML
+    file's figure and the dashboard's."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 

@@ -60,7 +60,9 @@ def _matplotlib(data: dict, title: str):
     return fig
 
 
-def _plotly(data: dict, title: str):
+def fan_figure(data: dict, title: str | None = None):
+    """The fan charts of ``api.fan``'s data as an interactive Plotly figure (the HTML file's
+    figure and the dashboard's), titled with the provenance unless ``title`` is given."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -94,13 +96,18 @@ def _plotly(data: dict, title: str):
                                      showlegend=False), row=2, col=col)
         fig.add_trace(go.Scatter(x=years, y=b["0.5"], name=f"median: {fan['title']}"),
                       row=2, col=col)
-    fig.update_layout(title=title, height=800, width=1400)
+    fig.update_layout(title=title or fan_title(data), height=800, width=1400)
     return fig
 
 
 def plot_fan(data: dict, stem: str | Path) -> list[Path]:
     """Write the fan charts of ``api.fan``'s data to ``stem``.png, .svg and .html, titled with
     the provenance (scenario, policy, runs, seed)."""
-    title = ("How the futures spread over time ("
-             f"{stamp(data['scenario'], data['runs'], data['seed'], data['policy'])})")
-    return write_all(_matplotlib(data, title), _plotly(data, title), stem)
+    title = fan_title(data)
+    return write_all(_matplotlib(data, title), fan_figure(data, title), stem)
+
+
+def fan_title(data: dict) -> str:
+    """The fan charts' title: what they show and the provenance (scenario, policy, runs, seed)."""
+    return ("How the futures spread over time ("
+            f"{stamp(data['scenario'], data['runs'], data['seed'], data['policy'])})")

@@ -39,44 +39,87 @@ def sweep_series(table: pd.DataFrame, x: str, y: str, by: list[str] | None) -> d
     return out
 
 
-def plot_sweep(table: pd.DataFrame, x: str, y: str, by: list[str] | None, stem: str | Path,
-               provenance: str) -> list[Path]:
-    """Write the sweep curve(s) of metric ``y`` against ``x`` (one line per combination of the
-    ``by`` columns' values)."""
+def sweep_title(x: str, y: str, provenance: str) -> str:
+    return f"{y} against {x} (90% Monte Carlo band; {provenance})"
+
+
+def sweep_figure(table: pd.DataFrame, x: str, y: str, by: list[str] | None, provenance: str):
+    """The sweep curve(s) as an interactive Plotly figure (the HTML file's and the
+    dashboard's): one line per combination of the ``by`` columns' values, 90% bands."""
     import plotly.graph_objects as go
 
-    series = sweep_series(table, x, y, by)
-    title = f"{y} against {x} (90% Monte Carlo band; {provenance})"
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     pfig = go.Figure()
-    for label, (xs, mean, lo, hi) in series.items():
-        line = ax.plot(xs, mean, marker="o", label=label)[0]
-        ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color())
+    for label, (xs, mean, lo, hi) in sweep_series(table, x, y, by).items():
         pfig.add_trace(go.Scatter(x=xs + xs[::-1], y=hi + lo[::-1], fill="toself",
                                   line={"width": 0}, showlegend=False, hoverinfo="skip",
                                   opacity=0.2))
         pfig.add_trace(go.Scatter(x=xs, y=mean, mode="lines+markers", name=label))
+    pfig.update_layout(title=sweep_title(x, y, provenance), xaxis_title=x, yaxis_title=y)
+    return pfig
+
+
+def plot_sweep(table: pd.DataFrame, x: str, y: str, by: list[str] | None, stem: str | Path,
+               provenance: str) -> list[Path]:
+    """Write the sweep curve(s) of metric ``y`` against ``x`` (one line per combination of the
+    ``by`` columns' values)."""
+    series = sweep_series(table, x, y, by)
+    title = sweep_title(x, y, provenance)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for label, (xs, mean, lo, hi) in series.items():
+        line = ax.plot(xs, mean, marker="o", label=label)[0]
+        ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color())
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
-    pfig.update_layout(title=title, xaxis_title=x, yaxis_title=y)
-    return write_all(fig, pfig, stem)
+    return write_all(fig, sweep_figure(table, x, y, by, provenance), stem)
 
 
-def plot_discovery(result: dict, stem: str | Path) -> list[Path]:
-    """Write PRIM's trade-off curve and the chosen box (``discover --json``'s result)."""
+def discovery_title(result: dict) -> str:
+    provenance = stamp(result["scenario"], result["runs"], result["seed"],
+                       ", ".join(result.get("policy") or []) or None)
+    return (f"Where '{result['outcome']}' happens: PRIM (base rate "
+            f"{100 * result['base_rate']:.1f}%; {provenance})")
+
+
+def box_rows(result: dict) -> list[tuple[str, float, float, float, float]]:
+    """(parameter, box start and end as shares of its prior range, box low, box high)."""
+    rows = []
+    for name, (lo, hi) in result["box"]["limits"].items():
+        p = BY_NAME.get(name)
+        full = (p.low, p.high) if p is not None else (lo, hi)
+        width = (full[1] - full[0]) or 1.0
+        rows.append((name, (lo - full[0]) / width, (hi - full[0]) / width, lo, hi))
+    return rows
+
+
+def discovery_figure(result: dict):
+    """PRIM's trade-off and the chosen box as an interactive Plotly figure (``api.discover``'s
+    result): the HTML file's figure and the dashboard's."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     traj, box = result["trajectory"], result["box"]
-    provenance = stamp(result["scenario"], result["runs"], result["seed"],
-                       ", ".join(result.get("policy") or []) or None)
-    title = (f"Where '{result['outcome']}' happens: PRIM (base rate "
-             f"{100 * result['base_rate']:.1f}%; {provenance})")
-    limits = box["limits"]
-    names = list(limits)
+    pfig = make_subplots(rows=1, cols=2, subplot_titles=("Coverage-density trade-off",
+                                                         "The chosen box (prior range = 0..1)"))
+    pfig.add_trace(go.Scatter(x=[t["coverage"] for t in traj], y=[t["density"] for t in traj],
+                              mode="markers", name="trajectory",
+                              text=[f"{t['res_dim']} limits" for t in traj]), row=1, col=1)
+    pfig.add_trace(go.Scatter(x=[box["coverage"]], y=[box["density"]], mode="markers",
+                              marker={"symbol": "star", "size": 14}, name="chosen box"),
+                   row=1, col=1)
+    for name, a, b, lo, hi in box_rows(result):
+        pfig.add_trace(go.Bar(y=[name], x=[b - a], base=[a], orientation="h", showlegend=False,
+                              text=[f"{lo:.3g} - {hi:.3g}"]), row=1, col=2)
+    pfig.update_layout(title=discovery_title(result))
+    return pfig
+
+
+def plot_discovery(result: dict, stem: str | Path) -> list[Path]:
+    """Write PRIM's trade-off curve and the chosen box (``discover --json``'s result)."""
+    traj, box = result["trajectory"], result["box"]
+    rows = box_rows(result)
     plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.8), dpi=120)
     sc = a1.scatter([t["coverage"] for t in traj], [t["density"] for t in traj],
@@ -88,33 +131,14 @@ def plot_discovery(result: dict, stem: str | Path) -> list[Path]:
     a1.set_ylabel("density (share of the box's runs with the outcome)")
     a1.legend(fontsize=8)
     a1.set_title("Coverage-density trade-off", fontsize=10)
-    rows = []
-    for i, name in enumerate(names):
-        lo, hi = limits[name]
-        p = BY_NAME.get(name)
-        full = (p.low, p.high) if p is not None else (lo, hi)
-        width = (full[1] - full[0]) or 1.0
-        a, b = (lo - full[0]) / width, (hi - full[0]) / width
-        rows.append((name, a, b, lo, hi))
+    for i, (_, a, b, lo, hi) in enumerate(rows):
         a2.barh(i, 1.0, color="0.9")
         a2.barh(i, b - a, left=a, color="tab:red", alpha=0.7)
         a2.text(1.01, i, f"{lo:.3g} - {hi:.3g}", va="center", fontsize=7)
-    a2.set_yticks(range(len(names)), names, fontsize=7)
+    a2.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7)
     a2.set_xlim(0, 1.25)
     a2.set_xlabel("position in the parameter's prior range (0 = low end, 1 = high end)")
     a2.set_title(f"The chosen box: coverage {box['coverage']:.2f}, density {box['density']:.2f}"
-                 + ("" if names else " (no limit is significant)"), fontsize=10)
-    fig.suptitle(title, fontsize=10)
-    pfig = make_subplots(rows=1, cols=2, subplot_titles=("Coverage-density trade-off",
-                                                         "The chosen box (prior range = 0..1)"))
-    pfig.add_trace(go.Scatter(x=[t["coverage"] for t in traj], y=[t["density"] for t in traj],
-                              mode="markers", name="trajectory",
-                              text=[f"{t['res_dim']} limits" for t in traj]), row=1, col=1)
-    pfig.add_trace(go.Scatter(x=[box["coverage"]], y=[box["density"]], mode="markers",
-                              marker={"symbol": "star", "size": 14}, name="chosen box"),
-                   row=1, col=1)
-    for name, a, b, lo, hi in rows:
-        pfig.add_trace(go.Bar(y=[name], x=[b - a], base=[a], orientation="h", showlegend=False,
-                              text=[f"{lo:.3g} - {hi:.3g}"]), row=1, col=2)
-    pfig.update_layout(title=title)
-    return write_all(fig, pfig, stem)
+                 + ("" if rows else " (no limit is significant)"), fontsize=10)
+    fig.suptitle(discovery_title(result), fontsize=10)
+    return write_all(fig, discovery_figure(result), stem)

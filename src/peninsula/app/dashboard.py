@@ -1,0 +1,475 @@
+"""Peninsula's dashboard (``peninsula dashboard``): explore, compare, sweep, discover, history.
+
+A Streamlit script over the public API: the sidebar picks the scenario (bundled or uploaded)
+and sets the levers, runs and seed; each tab runs its study when asked and keeps its last good
+result on screen, so a bad upload or an out-of-range value shows an error beside the numbers it
+did not replace. Ensembles are cached on their settings: unchanged settings do not run again.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import peninsula.api as api
+from peninsula.analysis.metrics import metric_names
+from peninsula.app import history as H
+from peninsula.app import state as S
+from peninsula.report.compare_plot import compare_figure
+from peninsula.report.fan_plot import fan_figure, plot_fan
+from peninsula.report.figures import stamp
+from peninsula.report.study_plots import discovery_figure, sweep_figure
+from peninsula.scenario.errors import ScenarioError
+from peninsula.scenario.loader import bundled_names
+
+OWN_LEVERS = "(the scenario's own levers)"
+CONTROLS = S.lever_controls()
+BY_NAME = {c.name: c for c in CONTROLS}
+
+
+# --- cached studies: keyed on the settings' text; the progress callback is not part of the key
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def explore_result(key: str, _settings: S.Settings) -> dict:
+    """Summary, per-run outcomes, fan data and drivers of one ensemble. The progress bar is
+    made and removed in here, so a cached result replays it as removed."""
+    sc = S.build_scenario(_settings)
+    steps = sc.runs + 1 + api.explain_ensembles()
+    done = [0]
+    bar = st.progress(0.0, text="Running the ensemble")
+
+    def tick(n: int) -> None:
+        done[0] += n
+        bar.progress(min(1.0, done[0] / steps), text="Running the ensemble, then the drivers")
+
+    ens = api.run(sc, record_monthly=False, record_events=False, progress=tick)
+    fan = api.fan(sc)
+    tick(1)
+    drivers = api.explain(sc, sc.runs, progress=tick)
+    bar.empty()
+    return {"summary": ens.summary(), "outcomes": ens.outcomes(), "fan": fan,
+            "drivers": drivers, "scenario_toml": sc.to_toml()}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def compare_result(key: str, _settings: S.Settings, policies: tuple[str, ...]) -> dict:
+    return api.compare(S.build_scenario(_settings), list(policies))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def sweep_result(key: str, _settings: S.Settings, lever: str, values: tuple[float, ...]):
+    """The sweep over ``lever``, with the strategies as set and with all four on."""
+    import pandas as pd
+
+    sc = S.build_scenario(_settings)
+    levers = S.scenario_lever_values(sc)  # a scheduled strategy sweeps from its default
+    rows = []
+    for on in (0, 1):
+        for v in values:
+            row = {f"levers.{lever}": v, "strategies": on}
+            for s in S.STRATEGIES:
+                if s != lever:
+                    row[f"levers.{s}"] = (BY_NAME[s].high if on else levers[s])
+            rows.append(row)
+    design = pd.DataFrame(rows)
+    table = api.sweep(sc, design=design.drop(columns="strategies"))
+    table["strategies"] = design["strategies"].to_numpy()
+    return table
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def discover_result(key: str, _settings: S.Settings, outcome: str,
+                    threshold: float | None) -> dict:
+    return api.discover(S.build_scenario(_settings), outcome, threshold=threshold)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def history_result(runs: int, seed: int) -> dict:
+    return H.replay(runs, seed)
+
+
+# --- sidebar: scenario, levers, runs and seed -------------------------------------------
+
+def sidebar_source() -> S.Source:
+    """The scenario source; a bad upload shows its problems and keeps the last good source."""
+    st.sidebar.header("Scenario")
+    kind = st.sidebar.radio("Source", ["bundled", "upload"], horizontal=True, key="source_kind")
+    if kind == "bundled":
+        names = bundled_names()
+        name = st.sidebar.selectbox("Bundled scenario", names, index=names.index("baseline"),
+                                    key="bundled")
+        return S.Source(name)
+    upload = st.sidebar.file_uploader(
+        f"Scenario file (TOML or YAML, at most {S.MAX_UPLOAD_BYTES // 1024} KB)",
+        type=[s.lstrip(".") for s in S.UPLOAD_SUFFIXES], key="upload")
+    if upload is not None:
+        try:
+            source = S.check_upload(upload.name, upload.getvalue())
+            S.load_source(source)  # validated as the command line validates a file
+            st.session_state["good_upload"] = source
+        except ScenarioError as exc:
+            show_problems("The uploaded scenario was not used", exc, st.sidebar)
+    source = st.session_state.get("good_upload")
+    if source is None:
+        st.sidebar.info("No scenario uploaded yet: using the baseline. `peninsula scenario "
+                        "show baseline > my.toml` writes a complete file to edit.")
+        return S.Source("baseline")
+    st.sidebar.caption(f"Using {source.label}")
+    return source
+
+
+def apply_preset() -> None:
+    """Set the lever controls to the chosen policy's levers (the others keep their values)."""
+    name = st.session_state.get("preset")
+    base = st.session_state.get("lever_base", {})
+    values = base if name == OWN_LEVERS else {**base, **S.preset_values(name)}
+    for lever, v in values.items():
+        set_control(lever, v)
+
+
+def set_control(lever: str, value: float) -> None:
+    c = BY_NAME.get(lever)
+    if c is None:
+        return
+    st.session_state[f"lever_{lever}"] = (value >= c.high) if c.switch else float(value)
+
+
+def sidebar_levers(scenario) -> tuple[dict[str, float], dict[str, float]]:
+    """The lever controls (generated from the schema) and the scenario's own values."""
+    base = S.scenario_lever_values(scenario)
+    if st.session_state.get("lever_source") != scenario.hash():
+        st.session_state["lever_source"] = scenario.hash()
+        st.session_state["lever_base"] = base
+        for lever, v in base.items():
+            set_control(lever, v)
+    st.sidebar.header("Policy")
+    st.sidebar.selectbox("Preset (a named policy)", [OWN_LEVERS, *api.policies()],
+                         key="preset", on_change=apply_preset,
+                         help="Sets the levers of a bundled policy ('peninsula policies').")
+    values = {}
+    for group in ("strategies", "alliance and pressure", "outside drivers"):
+        st.sidebar.subheader(group.capitalize())
+        for c in (c for c in CONTROLS if c.group == group):
+            key = f"lever_{c.name}"
+            tip = (f"{c.help} (range {c.low:g} to {c.high:g}"
+                   + ("; on: full strength, off: the scenario's level)" if c.switch else ")"))
+            if c.switch:
+                on = st.sidebar.toggle(c.name.replace("_", " "), key=key, help=tip)
+                values[c.name] = S.switch_value(on, c, base[c.name])
+            else:
+                values[c.name] = st.sidebar.number_input(c.name, step=c.step, key=key,
+                                                         help=tip, format="%g")
+    return values, base
+
+
+def sidebar_settings() -> S.Settings | None:
+    source = sidebar_source()
+    try:
+        scenario = S.load_source(source)
+    except ScenarioError as exc:  # a bundled scenario always loads; kept for safety
+        show_problems("The scenario cannot be loaded", exc, st.sidebar)
+        return None
+    if st.session_state.get("horizon_source") != scenario.hash():
+        st.session_state["horizon_source"] = scenario.hash()
+        st.session_state["horizon_months"] = scenario.horizon_months
+    values, base = sidebar_levers(scenario)
+    st.sidebar.header("Ensemble")
+    runs = st.sidebar.number_input(f"Runs ({S.RUNS_RANGE[0]:,} to {S.RUNS_RANGE[1]:,})",
+                                   value=2000, step=500, key="runs")
+    seed = st.sidebar.number_input("Seed", value=1, step=1, key="seed")
+    months = st.sidebar.number_input("Horizon (months)", step=12, key="horizon_months")
+    return S.Settings(source, tuple(S.lever_items(values, base)), int(runs), int(seed),
+                      None if int(months) == scenario.horizon_months else int(months))
+
+
+# --- helpers for every tab -----------------------------------------------------------------
+
+def show_problems(title: str, exc: Exception, where=st) -> None:
+    lines = S.problem_lines(exc)
+    where.error(title + ":\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def run_study(tab: str, settings: S.Settings | None, compute) -> None:
+    """Run a study, keep its result as the tab's last good one, or show the error and keep
+    the previous result."""
+    if settings is None:
+        return
+    try:
+        st.session_state[tab] = {"settings": settings, "data": compute(settings)}
+    except ScenarioError as exc:
+        show_problems("Not run: fix these settings (the results below are the last good ones)",
+                      exc)
+    except ValueError as exc:
+        show_problems("Not run (the results below are the last good ones)", exc)
+
+
+def last_good(tab: str, settings: S.Settings | None):
+    """The tab's last good result, with a note when the controls have changed since."""
+    kept = st.session_state.get(tab)
+    if kept is None:
+        st.info("Press the button to run.")
+        return None
+    if settings is not None and kept["settings"] != settings:
+        st.caption("The controls have changed since these results: press the button to update.")
+    s = kept["settings"]
+    st.caption(f"{s.source.label}; {s.runs:,} runs, seed {s.seed}; levers changed: "
+               + (", ".join(f"{k.removeprefix('levers.')}={v:g}" for k, v in s.levers)
+                  or "none"))
+    if s.source.text is None:
+        st.caption("The same ensemble from the command line: `peninsula run "
+                   f"{s.source.label} --runs {s.runs} --seed {s.seed} "
+                   + " ".join(f"--set {o}" for o in s.overrides()) + "`")
+    return kept["data"]
+
+
+def pct(p: float) -> str:
+    return f"{100 * p:.2f}%"
+
+
+def summary_table(summary: dict):
+    """The summary as rows: outcome, horizon, estimate, and its 90% interval."""
+    import pandas as pd
+
+    rows = []
+    for key in ("p_clash", "p_war", "p_nuclear_use"):
+        for h, p in summary[key].items():
+            if p is None:  # a horizon beyond the scenario's
+                continue
+            lo, hi = summary["intervals_90"][key][h]
+            rows.append({"outcome": key, "horizon_years": int(h), "estimate": p,
+                         "interval_90_low": lo, "interval_90_high": hi})
+    for key in ("dprk_launches_per_year", "alignment_china_russia", "stability_index",
+                "alliance_credibility", "gdp_loss_pct", "arms_race_intensity_pct"):
+        m = summary[key]
+        half = 1.6449 * m["se"]
+        rows.append({"outcome": key, "horizon_years": summary["final_horizon_years"],
+                     "estimate": m["mean"], "interval_90_low": m["mean"] - half,
+                     "interval_90_high": m["mean"] + half})
+    return pd.DataFrame(rows)
+
+
+def drivers_table(drivers: dict):
+    import pandas as pd
+
+    rows = [{"channel": "all channels (total)", **{
+        f"{k}_{part}": v for k in ("p_war", "p_clash", "stability_index")
+        for part, v in zip(("mean", "low", "high"), (drivers["total"][k],
+                                                     *drivers["total_interval_90"][k]),
+                           strict=True)}}]
+    for ch, d in drivers["contributions"].items():
+        ci = drivers["intervals_90"][ch]
+        rows.append({"channel": ch, **{f"{k}_{part}": v
+                                       for k in ("p_war", "p_clash", "stability_index")
+                                       for part, v in zip(("mean", "low", "high"),
+                                                          (d[k], *ci[k]), strict=True)}})
+    return pd.DataFrame(rows)
+
+
+# --- the tabs -----------------------------------------------------------------------------
+
+def explore_tab(settings: S.Settings | None) -> None:
+    st.markdown("One ensemble of the scenario under the levers in the sidebar: how the futures "
+                "spread over time, the summary with 90% intervals, and what the alliance's "
+                "activity does through each channel.")
+    if st.button("Run ensemble", key="run_explore", type="primary"):
+        run_study("explore", settings, lambda s: explore_result(s.key(), s))
+    data = last_good("explore", settings)
+    if data is None:
+        return
+    summary, h = data["summary"], str(data["summary"]["final_horizon_years"])
+    cols = st.columns(5)
+    for col, key, label in zip(cols[:3], ("p_clash", "p_war", "p_nuclear_use"),
+                               ("P(armed clash)", "P(war)", "P(nuclear use)"), strict=True):
+        lo, hi = summary["intervals_90"][key][h]
+        col.metric(f"{label}, {h} years", pct(summary[key][h]),
+                   help=f"90% interval {pct(lo)} to {pct(hi)}")
+    cols[3].metric("DPRK launches a year", f"{summary['dprk_launches_per_year']['mean']:.1f}")
+    cols[4].metric("Stability index (0-100)", f"{summary['stability_index']['mean']:.1f}")
+    fig = fan_figure(data["fan"])
+    st.plotly_chart(fig)
+    st.subheader("Summary (90% intervals of the estimates)")
+    st.dataframe(summary_table(summary), hide_index=True)
+    st.subheader("Drivers: what today's alliance activity adds, channel by channel")
+    st.caption("Each row: the outcome with the activity minus the outcome with that channel "
+               "reading no activity, run by run on common random numbers (90% paired "
+               "intervals). Positive p_war: the channel raises the risk (spiral); negative: it "
+               "deters.")
+    st.dataframe(drivers_table(data["drivers"]), hide_index=True)
+    downloads(data, fig)
+
+
+def downloads(data: dict, fig) -> None:
+    st.subheader("Downloads")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.download_button("Outcomes (Parquet)", S.table_bytes(data["outcomes"], "parquet"),
+                       "outcomes.parquet", "application/octet-stream", key="dl_parquet")
+    c2.download_button("Outcomes (CSV)", S.table_bytes(data["outcomes"], "csv"),
+                       "outcomes.csv", "text/csv", key="dl_csv")
+    c3.download_button("Fan charts (HTML)", S.figure_html(fig), "fan.html", "text/html",
+                       key="dl_fan_html")
+    if c4.button("Prepare PNG and SVG", key="prep_png"):
+        st.session_state["fan_files"] = S.folder_zip(lambda d: plot_fan(data["fan"], d / "fan"))
+    if st.session_state.get("fan_files"):
+        c4.download_button("Fan charts (PNG, SVG)", st.session_state["fan_files"],
+                           "fan-figures.zip", "application/zip", key="dl_fan_zip")
+    kept = st.session_state["explore"]["settings"]
+    if not S.report_available():
+        st.caption("Report: not available in this installation.")
+    elif st.button("Prepare the report", key="prep_report"):
+        with st.spinner("Writing the report"):
+            try:
+                st.session_state["report"] = S.report_zip(S.build_scenario(kept), kept.runs,
+                                                          kept.seed)
+            except (ValueError, TypeError, OSError) as exc:
+                st.error(f"The report could not be written: {exc}")
+    if st.session_state.get("report"):
+        st.download_button("Report (ZIP)", st.session_state["report"], "report.zip",
+                           "application/zip", key="dl_report")
+
+
+def compare_tab(settings: S.Settings | None) -> None:
+    st.markdown("Named policies on the same runs and seed (common random numbers), each "
+                "against the first: paired differences with 90% intervals. Levers a policy "
+                "leaves out keep the sidebar's values.")
+    names = list(api.policies())
+    chosen = st.multiselect("Policies (the first is the reference)", names,
+                            default=["status-quo", "dual-track", "max-deterrence", "restraint"],
+                            key="compare_policies")
+    if st.button("Compare", key="run_compare", type="primary"):
+        if len(chosen) < 2:
+            st.error("policies: choose at least two")
+        else:
+            with st.spinner("Running each policy"):
+                run_study("compare", settings,
+                          lambda s: compare_result(s.key(), s, tuple(chosen)))
+    data = last_good("compare", settings)
+    if data is None:
+        return
+    fig = compare_figure(data)
+    st.plotly_chart(fig)
+    import pandas as pd
+
+    rows = [{"policy": name, "outcome": k, **v} for name, d in data["differences"].items()
+            for k, v in d.items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.download_button("Comparison (HTML)", S.figure_html(fig), "compare.html", "text/html",
+                       key="dl_compare")
+
+
+def sweep_tab(settings: S.Settings | None) -> None:
+    st.markdown("A metric against one lever, with the four strategies as set in the sidebar "
+                "and with all four on (90% Monte Carlo bands).")
+    sweepable = [c for c in CONTROLS if not c.switch]
+    c1, c2, c3 = st.columns(3)
+    lever = c1.selectbox("Lever", [c.name for c in sweepable], key="sweep_lever")
+    metric = c2.selectbox("Metric", metric_names([1, 5, 10]),
+                          index=metric_names([1, 5, 10]).index("p_war_10y"), key="sweep_metric")
+    points = c3.number_input("Points", value=5, min_value=2, max_value=11, key="sweep_points")
+    c = BY_NAME[lever]
+    values = tuple(round(c.low + (c.high - c.low) * i / (int(points) - 1), 6)
+                   for i in range(int(points)))
+    if st.button("Run the sweep", key="run_sweep", type="primary"):
+        with st.spinner(f"Running {2 * len(values)} ensembles"):
+            run_study("sweep", settings, lambda s: {
+                "table": sweep_result(s.key(), s, lever, values), "lever": lever})
+    data = last_good("sweep", settings)
+    if data is None:
+        return
+    kept = st.session_state["sweep"]["settings"]
+    table, x = data["table"], f"levers.{data['lever']}"
+    if metric not in table.columns:
+        st.error(f"metric: {metric} is not in this sweep (the scenario's horizon is shorter)")
+        return
+    fig = sweep_figure(table, x, metric, ["strategies"],
+                       stamp(kept.source.label, kept.runs, kept.seed) + " per point")
+    st.plotly_chart(fig)
+    st.dataframe(table[[x, "strategies", metric, f"{metric}_se"]], hide_index=True)
+    st.download_button("Sweep table (CSV)", S.table_bytes(table, "csv"), "sweep.csv",
+                       "text/csv", key="dl_sweep")
+
+
+def discover_tab(settings: S.Settings | None) -> None:
+    st.markdown("Scenario discovery (PRIM): the box of uncertain parameters where an outcome "
+                "is most frequent, under the sidebar's levers.")
+    outcome = st.text_input("Outcome", value="war within 10 years", key="discover_outcome",
+                            help="'<clash|war|nuclear use> within <N> years', or a metric "
+                                 "with a threshold")
+    threshold = st.text_input("Threshold (for a metric; empty otherwise)", value="",
+                              key="discover_threshold")
+    if st.button("Find the box", key="run_discover", type="primary"):
+        try:
+            t = float(threshold) if threshold.strip() else None
+        except ValueError:
+            st.error(f"threshold: {threshold!r} is not a number")
+        else:
+            with st.spinner("Running the ensemble and PRIM"):
+                run_study("discover", settings,
+                          lambda s: discover_result(s.key(), s, outcome, t))
+    data = last_good("discover", settings)
+    if data is None:
+        return
+    fig = discovery_figure(data)
+    st.plotly_chart(fig)
+    box = data["box"]
+    st.write(f"Base rate {pct(data['base_rate'])}; the box covers {pct(box['coverage'])} of "
+             f"the outcomes with density {pct(box['density'])}.")
+    import pandas as pd
+
+    st.dataframe(pd.DataFrame([{"parameter": k, "low": v[0], "high": v[1]}
+                               for k, v in box["limits"].items()]), hide_index=True)
+    st.download_button("Discovery (HTML)", S.figure_html(fig), "discovery.html", "text/html",
+                       key="dl_discover")
+
+
+def history_tab() -> None:
+    st.markdown("The record 2006-2025 beside a **replay with prior parameters**: the model "
+                "started in January 2006 and driven by the historical levers (drills, "
+                "sanctions, talks, summits, announced programmes), its parameters drawn from "
+                "their prior ranges. It is not calibrated: calibration takes minutes "
+                "(`peninsula backtest`; see docs/validation.md for the calibrated back-tests "
+                "and their skill).")
+    c1, c2 = st.columns(2)
+    runs = c1.number_input("Replay runs", value=500, step=100, key="history_runs")
+    seed = c2.number_input("Replay seed", value=1, step=1, key="history_seed")
+    if st.button("Run the replay", key="run_history", type="primary"):
+        try:
+            S.check_number("replay runs", runs, *S.RUNS_RANGE)
+            S.check_number("replay seed", seed, *S.SEED_RANGE)
+            with st.spinner("Replaying 2006-2025"):
+                result = history_result(int(runs), int(seed))
+            st.session_state["history"] = result
+        except ScenarioError as exc:
+            show_problems("Not run (the results below are the last good ones)", exc)
+    result = st.session_state.get("history")
+    if result is None:
+        st.info("Press the button to run.")
+        return
+    launches, incidents = H.launches_table(result), H.incidents_table(result)
+    fig = H.history_figure(launches, incidents, result["runs"], result["seed"])
+    st.plotly_chart(fig)
+    st.dataframe(launches, hide_index=True)
+    st.dataframe(incidents, hide_index=True)
+    st.download_button("History (HTML)", S.figure_html(fig), "history.html", "text/html",
+                       key="dl_history")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Peninsula", layout="wide")
+    st.title("Peninsula: alliance dynamics on the Korean Peninsula")
+    st.caption("Does more alliance activity deter or provoke, and what do the four strategies "
+               "(open communication, flexible diplomacy, multilateral engagement, strategic "
+               "clarity) change? Set the levers on the left, then run a view.")
+    settings = sidebar_settings()
+    tabs = st.tabs(["Explore", "Compare", "Sweep", "Discover", "History"])
+    with tabs[0]:
+        explore_tab(settings)
+    with tabs[1]:
+        compare_tab(settings)
+    with tabs[2]:
+        sweep_tab(settings)
+    with tabs[3]:
+        discover_tab(settings)
+    with tabs[4]:
+        history_tab()
+
+
+main()
