@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # the modules register their commands in this order, and the help lists them so
 # isort: off
-from peninsula.cli import ensemble, studies, compare, catalogue, evidence, plots  # noqa: F401
+from peninsula.cli import ensemble, studies, compare, catalogue, evidence, plots, report  # noqa: F401
 from peninsula.cli.app import app
 # isort: on
 
