@@ -223,3 +223,19 @@ def test_dashboard_command_help_and_port_check(monkeypatch):
     assert cmd[cmd.index("--server.headless") + 1] == "true"
     assert cmd[cmd.index("--browser.gatherUsageStats") + 1] == "false"
     assert Path(cmd[cmd.index("run") + 1]) == SCRIPT.resolve()
+
+
+def test_the_report_download_is_the_brief_of_the_settings_against_todays_posture():
+    import io
+    import zipfile
+
+    from peninsula.app import state as S
+    from peninsula.scenario.loader import load_scenario
+
+    assert S.report_available()
+    sc = load_scenario("baseline", ["scenario.horizon_months=24",
+                                    "levers.exercise_intensity=2"])
+    z = zipfile.ZipFile(io.BytesIO(S.report_zip(sc, 200, 3)))
+    assert z.namelist() == ["brief.html"]
+    html = z.read("brief.html").decode("utf-8")
+    assert "as set" in html and "status-quo" in html and "data:image/png" in html

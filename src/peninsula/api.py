@@ -301,6 +301,14 @@ def resolve_policies(refs: list[str]) -> list:
     return resolve(refs)
 
 
+def policy_scenario(scenario: Scenario, policy) -> Scenario:
+    """The scenario with a policy's levers set (a Policy of ``resolve_policies``), as
+    ``compare`` runs it; problems name the policy and its source."""
+    from peninsula.analysis.compare import policy_scenario as with_policy
+
+    return with_policy(scenario, policy)
+
+
 def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
         runs: int | None = None, seed: int | None = None, workers: int = 1,
         overrides: list[str] | None = None) -> dict:

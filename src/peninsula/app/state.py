@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import inspect
 import io
 import json
 import tempfile
@@ -267,18 +266,17 @@ def report_available() -> bool:
 
 
 def report_zip(scenario: Scenario, runs: int, seed: int) -> bytes:
-    """The report of ``peninsula report`` for this scenario, runs and seed, as a ZIP of the
-    files its writer produces in a temporary folder."""
-    write_brief = importlib.import_module(REPORT_MODULE).write_brief
-    params = inspect.signature(write_brief).parameters
-    given = {"scenario": scenario, "runs": runs, "seed": seed}
-    kwargs = {k: v for k, v in given.items() if k in params}
-    target = next((n for n in ("out_dir", "out", "folder", "path", "stem") if n in params), None)
+    """The policy brief of ``peninsula report`` (report/brief.py) as a ZIP: the levers as set
+    in the dashboard compared with today's posture (the bundled status-quo policy, the
+    reference), for this scenario, runs and seed; written in a temporary folder."""
+    from peninsula.scenario.policies import Policy
+
+    brief = importlib.import_module(REPORT_MODULE)
+    current = Policy(name="as set", description="the levers as set in the dashboard",
+                     source="dashboard")
 
     def draw(folder: Path) -> None:
-        if target is None:
-            write_brief(folder, **kwargs)
-        else:
-            write_brief(**kwargs, **{target: folder / "report" if target == "stem" else folder})
+        brief.write_brief(scenario, ["status-quo", current], runs=runs, seed=seed,
+                          out_html=folder / "brief.html")
 
     return folder_zip(draw)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 # the modules register their commands in this order, and the help lists them so
 # isort: off
-from peninsula.cli import ensemble, studies, compare, catalogue, evidence, plots, dashboard  # noqa: F401
+from peninsula.cli import (  # noqa: F401
+    ensemble, studies, compare, catalogue, evidence, plots, dashboard, report,
+)
 from peninsula.cli.app import app
 # isort: on
 

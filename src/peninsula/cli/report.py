@@ -1,0 +1,124 @@
+"""``peninsula report``: the policy brief as one self-contained HTML page, and its PDF."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import peninsula.api as api
+from peninsula.cli import running as R
+from peninsula.cli.app import app
+from peninsula.cli.options import (
+    QuietOpt,
+    ScenarioArg,
+    SetOpt,
+    WorkersOpt,
+    out_path,
+    required_out_opt,
+    runs_opt,
+    seed_opt,
+)
+from peninsula.cli.render import out
+from peninsula.report import brief as B
+
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def _check_file(path: Path, flag: str, suffixes: tuple[str, ...]) -> None:
+    """Fail before any work if ``path`` has another extension or cannot be written."""
+    if path.suffix.lower() not in suffixes:
+        R.usage_error(f"{flag} {path}: end the name with {' or '.join(suffixes)}")
+    R.check_writable(path, "file")
+
+
+def _command(scenario: str, policies: list[str], runs: int, seed: int, sets: list[str],
+             out_html: Path, pdf: Path | None, options: dict) -> str:
+    """The command line that makes this brief again (recorded in its manifest)."""
+    parts = ["peninsula", "report", scenario]
+    for p in policies:
+        parts += ["--policy", p]
+    parts += ["--runs", str(runs), "--seed", str(seed)]
+    for item in sets:
+        parts += ["--set", item]
+    for flag, value in options.items():
+        if value is not None:
+            parts += [flag, str(value)]
+    parts += ["--out", str(out_html)]
+    if pdf is not None:
+        parts += ["--pdf", str(pdf)]
+    return shlex.join(parts)
+
+
+@app.command("report")
+def report(
+    out_html: required_out_opt("The brief: a self-contained HTML file (.html)."),
+    scenario: ScenarioArg = "baseline",
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", help="A bundled policy ('peninsula policies') or a TOML policy file "
+                         "(every policy in it); repeatable. The first is the reference of "
+                         "the comparison.")] = None,
+    runs: runs_opt(f"Runs per policy (default {B.DEFAULT_RUNS:,}); the drivers use as many "
+                   "per ensemble.", low=2) = None,
+    seed: seed_opt("Root seed (the same for every policy; default: the scenario's).") = None,
+    set_: SetOpt = None,
+    pdf: Annotated[Path | None, typer.Option(
+        "--pdf", parser=out_path, help="Also print the brief to this PDF (needs the chromium "
+                                       "package).")] = None,
+    backtest: Annotated[Path | None, typer.Option(
+        "--backtest", help="JSON of 'peninsula backtest --json' whose skill the brief "
+                           "reports (without it the brief says where the skill is reported)."
+    )] = None,
+    sensitivity_from: Annotated[Path | None, typer.Option(
+        "--sensitivity-from", help="Folder of 'peninsula sensitivity --out' to rank the "
+                                   "factors from, instead of the screening run here.")] = None,
+    sensitivity_samples: Annotated[int, typer.Option(
+        min=2, help="Morris trajectories of the screening run here.")] = B.SENSITIVITY_SAMPLES,
+    sensitivity_runs: Annotated[int, typer.Option(
+        min=2, help="Runs per design point of the screening run here.")] = B.SENSITIVITY_RUNS,
+    workers: WorkersOpt = 1,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a policy brief: the question, the scenario and its assumptions, results with
+    intervals, the paired comparison of the policies, drivers, the sensitivity ranking,
+    back-test skill, caveats and the manifest, as one HTML page that needs no network (and
+    its PDF with --pdf)."""
+    if not policy:
+        R.usage_error("--policy: give at least one policy (the first is the reference); "
+                      "'peninsula policies' lists the bundled ones")
+    _check_file(out_html, "--out", HTML_SUFFIXES)
+    if pdf is not None:
+        _check_file(pdf, "--pdf", (".pdf",))
+        if pdf.resolve() == out_html.resolve():
+            R.usage_error(f"--pdf {pdf}: the same file as --out")
+    runs = B.DEFAULT_RUNS if runs is None else runs
+    sc = R.load(scenario, set_)
+    with R.checked():
+        if pdf is not None:
+            B.chromium_path()
+        sc = api.scenario_for(sc, runs=runs, seed=seed)
+        chosen = api.resolve_policies(policy)
+        if backtest is not None:
+            B.read_backtest(backtest)
+        if sensitivity_from is not None:
+            B.read_sensitivity(sensitivity_from)
+    command = _command(scenario, policy, sc.runs, sc.seed, set_ or [], out_html, pdf, {
+        "--backtest": backtest, "--sensitivity-from": sensitivity_from,
+        "--sensitivity-samples": sensitivity_samples if sensitivity_from is None else None,
+        "--sensitivity-runs": sensitivity_runs if sensitivity_from is None else None,
+        "--workers": workers if workers != 1 else None})
+    with R.interruptible("nothing was written"), R.progress(1, "report", quiet) as bar:
+        task = bar.add_task("report", total=1.0)
+
+        def step(fraction: float, message: str) -> None:
+            bar.update(task, completed=fraction, description=message)
+
+        with R.checked():
+            written = B.write_brief(
+                sc, chosen, sc.runs, sc.seed, out_html, pdf, step, workers=workers,
+                backtest=backtest, sensitivity_from=sensitivity_from,
+                sensitivity_samples=sensitivity_samples, sensitivity_runs=sensitivity_runs,
+                command=command)
+    out.print("wrote " + ", ".join(str(p) for p in written))
