@@ -1,0 +1,121 @@
+"""The dashboard and the policy brief in a real browser: Debian's Chromium driven by Playwright
+(conftest.browser; skipped without the chromium package unless PENINSULA_REQUIRE_BROWSER)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import peninsula.api as api
+from conftest import ROOT
+
+LOAD_TIMEOUT_MS = 120_000  # a first run compiles nothing (the kernel is cached) but runs 2 ensembles
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """A dashboard server on a free port of 127.0.0.1 (its own process group, stopped after)."""
+    port = free_port()
+    env = {**os.environ, "HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "peninsula.cli", "dashboard", "--port",
+                             str(port)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the dashboard did not start within 60 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def set_number(page, label: str, value) -> None:
+    """Type into the number input whose label starts with ``label`` and confirm it."""
+    box = page.locator(f"input[aria-label^='{label}']").first
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_timeout(500)
+
+
+def shown_p_war(page) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="P(war)").first
+    metric.wait_for(timeout=LOAD_TIMEOUT_MS)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def expected_p_war(exercise: float, runs: int, months: int) -> str:
+    sc = api.scenario_for("baseline", runs=runs, seed=1,
+                          overrides=[f"scenario.horizon_months={months}",
+                                     f"levers.exercise_intensity={exercise}"])
+    s = api.run(sc, record_events=False).summary()
+    h = str(s["final_horizon_years"])
+    return f"{100 * s['p_war'][h]:.2f}%"  # as the page shows it
+
+
+def test_dashboard_in_a_browser_change_a_lever_run_and_see_the_numbers_move(
+        dashboard, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(dashboard, timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Peninsula: alliance dynamics").wait_for(timeout=LOAD_TIMEOUT_MS)
+    set_number(page, "Runs", 300)
+    set_number(page, "Horizon (months)", 60)
+    numbers = {}
+    for exercise in (2.0, 0.0):
+        set_number(page, "exercise_intensity", exercise)
+        page.get_by_role("button", name="Run ensemble").click()
+        page.locator(".js-plotly-plot").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+        expected = expected_p_war(exercise, 300, 60)
+        page.wait_for_function(
+            "([want]) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+            ".some(m => m.innerText.includes('P(war)') && m.innerText.includes(want))",
+            arg=[expected], timeout=LOAD_TIMEOUT_MS)
+        numbers[exercise] = shown_p_war(page)
+        assert numbers[exercise] == expected  # the API's number for the same settings
+    assert page.locator(".js-plotly-plot").count() >= 1  # the fan charts are drawn
+    shot = tmp_path / "dashboard.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+
+
+def test_the_brief_opens_in_the_browser_with_its_figures_and_numbers(browser, tmp_path):
+    from peninsula.report.brief import write_brief
+
+    sc = api.scenario_for("baseline", overrides=["scenario.horizon_months=24"])
+    html = write_brief(sc, ["status-quo", "dual-track"], runs=200, seed=3,
+                       out_html=tmp_path / "brief.html")[0]
+    compare = api.compare(sc, ["status-quo", "dual-track"], runs=200, seed=3)
+    page = browser.new_page()
+    page.route(re.compile(r"^https?://"), lambda route: route.abort())  # no network needed
+    page.goto(html.as_uri())
+    images = page.locator("img")
+    assert images.count() >= 3
+    widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+    assert all(w > 100 for w in widths)  # every embedded figure decoded and drawn
+    text = page.inner_text("body")
+    d = compare["differences"]["dual-track"]["p_war_1y"]
+    assert f"{100 * d['mean']:+.2f}" in text or f"{100 * d['mean']:.2f}" in text
+    assert str(ROOT) not in text
