@@ -20,6 +20,7 @@ from peninsula.report.figures import stamp
 from peninsula.report.study_plots import discovery_figure, sweep_figure
 from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import bundled_names
+from peninsula.scenario.parameters import NAMES
 
 OWN_LEVERS = "(the scenario's own levers)"
 CONTROLS = S.lever_controls()
@@ -55,6 +56,9 @@ def compare_result(key: str, _settings: S.Settings, policies: tuple[str, ...]) -
     return api.compare(S.build_scenario(_settings), list(policies))
 
 
+SWEEP_GROUPS = ("strategies as set", "all four strategies on")  # the sweep's two lines
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def sweep_result(key: str, _settings: S.Settings, lever: str, values: tuple[float, ...]):
     """The sweep over ``lever``, with the strategies as set and with all four on."""
@@ -65,7 +69,7 @@ def sweep_result(key: str, _settings: S.Settings, lever: str, values: tuple[floa
     rows = []
     for on in (0, 1):
         for v in values:
-            row = {f"levers.{lever}": v, "strategies": on}
+            row = {f"levers.{lever}": v, "strategies": SWEEP_GROUPS[on]}
             for s in S.STRATEGIES:
                 if s != lever:
                     row[f"levers.{s}"] = (BY_NAME[s].high if on else levers[s])
@@ -78,8 +82,9 @@ def sweep_result(key: str, _settings: S.Settings, lever: str, values: tuple[floa
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def discover_result(key: str, _settings: S.Settings, outcome: str,
-                    threshold: float | None) -> dict:
-    return api.discover(S.build_scenario(_settings), outcome, threshold=threshold)
+                    threshold: float | None, factors: tuple[str, ...] = ()) -> dict:
+    return api.discover(S.build_scenario(_settings), outcome, threshold=threshold,
+                        factors=list(factors) or None)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -145,6 +150,9 @@ def sidebar_levers(scenario) -> tuple[dict[str, float], dict[str, float]]:
     st.sidebar.selectbox("Preset (a named policy)", [OWN_LEVERS, *api.policies()],
                          key="preset", on_change=apply_preset,
                          help="Sets the levers of a bundled policy ('peninsula policies').")
+    chosen = api.policies().get(st.session_state.get("preset"))
+    if chosen is not None:
+        st.sidebar.caption(chosen.description)
     values = {}
     for group in ("strategies", "alliance and pressure", "outside drivers"):
         st.sidebar.subheader(group.capitalize())
@@ -202,7 +210,7 @@ def run_study(tab: str, settings: S.Settings | None, compute) -> None:
         show_problems("Not run (the results below are the last good ones)", exc)
 
 
-def last_good(tab: str, settings: S.Settings | None):
+def last_good(tab: str, settings: S.Settings | None, command: bool = False):
     """The tab's last good result, with a note when the controls have changed since."""
     kept = st.session_state.get(tab)
     if kept is None:
@@ -214,7 +222,7 @@ def last_good(tab: str, settings: S.Settings | None):
     st.caption(f"{s.source.label}; {s.runs:,} runs, seed {s.seed}; levers changed: "
                + (", ".join(f"{k.removeprefix('levers.')}={v:g}" for k, v in s.levers)
                   or "none"))
-    if s.source.text is None:
+    if command and s.source.text is None:
         st.caption("The same ensemble from the command line: `peninsula run "
                    f"{s.source.label} --runs {s.runs} --seed {s.seed} "
                    + " ".join(f"--set {o}" for o in s.overrides()) + "`")
@@ -272,7 +280,7 @@ def explore_tab(settings: S.Settings | None) -> None:
                 "activity does through each channel.")
     if st.button("Run ensemble", key="run_explore", type="primary"):
         run_study("explore", settings, lambda s: explore_result(s.key(), s))
-    data = last_good("explore", settings)
+    data = last_good("explore", settings, command=True)
     if data is None:
         return
     summary, h = data["summary"], str(data["summary"]["final_horizon_years"])
@@ -283,6 +291,11 @@ def explore_tab(settings: S.Settings | None) -> None:
         col.metric(f"{label}, {h} years", pct(summary[key][h]),
                    help=f"90% interval {pct(lo)} to {pct(hi)}")
     cols[3].metric("DPRK launches a year", f"{summary['dprk_launches_per_year']['mean']:.1f}")
+    st.caption("90% intervals: " + "; ".join(
+        f"{label} {pct(summary['intervals_90'][key][h][0])} to "
+        f"{pct(summary['intervals_90'][key][h][1])}"
+        for key, label in (("p_clash", "P(armed clash)"), ("p_war", "P(war)"),
+                           ("p_nuclear_use", "P(nuclear use)"))))
     cols[4].metric("Stability index (0-100)", f"{summary['stability_index']['mean']:.1f}")
     fig = fan_figure(data["fan"])
     st.plotly_chart(fig)
@@ -292,7 +305,10 @@ def explore_tab(settings: S.Settings | None) -> None:
     st.caption("Each row: the outcome with the activity minus the outcome with that channel "
                "reading no activity, run by run on common random numbers (90% paired "
                "intervals). Positive p_war: the channel raises the risk (spiral); negative: it "
-               "deters.")
+               "deters. The activity is the whole package (drills, missile defence, "
+               "infrastructure, technology, intelligence sharing, summits) against none; the "
+               "Sweep tab varies one lever, e.g. the drills alone, which can point the other "
+               "way.")
     st.dataframe(drivers_table(data["drivers"]), hide_index=True)
     downloads(data, fig)
 
@@ -395,6 +411,13 @@ def discover_tab(settings: S.Settings | None) -> None:
                                  "with a threshold")
     threshold = st.text_input("Threshold (for a metric; empty otherwise)", value="",
                               key="discover_threshold")
+    factors = st.multiselect(
+        "Uncertain parameters PRIM may restrict (empty: every sampled one)", list(NAMES),
+        key="discover_factors",
+        help="With about a hundred parameters and a few thousand runs, limits that chance "
+             "alone supports are dropped and the box often keeps none; a short list, e.g. "
+             "the leaders of a screening ('peninsula sensitivity --method morris'), gives "
+             "boxes that can be significant.")
     if st.button("Find the box", key="run_discover", type="primary"):
         try:
             t = float(threshold) if threshold.strip() else None
@@ -403,7 +426,7 @@ def discover_tab(settings: S.Settings | None) -> None:
         else:
             with st.spinner("Running the ensemble and PRIM"):
                 run_study("discover", settings,
-                          lambda s: discover_result(s.key(), s, outcome, t))
+                          lambda s: discover_result(s.key(), s, outcome, t, tuple(factors)))
     data = last_good("discover", settings)
     if data is None:
         return
@@ -412,6 +435,10 @@ def discover_tab(settings: S.Settings | None) -> None:
     box = data["box"]
     st.write(f"Base rate {pct(data['base_rate'])}; the box covers {pct(box['coverage'])} of "
              f"the outcomes with density {pct(box['density'])}.")
+    if not box["limits"]:
+        st.info(f"No limit is significant among the {len(data['factors'])} parameters looked "
+                "at: the outcome has no region of its own there at this run count. Choose a "
+                "few parameters above (e.g. the leaders of a screening) or raise the runs.")
     import pandas as pd
 
     st.dataframe(pd.DataFrame([{"parameter": k, "low": v[0], "high": v[1]}

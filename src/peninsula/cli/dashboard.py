@@ -30,6 +30,7 @@ def streamlit_command(host: str, port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(SCRIPT),
             "--server.address", host, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "minimal",  # no hosting ("Deploy") menu on a local tool
             "--server.maxUploadSize", str(SERVER_MAX_UPLOAD_MB),
             "--server.runOnSave", "false", "--server.fileWatcherType", "none"]
 

@@ -53,7 +53,9 @@ def compare_figure(result: dict):
                      "array": [(x["p95"] - x["mean"]) * scale for x in d],
                      "arrayminus": [(x["mean"] - x["p05"]) * scale for x in d]}),
             row=1, col=col)
-    fig.update_layout(title=_title(result), height=450, width=350 * len(panels) + 100)
+    fig.update_layout(title={"text": _title(result), "font": {"size": 11}}, height=450,
+                      width=350 * len(panels) + 100)
+    fig.update_annotations(font_size=10)
     return fig
 
 

@@ -96,7 +96,9 @@ def fan_figure(data: dict, title: str | None = None):
                                      showlegend=False), row=2, col=col)
         fig.add_trace(go.Scatter(x=years, y=b["0.5"], name=f"median: {fan['title']}"),
                       row=2, col=col)
-    fig.update_layout(title=title or fan_title(data), height=800, width=1400)
+    fig.update_layout(title={"text": title or fan_title(data), "font": {"size": 14}},
+                      height=800, width=1400, legend={"font": {"size": 9}})
+    fig.update_annotations(font_size=11)  # the panels' titles, kept within their panels
     return fig
 
 

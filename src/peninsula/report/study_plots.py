@@ -32,7 +32,7 @@ def sweep_series(table: pd.DataFrame, x: str, y: str, by: list[str] | None) -> d
         g = g.sort_values(x)
         half = Z90 * g[f"{y}_se"]
         values = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{c.removeprefix('levers.')} = {v:g}"
+        label = ", ".join(v if isinstance(v, str) else f"{c.removeprefix('levers.')} = {v:g}"
                           for c, v in zip(by, values, strict=True)) or "all points"
         out[label] = (g[x].tolist(), g[y].tolist(), (g[y] - half).tolist(),
                       (g[y] + half).tolist())
@@ -112,7 +112,11 @@ def discovery_figure(result: dict):
     for name, a, b, lo, hi in box_rows(result):
         pfig.add_trace(go.Bar(y=[name], x=[b - a], base=[a], orientation="h", showlegend=False,
                               text=[f"{lo:.3g} - {hi:.3g}"]), row=1, col=2)
-    pfig.update_layout(title=discovery_title(result))
+    pfig.update_layout(title={"text": discovery_title(result), "font": {"size": 12}})
+    pfig.update_xaxes(title_text="coverage (share of the outcomes in the box)", row=1, col=1)
+    pfig.update_yaxes(title_text="density (share of the box's runs with it)", row=1, col=1)
+    pfig.update_xaxes(title_text="position in the prior range (0 low end, 1 high end)",
+                      range=[0, 1], row=1, col=2)
     return pfig
 
 
