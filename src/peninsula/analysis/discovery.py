@@ -97,9 +97,9 @@ def parse_outcome(text: str, threshold: float | None, metric_names: list[str]) -
                      f" or a metric with --threshold T ({', '.join(MEAN_METRICS)})")
 
 
-def outcome_per_run(outcome: Outcome, result, metrics: dict, final_years: int) -> np.ndarray:
+def outcome_per_run(outcome: Outcome, result, setup) -> np.ndarray:
     """Per run: did the run have the outcome?"""
-    values = per_run_metric(result, metrics, outcome.metric, final_years)
+    values = per_run_metric(result, setup, outcome.metric)
     return values < outcome.threshold if outcome.below else values > outcome.threshold
 
 
@@ -257,8 +257,6 @@ def run_discovery(scenario: Scenario, outcome: str, *, threshold: float | None =
                   ) -> tuple[Discovery, pd.DataFrame, np.ndarray]:
     """Run one ensemble of ``scenario.runs`` runs, then PRIM (and CART) over its runs' sampled
     parameters for the outcome; returns (result, parameters per run, outcome per run)."""
-    from peninsula.analysis.sensitivity import final_years
-
     wanted = check_discovery(scenario, outcome, threshold)
     setup = build_setup(scenario, kernel=kernel)
     result = run_chunks(setup, scenario.runs, chunk_runs=chunk_runs, executor=executor,
@@ -266,7 +264,7 @@ def run_discovery(scenario: Scenario, outcome: str, *, threshold: float | None =
                         progress=progress)
     names = check_factors(scenario, factors)
     x = pd.DataFrame({n: result.params[:, NAMES.index(n)] for n in names})
-    y = outcome_per_run(wanted, result, setup.metrics, final_years(scenario))
+    y = outcome_per_run(wanted, result, setup)
     found = prim(x, y)
     if cart:
         found.cart = cart_leaves(x, y, seed=scenario.seed)

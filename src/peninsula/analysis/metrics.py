@@ -145,8 +145,7 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
     n = len(result.run_ids)
     years_avail = setup.n_years
     horizons = [h for h in setup.metrics["horizons_years"]]
-    final_years = max([h for h in horizons if h <= years_avail], default=years_avail)
-    final_years = max(final_years, 1) if years_avail >= 1 else 0
+    final_years = final_horizon(horizons, years_avail)
     cache: dict[int, tuple[dict, dict]] = {}
 
     def at(h: int) -> tuple[dict, dict]:
@@ -201,11 +200,17 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
 FIRST_MONTH_COLUMNS = tuple(f"first_{key}_month" for key in FIRST_KEYS)
 
 
+def final_horizon(horizons_years, n_years: int) -> int:
+    """The horizon (years) at which the summary reads mean metrics: the longest of the
+    scenario's horizons its years reach, else its whole length (0 if under a year)."""
+    return max([h for h in horizons_years if h <= n_years], default=max(n_years, 0))
+
+
 def outcome_horizons(setup) -> tuple[list[int], int]:
     """The horizons (years) a run covers and the summary's final horizon (0 if none)."""
     years = setup.n_years
     horizons = [h for h in setup.metrics["horizons_years"] if h <= years]
-    return horizons, max(horizons, default=years if years >= 1 else 0)
+    return horizons, final_horizon(horizons, years)
 
 
 def outcome_columns(horizons: list[int], final_years: int) -> list[str]:
@@ -254,17 +259,13 @@ def per_run_outcomes(result, setup) -> pd.DataFrame:
     return pd.DataFrame(cols)[outcome_columns(horizons, final_years)]
 
 
-def per_run_metric(result, metrics: dict, name: str, final_years: int) -> np.ndarray:
-    """One run's value of a registry metric (``metric_names``), per run, as float: a
-    probability ``p_<rung>_<h>y`` is 1 where the run reached the rung within h years, a mean
-    metric is the run's value at ``final_years`` (the value the summary averages)."""
-    for key, col in PROBABILITIES:
-        head, _, tail = name.partition(f"{key}_")
-        if not head and tail.endswith("y") and tail[:-1].isdigit():
-            return reached(result, col, int(tail[:-1])).astype(float)
-    values = per_run_at(result, final_years)
-    for key, col in HORIZON_METRICS + FINAL_METRICS:
-        if key == name:
-            return stability_index(values, metrics) if col is None else values[col]
-    raise ValueError(f"{name!r} is not a metric; one of: p_clash_<N>y, p_war_<N>y, "
-                     f"p_nuclear_use_<N>y, {', '.join(MEAN_METRICS)}")
+def per_run_metric(result, setup, name: str) -> np.ndarray:
+    """Each run's value of a registry metric (``metric_names``), as float: the per-run
+    outcome column whose mean the summary reports (``registry_columns``), e.g. 1 where the
+    run reached war within 10 years for ``p_war_10y``."""
+    horizons, final_years = outcome_horizons(setup)
+    columns = registry_columns(horizons, final_years)
+    if name not in columns:
+        raise ValueError(f"{name!r} is not a metric of this scenario; one of: "
+                         f"{', '.join(columns)}")
+    return per_run_outcomes(result, setup)[columns[name]].to_numpy(dtype=float)

@@ -405,11 +405,10 @@ def given_data_table(scenario: Scenario, factors: list[Factor], metrics: list[st
     result = run_chunks(setup, scenario.runs, chunk_runs=chunk_runs, executor=executor,
                         workers=workers, record_monthly=False, record_events=False,
                         progress=progress)
-    final = final_years(scenario)
     table = pd.DataFrame({f.key: result.params[:, NAMES.index(f.key.split(".", 1)[1])]
                           for f in factors})
     for m in metrics:
-        table[m] = per_run_metric(result, setup.metrics, m, final)
+        table[m] = per_run_metric(result, setup, m)
     return table
 
 
@@ -427,14 +426,6 @@ def check_given_data(scenario: Scenario, factors: list[Factor]) -> None:
                 or f.distribution != p["distribution"]:
             raise ValueError(f"--method delta: {f.key} must be a parameter name (no =LOW,HIGH):"
                              " delta reads each run's own draw of the scenario's parameters")
-
-
-def final_years(scenario: Scenario) -> int:
-    """The horizon (years) at which mean metrics are read: the longest of the scenario's
-    horizons that its months reach, as the summary reads them."""
-    horizons = scenario["metrics"]["horizons_years"]
-    years = scenario.horizon_months // 12
-    return max([h for h in horizons if h <= years], default=max(years, 1))
 
 
 def survivors(screen: Sensitivity, keep: int) -> list[str]:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import peninsula.api as api
 from peninsula._version import __version__
-from peninsula.analysis.metrics import Z90
+from peninsula.analysis.metrics import Z90, final_horizon
 from peninsula.report.compare_plot import plot_compare
 from peninsula.report.fan_plot import plot_fan
 from peninsula.report.sensitivity_plot import BARS, plot_sensitivity
@@ -283,9 +283,8 @@ def _sensitivity_metrics(scenario) -> list[str]:
 
 
 def _final_years(scenario) -> int:
-    years = scenario.horizon_months // 12
-    horizons = [h for h in scenario["metrics"]["horizons_years"] if h <= years]
-    return max(horizons, default=max(years, 1))
+    return max(1, final_horizon(scenario["metrics"]["horizons_years"],
+                                scenario.horizon_months // 12))
 
 
 def _e(text: object) -> str:
