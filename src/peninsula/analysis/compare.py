@@ -15,7 +15,6 @@ Per policy, each outcome is the mean over runs with its 90% interval of Monte Ca
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from concurrent.futures import Executor
 
@@ -24,7 +23,7 @@ import pandas as pd
 
 from peninsula.analysis.metrics import (
     PROBABILITIES,
-    Z90,
+    mean_interval,
     paired_difference,
     per_run_outcomes,
     registry_columns,
@@ -66,14 +65,9 @@ def estimate(values: np.ndarray, probability: bool) -> dict:
     """Mean of per-run values with its 90% interval and standard error (Wilson for 0/1
     values of a probability, normal otherwise)."""
     x = np.asarray(values, dtype=float)
-    n = len(x)
-    mean = float(x.mean())
-    se = float(x.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+    mean, lo, hi, se = mean_interval(x)
     if probability:
-        lo, hi = wilson_interval(int(round(x.sum())), n)
-    else:
-        half = Z90 * se if n > 1 else 0.0
-        lo, hi = mean - half, mean + half
+        lo, hi = wilson_interval(int(round(x.sum())), len(x))
     return {"mean": mean, "p05": lo, "p95": hi, "se": se}
 
 

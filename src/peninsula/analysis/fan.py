@@ -38,7 +38,8 @@ RUNG_TITLES = {"clash": "armed clash or worse", "war": "war or worse",
 def cumulative(first_month: np.ndarray, horizon: int) -> dict:
     """Share of runs that reached the rung by each month, with its 90% Wilson interval."""
     n = len(first_month)
-    hits = np.array([(first_month <= t).sum() for t in range(horizon)])
+    reached = first_month[(first_month >= 0) & (first_month < horizon)]
+    hits = np.cumsum(np.bincount(reached.astype(np.int64), minlength=horizon))
     lows, highs = zip(*(wilson_interval(int(k), n) for k in hits), strict=True)
     return {"p": (hits / n).tolist(), "low": list(lows), "high": list(highs)}
 

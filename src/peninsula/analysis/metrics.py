@@ -30,14 +30,21 @@ from peninsula.io.results import FIRST_KEYS, NEVER
 Z90 = 1.6448536269514722
 
 
+def mean_interval(values: np.ndarray) -> tuple[float, float, float, float]:
+    """(mean, low, high, standard error) of per-run values: the 90% normal interval
+    mean +- Z90 * sd / sqrt(n) (empty, the mean's own, and a NaN error with a single run)."""
+    x = np.asarray(values, dtype=float)
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, mean, mean, math.nan
+    se = float(x.std(ddof=1)) / math.sqrt(len(x))
+    return mean, mean - Z90 * se, mean + Z90 * se, se
+
+
 def paired_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """Mean of the run-by-run differences a - b and its 90% normal interval, for runs paired
-    by common random numbers: mean +- Z90 * sd / sqrt(n) (the interval is empty, the mean's
-    own, with a single run)."""
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    mean = float(d.mean())
-    half = Z90 * float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else 0.0
-    return mean, mean - half, mean + half
+    by common random numbers (mean_interval of the differences)."""
+    return mean_interval(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))[:3]
 
 
 def wilson_interval(k: int, n: int, z: float = Z90) -> tuple[float, float]:
