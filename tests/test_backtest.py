@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ensemble, series
-from peninsula.analysis.backtest import calibrate, simulate_years, skill
+from peninsula.analysis.backtest import CLASH_BENCHMARKS, calibrate, simulate_years, skill
 from peninsula.analysis.count_models import BENCHMARKS
 from peninsula.analysis.record import history_scenario
 from peninsula.analysis.scoring import crps_ensemble
@@ -103,6 +103,24 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
     # the training-period rate: 11 clash years in 1990-2019, as the coded series has them
     assert c["training_clash_years"].startswith("11 of 30")
     assert c["scores"]["training_rate"]["brier"] == pytest.approx((11 / 30) ** 2)
+    # every benchmark and the model scored in-sample (2006-2019) and held out (2020-2025)
+    assert set(c["benchmarks"]) == {b.name for b in CLASH_BENCHMARKS}
+    for s in [c["model"], *c["benchmarks"].values()]:
+        for period in ("in_sample", "held_out"):
+            assert set(s[period]) == {"log_score", "brier", "mean_p"}
+            assert s[period]["log_score"] > 0 and 0 <= s[period]["brier"] <= 1
+    b = c["benchmarks"]
+    assert b["constant_0.07"]["held_out"]["log_score"] == pytest.approx(-np.log(0.93))
+    assert b["constant_0.02"]["held_out"]["brier"] == pytest.approx(0.02 ** 2)
+    assert b["replayed_years_rate"]["probability"] == pytest.approx(4 / 14)
+    assert c["periods"]["in_sample"]["record_rate"] == pytest.approx(4 / 14)
+    assert c["periods"]["in_sample"]["model_mean_p"] == pytest.approx(
+        np.mean(c["predicted"][:14])) == pytest.approx(b["model_replay_mean"]["probability"])
+    assert c["model"]["held_out"]["log_score"] == c["scores"]["model"]["log_score"]
+    assert isinstance(c["low_rate_artefact"], bool) and c["verdict"].startswith("The model's")
+    assert c["low_rate_artefact"] == (c["verdict_checks"]["beats_training_rate"] and (
+        bool(c["verdict_checks"]["low_constants_as_good"])
+        or c["verdict_checks"]["model_below_half_record_rate"]))
     pp = r["posterior_predictive"]
     assert pp["observed_dispersion"] == pytest.approx(
         np.var(r["observed"][:14], ddof=1) / np.mean(r["observed"][:14]))
@@ -114,6 +132,8 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
     page = (tmp_path / "validation.md").read_text()
     assert "Skill on the held-out years (2020-2025)" in page and "![back-test](b.png)" in page
     assert "## Armed clashes, year by year" in page
+    assert f"**Verdict:** {c['verdict']}" in page and "held-out log score | Brier | mean p" in page
+    assert all(f"| {name}: " in page for name in c["benchmarks"])
     ex = r["expert_reference"]
     assert ex["scenario"] == "crisis-2017" and len(ex["estimates"]) == 3
     assert {e["who"] for e in ex["estimates"]} == {"John Brennan", "Joel S. Wit", "Richard Haass"}

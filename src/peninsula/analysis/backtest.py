@@ -28,9 +28,17 @@ interval. Baselines: persistence (last observed year's count, one step ahead) an
 (the training-window mean; its Brier probability is the training share of 20+ years); a point
 forecast's CRPS is its absolute error. Benchmarks: the count models of ``count_models.py``
 fitted on the training months, each held-out year drawn from its own fitted law.
+
+Armed clashes, year by year: the model's yearly probability against the coded clash years, with
+log and Brier scores on the replayed (in-sample) and the held-out years beside constant-rate
+benchmarks fitted on the training window only (CLASH_BENCHMARKS), and a verdict on whether a
+held-out win comes from a rate low in every year (low_rate_verdict).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,7 +53,13 @@ from peninsula.analysis.record import (
     observed,
 )
 from peninsula.analysis.replay import model_forecast
-from peninsula.analysis.scoring import SUPPORT_MAX_YEAR, crps_ensemble, log_score_ensemble
+from peninsula.analysis.scoring import (
+    SUPPORT_MAX_YEAR,
+    brier,
+    crps_ensemble,
+    log_score_binary,
+    log_score_ensemble,
+)
 from peninsula.engine.ensemble import run_chunks
 from peninsula.io.history import load_table, yearly_launches
 from peninsula.model.setup import build_setup
@@ -322,41 +336,207 @@ def count_probability(k: float, n: int) -> float:
     return (k + 0.5) / (n + 1)
 
 
-def clash_scores(clash_months: np.ndarray, train_until: int) -> dict:
-    """Yearly armed-clash back-test: the observed indicator (the coded incident series) against
-    the model's probability of entering a clash or worse in the year (share of runs), with the
-    log score and Brier score on the held-out years beside two benchmarks, the clash-year rate of
-    the training period (1990..train_until, the whole coded series) and of its last ten years.
-    The model's years up to train_until replay the record's launches; later years are forecast."""
+@dataclass(frozen=True)
+class ClashRecord:
+    """What a clash forecaster may be fitted on at the end of the training window: the record's
+    clash-year indicators of the training period (1990..train_until, indexed by year) and of the
+    replayed years (FIRST_YEAR..train_until), and the model's replay of those years (runs with
+    an armed clash or worse, each year, out of ``runs``)."""
+
+    train_until: int
+    training: pd.Series
+    replayed: np.ndarray
+    model_replay: np.ndarray
+    runs: int
+
+
+def _rate(events) -> tuple[float, float]:
+    """An observed rate: its share for the Brier score, count_probability for the log score."""
+    k, n = int(np.sum(events)), len(events)
+    return k / n, count_probability(k, n)
+
+
+def _model_replay_mean(r: ClashRecord) -> tuple[float, float]:
+    """The model's mean yearly clash probability on the replayed years, as a constant."""
+    k, n = int(r.model_replay.sum()), r.runs * len(r.model_replay)
+    return k / n, count_probability(k, n)
+
+
+def _fixed(p: float) -> Callable[[ClashRecord], tuple[float, float]]:
+    return lambda _record: (p, p)
+
+
+@dataclass(frozen=True)
+class ClashBenchmark:
+    """A constant yearly probability of an armed clash: ``fit`` returns its probability for the
+    Brier score and for the log score from the ClashRecord alone, so it uses no year after the
+    training window. ``low_rate``: a fixed low constant, the check of the low-rate rule."""
+
+    name: str
+    label: str
+    fit: Callable[[ClashRecord], tuple[float, float]]
+    low_rate: bool = False
+
+
+LOW_CLASH_RATES = (0.07, 0.02)
+# Every forecaster the model's yearly clash probability is scored against, in-sample (the
+# replayed years) and held out. The fitted rates are in-sample on the replayed years by
+# construction; "replayed_years_rate" there is the oracle constant (the record's own rate).
+CLASH_BENCHMARKS = (
+    ClashBenchmark("training_rate", "clash-year rate of the training period (1990 to its end)",
+                   lambda r: _rate(r.training)),
+    ClashBenchmark("last_10_years_rate", "clash-year rate of the training period's last ten "
+                                         "years", lambda r: _rate(
+                                             r.training[r.training.index > r.train_until - 10])),
+    *(ClashBenchmark(f"constant_{p:g}", f"a fixed {p:g} a year", _fixed(p), low_rate=True)
+      for p in LOW_CLASH_RATES),
+    ClashBenchmark("model_replay_mean", "the model's mean yearly probability on the replayed "
+                                        "years, held constant", _model_replay_mean),
+    ClashBenchmark("replayed_years_rate", "the record's clash-year rate on the replayed years "
+                                          "(in-sample: the oracle constant)",
+                   lambda r: _rate(r.replayed)),
+)
+LOW_RATE_SHARE = 0.5  # the model's in-sample rate under this share of the record's: a miss
+
+
+def binary_scores(p_brier, p_log, events) -> dict | None:
+    """Mean log score and Brier score of yearly probabilities of an event against the 0/1
+    record, and the mean probability (None for no years). ``p_log`` is the probability the log
+    score uses (count_probability for estimated ones), ``p_brier`` the Brier score's."""
+    events = np.asarray(events, dtype=int)
+    if len(events) == 0:
+        return None
+    pb = np.broadcast_to(np.asarray(p_brier, dtype=float), events.shape)
+    pl = np.broadcast_to(np.asarray(p_log, dtype=float), events.shape)
+    pairs = list(zip(pb, pl, events, strict=True))
+    return {"log_score": float(np.mean([log_score_binary(q, o) for _, q, o in pairs])),
+            "brier": float(np.mean([brier(p, o) for p, _, o in pairs])),
+            "mean_p": float(np.mean(pb))}
+
+
+def low_rate_verdict(model: dict, benchmarks: dict, record_rate_in_sample: float) -> dict:
+    """Whether the model's held-out win over the training-period rate is a low-rate artefact.
+
+    Rule (log score, lower is better): the model wins when its held-out log score is below the
+    training rate's. A win is flagged ``low_rate_artefact`` when a fixed low constant
+    (LOW_CLASH_RATES) scores at least as well as the model on the held-out years, or when the
+    model's mean yearly probability on the replayed years is under LOW_RATE_SHARE of the
+    record's rate there: then the win comes from a probability that is low in every year, not
+    from telling clash years from quiet ones. ``model`` and each of ``benchmarks`` hold
+    "in_sample" and "held_out" scores (binary_scores)."""
+    held, ins = model["held_out"], model["in_sample"]
+    if held is None:
+        return {"beats_training_rate": False, "low_constants_as_good": [],
+                "model_below_half_record_rate": False, "low_rate_artefact": False,
+                "verdict": "No held-out years: no win to judge."}
+    rate = benchmarks["training_rate"]["held_out"]["log_score"]
+    beats = held["log_score"] < rate
+    lows = [b.name for b in CLASH_BENCHMARKS
+            if b.low_rate and benchmarks[b.name]["held_out"]["log_score"] <= held["log_score"]]
+    under = ins is not None and ins["mean_p"] < LOW_RATE_SHARE * record_rate_in_sample
+    artefact = bool(beats and (lows or under))
+    head = (f"The model's held-out log score ({held['log_score']:.3f}) "
+            f"{'beats' if beats else 'does not beat'} the training-period rate's ({rate:.3f})")
+    replay = ("" if ins is None else f"its mean yearly clash probability on the replayed years "
+              f"is {ins['mean_p']:.3f} against the record's {record_rate_in_sample:.3f}")
+    if artefact:
+        why = [] if not lows else [
+            "a fixed low rate scores at least as well there (" + "; ".join(
+                f"{benchmarks[n]['probability']:g} a year: "
+                f"{benchmarks[n]['held_out']['log_score']:.3f}" for n in lows) + ")"]
+        if under:
+            why.append(f"{replay}, under {LOW_RATE_SHARE:.0%} of it")
+        text = (f"{head}, but the win is a low-rate artefact: {'; and '.join(why)}. A "
+                "probability low in every year wins in quiet years without telling clash years "
+                "from quiet ones.")
+    elif beats:
+        text = (f"{head}; no fixed low rate scores as well there and {replay}: not a low-rate "
+                "artefact.")
+    else:
+        text = f"{head}: there is no win to qualify."
+    return {"beats_training_rate": bool(beats), "low_constants_as_good": lows,
+            "model_below_half_record_rate": bool(under), "low_rate_artefact": artefact,
+            "verdict": text}
+
+
+def clash_record(train_until: int) -> tuple[list[int], np.ndarray, pd.Series]:
+    """Years FIRST_YEAR..LAST_YEAR, their clash-year indicators, and the indicators of the
+    training period (1990..train_until) indexed by year, from the coded incident series."""
     incidents = load_table("incidents")
     clash_years = incidents.groupby(incidents["month"].str[:4].astype(int))["clash"].max()
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+    observed = np.array([int(clash_years.get(y, 0)) for y in years])
+    return years, observed, clash_years[clash_years.index <= train_until].astype(int)
+
+
+def clash_scores(clash_months: np.ndarray, train_until: int) -> dict:
+    """Yearly armed-clash back-test: the observed indicator (the coded incident series) against
+    the model's probability of entering a clash or worse in the year (share of runs). The model's
+    years up to train_until replay the record's launches; later years are forecast. Scored with
+    clash_scores_from (its docstring)."""
+    years, observed, training = clash_record(train_until)
     runs = clash_months.shape[0]
     yearly = clash_months[:, : 12 * len(years)].reshape(runs, len(years), 12).any(axis=2)
-    k = yearly.sum(axis=0)
-    observed = np.array([int(clash_years.get(y, 0)) for y in years])
+    return clash_scores_from(years, observed, yearly.sum(axis=0), runs, training, train_until)
+
+
+def clash_scores_from(years: list[int], observed: np.ndarray, k: np.ndarray, runs: int,
+                      training: pd.Series, train_until: int) -> dict:
+    """The clash back-test's scores from the record (``observed`` 0/1 for ``years``; ``training``
+    the clash-year indicators of 1990..train_until by year) and the model's runs with a clash in
+    each year (``k`` of ``runs``).
+
+    ``scores`` (kept as it was): log and Brier score on the held-out years of the model and the
+    training-period and last-ten-years rates. ``model`` and ``benchmarks`` (every one of
+    CLASH_BENCHMARKS, fitted on the training window only): log score, Brier score and mean
+    probability on the replayed years ("in_sample") and the held-out years ("held_out");
+    ``periods``: the record's clash-year rate and the model's mean probability on each;
+    ``low_rate_artefact`` and ``verdict``: low_rate_verdict. The model's log-score probability
+    is count_probability(k, runs), its Brier probability k / runs."""
+    observed = np.asarray(observed, dtype=int)
+    k = np.asarray(k)
     test = np.array([y > train_until for y in years])
-    train = clash_years[clash_years.index <= train_until]
-    last10 = train[train.index > train_until - 10]
-    forecasters = {
-        "model": ([k_y / runs for k_y in k], [count_probability(k_y, runs) for k_y in k]),
-        "training_rate": ([float(train.mean())] * len(years),
-                          [count_probability(train.sum(), len(train))] * len(years)),
-        "last_10_years_rate": ([float(last10.mean())] * len(years),
-                               [count_probability(last10.sum(), len(last10))] * len(years)),
-    }
+    train = ~test
+    record = ClashRecord(train_until, training, observed[train], k[train], runs)
+    p_model = k / runs
+    p_model_log = np.array([count_probability(k_y, runs) for k_y in k])
+    fitted = {b.name: b.fit(record) for b in CLASH_BENCHMARKS}
     scores = {}
-    for name, (p_brier, p_log) in forecasters.items():
-        pb, pl, o = np.array(p_brier)[test], np.array(p_log)[test], observed[test]
-        scores[name] = {"log_score": float(np.mean(-np.log(np.where(o == 1, pl, 1 - pl)))),
-                        "brier": float(np.mean((pb - o) ** 2)),
-                        "probability": [float(x) for x in p_brier]}
+    for name, (pb, pl) in (("model", (p_model, p_model_log)),
+                           ("training_rate", fitted["training_rate"]),
+                           ("last_10_years_rate", fitted["last_10_years_rate"])):
+        pb, pl = np.broadcast_to(pb, test.shape), np.broadcast_to(pl, test.shape)
+        s = binary_scores(pb[test], pl[test], observed[test])
+        scores[name] = {"log_score": None if s is None else s["log_score"],
+                        "brier": None if s is None else s["brier"],
+                        "probability": [float(x) for x in pb]}
+
+    def both(pb, pl) -> dict:
+        pb, pl = np.broadcast_to(pb, test.shape), np.broadcast_to(pl, test.shape)
+        return {"in_sample": binary_scores(pb[train], pl[train], observed[train]),
+                "held_out": binary_scores(pb[test], pl[test], observed[test])}
+
+    model = both(p_model, p_model_log)
+    benchmarks = {b.name: {"label": b.label, "probability": float(fitted[b.name][0]),
+                           "log_probability": float(fitted[b.name][1]), **both(*fitted[b.name])}
+                  for b in CLASH_BENCHMARKS}
+    periods = {}
+    for period, mask in (("in_sample", train), ("held_out", test)):
+        ys = [y for y, m in zip(years, mask, strict=True) if m]
+        periods[period] = {
+            "years": [ys[0], ys[-1]] if ys else [], "n_years": len(ys),
+            "clash_years": int(observed[mask].sum()),
+            "record_rate": float(observed[mask].mean()) if ys else None,
+            "model_mean_p": float(p_model[mask].mean()) if ys else None}
+    verdict = low_rate_verdict(model, benchmarks, periods["in_sample"]["record_rate"] or 0.0)
     return {"years": years, "observed": [int(x) for x in observed],
             "predicted": scores["model"]["probability"],
             "test_years": [y for y in years if y > train_until],
-            "training_clash_years": f"{int(train.sum())} of {len(train)} "
-                                    f"({int(train.index.min())}-{train_until})",
-            "scores": scores}
+            "training_clash_years": f"{int(training.sum())} of {len(training)} "
+                                    f"({int(training.index.min())}-{train_until})",
+            "scores": scores, "model": model, "benchmarks": benchmarks, "periods": periods,
+            "low_rate_artefact": verdict.pop("low_rate_artefact"),
+            "verdict": verdict.pop("verdict"), "verdict_checks": verdict}
 
 
 def benchmark_scores(train_until: int, test_years: list[int], runs: int, seed: int) -> dict:

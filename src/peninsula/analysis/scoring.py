@@ -14,8 +14,10 @@ ensemble of n draws of its predictive distribution.
       p(y) = (#{x_i = y} + 1 / (support_max + 1)) / (n + 1).
   The score is therefore at most log((n + 1) (support_max + 1)) (for y <= support_max); lower is
   better. The smoothing is a stated convention of this project, the same for every forecaster.
-- Brier score of the probability of an event (here "threshold or more missiles"):
-  (p - 1{event})^2.
+- Brier score of the probability of an event (here "threshold or more missiles", or a year
+  with an armed clash): (p - 1{event})^2.
+- Log score of the probability of an event: -log p if it happened, -log(1 - p) if not (lower
+  is better, the same sign as the count log score).
 - Randomised PIT for counts (Czado, Gneiting & Held 2009): F(y - 1) + v (F(y) - F(y - 1)) with
   v uniform on [0, 1] and F the ensemble's distribution function; uniform on [0, 1] when the
   forecasts are calibrated.
@@ -53,6 +55,12 @@ def log_score_ensemble(samples: np.ndarray, y: int, support_max: int) -> float:
 def brier(probability: float, event: bool) -> float:
     """(p - 1{event})^2."""
     return float((probability - (1.0 if event else 0.0)) ** 2)
+
+
+def log_score_binary(probability: float, event: bool) -> float:
+    """-log p of an event that happened, -log(1 - p) of one that did not."""
+    p = probability if event else 1.0 - probability
+    return float(-np.log(p)) if p > 0 else float("inf")
 
 
 def pit_randomised(samples: np.ndarray, y: int, v: float) -> float:
