@@ -52,7 +52,8 @@ _CST = [(c, 1992, 2000) for c in (371, 702, 703, 705)] + [(370, 1993, 2000), (37
                                                           (373, 1994, 1999), (704, 1992, 1999)]
 DEFENCE_PACTS = (
     [("North Atlantic Treaty (1949)", p, c, a, b) for p in (2, 200, 220) for c, a, b in _NATO]
-    + [("North Atlantic Treaty (1949)", 2, 200, 1949, 2000), ("North Atlantic Treaty (1949)", 2, 220, 1949, 2000),
+    + [("North Atlantic Treaty (1949)", 2, 200, 1949, 2000),
+       ("North Atlantic Treaty (1949)", 2, 220, 1949, 2000),
        ("North Atlantic Treaty (1949)", 200, 220, 1949, 2000)]
     + [("Inter-American Treaty of Reciprocal Assistance (Rio, 1947)", 2, c, a, b) for c, a, b in _RIO]
     + [("ANZUS (1951)", 2, 900, 1951, 2000), ("ANZUS (1951)", 2, 920, 1951, 1986),
@@ -73,7 +74,8 @@ DEFENCE_PACTS = (
     + [("Sino-Soviet Treaty of Friendship, Alliance and Mutual Assistance (1950-1980)", 365, 710, 1950, 1980),
        ("Sino-Soviet Treaty of Friendship, Alliance and Mutual Assistance (1950-1980)", 710, 365, 1950, 1980),
        ("Soviet-Mongolian treaties of mutual assistance (1946; 1966)", 365, 712, 1946, 1991),
-       ("Soviet-DPRK Treaty of Friendship, Co-operation and Mutual Assistance (1961-1996)", 365, 731, 1961, 1996),
+       ("Soviet-DPRK Treaty of Friendship, Co-operation and Mutual Assistance (1961-1996)",
+        365, 731, 1961, 1996),
        ("Sino-DPRK Treaty of Friendship, Co-operation and Mutual Assistance (1961)", 710, 731, 1961, 2000)]
     + [("French defence agreements with African states (accords de defense)", 220, c, a, 2000)
        for c, a in ((433, 1960), (437, 1961), (471, 1960), (481, 1960), (482, 1960), (461, 1963),

@@ -699,3 +699,106 @@ def parameters() -> tuple:
     from peninsula.scenario.parameters import REGISTRY
 
     return REGISTRY
+
+
+# --- the rivalry reference class (analysis/reference_class.py) ----------------------------------
+
+def rivalries_table(table: str | Path | None = None) -> pd.DataFrame:
+    """The rivalry-year table: the bundled one, or a CSV of the same columns (checked)."""
+    from peninsula.io.rivalries import load_rivalry_years
+
+    return load_rivalry_years(table)
+
+
+def rivalries_fit(train_until: int | None = None, table: str | Path | None = None):
+    """Fit the reference-class models on the rivalry-years up to ``train_until`` (default the
+    table's last year); returns a ReferenceFit (``.to_dict()`` is its JSON)."""
+    from peninsula.analysis.reference_class import fit
+
+    rows = rivalries_table(table)
+    first, last = int(rows["year"].min()), int(rows["year"].max())
+    if train_until is not None and not first < train_until <= last:
+        raise ValueError(f"--train-until must be in {first + 1}..{last} (the table's years), "
+                         f"not {train_until}")
+    return fit(rows, train_until)
+
+
+def rivalries_load_fit(path: str | Path):
+    """A fit written by ``peninsula rivalries fit --out``; ValueError if unreadable."""
+    import json
+
+    from peninsula.analysis.reference_class import ReferenceFit
+
+    try:
+        return ReferenceFit.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a reference-class fit ({exc})") from None
+
+
+def rivalries_predict(from_year: int, to_year: int, fit=None, table: str | Path | None = None,
+                      seed: int = 0, paths: int | None = None) -> dict:
+    """Ex-ante yearly probabilities of a new dispute, a new fatal dispute and a war onset for
+    every rivalry going at the training end (the JSON of ``peninsula rivalries predict``).
+
+    ``fit``: a ReferenceFit (or the path of one); None fits on every year of the table. A fit
+    must come from the same table (its data_sha256)."""
+    from peninsula.analysis.reference_class import SIMULATED_PATHS, predict, table_sha256
+    from peninsula.io.rivalries import OUTCOMES
+
+    rows = rivalries_table(table)
+    if fit is None:
+        fit = rivalries_fit(None, table)
+    elif not hasattr(fit, "fits"):
+        fit = rivalries_load_fit(fit)
+    if fit.data_sha256 != table_sha256(rows):
+        raise ValueError("the fit was made from another rivalry table (data_sha256 differs); "
+                         "fit again on this table")
+    n = SIMULATED_PATHS if paths is None else int(paths)
+    pred = predict(fit, rows, from_year, to_year, seed=seed, paths=n)
+    keys = ["rivalry_id", "rivalry", "ccode1", "ccode2", "year", *(f"p_{o}" for o in OUTCOMES)]
+    return {"trained_until": fit.trained_until, "data_sha256": fit.data_sha256, "seed": seed,
+            "paths": n, "predictions": [
+                {k: (v.item() if hasattr(v, "item") else v) for k, v in zip(keys, r, strict=True)}
+                for r in pred[keys].itertuples(index=False)]}
+
+
+def rivalries_show(table: str | Path | None = None) -> dict:
+    """What the rivalry-year table holds: rows, rivalries, years, and each outcome's count and
+    rate over the in-window rivalry-years, overall and for the Korean rivalry."""
+    from peninsula.analysis.reference_class import alive_at
+    from peninsula.io.rivalries import OUTCOMES
+
+    rows = rivalries_table(table)
+    window = rows[rows["in_window"] == 1]
+    korea = window[(window["ccode1"] == 731) & (window["ccode2"] == 732)]
+
+    def counts(part: pd.DataFrame) -> dict:
+        return {o: {"events": int(part[o].sum()), "rate": float(part[o].mean())
+                    if len(part) else None} for o in OUTCOMES}
+
+    return {"rivalry_years": len(window), "rivalries": int(window["rivalry_id"].nunique()),
+            "first_year": int(window["year"].min()), "last_year": int(window["year"].max()),
+            "going_at_end": len(alive_at(rows, int(window["year"].max()))),
+            "outcomes": counts(window),
+            "korea": {"rivalry_years": len(korea), "outcomes": counts(korea)}}
+
+
+def rivalries_check(train_until: int = 1985, to_year: int = 2000,
+                    table: str | Path | None = None, seed: int = 0) -> dict:
+    """The reference class's self-check: train to ``train_until``, predict the later years to
+    ``to_year`` ex ante, score against the pooled rate, each rivalry's shrunk own rate and the
+    last decade's pooled rate (log loss, Brier, AUC, reliability)."""
+    from peninsula.analysis.reference_class import self_check
+
+    rows = rivalries_table(table)
+    first, last = int(rows["year"].min()), int(rows["year"].max())
+    if not first < train_until < to_year <= last:
+        raise ValueError(f"need {first} < --train-until < --to-year <= {last} (the table's "
+                         f"years); got {train_until} and {to_year}")
+    return self_check(rows, train_until, to_year, seed=seed)
+
+
+def rivalries_save_fit(fitted, path: str | Path) -> Path:
+    """Write a reference-class fit as JSON (atomically); ``rivalries_load_fit`` reads it."""
+    store.write_json(fitted.to_dict(), Path(path))
+    return Path(path)

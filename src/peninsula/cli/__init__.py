@@ -9,7 +9,7 @@ from __future__ import annotations
 # the modules register their commands in this order, and the help lists them so
 # isort: off
 from peninsula.cli import (  # noqa: F401
-    ensemble, studies, compare, catalogue, evidence, plots, dashboard, report,
+    ensemble, studies, compare, catalogue, evidence, rivalries, plots, dashboard, report,
 )
 from peninsula.cli.app import app
 # isort: on

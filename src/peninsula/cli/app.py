@@ -16,3 +16,7 @@ plot_app = typer.Typer(no_args_is_help=True, help="Plots.")
 app.add_typer(plot_app, name="plot")
 data_app = typer.Typer(no_args_is_help=True, help="Bundled historical tables (sourced).")
 app.add_typer(data_app, name="data")
+rivalries_app = typer.Typer(no_args_is_help=True, help="The rivalry reference class: disputes, "
+                                                       "fatal disputes and wars of the world's "
+                                                       "strategic rivalries.")
+app.add_typer(rivalries_app, name="rivalries")
