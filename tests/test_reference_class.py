@@ -173,3 +173,21 @@ def test_fit_file_round_trip_and_vintage_check(table, tmp_path):
         api.rivalries_predict(1991, 1992, fit=path, table=other_path, paths=100)
     with pytest.raises(ValueError, match="--train-until must be in"):
         api.rivalries_fit(1800)
+
+
+def test_korean_hazards_follow_the_posterior(table):
+    """The Korean rivalry's yearly probabilities: ordered quantiles, mean inside them, and the
+    contrast moves only the features it names."""
+    fitted = rc.fit(table, 1995)
+    base = rc.dyad_hazards(fitted, table, draws=2000, seed=2)
+    nuc = rc.dyad_hazards(fitted, table, overrides={"one_nuclear": 1.0}, draws=2000, seed=2)
+    for o in ("mid_onset", "fatal_mid_onset", "war_onset"):
+        h = base[o]
+        assert 0 < h["q05"] < h["q50"] < h["q95"] < 1 and h["q05"] < h["mean"] < h["q95"]
+    moved = {k for k in base["features"] if base["features"][k] != nuc["features"][k]}
+    assert moved == {"one_nuclear"}
+    # the same draws: the contrast's sign is the coefficient's sign, draw by draw on average
+    sign = np.sign(fitted.fits["war_onset"].coef_mean[rc.FEATURES.index("one_nuclear")])
+    assert np.sign(nuc["war_onset"]["mean"] - base["war_onset"]["mean"]) == sign
+    with pytest.raises(ValueError, match="unknown feature"):
+        rc.dyad_hazards(fitted, table, overrides={"nukes": 1})

@@ -177,3 +177,18 @@ def test_write_links_a_figure_elsewhere(tmp_path):
                         tmp_path / "docs" / "img" / "rel.png")
     assert png.read_bytes().startswith(PNG_SIGNATURE)
     assert "](img/rel.png)" in md.read_text(encoding="utf-8")
+
+
+def test_misses_name_the_bins_that_miss_by_the_factor():
+    from peninsula.report.reference_class_doc import misses_section
+
+    bins = [{"mean_forecast": 0.05, "observed": 0.10, "n": 10},
+            {"mean_forecast": 0.20, "observed": 0.21, "n": 10},
+            {"mean_forecast": 0.30, "observed": 0.25, "n": 10}]
+    text = misses_section({"outcomes": {"war_onset": {"reliability": {"model": bins}}}})
+    assert "lowest bin was forecast 0.050 and saw 0.100" in text and "too low" in text
+    assert "the highest bin was" not in text  # 0.30 against 0.25 is within the factor
+    bins[-1] = {"mean_forecast": 0.30, "observed": 0.25, "n": 10}
+    bins[0] = {"mean_forecast": 0.09, "observed": 0.10, "n": 10}
+    assert misses_section({"outcomes": {"war_onset": {"reliability": {"model": bins}}}}) \
+        .startswith("No bin")

@@ -802,3 +802,23 @@ def rivalries_save_fit(fitted, path: str | Path) -> Path:
     """Write a reference-class fit as JSON (atomically); ``rivalries_load_fit`` reads it."""
     store.write_json(fitted.to_dict(), Path(path))
     return Path(path)
+
+
+def rivalries_korea(fit=None, table: str | Path | None = None, seed: int = 0) -> dict:
+    """The Korean rivalry's yearly probabilities of a new dispute, a new fatal dispute and a
+    war onset under the reference-class posterior (mean and 5/50/95% quantiles), for the year
+    after the training end: with the covariates of the record, and with the DPRK's nuclear
+    status since its first test (one side nuclear; the ROK, non-nuclear, protected by the US
+    treaty): the nuclear contrast the stability-instability paradox is about."""
+    from peninsula.analysis.reference_class import dyad_hazards
+
+    rows = rivalries_table(table)
+    if fit is None:
+        fit = rivalries_fit(None, table)
+    elif not hasattr(fit, "fits"):
+        fit = rivalries_load_fit(fit)
+    record = dyad_hazards(fit, rows, seed=seed)
+    nuclear = dyad_hazards(fit, rows, overrides={"one_nuclear": 1.0, "both_nuclear": 0.0,
+                                                 "protected_sides": 1.0}, seed=seed)
+    return {"trained_until": fit.trained_until, "rivalry": "North Korea-South Korea",
+            "as_recorded": record, "dprk_nuclear": nuclear}

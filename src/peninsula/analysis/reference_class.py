@@ -401,3 +401,46 @@ def self_check(table: pd.DataFrame, train_until: int, to_year: int, seed: int = 
             "reliability": {"model": reliability(scored[f"p_{o}"].to_numpy(), y),
                             BASELINES[1]: reliability(base[BASELINES[1]], y)}}
     return result
+
+
+# --- one dyad's yearly hazards under the posterior (the Korean rivalry's priors) ------------------
+
+KOREA_RIVALRY = (731, 732)  # COW codes of the DPRK and the ROK
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+def dyad_hazards(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, int] = KOREA_RIVALRY,
+                 overrides: dict[str, float] | None = None, draws: int = SIMULATED_PATHS,
+                 seed: int = 0) -> dict:
+    """The posterior of one rivalry's yearly probabilities in the year after the training end:
+    for each outcome the mean and the 5/50/95% quantiles of P(outcome | parameters) over
+    posterior draws of the coefficients and the rivalry's own effect.
+
+    Covariates are the rivalry's at the training end (recency from its record), with
+    ``overrides`` (feature name -> value, e.g. {"one_nuclear": 1}) replacing some: a contrast
+    such as a nuclear status the record does not hold yet. Returns {"features": {...},
+    outcome: {"mean", "q05", "q50", "q95"}}."""
+    end = fitted.trained_until
+    known = table[table["year"] <= end]
+    lo, hi = sorted(ccodes)
+    alive = alive_at(table, end)
+    alive = alive[(alive["ccode1"] == lo) & (alive["ccode2"] == hi)]
+    if alive.empty:
+        raise ValueError(f"no rivalry between {lo} and {hi} is going at the training end {end}")
+    unknown = set(overrides or {}) - set(FEATURES[1:])
+    if unknown:
+        raise ValueError(f"unknown feature(s) {', '.join(sorted(unknown))}; allowed: "
+                         f"{', '.join(FEATURES[1:])}")
+    mid, fatal = _history_at(known, alive, end)
+    x = np.concatenate([[1.0], history_features(mid, fatal)[0],
+                        static_features(_fill_ratio(known, alive))[0], [trend(end + 1)]])
+    for name, value in (overrides or {}).items():
+        x[FEATURES.index(name)] = float(value)
+    coef, effect = _posterior_draws(fitted, alive["rivalry_id"].to_numpy(), draws, seed)
+    out: dict = {"features": dict(zip(FEATURES, map(float, x), strict=True))}
+    for o in OUTCOMES:
+        p = special.expit(coef[o] @ x + effect[o][:, 0])
+        q = np.quantile(p, QUANTILES)
+        out[o] = {"mean": float(p.mean()), "q05": float(q[0]), "q50": float(q[1]),
+                  "q95": float(q[2])}
+    return out

@@ -145,3 +145,28 @@ def print_fit(d: dict) -> None:
     t.add_row("sigma of the rivalry effect", *(f"{math.exp(r['log_sigma']['mean']):.2f}"
                                                for r in d["outcomes"].values()))
     out.print(t)
+
+
+@rivalries_app.command("korea")
+def korea_cmd(
+    fit: Annotated[Path | None, typer.Option("--fit", help="A fit from 'rivalries fit --out' "
+                                                           "(default: fit on every year).")] = None,
+    table: TableOpt = None,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: json_opt("Print as JSON.") = False,
+) -> None:
+    """The Korean rivalry's yearly probabilities under the reference-class posterior, as
+    recorded and with the DPRK's nuclear status: mean [5%-95%]."""
+    with R.checked():
+        res = api.rivalries_korea(fit, table, seed=seed)
+    if as_json:
+        print_json(res)
+        return
+    t = Table(title=f"{res['rivalry']}: yearly probability in {res['trained_until'] + 1} under "
+                    "the reference-class posterior, mean [90% interval]", title_justify="left")
+    for col in ("outcome", "covariates as recorded", "with the DPRK nuclear"):
+        t.add_column(col, justify="left" if col == "outcome" else "right")
+    for o, words in OUTCOME_WORDS.items():
+        t.add_row(words, *(f"{c[o]['mean']:.3f} [{c[o]['q05']:.3f}-{c[o]['q95']:.3f}]"
+                           for c in (res["as_recorded"], res["dprk_nuclear"])))
+    out.print(t)

@@ -50,6 +50,7 @@ SECTIONS = (
     ("Conditioning on the record at a forecast origin", "peninsula.analysis.replay"),
     ("Rolling-origin back-test", "peninsula.analysis.rolling"),
     ("Benchmark count models", "peninsula.analysis.count_models"),
+    ("The rivalry reference class", "peninsula.analysis.reference_class"),
     ("Scoring rules", "peninsula.analysis.scoring"),
 )
 

@@ -202,6 +202,30 @@ def korea_section(fit: dict) -> str:
             "|---|---|---|---|\n" + "\n".join(rows))
 
 
+MISS_FACTOR = 1.5  # a bin's forecast this many times its observed share (or less than 1/this): a miss
+
+
+def misses_section(result: dict) -> str:
+    """Where the model's reliability misses, computed from its lowest and highest bins: a
+    forecast MISS_FACTOR times the observed share or more (too high), or under 1/MISS_FACTOR
+    of it (too low)."""
+    lines = []
+    for o, r in result["outcomes"].items():
+        bins = r["reliability"]["model"]
+        for where, b in (("lowest", bins[0]), ("highest", bins[-1])):
+            f, obs = b["mean_forecast"], b["observed"]
+            if f >= MISS_FACTOR * obs or f * MISS_FACTOR <= obs:
+                word = "too high" if f > obs else "too low"
+                lines.append(f"- {_words(o).capitalize()}: the {where} bin was forecast {_f(f)} "
+                             f"and saw {_f(obs)} ({b['n']} rivalry-years): {word}.")
+    if not lines:
+        return "No bin at either end misses by a factor of 1.5 or more.\n"
+    return ("\n".join(lines) + "\n\nForecasts that are too high in the highest bin and too low "
+            "in the lowest are too spread: the recency terms and the rivalry effects carry each "
+            "rivalry's past level forward over the whole horizon, where the record regressed to "
+            "the mean (our reading, not a test).\n")
+
+
 def render(result: dict, figure_name: str = FIGURE_NAME) -> str:
     """The whole page from a self-check result; ``figure_name`` is the figure's path relative
     to the page."""
@@ -241,6 +265,9 @@ Forecasts grouped into quantile bins of each forecast separately: the bin's mean
 share of its rivalry-years with the outcome and their number.
 
 {reliability_section(result)}
+### Where the model misses
+
+{misses_section(result)}
 ## Fitted coefficients (trained to {t})
 
 {fit_line} Mean ± sd of the variational posterior, logit scale.
