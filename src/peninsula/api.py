@@ -48,7 +48,11 @@ class Ensemble:
         return summarize(self.result, self.setup, self.scenario.name)
 
     def summary(self) -> dict:
-        """Outcome metrics by horizon with 90% intervals (see analysis/metrics.py)."""
+        """Outcome metrics by horizon with 90% intervals (see analysis/metrics.py): each
+        probability with ``intervals_90`` (how sure the simulation is: Monte Carlo) and
+        ``parameter_intervals_90`` (how sure the evidence lets us be: its range across the
+        parameter draws), with ``parameter_source``, ``runs_per_parameter_draw`` and
+        ``parameter_draws`` saying what that range rests on."""
         return self._summary
 
     def months(self) -> list[str]:
@@ -211,7 +215,8 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
     """Run an ensemble of ``runs`` futures of ``scenario`` (a Scenario or a bundled name/file).
 
     ``posterior`` (parameter-named columns, e.g. from ``peninsula calibrate``) supplies each
-    run's values of those parameters in place of their prior ranges. ``kernel`` picks the
+    parameter draw's values of those parameters (one row per block of
+    ``runs_per_parameter_draw`` runs) in place of their prior ranges. ``kernel`` picks the
     monthly step ('auto', 'numba' or 'numpy'); the kernels agree to a last-bit tolerance and
     each is bit-identical to itself on one CPU family (docs/performance.md).
     """

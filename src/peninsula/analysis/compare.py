@@ -23,14 +23,17 @@ import pandas as pd
 
 from peninsula.analysis.metrics import (
     PROBABILITIES,
+    draw_counts,
     mean_interval,
+    monte_carlo_interval,
     paired_difference,
     per_run_outcomes,
     registry_columns,
+    shared_draws,
     wilson_interval,
 )
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
-from peninsula.model.setup import build_setup
+from peninsula.model.setup import ModelSetup, build_setup
 from peninsula.scenario.loader import Scenario
 from peninsula.scenario.policies import Policy
 
@@ -61,36 +64,42 @@ def is_probability(metric: str) -> bool:
     return metric.startswith(tuple(f"{key}_" for key in PROBABILITY_KEYS))
 
 
-def estimate(values: np.ndarray, probability: bool) -> dict:
+def estimate(values: np.ndarray, probability: bool, draws: np.ndarray | None = None) -> dict:
     """Mean of per-run values with its 90% interval and standard error (Wilson for 0/1
-    values of a probability, normal otherwise)."""
+    values of a probability, with the effective number of runs when runs share parameter
+    ``draws``; normal otherwise)."""
     x = np.asarray(values, dtype=float)
-    mean, lo, hi, se = mean_interval(x)
+    mean, lo, hi, se = mean_interval(x, draws)
     if probability:
-        lo, hi = wilson_interval(int(round(x.sum())), len(x))
+        lo, hi = (wilson_interval(int(round(x.sum())), len(x)) if draws is None
+                  else monte_carlo_interval(*draw_counts(x, draws)))
     return {"mean": mean, "p05": lo, "p95": hi, "se": se}
 
 
-def difference(a: np.ndarray, b: np.ndarray) -> dict:
+def difference(a: np.ndarray, b: np.ndarray, draws: np.ndarray | None = None) -> dict:
     """``{mean, p05, p95}`` of the paired run-by-run difference a - b."""
-    mean, lo, hi = paired_difference(a, b)
+    mean, lo, hi = paired_difference(a, b, draws)
     return {"mean": mean, "p05": lo, "p95": hi}
 
 
-def compare_outcomes(frames: dict[str, pd.DataFrame], columns: dict[str, str]) -> dict:
+def compare_outcomes(frames: dict[str, pd.DataFrame], columns: dict[str, str],
+                     setup: ModelSetup | None = None) -> dict:
     """Per policy and paired against the first: ``{"policies": name -> metric -> estimate,
     "differences": name -> metric -> {mean, p05, p95}}`` from each policy's per-run outcomes
-    (same runs in the same order); ``columns`` maps each metric to its per-run column."""
+    (same runs in the same order); ``columns`` maps each metric to its per-run column;
+    ``setup`` says whether runs share parameter draws (their intervals then clustered)."""
     names = list(frames)
     first = frames[names[0]]
     for name in names[1:]:
         if not np.array_equal(frames[name]["run"].to_numpy(), first["run"].to_numpy()):
             raise ValueError(f"policy {name}: its runs are not those of {names[0]}; a paired "
                              "comparison needs the same runs and seed")
-    policies = {name: {m: estimate(frames[name][col].to_numpy(dtype=float), is_probability(m))
+    draws = None if setup is None else shared_draws(first["run"].to_numpy(), setup)
+    policies = {name: {m: estimate(frames[name][col].to_numpy(dtype=float), is_probability(m),
+                                   draws)
                        for m, col in columns.items()} for name in names}
     differences = {name: {m: difference(frames[name][col].to_numpy(dtype=float),
-                                        first[col].to_numpy(dtype=float))
+                                        first[col].to_numpy(dtype=float), draws)
                           for m, col in columns.items()} for name in names[1:]}
     return {"policies": policies, "differences": differences}
 
@@ -121,7 +130,7 @@ def compare(scenario: Scenario, policies: list[Policy], *, executor: Executor | 
             "outcomes": list(columns),
             "levers": {p.name: dict(p.levers) for p in policies},
             "descriptions": {p.name: p.description for p in policies},
-            **compare_outcomes(frames, columns)}
+            **compare_outcomes(frames, columns, build_setup(scenario))}
 
 
 __all__ = ["compare", "compare_outcomes", "difference", "estimate", "policy_outcomes",

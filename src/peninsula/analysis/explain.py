@@ -35,7 +35,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from peninsula.analysis.metrics import paired_difference, per_run_at, stability_index
+from peninsula.analysis.metrics import (
+    paired_difference,
+    per_run_at,
+    shared_draws,
+    stability_index,
+)
 from peninsula.engine.ensemble import run_chunks
 from peninsula.model.levers import ACTIVITY_LEVERS, CHANNELS, NO_ACTIVITY
 from peninsula.model.reference import reference_inputs
@@ -79,10 +84,12 @@ def difference(a: dict, b: dict) -> dict:
     return {k: a[k] - b[k] for k in OUTCOMES}
 
 
-def paired_interval(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, list]:
+def paired_interval(a: dict[str, np.ndarray], b: dict[str, np.ndarray],
+                    draws: np.ndarray | None = None) -> dict[str, list]:
     """90% interval of the mean of a - b for each outcome, run by run (the runs are paired by
-    common random numbers; metrics.paired_difference)."""
-    return {k: list(paired_difference(a[k], b[k])[1:]) for k in OUTCOMES}
+    common random numbers; metrics.paired_difference; ``draws``: the runs' shared parameter
+    draws, if any)."""
+    return {k: list(paired_difference(a[k], b[k], draws)[1:]) for k in OUTCOMES}
 
 
 def check_against(against: dict | None) -> dict[str, float]:
@@ -120,13 +127,14 @@ def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progres
         return per_run(res, s)
 
     full_runs = simulate(setup)
+    draws = shared_draws(np.arange(runs), setup)  # run ids 0..runs-1 in every ensemble
     every_runs = simulate(replace(setup, views=dict.fromkeys(CHANNELS, True)))
     full, every = means(full_runs), means(every_runs)
     contrib, ci = {}, {}
     for c in CHANNELS:
         switched = simulate(replace(setup, views={**off, c: True}))
         contrib[c] = difference(full, means(switched))
-        ci[c] = paired_interval(full_runs, switched)
+        ci[c] = paired_interval(full_runs, switched, draws)
     total = difference(full, every)
     interaction = {k: total[k] - sum(c[k] for c in contrib.values()) for k in OUTCOMES}
     ablated, ablated_ci = {}, {}
@@ -136,11 +144,11 @@ def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progres
         s_off = build_setup(scenario.with_mechanisms(**{mech: False}))
         switched = simulate(replace(s_off, reference=setup.reference))
         ablated[mech] = difference(full, means(switched))
-        ablated_ci[mech] = paired_interval(full_runs, switched)
+        ablated_ci[mech] = paired_interval(full_runs, switched, draws)
     years = max(1, min(scenario.horizon_months // 12, max(scenario.doc["metrics"]["horizons_years"])))
     return {"horizon_years": years, "runs": runs, "against": cf, "full": full,
             "counterfactual": every, "total": total,
-            "total_interval_90": paired_interval(full_runs, every_runs),
+            "total_interval_90": paired_interval(full_runs, every_runs, draws),
             "contributions": contrib, "intervals_90": ci, "interaction": interaction,
             "mechanisms": ablated, "mechanism_intervals_90": ablated_ci}
 

@@ -1,9 +1,46 @@
 """Outcome metrics of an ensemble, by horizon, with honest uncertainty.
 
 Probabilities (armed clash or worse, war or worse, nuclear use) are the share of runs that reached
-the rung by the horizon, with a 90% Wilson score interval for Monte Carlo error. Other metrics are
-given as the mean and the 5th-95th percentile across runs (the spread of futures, parameter
-uncertainty included).
+the rung by the horizon. Each carries two 90% intervals that answer different questions:
+
+- ``intervals_90``, how sure the simulation is: the Monte Carlo interval of the ensemble's
+  probability (the average over the parameter draws), a Wilson score interval. Runs that share a
+  parameter draw are correlated, so the interval uses the effective number of runs
+  n_eff = n / deff, with the design effect deff = Var_clustered(p_hat) / (p_hat (1 - p_hat) / n)
+  (at least 1; Kish 1965; the Wilson interval with n_eff: Korn & Graubard 1998) and
+  Var_clustered(p_hat) = K / (K - 1) * sum_k (y_k - p_hat n_k)^2 / n^2 over the K draws. With one
+  run per draw (M = 1) this is the plain Wilson interval of k hits in n runs. It shrinks as runs
+  are added.
+- ``parameter_intervals_90``, how sure the evidence lets us be: the 5th-95th percentile of the
+  probability P(outcome | parameters) across the parameter draws (the priors of the parameter
+  table, or a posterior table), with the binomial noise of each draw removed. Runs share a draw
+  in blocks of M consecutive run ids (``[metrics] runs_per_parameter_draw``, default 10;
+  engine/simulate.py); draw k has y_k hits in n_k runs. Model: the beta-binomial (Skellam 1948;
+  Griffiths 1973), p_k ~ Beta(a, b) and y_k | p_k ~ Binomial(n_k, p_k), with the mean
+  mu = a / (a + b) and the intra-draw correlation rho = 1 / (a + b + 1) (rho -> 0: no spread).
+  Its likelihood is evaluated on a grid of (mu, rho), priors flat on mu and on log rho
+  (1e-4..0.99), and the interval is the 5% and 95% quantiles of p for a new draw: Beta(a, b)
+  averaged over that posterior. With many draws this is the maximum-likelihood Beta's
+  quantiles; with few draws showing a hit the fit alone would claim a spread it cannot see
+  (at the maximum rho often sits at 0, a point), and the average keeps what the draws leave
+  open. When no run of any draw reached the rung, the interval is [0, u]: u is the one-sided
+  95% upper confidence bound on the 95th percentile q of P(outcome | parameters), the q at which
+  prod_k (1 - 0.05 (1 - (1 - q)^n_k)) = 0.05 (one draw in twenty has a probability of at least
+  q and then shows a hit with a chance of at least 1 - (1 - q)^n_k); every run reaching it gives
+  [1 - u, 1]. The method-of-moments check of the spread: Var_between = var(y_k / M)
+  - mean(p_k (1 - p_k)) / (M - 1), p_k = y_k / M (``between_draw_variance``). This interval does
+  not shrink as runs are added; its ends settle, and are themselves estimates: on the baseline
+  the upper end for P(war within 10 years) ranged over 14-22% across seeds with 200 draws
+  (2,000 runs) and over 16-20% with 1,000 draws (10,000 runs). Null with one run per draw (the
+  spread cannot then be told from noise in yes/no outcomes), with a single draw and with point
+  parameters. ``parameter_source`` says which parameters were drawn:
+  'prior' (the parameter table's ranges), 'posterior' (a posterior table's rows for its columns,
+  the priors or points for the rest) or 'point'; ``runs_per_parameter_draw`` and
+  ``parameter_draws`` (K) say how.
+
+Other metrics are given as the mean and the 5th-95th percentile across runs (the spread of
+futures, parameter uncertainty included); their standard error ``se`` is that of the mean over
+the parameter draws (the block means' spread / sqrt(K), or sd / sqrt(n) with one run per draw).
 
 Korean Stability Index (0-100, higher is more stable), per run at horizon h:
 
@@ -25,37 +62,215 @@ import numpy as np
 import pandas as pd
 
 from peninsula.engine.ensemble import OUTCOME_DTYPE
+from peninsula.engine.simulate import parameter_source, runs_per_draw
 from peninsula.io.results import FIRST_KEYS, NEVER
 
 Z90 = 1.6448536269514722
 
 
-def mean_interval(values: np.ndarray) -> tuple[float, float, float, float]:
+def mean_interval(values: np.ndarray, draws: np.ndarray | None = None
+                  ) -> tuple[float, float, float, float]:
     """(mean, low, high, standard error) of per-run values: the 90% normal interval
-    mean +- Z90 * sd / sqrt(n) (empty, the mean's own, and a NaN error with a single run)."""
+    mean +- Z90 * se (empty, the mean's own, and a NaN error with a single run).
+
+    se = sd / sqrt(n) for independent runs; ``draws`` (each run's parameter draw) makes it the
+    clustered error of runs that share draws (``clustered_se``), which the plain one
+    understates."""
     x = np.asarray(values, dtype=float)
     mean = float(x.mean())
     if len(x) < 2:
         return mean, mean, mean, math.nan
-    se = float(x.std(ddof=1)) / math.sqrt(len(x))
+    if draws is not None and 2 <= len(np.unique(draws)) < len(x):
+        se = float(clustered_se(x[None, :], draws)[0])
+    else:
+        se = float(x.std(ddof=1)) / math.sqrt(len(x))
     return mean, mean - Z90 * se, mean + Z90 * se, se
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+def paired_difference(a: np.ndarray, b: np.ndarray, draws: np.ndarray | None = None
+                      ) -> tuple[float, float, float]:
     """Mean of the run-by-run differences a - b and its 90% normal interval, for runs paired
-    by common random numbers (mean_interval of the differences)."""
-    return mean_interval(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))[:3]
+    by common random numbers (mean_interval of the differences; ``draws``: each run's
+    parameter draw, for runs that share draws)."""
+    return mean_interval(np.asarray(a, dtype=float) - np.asarray(b, dtype=float), draws)[:3]
 
 
 def wilson_interval(k: int, n: int, z: float = Z90) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion k/n."""
     if n == 0:
         return (math.nan, math.nan)
-    p = k / n
+    return wilson_from_share(k / n, n, z)
+
+
+def wilson_from_share(p: float, n: float, z: float = Z90) -> tuple[float, float]:
+    """Wilson score interval of a share ``p`` observed in ``n`` (possibly effective, not whole)
+    trials."""
+    if n <= 0:
+        return (math.nan, math.nan)
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+# --- the two intervals of a probability (module docstring) --------------------------------------
+
+# the two intervals of a probability in words, as every face of the results labels them
+SIMULATION_WORDS = "how sure the simulation is"
+EVIDENCE_WORDS = "how sure the evidence lets us be"
+PARAMETER_SOURCES = {"prior": "the parameter table's prior ranges",
+                     "posterior": "the posterior table's draws",
+                     "point": "fixed point values"}
+
+
+def evidence_note(summary: dict) -> str:
+    """What the evidence interval of a summary rests on, or why it is absent, in words."""
+    source = summary.get("parameter_source", "prior")
+    if source == "point":
+        return ("parameters fixed at point values: the spread across what the evidence allows "
+                "is not assessed")
+    m = summary.get("runs_per_parameter_draw", 1)
+    if m < 2:
+        return ("one run per parameter draw: the spread across parameters cannot be told from "
+                "the simulation's noise (set metrics.runs_per_parameter_draw to 2 or more)")
+    draws = summary.get("parameter_draws", 0)
+    if draws < 2:
+        return "a single parameter draw: the spread across parameters needs more runs"
+    return (f"across {draws:,} parameter draws from {PARAMETER_SOURCES[source]}, {m} runs "
+            "each")
+
+
+PARAMETER_QUANTILES = (0.05, 0.95)
+BOUND_CONFIDENCE = 0.95  # of the upper bound given when no draw shows a hit
+
+
+def draw_counts(hits: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per parameter draw: (hits y_k, runs n_k), from per-run 0/1 hits and draw indices."""
+    _, index = np.unique(np.asarray(draws), return_inverse=True)
+    n_k = np.bincount(index).astype(float)
+    y_k = np.bincount(index, weights=np.asarray(hits, dtype=float))
+    return y_k, n_k
+
+
+def design_effect(y_k: np.ndarray, n_k: np.ndarray) -> float:
+    """Var of the pooled share over draws (ratio estimator) / its binomial variance, >= 1."""
+    n, k = float(n_k.sum()), len(n_k)
+    p = float(y_k.sum()) / n
+    if k < 2 or p <= 0.0 or p >= 1.0 or n == k:  # n == k: one run per draw, no clustering
+        return 1.0
+    var = k / (k - 1) * float(np.sum((y_k - p * n_k) ** 2)) / n ** 2
+    return max(1.0, var / (p * (1.0 - p) / n))
+
+
+def monte_carlo_interval(y_k: np.ndarray, n_k: np.ndarray, z: float = Z90
+                         ) -> tuple[float, float]:
+    """How sure the simulation is: Wilson interval of the pooled share with n / deff runs."""
+    n = float(n_k.sum())
+    return wilson_from_share(float(y_k.sum()) / n, n / design_effect(y_k, n_k), z)
+
+
+def between_draw_variance(y_k: np.ndarray, m: int) -> float:
+    """Method-of-moments variance of P(outcome | parameters) across draws of ``m`` runs each:
+    var(y_k / m) - mean(p_k (1 - p_k)) / (m - 1), p_k = y_k / m (may come out below 0)."""
+    if m < 2 or len(y_k) < 2:
+        return math.nan
+    p = np.asarray(y_k, dtype=float) / m
+    return float(p.var(ddof=1) - np.mean(p * (1.0 - p)) / (m - 1))
+
+
+def beta_binomial_posterior(y_k: np.ndarray, n_k: np.ndarray
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Posterior of a beta-binomial's mean mu and intra-draw correlation rho = 1 / (a + b + 1)
+    given hits y_k of n_k runs per draw, on a grid: (mu, rho, weights) of the cells holding all
+    but 1e-5 of the mass. Priors: flat on mu; flat on log rho from 1e-4 to 0.99 (scale-free:
+    no spread and a wide spread are alike a priori). A first grid spans mu over a wide Wilson
+    interval (z = 6, one observation per draw) on the logit scale and all of rho on the log
+    scale; a second, of the same size, spans the cells of the first that carry weight."""
+    from scipy import special
+
+    pairs, count = np.unique(np.column_stack([y_k, n_k]), axis=0, return_counts=True)
+    y, n, w = pairs[:, 0], pairs[:, 1], count.astype(float)
+
+    def cells(z_lo: float, z_hi: float, r_lo: float, r_hi: float):
+        z, r = np.meshgrid(np.linspace(z_lo, z_hi, GRID[0]), np.linspace(r_lo, r_hi, GRID[1]),
+                           indexing="ij")
+        mu, rho = special.expit(z), np.exp(r)
+        s = (1.0 - rho) / rho
+        a, b = (mu * s)[..., None], ((1.0 - mu) * s)[..., None]
+        loglik = np.sum(w * (special.betaln(y + a, n - y + b) - special.betaln(a, b)), axis=-1)
+        # flat on mu: a cell's width d(mu) = mu (1 - mu) d(logit mu); flat on log rho
+        logpost = loglik + np.log(mu * (1.0 - mu))
+        return z, r, np.exp(logpost - logpost.max())
+
+    lo, hi = wilson_from_share(float(y_k.sum() / n_k.sum()), len(y_k), 6.0)
+    box = (special.logit(max(lo, 1e-9)), special.logit(min(hi, 1.0 - 1e-9)),
+           math.log(RHO_RANGE[0]), math.log(RHO_RANGE[1]))
+    z, r, post = cells(*box)
+    held = post > 1e-6
+    dz, dr = (box[1] - box[0]) / (GRID[0] - 1), (box[3] - box[2]) / (GRID[1] - 1)
+    z, r, post = cells(max(box[0], z[held].min() - dz), min(box[1], z[held].max() + dz),
+                       max(box[2], r[held].min() - dr), min(box[3], r[held].max() + dr))
+    order = np.argsort(post, axis=None)[::-1]
+    mass = np.cumsum(post.ravel()[order])
+    keep = order[: int(np.searchsorted(mass, (1.0 - 1e-3) * mass[-1])) + 1]
+    weight = post.ravel()[keep]
+    return special.expit(z.ravel()[keep]), np.exp(r.ravel()[keep]), weight / weight.sum()
+
+
+GRID = (41, 41)  # points of the mu and rho grids of beta_binomial_posterior (each pass)
+RHO_RANGE = (1e-4, 0.99)
+
+
+def zero_hits_bound(n_k: np.ndarray, confidence: float = BOUND_CONFIDENCE,
+                    share: float = 1.0 - PARAMETER_QUANTILES[1]) -> float:
+    """Upper confidence bound u on the (1 - share) quantile q of P(outcome | parameters) when
+    no draw showed a hit: a ``share`` of the draws has a probability of at least q, so draw k
+    shows a hit with a chance of at least share (1 - (1 - q)^n_k), and u is the q at which
+    none showing one has probability 1 - confidence: prod_k (1 - share (1 - (1 - q)^n_k)) =
+    1 - confidence (1 when even q = 1 is consistent with no hit)."""
+    from scipy import optimize
+
+    n_k = np.asarray(n_k, dtype=float)
+
+    def excess(q: float) -> float:
+        return float(np.sum(np.log1p(-share * (1.0 - (1.0 - q) ** n_k)))) \
+            - math.log(1.0 - confidence)
+
+    if excess(1.0) > 0.0:
+        return 1.0
+    return float(optimize.brentq(excess, 0.0, 1.0, xtol=1e-12))
+
+
+def parameter_interval(y_k: np.ndarray, n_k: np.ndarray,
+                       quantiles: tuple[float, float] = PARAMETER_QUANTILES
+                       ) -> tuple[float, float]:
+    """How sure the evidence lets us be: the ``quantiles`` of P(outcome | parameters) across
+    draws, each draw's binomial noise removed. The distribution of p for a new draw is the
+    beta-binomial's, Beta(mu s, (1 - mu) s) with s = (1 - rho) / rho, averaged over the
+    posterior of (mu, rho) (``beta_binomial_posterior``); [0, u] (``zero_hits_bound``) when no
+    draw had a hit, and [1 - u, 1] when no draw had a miss."""
+    from scipy import optimize, special
+
+    y_k, n_k = np.asarray(y_k, dtype=float), np.asarray(n_k, dtype=float)
+    if not np.any(y_k > 0):
+        return (0.0, zero_hits_bound(n_k))
+    if not np.any(y_k < n_k):
+        return (1.0 - zero_hits_bound(n_k), 1.0)
+    mu, rho, w = beta_binomial_posterior(y_k, n_k)
+    s = (1.0 - rho) / rho
+    a, b = mu * s, (1.0 - mu) * s
+
+    def quantile(level: float) -> float:
+        def excess(z: float) -> float:  # the mixture's CDF at logit z, minus the level
+            return float(np.dot(w, special.betainc(a, b, special.expit(z)))) - level
+
+        if excess(-40.0) >= 0.0:  # the level lies in a mass at 0 (or at 1)
+            return 0.0
+        if excess(40.0) <= 0.0:
+            return 1.0
+        return float(special.expit(optimize.brentq(excess, -40.0, 40.0, xtol=1e-4)))
+
+    return (quantile(quantiles[0]), quantile(quantiles[1]))
 
 
 def spread(x: np.ndarray) -> dict:
@@ -63,19 +278,50 @@ def spread(x: np.ndarray) -> dict:
     return spreads({"x": x})["x"]
 
 
-def spreads(named: dict[str, np.ndarray]) -> dict[str, dict]:
+def spreads(named: dict[str, np.ndarray], draws: np.ndarray | None = None) -> dict[str, dict]:
     """``spread`` of several same-length arrays at once (one NumPy call per statistic).
 
     Row by row the same reductions as on each array alone, so the values are identical; a
     sweep summarises thousands of points, and one call per metric and statistic dominated that.
+    ``draws`` (each run's parameter draw) makes ``se`` that of the mean over correlated blocks
+    of runs (``clustered_se``); None, one run per draw or a single draw: sd / sqrt(n).
     """
     x = np.array([np.asarray(v, dtype=float) for v in named.values()])
     n = x.shape[1]
     mean = x.mean(axis=1)
-    se = x.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else np.full(len(x), np.nan)
+    if draws is not None and 2 <= len(np.unique(draws)) < n:
+        se = clustered_se(x, draws)
+    else:
+        se = x.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else np.full(len(x), np.nan)
     q = np.quantile(x, [0.05, 0.95], axis=1)
     return {name: {"mean": float(mean[i]), "p05": float(q[0, i]), "p95": float(q[1, i]),
                    "se": float(se[i])} for i, name in enumerate(named)}
+
+
+def clustered_se(x: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Standard error of each row's mean when runs share parameter draws: the ratio estimator
+    sqrt(K / (K - 1) * sum_k (S_k - mean n_k)^2) / n over the K draws (block sums S_k)."""
+    _, index = np.unique(np.asarray(draws), return_inverse=True)
+    k, n = int(index.max()) + 1, x.shape[1]
+    if k < 2:
+        return np.full(len(x), np.nan)
+    n_k = np.bincount(index, minlength=k).astype(float)
+    sums = np.array([np.bincount(index, weights=row, minlength=k) for row in x])
+    dev = sums - x.mean(axis=1)[:, None] * n_k[None, :]
+    return np.sqrt(k / (k - 1) * np.sum(dev ** 2, axis=1)) / n
+
+
+def draw_index(result, setup) -> np.ndarray:
+    """Each run's parameter draw (its block's first run id; engine/simulate.py)."""
+    return np.asarray(result.run_ids, dtype=np.int64) // runs_per_draw(setup)
+
+
+def shared_draws(run_ids: np.ndarray, setup) -> np.ndarray | None:
+    """Each run's parameter draw when runs share draws that vary (blocks of M > 1 with
+    sampled parameters), else None: the runs are then independent for every interval."""
+    if runs_per_draw(setup) < 2 or parameter_source(setup) == "point":
+        return None
+    return np.asarray(run_ids, dtype=np.int64) // runs_per_draw(setup)
 
 
 def reached(result, key: str, years: int) -> np.ndarray:
@@ -153,6 +399,9 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
     years_avail = setup.n_years
     horizons = [h for h in setup.metrics["horizons_years"]]
     final_years = final_horizon(horizons, years_avail)
+    m = runs_per_draw(setup)
+    source = parameter_source(setup)
+    draws = shared_draws(result.run_ids, setup)
     cache: dict[int, tuple[dict, dict]] = {}
 
     def at(h: int) -> tuple[dict, dict]:
@@ -162,11 +411,12 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
             ksi = stability_index(v, setup.metrics)
             wanted = HORIZON_METRICS + (FINAL_METRICS if h == final_years else ())
             cache[h] = v, spreads({name: (ksi if col is None else v[col])
-                                   for name, col in wanted})
+                                   for name, col in wanted}, draws)
         return cache[h]
 
     probs: dict = {k: {} for k, _ in PROBABILITIES}
     intervals: dict = {k: {} for k in probs}
+    evidence: dict = {k: {} for k in probs}
     by_horizon: dict = {}
     for h in horizons:
         key = str(h)
@@ -174,18 +424,29 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
             for k in probs:
                 probs[k][key] = None
                 intervals[k][key] = None
+                evidence[k][key] = None
             by_horizon[key] = None
             continue
         v, sp = at(h)
         for k, name in PROBABILITIES:
             hits = int(v[name].sum())
             probs[k][key] = hits / n
-            intervals[k][key] = list(wilson_interval(hits, n))
+            if draws is None:
+                intervals[k][key] = list(wilson_interval(hits, n))
+                evidence[k][key] = None
+            else:
+                y_k, n_k = draw_counts(v[name], draws)
+                intervals[k][key] = list(monte_carlo_interval(y_k, n_k))
+                # one draw alone shows no spread
+                evidence[k][key] = list(parameter_interval(y_k, n_k)) if len(n_k) > 1 else None
         by_horizon[key] = {name: dict(sp[name]) for name, _ in HORIZON_METRICS}
     out = {"scenario": scenario_name, "runs": n, "seed": setup.seed,
            "start": f"{setup.start[0]:04d}-{setup.start[1]:02d}",
            "horizon_months": setup.horizon, "sample_parameters": setup.sample_parameters,
-           **probs, "intervals_90": intervals}
+           **probs, "intervals_90": intervals, "parameter_intervals_90": evidence,
+           "parameter_source": source, "runs_per_parameter_draw": m,
+           "parameter_draws": (1 if source == "point" else n if draws is None
+                               else int(len(np.unique(draws))))}
     if final_years >= 1:
         v, sp = at(final_years)
         out["final_horizon_years"] = final_years

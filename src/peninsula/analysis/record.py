@@ -82,6 +82,8 @@ def history_scenario(horizon_months: int = 240, sets: list[str] | None = None):
         "actors.PRK.nuclear_capability=5", "actors.PRK.defence_spending_usd_bn=3",
         "actors.PRK.gdp_usd_bn=20", "state.cohesion=0.5", "state.alignment=0.3",
         "state.tension=0.4", 'state.escalation_level="rhetoric"', "state.talks_active=false",
+        # calibration and the replay's filter weigh each run's own parameter draw
+        "metrics.runs_per_parameter_draw=1",
     ]
     for actor, spend in START_2006.items():
         over += [f"actors.{actor}.defence_spending_usd_bn={spend}",

@@ -36,6 +36,7 @@ from peninsula.analysis.metrics import (
     paired_difference,
     per_run_outcomes,
     registry_columns,
+    shared_draws,
     summarize,
 )
 from peninsula.analysis.metrics import metric_names as metric_names_for
@@ -335,7 +336,8 @@ def _run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor |
             if paired_against is not None:
                 if i == paired_against:  # computed first (_order)
                     reference = values
-                summaries[i]["paired"] = {m: list(paired_difference(v, reference[m]))
+                draws = shared_draws(joined.run_ids, setup)
+                summaries[i]["paired"] = {m: list(paired_difference(v, reference[m], draws))
                                           for m, v in values.items()}
             if points_dir is not None:
                 store.write_json(summaries[i], points_dir / f"point-{i:05d}.json", indent=None)

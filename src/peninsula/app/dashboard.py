@@ -11,7 +11,12 @@ from __future__ import annotations
 import streamlit as st
 
 import peninsula.api as api
-from peninsula.analysis.metrics import metric_names
+from peninsula.analysis.metrics import (
+    EVIDENCE_WORDS,
+    SIMULATION_WORDS,
+    evidence_note,
+    metric_names,
+)
 from peninsula.app import history as H
 from peninsula.app import state as S
 from peninsula.report.compare_plot import compare_figure
@@ -233,8 +238,16 @@ def pct(p: float) -> str:
     return f"{100 * p:.2f}%"
 
 
+def interval_words(summary: dict, which: str, key: str, h: str) -> str:
+    """One interval of a probability as 'a% to b%', or 'not assessed'."""
+    iv = (summary.get(which, {}).get(key) or {}).get(h)
+    return "not assessed" if iv is None else f"{pct(iv[0])} to {pct(iv[1])}"
+
+
 def summary_table(summary: dict):
-    """The summary as rows: outcome, horizon, estimate, and its 90% interval."""
+    """The summary as rows: outcome, horizon, estimate, its 90% interval (how sure the
+    simulation is) and, for a probability, its 90% range across the parameters (how sure the
+    evidence lets us be; empty when not assessed)."""
     import pandas as pd
 
     rows = []
@@ -243,8 +256,11 @@ def summary_table(summary: dict):
             if p is None:  # a horizon beyond the scenario's
                 continue
             lo, hi = summary["intervals_90"][key][h]
+            ev = (summary.get("parameter_intervals_90", {}).get(key) or {}).get(h)
             rows.append({"outcome": key, "horizon_years": int(h), "estimate": p,
-                         "interval_90_low": lo, "interval_90_high": hi})
+                         "interval_90_low": lo, "interval_90_high": hi,
+                         "parameter_interval_90_low": None if ev is None else ev[0],
+                         "parameter_interval_90_high": None if ev is None else ev[1]})
     for key in ("dprk_launches_per_year", "alignment_china_russia", "stability_index",
                 "alliance_credibility", "gdp_loss_pct", "arms_race_intensity_pct"):
         m = summary[key]
@@ -287,15 +303,22 @@ def explore_tab(settings: S.Settings | None) -> None:
     cols = st.columns(5)
     for col, key, label in zip(cols[:3], ("p_clash", "p_war", "p_nuclear_use"),
                                ("P(armed clash)", "P(war)", "P(nuclear use)"), strict=True):
-        lo, hi = summary["intervals_90"][key][h]
         col.metric(f"{label}, {h} years", pct(summary[key][h]),
-                   help=f"90% interval {pct(lo)} to {pct(hi)}")
+                   help=f"{SIMULATION_WORDS}: {interval_words(summary, 'intervals_90', key, h)}"
+                        f"; {EVIDENCE_WORDS}: "
+                        f"{interval_words(summary, 'parameter_intervals_90', key, h)}")
     cols[3].metric("DPRK launches a year", f"{summary['dprk_launches_per_year']['mean']:.1f}")
-    st.caption("90% intervals: " + "; ".join(
-        f"{label} {pct(summary['intervals_90'][key][h][0])} to "
-        f"{pct(summary['intervals_90'][key][h][1])}"
-        for key, label in (("p_clash", "P(armed clash)"), ("p_war", "P(war)"),
-                           ("p_nuclear_use", "P(nuclear use)"))))
+    labels = (("p_clash", "P(armed clash)"), ("p_war", "P(war)"),
+              ("p_nuclear_use", "P(nuclear use)"))
+    st.markdown(
+        f"**{SIMULATION_WORDS.capitalize()}** (90% Monte Carlo interval; narrows with more "
+        "runs): " + "; ".join(f"{label} {interval_words(summary, 'intervals_90', key, h)}"
+                              for key, label in labels)
+        + f"  \n**{EVIDENCE_WORDS.capitalize()}** (90% range across the parameters, the "
+        "simulation's noise removed): "
+        + "; ".join(f"{label} {interval_words(summary, 'parameter_intervals_90', key, h)}"
+                    for key, label in labels))
+    st.caption(f"The evidence's range: {evidence_note(summary)}.")
     cols[4].metric("Stability index (0-100)", f"{summary['stability_index']['mean']:.1f}")
     fig = fan_figure(data["fan"])
     st.plotly_chart(fig)

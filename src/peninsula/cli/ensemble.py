@@ -51,8 +51,9 @@ def run(
         help="Set the starting tension from a table made by 'peninsula events ingest'.")]
     = None,
     posterior: Annotated[Path | None, typer.Option(
-        help="Draw each run's calibrated parameters from these posterior samples "
-             "('peninsula calibrate').")] = None,
+        help="Draw the calibrated parameters from these posterior samples ('peninsula "
+             "calibrate'), one row per parameter draw (metrics.runs_per_parameter_draw runs "
+             "share one); the summary's parameter_source is then 'posterior'.")] = None,
     resume: resume_opt("Continue an interrupted run into the same --out folder, keeping "
                        "finished chunks.") = False,
     executor_kind: ExecutorOpt = "local",

@@ -10,6 +10,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from peninsula.analysis.metrics import EVIDENCE_WORDS, SIMULATION_WORDS, evidence_note
+
 out = Console()
 if not out.is_terminal:  # pipes and files: a fixed width so tables never wrap mid-label
     out = Console(width=130)
@@ -51,6 +53,18 @@ def fmt_p(p, iv) -> str:
     return f"{100 * p:.1f}% [{100 * iv[0]:.1f}-{100 * iv[1]:.1f}]"
 
 
+def fmt_pct(p: float | None) -> str:
+    return "-" if p is None else f"{100 * p:.1f}%"
+
+
+def fmt_range(iv: list[float] | tuple[float, float] | None) -> str:
+    """A probability interval in percent, '0.6-8.4%', or 'n/a' when there is none."""
+    if iv is None:
+        return "n/a"
+    digits = 2 if iv[1] < 0.01 else 1
+    return f"{100 * iv[0]:.{digits}f}-{100 * iv[1]:.{digits}f}%"
+
+
 def fmt_s(s, scale: float = 1.0, digits: int = 2) -> str:
     if s is None:
         return "-"
@@ -66,9 +80,13 @@ def print_summary(s: dict) -> None:
     for h in horizons:
         table.add_column(f"{h} yr", justify="right")
     iv = s["intervals_90"]
+    ev = s.get("parameter_intervals_90", {})
     for key, label in (("p_clash", "P(armed clash or worse)"), ("p_war", "P(war or worse)"),
                        ("p_nuclear_use", "P(nuclear use)")):
-        table.add_row(label, *[fmt_p(s[key][h], iv[key][h]) for h in horizons])
+        table.add_row(label, *[fmt_pct(s[key][h]) for h in horizons])
+        table.add_row(f"  {SIMULATION_WORDS}", *[fmt_range(iv[key][h]) for h in horizons])
+        table.add_row(f"  {EVIDENCE_WORDS}",
+                      *[fmt_range((ev.get(key) or {}).get(h)) for h in horizons])
     rows = (("dprk_launches_per_year", "DPRK launches / yr", 1.0, 1),
             ("alignment_china_russia", "China-Russia alignment (0-1)", 1.0, 2),
             ("denuclearization_progress", "Denuclearisation progress (0-1)", 1.0, 2),
@@ -80,8 +98,13 @@ def print_summary(s: dict) -> None:
         table.add_row(label, *[fmt_s((s["by_horizon"][h] or {}).get(key), scale, digits)
                                for h in horizons])
     out.print(table)
-    out.print("Probabilities: share of runs, 90% Wilson interval. Other rows: mean "
-              "[5th-95th percentile across runs].")
+    out.print("Probabilities: share of runs, with two 90% intervals. "
+              f"{SIMULATION_WORDS.capitalize()}: "
+              "the Monte Carlo interval of that share (Wilson, runs sharing a parameter draw "
+              f"counted as correlated); it narrows with more runs. {EVIDENCE_WORDS.capitalize()}: the "
+              "range of the probability across the parameters, the simulation's noise "
+              f"removed ({evidence_note(s)}). Other rows: mean [5th-95th percentile across "
+              "runs].")
     if "explain" in s:
         print_explanation(s["explain"])
 

@@ -2,6 +2,14 @@
 
 A chunk is identified only by its run ids; every random number comes from the run's own stream
 (engine/random.py), so a chunk's numbers do not depend on which other runs share it.
+
+Parameter draws: runs share a draw in blocks of M consecutive run ids (M =
+``[metrics] runs_per_parameter_draw``): runs b*M .. b*M + M - 1 all take the parameter vector
+(and the posterior row) drawn from the stream of run b*M, the block's first run, while every
+other random number of a run stays its own. M = 1 is one draw per run, exactly as before the
+setting existed. Blocks are defined by run ids, never by chunks or workers, so the draws do not
+depend on how runs are split. The summary uses the blocks to tell the spread of the
+probability across parameters from the simulation's noise (analysis/metrics.py).
 """
 
 from __future__ import annotations
@@ -13,15 +21,40 @@ from peninsula.engine.inputs import kernel_inputs, kernel_outputs
 from peninsula.engine.kernel import run_chunk
 from peninsula.engine.random import RunStreams, sample_param
 from peninsula.io.results import FIRST_KEYS, MONTHLY_VARS, YEARLY_KEYS, ChunkResult
-from peninsula.model.setup import KERNELS
+from peninsula.model.setup import KERNELS, ModelSetup
 from peninsula.scenario.parameters import NAMES
 
 PARAM_MONTH = (1 << 24) - 1  # stream address reserved for parameter sampling
 
 
+def runs_per_draw(setup: ModelSetup) -> int:
+    """Runs that share one parameter draw (``[metrics] runs_per_parameter_draw``; 1 if unset)."""
+    return max(1, int(setup.metrics.get("runs_per_parameter_draw", 1)))
+
+
+def parameter_draw_ids(run_ids: np.ndarray, runs_per_parameter_draw: int) -> np.ndarray:
+    """The parameter draw of each run: the id of its block's first run, (id // M) * M."""
+    m = np.uint64(max(1, int(runs_per_parameter_draw)))
+    return (np.asarray(run_ids, dtype=np.uint64) // m) * m
+
+
+def parameter_source(setup: ModelSetup) -> str:
+    """Where the runs' parameters come from: 'posterior' (a posterior table gives its columns;
+    any other parameter as the scenario says), 'prior' (each draw from the parameter table's
+    ranges) or 'point' (every run the same point values)."""
+    if setup.posterior is not None:
+        return "posterior"
+    return "prior" if setup.sample_parameters else "point"
+
+
 def sample_parameters(setup, streams: RunStreams) -> np.ndarray:
-    """Each run's parameter values (R x P): triangular/uniform draws or the point values."""
+    """Each run's parameter values (R x P): triangular/uniform draws or the point values.
+
+    A run's draw comes from the stream of its block's first run (``parameter_draw_ids``)."""
     n, k = len(streams.run_ids), len(NAMES)
+    m = runs_per_draw(setup)
+    if m > 1 and (setup.sample_parameters or setup.posterior is not None):
+        streams = RunStreams(setup.seed, parameter_draw_ids(streams.run_ids, m))
     if not setup.sample_parameters:
         out = np.broadcast_to(setup.param_mode, (n, k)).copy()
     else:

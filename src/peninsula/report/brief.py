@@ -34,7 +34,13 @@ from pathlib import Path
 
 import peninsula.api as api
 from peninsula._version import __version__
-from peninsula.analysis.metrics import Z90, final_horizon
+from peninsula.analysis.metrics import (
+    EVIDENCE_WORDS,
+    SIMULATION_WORDS,
+    Z90,
+    evidence_note,
+    final_horizon,
+)
 from peninsula.report.compare_plot import plot_compare
 from peninsula.report.fan_plot import plot_fan
 from peninsula.report.sensitivity_plot import BARS, plot_sensitivity
@@ -415,7 +421,9 @@ def _summary(names, comparison, ensembles, h) -> str:
              f"{pct(s['intervals_90']['p_war'][hk][1])}], P(armed clash or worse) "
              f"{pct(s['p_clash'][hk])} [{pct(s['intervals_90']['p_clash'][hk][0])}, "
              f"{pct(s['intervals_90']['p_clash'][hk][1])}], stability index "
-             f"{s['stability_index']['mean']:.1f} points.</li>"]
+             f"{s['stability_index']['mean']:.1f} points.</li>",
+             f"<li>{_e(evidence_sentence(s, 'p_war', hk, 'war'))}</li>",
+             f"<li>{_e(evidence_sentence(s, 'p_clash', hk, 'an armed clash'))}</li>"]
     if comparison is not None:
         keys = ((f"p_war_{h}y", f"P(war or worse within {h} yr)", 100.0, "pp"),
                 (f"p_clash_{h}y", f"P(armed clash or worse within {h} yr)", 100.0, "pp"),
@@ -429,10 +437,27 @@ def _summary(names, comparison, ensembles, h) -> str:
                          + "; ".join(_e(p) for p in parts) + ".</li>")
     return f"""<h2>Summary</h2>
 <ul class="findings">{''.join(items)}</ul>
-<p class="note">Brackets are 90% intervals of Monte Carlo error (for a difference: of the
-paired run-by-run difference on common random numbers). They say how precisely this ensemble
-pins the model's answer, not how far the model is from the world: see the caveats.</p>
+<p class="note">Two 90% intervals go with each probability. Brackets say {SIMULATION_WORDS}:
+the Monte Carlo error of this ensemble (for a difference: of the paired run-by-run difference on
+common random numbers), which more runs shrink. The range across what the evidence allows says
+{EVIDENCE_WORDS}: how far the probability moves across the parameters the ensemble samples
+({_e(evidence_note(s))}), each draw's noise removed, which more runs do not shrink. Neither says
+how far the model is from the world: see the caveats.</p>
 """
+
+
+def evidence_sentence(s: dict, key: str, hk: str, what: str) -> str:
+    """The range of a probability across the parameters, and the simulation's own noise, in a
+    plain sentence."""
+    lo, hi = s["intervals_90"][key][hk]
+    noise = f"the simulation's own noise is \u00b1{100 * (hi - lo) / 2:.1f} points"
+    ev = (s.get("parameter_intervals_90", {}).get(key) or {}).get(hk)
+    years = f"{hk} year" + ("" if hk == "1" else "s")
+    if ev is None:
+        return (f"The range of P({what} within {years}) across what the evidence allows is not "
+                f"assessed ({evidence_note(s)}); {noise}.")
+    return (f"Across what the evidence allows, P({what} within {years}) lies between "
+            f"{pct(ev[0])} and {pct(ev[1])}; {noise}.")
 
 
 def _question(base, names, h) -> str:
@@ -514,7 +539,10 @@ def _results(names, ensembles, figures) -> str:
             for n in names:
                 s = ensembles[n].summary()
                 lo, hi = s["intervals_90"][key][hk]
-                cells.append(f"{pct(s[key][hk])} [{pct(lo)}, {pct(hi)}]")
+                ev = (s.get("parameter_intervals_90", {}).get(key) or {}).get(hk)
+                cells.append(f"{pct(s[key][hk])} [{pct(lo)}, {pct(hi)}]<br><small>evidence "
+                             + ("not assessed" if ev is None
+                                else f"{pct(ev[0])}-{pct(ev[1])}") + "</small>")
             rows.append([f"P({_e(label)})", hk, *cells])
     for key, label, unit in MEANS:
         cells = []
@@ -529,10 +557,13 @@ def _results(names, ensembles, figures) -> str:
                            "and the yearly spread of launches, alignment and stability")
                    for n in names)
     return f"""<h2>Results with intervals</h2>
-<p>Probabilities: the share of futures reaching the rung by each horizon, with its 90% Wilson
-interval. Launches (mean over the whole horizon), alignment and the stability index (at the
-final horizon): the mean with its 90% Monte Carlo interval and, below, the spread of the
-futures themselves (5th-95th percentile across runs).</p>
+<p>Probabilities: the share of futures reaching the rung by each horizon, with its 90%
+Monte Carlo interval ({SIMULATION_WORDS}: Wilson, runs that share a parameter draw counted as
+correlated) and, below, its 90% range across the parameters ({EVIDENCE_WORDS}: the spread of
+the probability over the parameter draws, each draw's noise removed). Launches (mean over the
+whole horizon), alignment and the stability index (at the final horizon): the mean with its
+90% Monte Carlo interval and, below, the spread of the futures themselves (5th-95th percentile
+across runs).</p>
 {_table(head, rows)}
 {fans}
 """
@@ -768,9 +799,10 @@ def _caveats(base, sensitivity, backtest, comparison, explains, names) -> str:
         + ". The ensembles sample them over their stated ranges, so the answers are "
         "conditional on those ranges: no interval on this page widens to allow for a range "
         "that is wrong.</li>",
-        "<li><b>Monte Carlo intervals only.</b> Every bracket is the ensemble's sampling error "
-        "given the model, its structure and its priors; none is an interval on the model's "
-        "distance from the world.</li>",
+        "<li><b>Two intervals, both within the model.</b> Every bracket is the ensemble's "
+        "sampling error given the model, its structure and its priors; the range across what "
+        "the evidence allows is the spread over the parameters' stated ranges (or a posterior "
+        "table); neither is an interval on the model's distance from the world.</li>",
     ]
     ps = (backtest or {}).get("prior_sensitivity")
     if ps:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from peninsula.analysis.metrics import paired_difference, per_run_at
+from peninsula.analysis.metrics import paired_difference, per_run_at, shared_draws
 from peninsula.api import Ensemble, run
 from peninsula.scenario.loader import load_scenario
 
@@ -76,8 +76,9 @@ def strategies_point_table(runs: int, seed: int) -> str:
     return "\n".join(lines)
 
 
-def _effect_cell(on: np.ndarray, off: np.ndarray, scale: float, digits: int) -> str:
-    mean, lo, hi = paired_difference(on, off)
+def _effect_cell(on: np.ndarray, off: np.ndarray, scale: float, digits: int,
+                 draws: np.ndarray | None = None) -> str:
+    mean, lo, hi = paired_difference(on, off, draws)
     return f"{scale * mean:+.{digits}f} [{scale * lo:+.{digits}f}, {scale * hi:+.{digits}f}]"
 
 
@@ -98,10 +99,11 @@ def strategy_effects_table(runs: int, seed: int) -> str:
         if not np.array_equal(off.result.run_ids, on.result.run_ids):
             raise RuntimeError("the two arms do not share their runs")
         a, b = per_run_at(off.result, years), per_run_at(on.result, years)
+        draws = shared_draws(off.result.run_ids, off.setup)
         lines.append(f"| {label} | {100 * a['war'].mean():.2f} / {100 * b['war'].mean():.2f} | "
-                     f"{_effect_cell(b['war'], a['war'], 100, 2)} | "
-                     f"{_effect_cell(b['clash'], a['clash'], 100, 1)} | "
-                     f"{_effect_cell(b['launches_per_year'], a['launches_per_year'], 1, 1)} |")
+                     f"{_effect_cell(b['war'], a['war'], 100, 2, draws)} | "
+                     f"{_effect_cell(b['clash'], a['clash'], 100, 1, draws)} | "
+                     f"{_effect_cell(b['launches_per_year'], a['launches_per_year'], 1, 1, draws)} |")
     return "\n".join(lines)
 
 

@@ -125,6 +125,12 @@ METRIC_FIELDS: dict[str, Field] = {
                                        "launches/yr scored as the worst case"),
     "gdp_loss_reference_pct": Field("float", 0.01, 100.0, 5.0,
                                     "GDP loss scored as the worst case"),
+    # 10: 2,000 runs give 200 draws; 1 reproduces the runs made before the setting existed
+    "runs_per_parameter_draw": Field("int", 1, 100_000, 10,
+                                     "runs sharing one parameter draw (consecutive run ids), "
+                                     "so the summary can tell the spread of a probability "
+                                     "across parameters from the simulation's noise; 1: one "
+                                     "draw per run"),
 }
 DEFAULT_HORIZONS = [1, 5, 10]
 # Weights of the Korean Stability Index (judgement; analysis/metrics.py). Bloc polarisation,
