@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test test-fast lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+test-fast: setup  # the inner loop: every test but the slow, browser and integration ones
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not integration"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

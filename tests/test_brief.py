@@ -15,6 +15,8 @@ import peninsula.api as api
 from peninsula.cli import app
 from peninsula.report import brief as B
 
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 SHORT = ["scenario.horizon_months=36"]
 POLICIES = ["status-quo", "dual-track"]

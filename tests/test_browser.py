@@ -17,6 +17,8 @@ import pytest
 import peninsula.api as api
 from conftest import ROOT
 
+pytestmark = pytest.mark.browser
+
 LOAD_TIMEOUT_MS = 120_000  # a first run compiles nothing (the kernel is cached) but runs 2 ensembles
 
 

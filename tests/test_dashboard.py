@@ -22,6 +22,8 @@ from peninsula.cli import dashboard as D  # noqa: E402
 from peninsula.scenario.errors import ScenarioError  # noqa: E402
 from peninsula.scenario.schema import LEVERS  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 SCRIPT = Path(__file__).resolve().parents[1] / "src" / "peninsula" / "app" / "dashboard.py"
 RUNS, SEED = 200, 7
 BAD_LEVER = b'[scenario]\nextends = "baseline"\nname = "mine"\n\n[levers]\nexercise_intensity = 5\n'

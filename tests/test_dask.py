@@ -6,6 +6,8 @@ from typer.testing import CliRunner
 
 from peninsula.cli import app
 
+pytestmark = pytest.mark.integration
+
 pytest.importorskip("dask.distributed")
 runner = CliRunner()
 

@@ -29,6 +29,8 @@ from pathlib import Path
 import pytest
 from tests.reference.record_outcomes import record
 
+pytestmark = pytest.mark.slow
+
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "outcomes.json").read_text())
 SEED = REFERENCE["seed"] + 1
 Z_MAX = 4.5

@@ -23,6 +23,8 @@ from peninsula.model.setup import build_setup
 from peninsula.scenario.loader import load_scenario
 from peninsula.scenario.parameters import BY_NAME
 
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 
 

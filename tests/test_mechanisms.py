@@ -601,6 +601,7 @@ def random_ladder_cases(n, seed):
                rng.random(), rng.random())
 
 
+@pytest.mark.slow
 def test_settled_rung_agrees_with_the_exact_ladder_step():
     n = 20_000
     answers = {"open": 0, "stay": 0, "down": 0, "moved": 0}

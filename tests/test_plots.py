@@ -75,6 +75,7 @@ def test_plot_refuses_a_file_that_is_not_a_result(tmp_path):
     assert res.exit_code == 2 and "no-such-policy" in res.output
 
 
+@pytest.mark.slow
 def test_plot_sweep_and_discover_from_their_results(tmp_path):
     res = runner.invoke(app, ["sweep", "--grid", "levers.exercise_intensity=0,2", "--grid",
                               "levers.open_communication=0,1", "--runs", "60", "--seed", "3",

@@ -12,6 +12,8 @@ from peninsula.api import run_to_dir
 from peninsula.cli import app
 from peninsula.io.parts import ResumeError
 
+pytestmark = pytest.mark.integration
+
 runner = CliRunner()
 
 

@@ -29,6 +29,8 @@ from peninsula.api import run_to_dir
 from peninsula.cli import app
 from peninsula.io import store
 
+pytestmark = pytest.mark.integration
+
 runner = CliRunner()
 LINUX = sys.platform.startswith("linux")
 # the kernel run uncompiled is far slower than compiled, so a signal lands mid-run

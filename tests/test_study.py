@@ -4,7 +4,11 @@ figure beside it, from the commands it shows, with no path of the machine in it.
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def test_study_script_writes_the_page_and_its_figures(tmp_path):

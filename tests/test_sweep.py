@@ -46,6 +46,7 @@ def test_workers_give_the_same_table():
     pd.testing.assert_frame_equal(seq, par)
 
 
+@pytest.mark.integration
 def test_killed_sweep_resumes_only_unfinished_points(tmp_path):
     args = ["sweep", "baseline", "--grid", "levers.exercise_intensity=0,0.25,0.5,0.75,1,1.25,1.5,2",
             "--runs", "8", "--seed", "3", "--chunk-runs", "4", "--kernel", "python", "-q",
