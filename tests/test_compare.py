@@ -81,6 +81,13 @@ def test_compare_json_contract_and_common_random_numbers(tmp_path):
             means = out["policies"][name][outcome]["mean"], \
                 out["policies"]["status-quo"][outcome]["mean"]
             assert abs(d["mean"] - (means[0] - means[1])) < 1e-9
+        # what carries it, beside the metrics: P(war) at the longest horizon, 20 draws of 10
+        assert out["evidence_metric"] == "p_war_5y"
+        better = out["differences"][name]["p_better"]
+        assert better is None or (better["draws"] == 20
+                                  and better["p05"] <= better["share"] <= better["p95"])
+        assert (out["differences"][name]["carried_by"] is None) == \
+            (out["differences"][name]["carried_by_note"] is not None)
     # the reference policy equals an ordinary run with its levers and the same seed
     sc = peninsula.load_scenario("baseline", ["scenario.horizon_months=60"]).with_levers(
         **policies()["status-quo"].levers)

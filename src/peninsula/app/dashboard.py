@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 import peninsula.api as api
+from peninsula.analysis.compare import policy_verdict
 from peninsula.analysis.metrics import (
     EVIDENCE_WORDS,
     SIMULATION_WORDS,
@@ -387,8 +388,20 @@ def compare_tab(settings: S.Settings | None) -> None:
     st.plotly_chart(fig)
     import pandas as pd
 
-    rows = [{"policy": name, "outcome": k, **v} for name, d in data["differences"].items()
-            for k, v in d.items()]
+    metric = data.get("evidence_metric")
+    if metric is not None:
+        lines = []
+        for name, d in data["differences"].items():
+            lines.append(f"- **{name}** against {data['reference']}, {metric}: "
+                         + policy_verdict(d, metric))
+        st.markdown("\n".join(lines))
+        st.caption("The share of parameter draws under which the policy lowers "
+                   f"{metric} (90% interval), each draw's noise and the draws the policy "
+                   "leaves unchanged accounted for; between 10% and 90% the parameters whose "
+                   "uncertainty moves the difference most, with their shares of its spread "
+                   "across draws.")
+    rows = [{"policy": name, "outcome": k, **d[k]} for name, d in data["differences"].items()
+            for k in data["outcomes"]]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     st.download_button("Comparison (HTML)", S.figure_html(fig), "compare.html", "text/html",
                        key="dl_compare")

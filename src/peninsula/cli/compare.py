@@ -63,7 +63,9 @@ def compare(
     executor_kind: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
-    as_json: json_opt("Print the comparison as JSON (keys policies and differences).") = False,
+    as_json: json_opt("Print the comparison as JSON (keys policies and differences; each "
+                      "policy's difference also says what carries it: p_better, carried_by).")
+    = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Run policies on common random numbers (run i of every policy draws the same

@@ -234,10 +234,26 @@ def print_compare(result: dict) -> None:
     for m in result["outcomes"]:
         t.add_row(m, *(compare_value(m, result["differences"][n][m], diff=True)
                        for n in result["differences"]))
+    metric = result.get("evidence_metric")
+    if metric is not None:
+        t.add_row(f"{metric}: verdict", *(compare_verdict(result, n)
+                                           for n in result["differences"]))
     out.print(t)
     out.print("Common random numbers: run i of every policy draws the same parameters and noise, "
               "so a difference is the policies' effect run by run. Probabilities in %, their "
               "differences in percentage points (pp).")
+    if metric is not None:
+        out.print(f"Verdict: the share of parameter draws under which the policy lowers "
+                  f"{metric} (90% interval) and the parameters whose uncertainty moves the "
+                  "difference most, with their shares of its spread across draws.")
+
+
+def compare_verdict(result: dict, name: str) -> str:
+    """The verdict of one policy's comparison (analysis.compare.verdict), with why what carries
+    it is not given when it is not."""
+    from peninsula.analysis.compare import policy_verdict
+
+    return policy_verdict(result["differences"][name], result["evidence_metric"])
 
 
 SENSITIVITY_COLUMNS = {

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import peninsula.api as api
 from peninsula._version import __version__
+from peninsula.analysis.compare import interval_verdict, policy_verdict
 from peninsula.analysis.metrics import (
     EVIDENCE_WORDS,
     SIMULATION_WORDS,
@@ -322,12 +323,13 @@ def format_difference(d: dict, scale: float = 1.0, digits: int | None = None,
             f"{signed(d['p95'] * scale, digits)}]")
 
 
-def _verdict(d: dict) -> str:
-    if d["p05"] > 0:
-        return "higher"
-    if d["p95"] < 0:
-        return "lower"
-    return "no difference detectable at this run count"
+def _verdict(diffs: dict, key: str, comparison: dict) -> str:
+    """One policy's difference in ``key`` in words (analysis.compare.verdict): by its evidence
+    across the parameter draws for the comparison's evidence metric, by its interval
+    otherwise."""
+    if key != comparison.get("evidence_metric"):
+        return interval_verdict(diffs[key])
+    return policy_verdict(diffs, key)
 
 
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
@@ -432,7 +434,8 @@ def _summary(names, comparison, ensembles, h) -> str:
         for name in names[1:]:
             diffs = comparison["differences"][name]
             parts = [f"{label} {format_difference(diffs[k], scale, unit=unit)}: "
-                     f"{_verdict(diffs[k])}" for k, label, scale, unit in keys if k in diffs]
+                     f"{_verdict(diffs, k, comparison)}" for k, label, scale, unit in keys
+                     if k in diffs]
             items.append(f"<li><b>{_e(name)}</b> against {_e(ref)}, run by run: "
                          + "; ".join(_e(p) for p in parts) + ".</li>")
     return f"""<h2>Summary</h2>
@@ -580,16 +583,29 @@ def _comparison(names, comparison, figures) -> str:
             else (1.0, "")
         rows.append([f"<code>{_e(key)}</code>{' (' + unit + ')' if unit else ''}",
                      *[_e(format_difference(comparison["differences"][n][key], scale))
-                       + f"<br><small>{_e(_verdict(comparison['differences'][n][key]))}</small>"
+                       + f"<br><small>{_e(_verdict(comparison['differences'][n], key, comparison))}"
+                       "</small>"
                        for n in names[1:]]])
     return f"""<h2>Strategy comparison</h2>
 <p>Each policy against <b>{_e(ref)}</b>, run by run on common random numbers
 ({comparison['runs']:,} runs, seed {comparison['seed']}): the mean of the paired differences
 and its 90% interval. Probabilities in percentage points; a difference whose interval holds
-zero is not distinguishable from none at this run count.</p>
+zero is not distinguishable from none at this run count.{_evidence_words(comparison)}</p>
 {_figure(figures['compare'], 'Paired differences against ' + ref + ' with 90% intervals')}
 {_table(['outcome', *[_e(n) + ' − ' + _e(ref) for n in names[1:]]], rows)}
 """
+
+
+def _evidence_words(comparison: dict) -> str:
+    """What the verdict of the evidence metric reads, in a sentence (empty without one)."""
+    metric = comparison.get("evidence_metric")
+    if metric is None:
+        return ""
+    return (f" The verdict on <code>{_e(metric)}</code> reads the parameter draws: the share of "
+            "draws under which the policy lowers it, with its 90% interval (each draw's noise "
+            "and the draws the policy leaves unchanged accounted for); between 10% and 90% it "
+            "holds only under some assumed effects, and the parameters whose uncertainty moves "
+            "the difference most are named with their shares of its spread across draws.")
 
 
 def _drivers(names, explains) -> str:
