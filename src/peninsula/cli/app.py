@@ -20,3 +20,19 @@ rivalries_app = typer.Typer(no_args_is_help=True, help="The rivalry reference cl
                                                        "fatal disputes and wars of the world's "
                                                        "strategic rivalries.")
 app.add_typer(rivalries_app, name="rivalries")
+
+
+class LazyModule:
+    """A module imported on first attribute access: the commands call the API (and the numerical
+    stack behind it) only when they run, so that ``peninsula --help`` starts at once."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        from importlib import import_module
+
+        return getattr(import_module(self._name), attr)
+
+
+api = LazyModule("peninsula.api")

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-import peninsula.api as api
 from peninsula.cli import running as R
-from peninsula.cli.app import app, data_app, scenario_app
+from peninsula.cli.app import api, app, data_app, scenario_app
 from peninsula.cli.options import SetOpt, json_opt
 from peninsula.cli.render import (
     print_frame,

@@ -7,12 +7,10 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-import peninsula.api as api
 from peninsula.cli import running as R
-from peninsula.cli.app import app, events_app, fit_app, plot_app
+from peninsula.cli.app import api, app, events_app, fit_app, plot_app
 from peninsula.cli.options import json_opt, out_opt, out_path, required_out_opt
 from peninsula.cli.render import (
     json_text,
@@ -192,6 +190,8 @@ def fit_arms_race_cmd(
 ) -> None:
     """Fit Richardson's arms-race equations (combined and two-equation forms)."""
     try:
+        import pandas as pd
+
         df = pd.read_csv(file)
     except (OSError, ValueError) as exc:
         R.usage_error(f"{file}: cannot read CSV ({exc})")

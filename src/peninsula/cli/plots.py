@@ -9,14 +9,10 @@ from typing import Annotated
 
 import typer
 
-import peninsula.api as api
 from peninsula.cli import running as R
-from peninsula.cli.app import plot_app
+from peninsula.cli.app import api, plot_app
 from peninsula.cli.options import ScenarioArg, SetOpt, WorkersOpt, out_path, runs_opt, seed_opt
 from peninsula.cli.render import out
-from peninsula.report.compare_plot import plot_compare_all
-from peninsula.report.fan_plot import plot_fan
-from peninsula.report.figures import stamp
 
 StemOpt = Annotated[Path, typer.Option("--out", parser=out_path, help=(
     "File stem: writes STEM.png, STEM.svg and STEM.html (a suffix given is dropped)."))]
@@ -63,6 +59,8 @@ def plot_fan_cmd(
     _check_stem(out_stem)
     with R.checked():
         data = api.fan(scenario, policy, runs=runs, seed=seed, workers=workers, overrides=set_)
+    from peninsula.report.fan_plot import plot_fan
+
     _draw(plot_fan, data, out_stem)
 
 
@@ -76,6 +74,8 @@ def plot_compare_cmd(
     _check_stem(out_stem)
     data = _load_result(result, {"differences", "outcomes", "reference"},
                         "peninsula compare --json")
+    from peninsula.report.compare_plot import plot_compare_all
+
     _draw(plot_compare_all, data, out_stem)
 
 
@@ -105,6 +105,8 @@ def plot_sweep_cmd(
     if plan.is_file() and sc_file.is_file():  # the sweep's own record of what it ran
         p = json.loads(plan.read_text(encoding="utf-8"))
         name = tomllib.loads(sc_file.read_text(encoding="utf-8"))["scenario"]["name"]
+        from peninsula.report.figures import stamp
+
         provenance = stamp(name, int(p["runs"]), int(p["seed"])) + " per point"
     _draw(plot_sweep, df, x, y, by, out_stem, provenance)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from peninsula.analysis.metrics import EVIDENCE_WORDS, SIMULATION_WORDS, evidence_note
+if TYPE_CHECKING:  # the numerical stack is imported where a result is rendered, not for --help
+    import pandas as pd
 
 out = Console()
 if not out.is_terminal:  # pipes and files: a fixed width so tables never wrap mid-label
@@ -25,6 +25,8 @@ def print_json(obj) -> None:
 def json_text(obj) -> str:
     """``obj`` as indented JSON; a NaN or infinite number (an undefined statistic) is null,
     never the non-standard NaN/Infinity tokens."""
+    import numpy as np
+
     def clean(x):
         if isinstance(x, dict):
             return {k: clean(v) for k, v in x.items()}
@@ -40,6 +42,8 @@ def json_text(obj) -> str:
 
 
 def cell(v) -> str:
+    import numpy as np
+
     if isinstance(v, bool | np.bool_):
         return str(bool(v)).lower()
     if isinstance(v, float | np.floating):
@@ -73,6 +77,8 @@ def fmt_s(s, scale: float = 1.0, digits: int = 2) -> str:
 
 
 def print_summary(s: dict) -> None:
+    from peninsula.analysis.metrics import EVIDENCE_WORDS, SIMULATION_WORDS, evidence_note
+
     horizons = list(s["p_clash"].keys())
     table = Table(title=f"Peninsula: {s['scenario']}  ({s['runs']:,} runs, seed {s['seed']}, "
                         f"from {s['start']})", title_justify="left")
@@ -269,6 +275,8 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
                       n_points: int, runs: int, top: int, sobol_samples: int = 64) -> None:
     """One table per metric, factors by the method's main index, with the convergence check;
     after a screening, the Morris tables, then the Sobol tables of the factors kept."""
+    import pandas as pd
+
     if result.screening is not None:
         print_sensitivity(result.screening, metrics, "morris", samples, n_factors,
                           samples * (n_factors + 1), runs, top)
@@ -513,6 +521,8 @@ def print_history_list(tables: dict[str, str]) -> None:
 
 
 def print_frame(name: str, df: pd.DataFrame, as_json: bool, as_csv: bool) -> None:
+    import pandas as pd
+
     if as_json:
         sys.stdout.write(df.to_json(orient="records", indent=1) + "\n")
     elif as_csv:

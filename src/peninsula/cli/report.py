@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-import peninsula.api as api
 from peninsula.cli import running as R
-from peninsula.cli.app import app
+from peninsula.cli.app import LazyModule, api, app
 from peninsula.cli.options import (
     QuietOpt,
     ScenarioArg,
@@ -22,7 +21,9 @@ from peninsula.cli.options import (
     seed_opt,
 )
 from peninsula.cli.render import out
-from peninsula.report import brief as B
+from peninsula.report import brief_defaults as defaults
+
+B = LazyModule("peninsula.report.brief")
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -60,7 +61,7 @@ def report(
         "--policy", help="A bundled policy ('peninsula policies') or a TOML policy file "
                          "(every policy in it); repeatable. The first is the reference of "
                          "the comparison.")] = None,
-    runs: runs_opt(f"Runs per policy (default {B.DEFAULT_RUNS:,}); the drivers use as many "
+    runs: runs_opt(f"Runs per policy (default {defaults.DEFAULT_RUNS:,}); the drivers use as many "
                    "per ensemble.", low=2) = None,
     seed: seed_opt("Root seed (the same for every policy; default: the scenario's).") = None,
     set_: SetOpt = None,
@@ -75,9 +76,9 @@ def report(
         "--sensitivity-from", help="Folder of 'peninsula sensitivity --out' to rank the "
                                    "factors from, instead of the screening run here.")] = None,
     sensitivity_samples: Annotated[int, typer.Option(
-        min=2, help="Morris trajectories of the screening run here.")] = B.SENSITIVITY_SAMPLES,
+        min=2, help="Morris trajectories of the screening run here.")] = defaults.SENSITIVITY_SAMPLES,
     sensitivity_runs: Annotated[int, typer.Option(
-        min=2, help="Runs per design point of the screening run here.")] = B.SENSITIVITY_RUNS,
+        min=2, help="Runs per design point of the screening run here.")] = defaults.SENSITIVITY_RUNS,
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
 ) -> None:
@@ -93,7 +94,7 @@ def report(
         _check_file(pdf, "--pdf", (".pdf",))
         if pdf.resolve() == out_html.resolve():
             R.usage_error(f"--pdf {pdf}: the same file as --out")
-    runs = B.DEFAULT_RUNS if runs is None else runs
+    runs = defaults.DEFAULT_RUNS if runs is None else runs
     sc = R.load(scenario, set_)
     with R.checked():
         if pdf is not None:

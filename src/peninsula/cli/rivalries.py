@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-import peninsula.api as api
 from peninsula.cli import running as R
-from peninsula.cli.app import rivalries_app
+from peninsula.cli.app import api, rivalries_app
 from peninsula.cli.options import json_opt, out_path
 from peninsula.cli.render import out, print_json
 

@@ -9,14 +9,17 @@ import contextlib
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from peninsula.cli.render import err
 from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def fail(exc: ScenarioError) -> None:
@@ -176,6 +179,8 @@ def read_posterior(path: Path) -> pd.DataFrame:
 
 def tension_from(path: Path) -> float:
     """The starting tension implied by an ingested event table (--init-from-events)."""
+    import pandas as pd
+
     from peninsula.io.events import tension_from_events
 
     try:

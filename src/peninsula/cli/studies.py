@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-import peninsula.api as api
 from peninsula.cli import running as R
-from peninsula.cli.app import app
+from peninsula.cli.app import api, app
 from peninsula.cli.options import (
     ChunkRunsOpt,
     ExecutorOpt,

@@ -42,16 +42,18 @@ from peninsula.analysis.metrics import (
     evidence_note,
     final_horizon,
 )
+from peninsula.report.brief_defaults import (  # noqa: F401 (B.DEFAULT_RUNS etc. stay here)
+    DEFAULT_RUNS,
+    SENSITIVITY_RUNS,
+    SENSITIVITY_SAMPLES,
+    SENSITIVITY_TOP,
+)
 from peninsula.report.compare_plot import plot_compare
 from peninsula.report.fan_plot import plot_fan
 from peninsula.report.sensitivity_plot import BARS, plot_sensitivity
 from peninsula.scenario.policies import Policy
 from peninsula.scenario.schema import LEVERS, MECHANISMS
 
-DEFAULT_RUNS = 5000  # per policy: a P(war) near 8% then carries a 90% interval of about +-0.6 pp
-SENSITIVITY_SAMPLES = 20  # Morris trajectories: (factors + 1) x 20 design points
-SENSITIVITY_RUNS = 200  # runs per design point of the screening
-SENSITIVITY_TOP = 8  # factors listed per metric
 CHROMIUM = "chromium"
 NO_CHROMIUM = ("--pdf: no 'chromium' on PATH; the PDF is printed by Chromium: install the "
                "chromium package (e.g. 'apt install chromium') or drop --pdf")
