@@ -191,3 +191,30 @@ def test_korean_hazards_follow_the_posterior(table):
     assert np.sign(nuc["war_onset"]["mean"] - base["war_onset"]["mean"]) == sign
     with pytest.raises(ValueError, match="unknown feature"):
         rc.dyad_hazards(fitted, table, overrides={"nukes": 1})
+
+
+def test_paradox_priors_follow_the_stated_mapping(table):
+    """With the posterior's sds set to zero the elasticities are the mapping's formulas:
+    a_SI = beta_fatal / ln(50 / N_0) and w_SI = -(beta_war - beta_fatal) / ln(50 / N_0)."""
+    from dataclasses import replace
+
+    fitted = rc.fit(table, 1990)
+    exact = rc.ReferenceFit(fitted.trained_until, fitted.first_year, fitted.rows,
+                            fitted.data_sha256,
+                            {o: replace(f, coef_sd=np.zeros_like(f.coef_sd))
+                             for o, f in fitted.fits.items()})
+    res = rc.paradox_priors(exact, draws=50, first_arsenal=5.0)
+    span = np.log(50.0 / 5.0)
+    for contrast in rc.NUCLEAR_CONTRASTS:
+        k = rc.FEATURES.index(contrast)
+        b_fatal = fitted.fits["fatal_mid_onset"].coef_mean[k]
+        b_war = fitted.fits["war_onset"].coef_mean[k]
+        got = res[contrast]
+        assert got["paradox_attack_elasticity"]["mean"] == pytest.approx(b_fatal / span)
+        assert got["paradox_war_elasticity"]["mean"] == pytest.approx(-(b_war - b_fatal) / span)
+        assert got["paradox_war_elasticity"]["sd"] == pytest.approx(0.0, abs=1e-12)
+    spread = rc.paradox_priors(fitted, draws=4000)["one_nuclear"]["paradox_attack_elasticity"]
+    sd = fitted.fits["fatal_mid_onset"].coef_sd[rc.FEATURES.index("one_nuclear")] / span
+    assert spread["sd"] == pytest.approx(sd, rel=0.1)
+    with pytest.raises(ValueError, match="first_arsenal"):
+        rc.paradox_priors(fitted, first_arsenal=60)

@@ -827,3 +827,19 @@ def rivalries_korea(fit=None, table: str | Path | None = None, seed: int = 0) ->
                                                  "protected_sides": 1.0}, seed=seed)
     return {"trained_until": fit.trained_until, "rivalry": "North Korea-South Korea",
             "as_recorded": record, "dprk_nuclear": nuclear}
+
+
+def rivalries_priors(fit=None, table: str | Path | None = None, seed: int = 0,
+                     first_arsenal: float | None = None) -> dict:
+    """The stability-instability paradox's elasticities (a_SI, w_SI) implied by the reference
+    class's nuclear contrasts (one side tested; both sides), with their posterior spread and the
+    mapping's assumptions: analysis.reference_class.paradox_priors."""
+    from peninsula.analysis.reference_class import FIRST_TEST_ARSENAL, paradox_priors
+
+    if fit is None:
+        fit = rivalries_fit(None, table)
+    elif not hasattr(fit, "fits"):
+        fit = rivalries_load_fit(fit)
+    return paradox_priors(fit, seed=seed,
+                          first_arsenal=FIRST_TEST_ARSENAL if first_arsenal is None
+                          else first_arsenal)

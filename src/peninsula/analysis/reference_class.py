@@ -444,3 +444,50 @@ def dyad_hazards(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, i
         out[o] = {"mean": float(p.mean()), "q05": float(q[0]), "q50": float(q[1]),
                   "q95": float(q[2])}
     return out
+
+
+# --- the stability-instability paradox's elasticities from the nuclear contrasts ------------------
+
+FIRST_TEST_ARSENAL = 5.0  # warhead-equivalents a few years after a first test (judgement: the
+#                           DPRK's estimated stock about 2010, four years after its first test)
+NUCLEAR_CONTRASTS = ("one_nuclear", "both_nuclear")
+
+
+def paradox_priors(fitted: ReferenceFit, draws: int = SIMULATED_PATHS, seed: int = 0,
+                   first_arsenal: float = FIRST_TEST_ARSENAL) -> dict:
+    """The paradox's elasticities a_SI and w_SI (model/deterrence.py) implied by the reference
+    class's nuclear contrasts, with their posterior spread.
+
+    The model multiplies the deliberate attack hazard by (N / N_ref)^a_SI and the clash -> war
+    hazard by (N / N_ref)^(-w_SI), N the DPRK's arsenal and N_ref = 50 (provocations
+    .CAPABILITY_REFERENCE). The reference class contrasts rivalry-years in which one side (or
+    both) had tested a nuclear device with those in which neither had, on the logit scale:
+    beta_fatal for a new fatal dispute and beta_war for a war onset. Mapping (assumptions):
+    (1) a fatal dispute is the model's armed incident, so its contrast is the attack hazard's,
+    a_SI = beta_fatal / ln(N_ref / N_0); (2) a war needs a clash first, so the contrast of war
+    given a clash is beta_war - beta_fatal, and w_SI = -(beta_war - beta_fatal) / ln(N_ref / N_0);
+    (3) the contrast spans the model's arsenal from N_0 = ``first_arsenal`` (a first-test
+    arsenal) to N_ref; (4) for rare events odds ratios stand for hazard ratios. Draws of the
+    coefficients come from the (mean-field) posterior. Returns, per contrast, a_SI and w_SI as
+    {mean, sd, q05, q50, q95} and the share of draws with the paradox's sign (> 0)."""
+    from peninsula.model.provocations import CAPABILITY_REFERENCE
+
+    if not 0 < first_arsenal < CAPABILITY_REFERENCE:
+        raise ValueError(f"first_arsenal must be in (0, {CAPABILITY_REFERENCE:g}), not {first_arsenal}")
+    span = math.log(CAPABILITY_REFERENCE / first_arsenal)
+    coef, _ = _posterior_draws(fitted, np.zeros(0, dtype=np.int64), draws, seed)
+    out: dict = {"arsenal_span": [first_arsenal, CAPABILITY_REFERENCE],
+                 "trained_until": fitted.trained_until}
+    for contrast in NUCLEAR_CONTRASTS:
+        k = FEATURES.index(contrast)
+        fatal, war = coef["fatal_mid_onset"][:, k], coef["war_onset"][:, k]
+        values = {"paradox_attack_elasticity": fatal / span,
+                  "paradox_war_elasticity": -(war - fatal) / span}
+        out[contrast] = {name: _summary(v) for name, v in values.items()}
+    return out
+
+
+def _summary(v: np.ndarray) -> dict:
+    q = np.quantile(v, QUANTILES)
+    return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "q05": float(q[0]),
+            "q50": float(q[1]), "q95": float(q[2]), "share_positive": float((v > 0).mean())}

@@ -169,3 +169,36 @@ def korea_cmd(
         t.add_row(words, *(f"{c[o]['mean']:.3f} [{c[o]['q05']:.3f}-{c[o]['q95']:.3f}]"
                            for c in (res["as_recorded"], res["dprk_nuclear"])))
     out.print(t)
+
+
+@rivalries_app.command("priors")
+def priors_cmd(
+    fit: Annotated[Path | None, typer.Option("--fit", help="A fit from 'rivalries fit --out' "
+                                                           "(default: fit on every year).")] = None,
+    table: TableOpt = None,
+    first_arsenal: Annotated[float | None, typer.Option(
+        help="Warhead-equivalents of a first-test arsenal, the low end of the contrast "
+             "(default 5; the high end is the model's reference stock, 50).")] = None,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: json_opt("Print as JSON.") = False,
+) -> None:
+    """The stability-instability paradox's elasticities implied by the nuclear contrasts of the
+    reference class: mean [90% interval] and the share of the posterior with the paradox's
+    sign."""
+    with R.checked():
+        res = api.rivalries_priors(fit, table, seed=seed, first_arsenal=first_arsenal)
+    if as_json:
+        print_json(res)
+        return
+    lo, hi = res["arsenal_span"]
+    t = Table(title=f"Paradox elasticities from the reference class (trained until "
+                    f"{res['trained_until']}; arsenal {lo:g} to {hi:g} warhead-equivalents)",
+              title_justify="left")
+    for col in ("contrast", "parameter", "mean [90% interval]", "share > 0"):
+        t.add_column(col, justify="left" if col in ("contrast", "parameter") else "right")
+    for contrast in ("one_nuclear", "both_nuclear"):
+        for name, v in res[contrast].items():
+            t.add_row(contrast.replace("_", " "), name,
+                      f"{v['mean']:+.2f} [{v['q05']:+.2f}, {v['q95']:+.2f}]",
+                      f"{v['share_positive']:.0%}")
+    out.print(t)
