@@ -14,7 +14,18 @@ order of the phases, who holds what), and random-number utilities (Poisson by in
 standard normal). The kernel's shortcuts are not taken: every hazard is formed exactly and every
 draw is made (``escalation.up_hazards``/``down_hazard``/``next_rung``, ``rates.probability``),
 as a plain user would. The two implementations therefore agree in distribution, not draw by
-draw (``tests/test_mesa_reference.py`` checks it).
+draw (``tests/test_mesa_reference.py`` checks it). Every sum over actors that is part of the
+model (the total and the allied capability, the threat index and its part from the allies,
+threat-weighted arms) is the model's own function, called here with a block of one run.
+
+The reference is frozen as a versioned benchmark: it implements the mechanisms listed in
+``IMPLEMENTED_MECHANISMS`` (the model as of ``REFERENCE_VERSION``), and its setup switches every
+later mechanism off, in the reference and in the engine it is compared with. It is not rewired
+when a mechanism is added (docs/contributing.md): it is the per-agent way of writing the model
+that the engine's speed is measured against, and its agreement in distribution checks the
+engine's wiring of the mechanisms it has. It does not call the engine's phase functions, which
+draw from the engine's counter-based streams over a block's arrays; a Mesa model draws from its
+own ``random`` agent by agent.
 
 The mechanisms read parameters by attribute; here they run as plain Python on plain objects of
 floats, so the process must set ``NUMBA_DISABLE_JIT=1`` before Numba is imported (a compiled
@@ -41,6 +52,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import mesa
+import numpy as np
 
 from peninsula.engine.inputs import reference_record
 from peninsula.io.results import FIRST_KEYS, FIRST_RUNGS
@@ -61,14 +73,24 @@ from peninsula.model import (
     tension,
     threat,
 )
-from peninsula.model.actors import ALLIES, CHN, JPN, N_ACTORS, PRK, PROXIMITY, ROK, RUS, USA
+from peninsula.model.actors import CHN, JPN, N_ACTORS, PRK, PROXIMITY, ROK, RUS, USA
 from peninsula.model.compiled import is_compiled
 from peninsula.model.events import EVENT_INDEX, N_EVENT_TYPES
 from peninsula.model.rates import MONTHS_PER_YEAR, memory_rate, per_month, probability, relax
 from peninsula.scenario.schema import MECHANISMS
 
 MONTHS = 120  # the benchmark's horizon (benchmarks/run.py)
-BASELINE_OVERRIDES = ("scenario.sample_parameters=false", f"scenario.horizon_months={MONTHS}")
+REFERENCE_VERSION = "2026.12"  # the model the reference implements: its mechanisms below
+IMPLEMENTED_MECHANISMS = (
+    "posture_threat", "beliefs", "arms_race", "cohesion_dynamics", "deterrence", "alignment",
+    "bloc_support", "nuclear_programme", "diplomacy", "cornered_effect", "costly_signals",
+    "concession_channel", "relief_funding", "drill_provocation", "self_excitation",
+    "testing_campaign", "launch_frailty", "misperception", "stability_instability",
+    "preemption", "allied_preemption", "crisis_management", "coercion", "economy",
+    "outside_drivers")
+LATER_MECHANISMS = tuple(m for m in MECHANISMS if m not in IMPLEMENTED_MECHANISMS)
+BASELINE_OVERRIDES = ("scenario.sample_parameters=false", f"scenario.horizon_months={MONTHS}",
+                      *(f"mechanisms.{m}=false" for m in LATER_MECHANISMS))
 OUTCOMES = ("launches_per_year", "war", "clash", "nuclear_use", "alignment", "tension",
             "cohesion", "gdp_loss_pct_ROK")
 
@@ -78,7 +100,6 @@ CATEGORY = beliefs.EVIDENCE_CATEGORY.tolist()
 CHILL = economy.CHILL_PCT_PER_MONTH.tolist()
 SUPPLY_TARGET = economy.SUPPLY_CHAIN_TARGET.tolist()
 EXPOSURE = economy.EXPOSURE.tolist()
-LAST_ALLY = threat.N_ALLIES - 1
 FIRST = dict(zip(FIRST_KEYS, FIRST_RUNGS, strict=True))  # rungs whose first month is recorded
 EV = EVENT_INDEX
 
@@ -117,9 +138,9 @@ class ActorAgent(mesa.Agent):
         self.growth = float(s.growth[i])
         self.theatre = float(s.theatre[i])
         self.posture0 = float(s.posture0[i])
-        self.gdp0 = float(s.gdp0[i])
+        self.inv_gdp0 = 1.0 / float(s.gdp0[i])
         self.trade_exposure = float(s.trade_exposure[i])
-        self.def_share0 = self.spending0 / self.gdp0
+        self.def_share0 = economy.defence_share(self.spending0, self.inv_gdp0)
         self.inv_theta_ref = 1.0 / float(theta_ref)
         self.inv_allies_ref = 1.0 / float(theta_allies_ref)
         self.trust = [float(s.trust0[i, j]) for j in range(N_ACTORS)]
@@ -131,7 +152,7 @@ class ActorAgent(mesa.Agent):
         self.spending = arms_race.spending(arms_race.trend(self.spending0, self.growth, 0),
                                            self.arms_level)
         self.capability = 0.0
-        self.threat = [0.0] * N_ACTORS  # T_ij this month
+        self.threat = np.zeros((N_ACTORS, 1))  # T_ij this month (a block of one run)
         self.ratio = self.allies_ratio = 1.0
         self.coerced = 0.0  # China's coercion events aimed at this state this month
         self.flow_loss = self.gdp_loss = 0.0
@@ -147,18 +168,15 @@ class ActorAgent(mesa.Agent):
                  hotline_cut: float) -> None:
         """The threat row T_ij, the threat ratio and the ratio of the threat from the allies."""
         q, i = self.model.q, self.index
-        total = allied = 0.0
         for j in range(N_ACTORS):
-            t = threat.perceived(i, power[j], PROX[i][j], q.threat_offense_weight,
-                                 threat.observed_posture(i, j, posture[j],
-                                                         q.russia_encirclement_sensitivity),
-                                 self.trust[j], forum_cut, hotline_cut)
-            self.threat[j] = t
-            total += t
-            if j == LAST_ALLY:
-                allied = total
-        self.ratio = threat.ratio(total, self.inv_theta_ref)
-        self.allies_ratio = threat.ratio(allied, self.inv_allies_ref)
+            self.threat[j, 0] = threat.perceived(
+                i, power[j], PROX[i][j], q.threat_offense_weight,
+                threat.observed_posture(i, j, posture[j], q.russia_encirclement_sensitivity),
+                self.trust[j], forum_cut, hotline_cut)
+        total, allied = np.zeros(1), np.zeros(1)
+        threat.threat_indices(self.threat, 0, 1, total, allied)
+        self.ratio = threat.ratio(total[0], self.inv_theta_ref)
+        self.allies_ratio = threat.ratio(allied[0], self.inv_allies_ref)
 
     def update_beliefs(self, evidence) -> None:
         """One month of Bayesian updating of every belief of the row, from the month's evidence."""
@@ -171,12 +189,12 @@ class ActorAgent(mesa.Agent):
     def arm(self, actors: list[ActorAgent]) -> None:
         """Next month's arms level from this month's threat row and last month's levels."""
         q = self.model.q
-        weighted = 0.0
-        for j in range(N_ACTORS):
-            weighted += self.threat[j] * actors[j].arms_level
+        levels = np.array([[a.arms_level] for a in actors])
+        weighted = np.zeros(1)
+        arms_race.threat_weighted_arms(self.threat, 0, levels, 1, weighted)
         on, lv = self.model.flags.outside_drivers, self.model.levers[self.model.month]
         self.next_arms = arms_race.driven_arms_step(
-            self.arms_level, weighted, self.inv_theta_ref,
+            self.arms_level, weighted[0], self.inv_theta_ref,
             arms_race.peninsula_reaction(q.arms_reaction_per_year, self.theatre, on),
             q.arms_fatigue_per_year,
             arms_race.outside_push(q, self.index, lv.us_china_rivalry,
@@ -191,7 +209,8 @@ class ActorAgent(mesa.Agent):
         self.flow_loss = economy.flow_loss_step(q, self.flow_loss, retention, CHILL[rung],
                                                 supply_chain, EXPOSURE[i], self.coerced)
         self.gdp_loss = economy.gdp_loss(q, self.flow_loss, tension_now, self.trade_exposure,
-                                         self.spending / self.gdp0, self.def_share0)
+                                         economy.defence_share(self.spending, self.inv_gdp0),
+                                         self.def_share0)
 
 
 class PeninsulaModel(mesa.Model):
@@ -288,16 +307,18 @@ class PeninsulaModel(mesa.Model):
         # 1: posture, capability and perceived threat
         self.drill_memory = relax(self.drill_memory, drill, self.rate_drill)
         self.tech = threat.tech_step(self.tech, self.tech_gain, lv.tech_collaboration)
-        total = 0.0
-        for a in actors:
-            total += a.assess_capability(t, self.tech)
+        capabilities = np.array([[a.assess_capability(t, self.tech) for a in actors]])
+        total = np.zeros(1)
+        threat.total_capability(capabilities, 1, total)
         drill_eff = threat.effective_drill(q, drill, clarity)
         extra = threat.alliance_posture_extra(q, drill_eff, md, infra)
         forum_cut = threat.forum_cut(q, forum)
         hotline_cut = threat.hotline_cut(q, comm)
-        posture = [threat.posture(a.index, a.posture0, extra, self.nuclear / self.nuclear0,
-                                  f.posture_threat) for a in actors]
-        power = [threat.power_term(a.capability, total, q.threat_power_exponent) for a in actors]
+        capability_ratio = nuclear_programme.capability_ratio(self.nuclear, self.nuclear0)
+        posture = [threat.posture(a.index, a.posture0, extra, capability_ratio, f.posture_threat)
+                   for a in actors]
+        power = [threat.power_term(a.capability, total[0], q.threat_power_exponent)
+                 for a in actors]
         for a in actors:
             a.perceive(power, posture, forum_cut, hotline_cut)
         rho_prk = actors[PRK].ratio
@@ -335,7 +356,8 @@ class PeninsulaModel(mesa.Model):
         lam = provocations.launch_rate(base_m, threat_f, cap_f, drill_f, talks_cut,
                                        self.excitation, f.self_excitation)
         days = self.poisson(provocations.launch_day_rate(q, lam))
-        launches = days + self.poisson(provocations.salvo_extra_rate(q, days))
+        launches = provocations.launch_count(
+            days, self.poisson(provocations.salvo_extra_rate(q, days)))
         self.excitation = provocations.excite(self.excitation, launches, self.omega,
                                               self.excite_gain)
         if f.concession_channel:
@@ -366,10 +388,10 @@ class PeninsulaModel(mesa.Model):
             self.cohesion = cohesion.cohesion_step(
                 q, self.cohesion, 1.0 if summit else 0.0, 1.0 if grievance else 0.0,
                 1.0 if turnover else 0.0, intel, self.decay_m, self.intel_m)
-        allied = 0.0
-        for i in ALLIES:
-            allied += actors[i].capability
-        self.balance = deterrence.power_balance(allied, actors[PRK].capability,
+        allied = np.zeros(1)
+        threat.allied_capability(np.array([[a.spending for a in actors]]),
+                                 [a.theatre for a in actors], [self.tech], 1, allied)
+        self.balance = deterrence.power_balance(allied[0], actors[PRK].capability,
                                                 actors[CHN].capability, actors[RUS].capability,
                                                 self.alignment)
         self.credibility = deterrence.credibility(q, self.balance, self.cohesion,
@@ -451,11 +473,12 @@ class PeninsulaModel(mesa.Model):
         # 6: escalation ladder on last month's tension, then tension, economy, records
         lifted = launches > 0 and escalation.launches_lift(
             q, launches, rnd() if q.launch_escalation_share < 1.0 else 0.0)
-        level = escalation.event_floor(self.level, rhetoric, provs + (1 if lifted else 0))
+        level = escalation.lifted_floor(self.level, rhetoric, provs, lifted)
         f_t, h_delib, h_delib_war = 0.0, self.attack_m, q.deliberate_war_per_month
-        if escalation.PROVOCATION <= level <= escalation.CLASH:
-            f_t = (escalation.tension_factor(escalation.tension_exponent(q, self.tension))
-                   * escalation.agreement_factor(q, level, lv.military_agreement))
+        if escalation.provocation_to_clash(level):
+            f_t = escalation.agreed_tension_factor(
+                escalation.tension_factor(escalation.tension_exponent(q, self.tension)),
+                escalation.agreement_factor(q, level, lv.military_agreement))
             h_delib, h_delib_war = deterrence.deliberate_hazards(q, self.attack_m,
                                                                  self.credibility, f.deterrence)
             if f.stability_instability:
@@ -467,13 +490,16 @@ class PeninsulaModel(mesa.Model):
             m = escalation.misperception_factor(escalation.misperception_scale(q, intel, comm),
                                                 self.random.gauss(0.0, 1.0))
         cm = escalation.crisis_management(self.cohesion, intel, comm, f.crisis_management)
-        pre = 0.0
+        dprk_pre = allied_pre = 0.0
         if f.preemption and level == escalation.CRISIS:
-            pre = escalation.preemption_hazard(q, rho_prk, actors[PRK].trust[USA])
+            dprk_pre = escalation.preemption_hazard(q, rho_prk, actors[PRK].trust[USA])
         if f.allied_preemption and level == escalation.CRISIS:
-            pre += escalation.allied_preemption_hazard(q, actors[ROK].ratio, actors[ROK].trust[PRK])
-        up, jump = escalation.up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre,
-                                         self.nuclear / self.nuclear0)
+            allied_pre = escalation.allied_preemption_hazard(q, actors[ROK].ratio,
+                                                             actors[ROK].trust[PRK])
+        up, jump = escalation.up_hazards(
+            q, level, f_t, m, intel, cm, h_delib, h_delib_war,
+            escalation.preemption_total(dprk_pre, allied_pre),
+            nuclear_programme.capability_ratio(self.nuclear, self.nuclear0))
         new = escalation.next_rung(rnd(), level, up, jump,
                                    escalation.down_hazard(q, level, cm, talks))
         if new > level:

@@ -20,10 +20,14 @@ from peninsula.model.compiled import is_compiled
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from mesa_reference import (  # noqa: E402
+    IMPLEMENTED_MECHANISMS,
+    LATER_MECHANISMS,
     baseline_setup,
     interpreted_environ,
     require_interpreted,
 )
+
+from peninsula.scenario.schema import MECHANISMS  # noqa: E402
 
 MESA_RUNS, ENGINE_RUNS = 400, 8000
 SCRIPT = ROOT / "benchmarks" / "mesa_reference.py"
@@ -49,6 +53,15 @@ def test_mesa_reference_refuses_compiled_mechanisms():
         pytest.skip("NUMBA_DISABLE_JIT=1 in this process: nothing to refuse")
     with pytest.raises(RuntimeError, match="NUMBA_DISABLE_JIT=1"):
         require_interpreted()
+
+
+def test_mesa_reference_is_frozen_at_the_mechanisms_it_implements():
+    """The reference is a versioned benchmark (docs/contributing.md): its setup, shared with
+    the engine in the comparison, switches off every mechanism it does not implement."""
+    assert set(IMPLEMENTED_MECHANISMS) <= set(MECHANISMS)
+    assert set(IMPLEMENTED_MECHANISMS) | set(LATER_MECHANISMS) == set(MECHANISMS)
+    setup = baseline_setup()
+    assert not any(setup.flags[m] for m in LATER_MECHANISMS)
 
 
 def test_mesa_reference_and_engine_agree_in_distribution():

@@ -65,13 +65,13 @@ def kernel_inputs(setup, keys: np.ndarray, params: np.ndarray) -> Inputs:
     cf = setup.plan if setup.counterfactual is None else setup.counterfactual
     return Inputs(
         keys=np.ascontiguousarray(keys, dtype=np.uint64),
-        prm=parameter_records(params),
-        lev=records(tuple(LEVERS), setup.plan.values, h, "f8"),
+        params=parameter_records(params),
+        levers=records(tuple(LEVERS), setup.plan.values, h, "f8"),
         drill=np.ascontiguousarray(setup.plan.drill, dtype=np.float64),
-        ctr=counters(h, N_SLOTS, DRAWS_PER_SLOT),
+        counters=counters(h, N_SLOTS, DRAWS_PER_SLOT),
         flags=records(tuple(MECHANISMS), {k: bool(setup.flags[k]) for k in MECHANISMS}, 1, "?"),
         ref=records(REFERENCE_INPUTS, setup.reference, 1, "f8"),
-        lev_cf=records(tuple(LEVERS), cf.values, h, "f8"),
+        levers_cf=records(tuple(LEVERS), cf.values, h, "f8"),
         drill_cf=np.ascontiguousarray(cf.drill, dtype=np.float64),
         views=records(tuple(CHANNELS), {k: bool(setup.views[k]) for k in CHANNELS}, 1, "?"),
         trend=trend,

@@ -86,3 +86,25 @@ def intensity_pct(levels_sum, n):
 def trend(spending0, growth, month):
     """An actor's defence spending on its trend path: spending_0 * (1 + g)^(t / 12)."""
     return spending0 * (1.0 + growth) ** (month / 12.0)
+
+
+@mechanism
+def threat_weighted_arms(threats, first, levels, n, weighted):
+    """weighted[k] = sum_j T_ij * y_j of run k = 0 .. n - 1: observer i's threats weighted by
+    last month's arms levels (dimensionless; driven_arms_step divides it by Theta_i^ref).
+    ``threats[first + j, k]`` is T_ij of run k (a block's threat matrix by entry i * 6 + j,
+    then run; first = i * 6), ``levels[j, k]`` is y_j of run k."""
+    for k in range(n):
+        acc = 0.0
+        for j in range(levels.shape[0]):
+            acc += threats[first + j, k] * levels[j, k]
+        weighted[k] = acc
+
+
+@mechanism
+def intensity(levels):
+    """Arms-race intensity (%): intensity_pct of the arms levels y of INTENSITY_ACTORS summed."""
+    acc = 0.0
+    for x in range(len(INTENSITY_ACTORS)):
+        acc += levels[INTENSITY_ACTORS[x]]
+    return intensity_pct(acc, len(INTENSITY_ACTORS))

@@ -31,3 +31,12 @@ def targets_rok(u):
 def expected_events(rate_per_month):
     """(ROK, Japan) events a month at the reference threat (rho_CHN = 1)."""
     return ROK_SHARE * rate_per_month, (1.0 - ROK_SHARE) * rate_per_month
+
+
+@mechanism
+def split(events, to_rok):
+    """(events aimed at the ROK, events aimed at Japan): a month's coercion events all go to
+    the one target drawn (targets_rok); counts of events."""
+    if to_rok:
+        return events, 0
+    return 0, events

@@ -104,6 +104,13 @@ def step_hazard(q, step_per_month, flexible):
 
 
 @mechanism
+def step_exponent(q, step_per_month, flexible):
+    """-h: the exponent of the step's probability p = 1 - exp(-h) (bounds.below), with h the
+    step hazard (step_hazard; per month)."""
+    return -step_hazard(q, step_per_month, flexible)
+
+
+@mechanism
 def progress_after_step(q, progress):
     """progress' = progress + step * (1 - progress)."""
     return progress + q.denuclearization_step * (1.0 - progress)

@@ -54,3 +54,20 @@ def gdp_loss(q, flow, tension, trade_exposure, defence_share, defence_share0):
     crowd = q.defense_crowding_out * max(0.0, defence_share - defence_share0) * 100.0
     trade = q.trade_tension_elasticity * tension * trade_exposure
     return crowd + trade + flow
+
+
+@mechanism
+def defence_share(spending, inverse_gdp0):
+    """share_i(t) = spending_i(t) / GDP_i(0): defence spending as a share of the starting GDP
+    (USD bn/yr over USD bn; gdp_loss compares it with share_i(0))."""
+    return spending * inverse_gdp0
+
+
+@mechanism
+def weighted_loss(losses, actors, weights):
+    """sum_x w_x * loss_{a_x} (% of GDP): the GDP loss of the economies ``actors`` weighted by
+    ``weights`` (their GDP shares: the headline regional loss)."""
+    acc = 0.0
+    for x in range(len(actors)):
+        acc += losses[actors[x]] * weights[x]
+    return acc

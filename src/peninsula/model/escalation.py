@@ -264,3 +264,45 @@ def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, c
     if down >= 0.0 and at_most(u, h) and surely_below(u, probability_lower(down)):
         return step_down(level)
     return -1
+
+
+@mechanism
+def provocation_to_clash(level):
+    """Whether ``level`` is a rung from provocation to armed clash: the rungs whose hazards
+    carry the tension factor, the deliberate hazards and the stability-instability paradox."""
+    return level >= PROVOCATION and level <= CLASH
+
+
+@mechanism
+def lifted_floor(level, rhetoric, provocations, lifted):
+    """event_floor with the month's launches counted as one more provocation when they lift
+    the ladder (launches_lift)."""
+    return event_floor(level, rhetoric, provocations + (1 if lifted else 0))
+
+
+@mechanism
+def agreed_tension_factor(factor, agreement):
+    """f_T * (1 - r_A * agreement): the tension factor (or its upper bound) under a military
+    agreement (agreement_factor); dimensionless."""
+    return factor * agreement
+
+
+@mechanism
+def preemption_total(dprk, allied):
+    """h_pre = the DPRK's pre-emption hazard + the allies' (per month; each 0 when off)."""
+    return dprk + allied
+
+
+@mechanism
+def entered(new, old, rung):
+    """Whether the month's move from ``old`` to ``new`` entered ``rung`` or above."""
+    return new >= rung and old < rung
+
+
+@mechanism
+def count_entry(count, new, old, rung):
+    """A year's count of months entering ``rung`` or above, after the month's move from
+    ``old`` to ``new`` (months; the yearly clash and war entries)."""
+    if entered(new, old, rung):
+        return count + 1.0
+    return count

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from peninsula.model.compiled import mechanism
 from peninsula.scenario.schema import LEVERS
 from peninsula.scenario.validate import parse_month
 
@@ -115,3 +116,10 @@ CHANNELS: dict[str, str] = {
     "crisis_intelligence": "intelligence sharing on the ladder: less misperception, crisis "
                            "management",
 }
+
+
+@mechanism
+def as_read(view, counterfactual, scenario):
+    """The value a channel reads (CHANNELS; explain.py): the counterfactual's where the
+    channel's view is on, else the scenario's (same units as the lever)."""
+    return counterfactual if view else scenario

@@ -43,3 +43,10 @@ def relief_funded_step(q, n, relief, growth_per_month, enabled):
     if not enabled:
         return n
     return n * (1.0 + growth_per_month * q.relief_funding_effect * relief)
+
+
+@mechanism
+def capability_ratio(n, n0):
+    """N(t) / N(0): DPRK capability relative to the scenario's start (dimensionless; scales the
+    DPRK's posture, threat.posture, and the war -> nuclear-use hazard, escalation.up_hazards)."""
+    return n / n0

@@ -205,3 +205,10 @@ def frailty(q, z):
     """F = exp(sigma_F z - sigma_F^2 / 2): the year's log-normal launch-rate factor (mean 1)."""
     s = q.launch_frailty_sd
     return math.exp(s * z - 0.5 * s * s)
+
+
+@mechanism
+def launch_count(launch_days, salvo_extra):
+    """Missiles launched in a month = launch days + missiles beyond one per launch day (the salvo
+    size is 1 + Poisson((m - 1)), so a month's count is days + Poisson((m - 1) * days)); counts."""
+    return launch_days + salvo_extra

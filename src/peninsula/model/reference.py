@@ -21,13 +21,14 @@ reference moves outcomes.
 
 from __future__ import annotations
 
+import numpy as np
+
 from peninsula.model import beliefs, coercion, diplomacy, provocations, threat
 from peninsula.model.actors import N_ACTORS, PROXIMITY
 from peninsula.model.compiled import mechanism
 from peninsula.model.levers import REFERENCE_LEVERS, reference_mean_drill
 from peninsula.model.rates import per_month
 
-ALLIES_END = threat.N_ALLIES
 # What the reference points read of the reference policy: the kernel gets these as one record
 # (ModelSetup.reference, today's posture unless a setup says otherwise), so the posture at which
 # the model rests is an input, not a constant compiled into the functions.
@@ -46,28 +47,30 @@ def reference_inputs(reference: dict[str, float] | None = None) -> dict[str, flo
 @mechanism
 def reference_threat(q, ref, spending0, theatre, posture0, trust0, posture_threat, theta, allies):
     """Fill theta[i] = Theta_i^ref and allies[i] = Theta_i^A,ref for one run, at the reference
-    policy ``ref`` (a record of REFERENCE_INPUTS)."""
+    policy ``ref`` (a record of REFERENCE_INPUTS): threat.py's T_ij at the starting spending,
+    posture and trust, summed by threat.threat_indices (a block of one run)."""
     drill_eff = threat.effective_drill(q, ref.mean_drill, ref.strategic_clarity)
     extra = threat.alliance_posture_extra(q, drill_eff, ref.missile_defense_deployment,
                                           ref.permanent_infrastructure)
-    total = 0.0
+    capabilities = np.empty((1, N_ACTORS))  # a block of one run
     for j in range(N_ACTORS):
-        total += threat.capability(spending0[j], theatre[j], 1.0, j)
+        capabilities[0, j] = threat.capability(spending0[j], theatre[j], 1.0, j)
+    total = np.empty(1)
+    threat.total_capability(capabilities, 1, total)
     forum = threat.forum_cut(q, ref.multilateral_engagement)
     hotline = threat.hotline_cut(q, ref.open_communication)
+    threats = np.empty((N_ACTORS, 1))  # observer i's row T_i. of the one run
+    theta_i, allies_i = np.empty(1), np.empty(1)
     for i in range(N_ACTORS):
-        acc = 0.0
         for j in range(N_ACTORS):
-            c = threat.capability(spending0[j], theatre[j], 1.0, j)
             o = threat.posture(j, posture0[j], extra, 1.0, posture_threat)
-            t = threat.perceived(i, threat.power_term(c, total, q.threat_power_exponent),
-                                 PROXIMITY[i, j], q.threat_offense_weight,
-                                 threat.observed_posture(i, j, o, q.russia_encirclement_sensitivity),
-                                 trust0[i, j], forum, hotline)
-            acc += t
-            if j == ALLIES_END - 1:
-                allies[i] = acc
-        theta[i] = acc
+            threats[j, 0] = threat.perceived(
+                i, threat.power_term(capabilities[0, j], total[0], q.threat_power_exponent),
+                PROXIMITY[i, j], q.threat_offense_weight,
+                threat.observed_posture(i, j, o, q.russia_encirclement_sensitivity),
+                trust0[i, j], forum, hotline)
+        threat.threat_indices(threats, 0, 1, theta_i, allies_i)
+        theta[i], allies[i] = theta_i[0], allies_i[0]
 
 
 @mechanism

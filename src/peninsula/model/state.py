@@ -1,6 +1,6 @@
 """The model's state: the starting values a scenario gives, and the addresses of the month's draws.
 
-The engine keeps the state of a block of runs in its own arrays (engine/kernel.py); what every
+The engine keeps the state of a block of runs in its own arrays (engine/phases.py); what every
 layer must agree on is declared here once: the order of the scenario's starting values of the
 system, and the random-stream slot of each random draw of a month (engine/random.py: draw j of
 slot s in month t of a run is a hash of (run key, t, s, j), so adding a draw never moves another).

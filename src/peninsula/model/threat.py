@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from peninsula.model.actors import ALLIES, BLOC, PRK, RUS
+from peninsula.model.actors import ALLIES, BLOC, N_ACTORS, PRK, RUS
 from peninsula.model.compiled import mechanism
 
 N_ALLIES = len(ALLIES)  # the allies are the first actors: USA, ROK, JPN
@@ -126,3 +126,52 @@ def perceived(i, power_alpha, proximity, offense_weight, observed, trust, forum,
 def ratio(total, inverse_reference):
     """rho_i = Theta_i / Theta_i^ref, as a product with the reciprocal of the reference."""
     return total * inverse_reference
+
+
+@mechanism
+def total_capability(capabilities, n, totals):
+    """totals[k] = sum_j C_j of run k = 0 .. n - 1 (USD bn/yr, technology-weighted for the
+    allies): the denominator of every power share P_j = C_j / sum_k C_k. ``capabilities[k, j]``
+    is C_j of run k (a block of runs by actor; a block of one for a single run)."""
+    for k in range(n):
+        total = 0.0
+        for j in range(capabilities.shape[1]):
+            total += capabilities[k, j]
+        totals[k] = total
+
+
+@mechanism
+def allied_capability(spending, theatre, tech, n, allied):
+    """allied[k] = C_A = sum_{j in allies} spending_j * theatre_share_j * tech of run
+    k = 0 .. n - 1 (USD bn/yr): the allies' capability in the theatre, the allied side of the
+    power balance (deterrence.py). ``spending[k, j]`` is spending_j of run k, ``tech[k]`` its
+    allied technology multiplier."""
+    for k in range(n):
+        acc = 0.0
+        for j in range(N_ALLIES):
+            acc += capability(spending[k, j], theatre[j], tech[k], j)
+        allied[k] = acc
+
+
+@mechanism
+def threat_indices(threats, first, n, totals, allied):
+    """totals[k] = Theta_i = sum_j T_ij and allied[k] = Theta_i^A = sum_{j in allies} T_ij of
+    run k = 0 .. n - 1 (dimensionless): observer i's threat index and its part from the allies,
+    summed in actor order (the allies are the first actors, so Theta_i^A is the running sum
+    after the last ally). ``threats[first + j, k]`` is T_ij of run k (a block's threat matrix
+    by entry i * 6 + j, then run; first = i * 6; a block of one for a single run)."""
+    for k in range(n):
+        total = 0.0
+        from_allies = 0.0
+        for j in range(N_ACTORS):
+            total += threats[first + j, k]
+            if j == N_ALLIES - 1:
+                from_allies = total
+        totals[k] = total
+        allied[k] = from_allies
+
+
+@mechanism
+def inverse_reference(theta_ref):
+    """1 / Theta_i^ref (dimensionless), formed once per run so that ratio is a product."""
+    return 1.0 / theta_ref
