@@ -8,13 +8,70 @@ runs the identical source as plain Python, for debugging and for tests of the so
 Options: results cached on disk (``cache``), NumPy's floating-point error model (a division by
 zero gives inf or nan, as in NumPy, rather than an exception), no fast-math (no reassociation,
 so one build gives the same numbers on every run), and the GIL released.
+
+The cache: Numba keys a cached function on its own source file only, not on the functions it
+calls or inlines, so an edit of a mechanism or a phase would leave the kernel compiled from the
+old source in the cache. The cache therefore lives in a folder named by a hash of every compiled
+source (``model/`` and ``engine/``): any edit starts a fresh cache, and folders of other hashes
+are removed. Under ``NUMBA_CACHE_DIR`` when it is set, else in the package's ``__pycache__``
+when it can be written, else in the user's cache folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import numba
 
 JIT_OPTIONS = dict(cache=True, error_model="numpy", fastmath=False, nogil=True)
+PACKAGE = Path(__file__).resolve().parents[1]
+COMPILED_SOURCES = ("model", "engine")  # the folders whose code Numba compiles
+CACHE_PREFIX = "numba-"
+
+
+def source_digest(package: Path = PACKAGE) -> str:
+    """A hash of every compiled source file (name and bytes), in a fixed order."""
+    h = hashlib.sha256()
+    for folder in COMPILED_SOURCES:
+        for path in sorted((package / folder).glob("*.py")):
+            h.update(f"{folder}/{path.name}".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+        return True
+    except OSError:
+        return False
+
+
+def cache_folder(package: Path = PACKAGE) -> Path:
+    """The folder of this source's compiled cache (module docstring), with the folders of other
+    hashes beside it removed (best effort: a folder in use elsewhere may stay)."""
+    user = os.environ.get("NUMBA_CACHE_DIR")
+    if user:
+        parent = Path(user) / "peninsula"
+    elif _writable(package / "__pycache__"):
+        parent = package / "__pycache__"
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        parent = Path(xdg) / "peninsula"
+    folder = parent / f"{CACHE_PREFIX}{source_digest(package)}"
+    if parent.is_dir():
+        for old in parent.glob(f"{CACHE_PREFIX}*"):
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+numba.config.CACHE_DIR = str(cache_folder())
 
 
 def mechanism(function):
