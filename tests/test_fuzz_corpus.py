@@ -8,6 +8,9 @@ folder, no temporary file).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -59,6 +62,24 @@ def _richardson_exact(path: Path) -> None:
         y.append(y[-1] + 0.1 * x[-2] - 0.25 * y[-1] + 2.0)
     pd.DataFrame({"x": x, "y": y}).to_csv(path, index=False)
 
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _extends_chain(n: int):
+    """A folder of ``n`` scenarios, each extending the next; the last extends baseline."""
+    def make(path: Path) -> None:
+        path.mkdir()
+        for i in range(n):
+            parent = f"s{i + 1}.toml" if i < n - 1 else "baseline"
+            (path / f"s{i}.toml").write_text(f'[scenario]\nextends = "{parent}"\n')
+    return make
+
+
+BAD_LEVER_LIST = "[" + ",".join(["9"] * 1200) + "]"
+DUPLICATE_LEVERS = "scenario:\n  extends: baseline\nlevers:\n  exercise_intensity: 1\n" \
+                   "levers:\n  exercise_intensity: 2\n"
 
 # id, {file name: maker}, command (FILE names are replaced by their paths), words expected
 CASES = [
@@ -132,6 +153,58 @@ CASES = [
                                         "levers.exercise_intensity=0,9", "--samples", "2",
                                         "--runs", "5", "-q", "--out", "{OUT}"],
      ["--factor", "levers.exercise_intensity=0,9", "[0, 2]"]),
+    # found by a later fuzzing round
+    ("scenario-yaml-duplicate-section", {"s.yaml": _text(DUPLICATE_LEVERS)},
+     ["run", "{s.yaml}", "--runs", "5", "--out", "{OUT}"], ["s.yaml:5", "levers", "given twice",
+                                                            "line 3"]),
+    ("scenario-yaml-duplicate-key", {"s.yaml": _text("scenario:\n  extends: baseline\n"
+                                                     "  runs: 5\n  runs: 6\n")},
+     ["run", "{s.yaml}", "--out", "{OUT}"], ["s.yaml:4", "scenario.runs", "given twice"]),
+    ("scenario-extends-chain-too-deep", {"chain": _extends_chain(1500)},
+     ["run", "{chain}/s0.toml", "--runs", "5", "--out", "{OUT}"],
+     ["s31.toml", "scenario.extends", "deeper than 32 files"]),
+    ("scenario-extends-fifo", {"ff": _fifo, "c.toml": _text('[scenario]\nextends = "ff"\n')},
+     ["run", "{c.toml}", "--runs", "5", "--out", "{OUT}"],
+     ["c.toml", "scenario.extends", "is a FIFO, not a regular file"]),
+    ("scenario-device", {}, ["run", "/dev/zero", "--runs", "5", "--out", "{OUT}"],
+     ["/dev/zero", "is a device, not a regular file"]),
+    ("scenario-too-large", {"big.toml": _text("#" * (1 << 20) + "\n[scenario]\n")},
+     ["run", "{big.toml}", "--runs", "5", "--out", "{OUT}"], ["big.toml", "too large", "1,024 KiB"]),
+    ("scenario-empty-file", {"e.toml": _text("")}, ["run", "{e.toml}", "--runs", "5",
+                                                    "--out", "{OUT}"],
+     ["e.toml", "empty scenario file"]),
+    ("horizons-beyond-run", {}, [*RUN, "--set", "metrics.horizons_years=[100]", "--out", "{OUT}"],
+     ["--set", "metrics.horizons_years", "100", "allowed 1..1"]),
+    ("plot-sweep-blank-metric", {"sweep.csv": _text("levers.open_communication,p_war_10y,"
+                                                    "p_war_1y\n0,,0.1\n1,,0.2\n")},
+     ["plot", "sweep", "--from", "{sweep.csv}", "--x", "levers.open_communication", "--y",
+      "p_war_10y", "--out", "{OUT}"], ["sweep.csv", "--y p_war_10y", "is blank"]),
+    ("plot-sweep-infinite-metric", {"sweep.csv": _text("levers.open_communication,p_war_10y\n"
+                                                       "0,inf\n1,nan\n")},
+     ["plot", "sweep", "--from", "{sweep.csv}", "--x", "levers.open_communication", "--y",
+      "p_war_10y", "--out", "{OUT}"], ["sweep.csv", "--y p_war_10y", "missing or infinite"]),
+    ("fit-infinite-value", {"c.csv": _text("a,b\n1,2\n2,inf\n4,5\n7,8\n11,12\n")},
+     ["fit", "arms-race", "{c.csv}", "--x", "a", "--y", "b", "--json"],
+     ["c.csv", "--y", "'b'", "non-finite", "row 2"]),
+    ("grid-empty-value", {}, ["sweep", "--grid", "levers.open_communication=0,,1", "--runs", "5",
+                              "-q", "--out", "{OUT}"],
+     ["--grid levers.open_communication=0,,1", "value 2 of 3 is empty"]),
+    ("runs-zero", {}, ["run", "--runs", "0", "--out", "{OUT}"], ["--runs 0", "[1, 10,000,000]"]),
+    ("workers-zero", {}, ["run", "--workers", "0", "--out", "{OUT}"], ["--workers 0", "[1, 256]"]),
+    ("sweep-runs-zero", {}, ["sweep", "--runs", "0", "--out", "{OUT}"], ["--runs 0"]),
+    ("set-lever-without-section", {}, [*RUN, "--set", "exercise_intensity=2", "--out", "{OUT}"],
+     ["--set", "exercise_intensity", "did you mean levers.exercise_intensity?"]),
+    ("set-lever-misspelt", {}, [*RUN, "--set", "levers.exercise_intensty=2", "--out", "{OUT}"],
+     ["levers.exercise_intensty", "did you mean exercise_intensity?"]),
+    ("set-parameter-misspelt", {}, [*RUN, "--set", "parameters.launch_base_rate_per_yer=2"],
+     ["parameters.launch_base_rate_per_yer", "did you mean launch_base_rate_per_year?"]),
+    ("scenario-name-misspelt", {}, ["run", "basline", "--runs", "5", "--out", "{OUT}"],
+     ["basline", "did you mean baseline?"]),
+    ("policy-name-misspelt", {}, ["compare", "--policy", "restrant", "--runs", "5", "-q"],
+     ["--policy", "restrant", "did you mean restraint?"]),
+    ("lever-list-1200-bad-values", {}, [*RUN, "--set", f"levers.exercise_intensity={BAD_LEVER_LIST}",
+                                        "--out", "{OUT}"],
+     ["levers.exercise_intensity", "1,200 of 1,200", "[0] = 9", "and 1,195 more", "[0, 2]"]),
 ]
 
 
@@ -199,3 +272,58 @@ def test_an_unreachable_scheduler_is_one_line_not_a_traceback(tmp_path):
     assert res.exit_code == 2, res.output
     assert "--scheduler tcp://127.0.0.1:9: cannot connect" in res.output
     assert "Traceback" not in res.output and list(tmp_path.iterdir()) == []
+
+
+def _gdelt_export(path: Path) -> None:
+    """Three GDELT 2.0 rows with distinct event ids."""
+    rows = []
+    for i, (a, b, code) in enumerate([("PRK", "USA", "130"), ("USA", "PRK", "057"),
+                                      ("ROK", "PRK", "138")]):
+        row = [""] * 61
+        row[0], row[1], row[7], row[17], row[26] = str(1000 + i), "20230315", a, b, code
+        row[30], row[31] = "1.0", "1"
+        rows.append("\t".join(row))
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_the_same_export_twice_counts_each_event_once(tmp_path):
+    import json
+
+    export = tmp_path / "a.export.CSV"
+    _gdelt_export(export)
+    out = tmp_path / "d.parquet"
+    res = runner.invoke(app, ["events", "ingest", str(export), str(export), "--out", str(out),
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    assert rep["rows_read"] == 6 and rep["rows_used"] == 3 and rep["rows_duplicate"] == 3
+    assert rep["rows_rejected_total"] == 3
+    assert pd.read_parquet(out)["events"].sum() == 3
+
+
+def _cli(args: list[str], stdout) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "peninsula.cli", *args], stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=300)
+
+
+FULL_STDOUT = [["scenario", "show", "baseline"], ["parameters"], ["parameters", "--json"],
+               [*RUN, "--json"]]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", FULL_STDOUT, ids=[" ".join(a[:2]) for a in FULL_STDOUT])
+def test_a_full_stdout_is_one_line_not_a_traceback(args):
+    with open("/dev/full", "w") as full:
+        res = _cli(args, full)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr == "cannot write to standard output: No space left on device\n"
+
+
+def test_a_closed_pipe_ends_quietly():
+    read, write = os.pipe()
+    os.close(read)  # as '| head' does once it has read enough
+    try:
+        res = _cli(["scenario", "show", "baseline"], write)
+    finally:
+        os.close(write)
+    assert res.returncode == 1 and res.stderr == "", res.stderr

@@ -89,7 +89,15 @@ def fit_pair(x: np.ndarray, y: np.ndarray) -> dict:
 
 
 def fit_arms_race(x: np.ndarray, y: np.ndarray, at: str = "mid") -> dict:
-    """Both forms: JSON-ready result with keys combined, pair, equilibrium, stability."""
+    """Both forms: JSON-ready result with keys combined, pair, equilibrium, stability.
+
+    Raises ValueError naming the side (x or y) and position of a missing or infinite value."""
+    for side, series in (("x", x), ("y", y)):
+        values = np.asarray(series, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise ValueError(f"series {side} holds a non-finite value ({values[bad[0]]:g}) at "
+                             f"position {bad[0] + 1}; every year needs a finite number")
     pair = fit_pair(x, y)
     return {"combined": fit_combined(np.asarray(x) + np.asarray(y), at=at),
             "pair": {"x": pair["x"], "y": pair["y"]},

@@ -7,6 +7,8 @@ made by a function of that help, so the flag's name, type and checks are still w
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -22,12 +24,34 @@ def out_path(raw: str) -> Path:
     return Path(raw)
 
 
+def in_range(flag: str, low: int, high: int | None = None
+             ) -> Callable[[int | None], int | None]:
+    """A callback refusing a whole number outside [low, high] with one line naming the flag
+    (exit 2), where typer's own range check would print a usage box."""
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < low or (high is not None and value > high)):
+            allowed = f"[{low:,}, {high:,}]" if high is not None else f"{low:,} or more"
+            sys.stderr.write(f"{flag} {value}: out of range; allowed: a whole number "
+                             f"{'in ' if high is not None else ''}{allowed}\n")
+            raise typer.Exit(2)
+        return value
+    return check
+
+
+def range_metavar(low: int, high: int | None = None) -> str:
+    """The help's type column for a checked whole number, as typer shows its own ranges."""
+    return f"<int range> [{low}<=x<={high}]" if high is not None else f"<int range> [x>={low}]"
+
+
 ScenarioArg = Annotated[str, typer.Argument(help="Bundled scenario name or a TOML/YAML file.")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override any scenario field, e.g. --set levers.exercise_intensity=2 "
                   "(repeatable).")]
-WorkersOpt = Annotated[int, typer.Option(min=1, max=256, help="Worker processes.")]
-ChunkRunsOpt = Annotated[int, typer.Option(min=1, help="Runs per chunk (the unit of work).")]
+WorkersOpt = Annotated[int, typer.Option(callback=in_range("--workers", 1, 256),
+                                          metavar=range_metavar(1, 256), help="Worker processes.")]
+ChunkRunsOpt = Annotated[int, typer.Option(callback=in_range("--chunk-runs", 1),
+                                           metavar=range_metavar(1),
+                                           help="Runs per chunk (the unit of work).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 ExecutorOpt = Annotated[str, typer.Option(
     "--executor", help="local (sequential, or processes with --workers) or dask.")]
@@ -41,12 +65,15 @@ KernelOpt = Annotated[str, typer.Option(
 
 def runs_opt(help_text: str, low: int = 1):
     """--runs with this command's meaning."""
-    return Annotated[int | None, typer.Option(min=low, max=MAX_RUNS, help=help_text)]
+    return Annotated[int | None, typer.Option(callback=in_range("--runs", low, MAX_RUNS),
+                                              metavar=range_metavar(low, MAX_RUNS),
+                                              help=help_text)]
 
 
 def seed_opt(help_text: str = "Root random seed."):
     """--seed with this command's meaning."""
-    return Annotated[int | None, typer.Option(min=0, help=help_text)]
+    return Annotated[int | None, typer.Option(callback=in_range("--seed", 0),
+                                              metavar=range_metavar(0), help=help_text)]
 
 
 def out_opt(help_text: str):

@@ -79,6 +79,27 @@ def plot_compare_cmd(
     _draw(plot_compare_all, data, out_stem)
 
 
+def _refuse_empty_metric(df, y: str, table: Path) -> None:
+    """Exit 2 when the --y column has no finite value to draw (blank: a horizon beyond the
+    run, or all NaN/inf), naming the column; an unknown column gets a suggestion."""
+    import numpy as np
+    import pandas as pd
+
+    from peninsula.scenario.errors import did_you_mean
+
+    if y not in df.columns:
+        return  # the plot's own message lists the columns
+    values = pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        why = ("is blank (a horizon beyond the sweep's runs?)" if np.isnan(values).all()
+               else "holds only missing or infinite values")
+        others = [c for c in df.columns if c != y
+                  and np.isfinite(pd.to_numeric(df[c], errors="coerce")).any()]
+        hint = did_you_mean(y, others)
+        R.usage_error(f"{table}: --y {y}: the column {why}, nothing to plot;"
+                      f"{hint or ' choose a metric column with numbers'}")
+
+
 @plot_app.command("sweep")
 def plot_sweep_cmd(
     table: Annotated[Path, typer.Option("--from", help="sweep.csv written by 'peninsula sweep "
@@ -100,6 +121,7 @@ def plot_sweep_cmd(
         df = pd.read_csv(table)
     except (OSError, ValueError) as exc:
         R.usage_error(f"{table}: cannot read the sweep table ({exc})")
+    _refuse_empty_metric(df, y, table)
     plan, sc_file = table.parent / "sweep-plan.json", table.parent / "scenario.toml"
     provenance = f"sweep {table.parent.name}"
     if plan.is_file() and sc_file.is_file():  # the sweep's own record of what it ran

@@ -37,6 +37,20 @@ from peninsula.cli.render import (
 )
 
 
+def _refuse_empty_grid_values(specs: list[str]) -> None:
+    """Exit 2 on a --grid value list with an empty item ('1,,2' or '1,2,'), which would
+    otherwise be dropped without a word."""
+    for spec in specs:
+        key, sep, raw = spec.partition("=")
+        if not sep or not raw.strip():
+            continue  # no '=' or no values at all: the sweep's own message
+        items = raw.split(",")
+        empty = [i for i, v in enumerate(items, start=1) if not v.strip()]
+        if empty:
+            R.usage_error(f"--grid {key.strip()}={raw.strip()}: value {empty[0]} of "
+                          f"{len(items)} is empty; give KEY=V1,V2,... with no empty values")
+
+
 @app.command()
 def sweep(
     scenario: ScenarioArg = "baseline",
@@ -66,6 +80,7 @@ def sweep(
     """Run one ensemble per design point (same runs and seed) and print a row per point with
     each metric's standard error. Without --grid or --design, the scenario's study table
     (grid or design)."""
+    _refuse_empty_grid_values(grid_ or [])
     sc = R.load(scenario, set_)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)

@@ -1,7 +1,9 @@
 """Read real event data (GDELT 1.0/2.0 exports, ICEWS-style CAMEO tables) into monthly dyads.
 
 Rows are streamed one at a time (plain files or zip archives), so memory stays flat whatever the
-file size; the only state is the monthly dyad table (months x 36 directed dyads at most).
+file size; the only state is the monthly dyad table (months x 36 directed dyads at most) and,
+when several files (or zip members) are read, 8 bytes per event id of all but the last, so that
+an event given twice (the same export twice, or as .CSV and .zip) is counted once.
 Every row is counted: used, outside the six actors, or rejected with a reason. CAMEO codes stay
 strings (leading zeros matter) and Goldstein weights come from the CAMEO table (GDELT's lookup),
 not from the row, so every source is on one scale.
@@ -23,6 +25,7 @@ import lzma
 import struct
 import zipfile
 import zlib
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 ISO_TO_ACTOR = {"USA": "USA", "KOR": "ROK", "ROK": "ROK", "JPN": "JPN", "PRK": "PRK",
@@ -62,6 +66,9 @@ def quad_of(code: str) -> int:
     return 0 if root <= 5 else 1 if root <= 8 else 2 if root <= 13 else 3
 
 
+DUPLICATE = "duplicate event id (already read from an earlier file)"
+
+
 @dataclass
 class IngestReport:
     """What happened to every row read."""
@@ -72,12 +79,42 @@ class IngestReport:
     rows_other_actors: int = 0
     rows_rejected: Counter = field(default_factory=Counter)
     formats: Counter = field(default_factory=Counter)
+    # 64-bit hashes of the event ids of the sources (files, zip members) already read, sorted,
+    # and of the one being read: 8 bytes a row, where a set of strings would take ~100
+    ids_before: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64), repr=False)
+    ids_here: array = field(default_factory=lambda: array("q"), repr=False)
+    track: bool = field(default=True, repr=False)  # keep this source's ids for later ones
+
+    def duplicate(self, event_id: str) -> bool:
+        """True (and counted as rejected) if an earlier source held this event id: the same
+        export given twice, or as a .CSV and its .zip, counts each event once. Ids repeated
+        within one source are kept (GDELT and ICEWS ids are unique within a file)."""
+        event_id = event_id.strip()
+        if not event_id:
+            return False
+        key = hash(event_id)
+        if self.ids_before.size:
+            at = int(np.searchsorted(self.ids_before, key))
+            if at < self.ids_before.size and self.ids_before[at] == key:
+                self.rows_rejected[DUPLICATE] += 1
+                return True
+        if self.track:
+            self.ids_here.append(key)
+        return False
+
+    def next_source(self) -> None:
+        """The ids of the source just read count as seen for the next ones."""
+        if len(self.ids_here):
+            here = np.frombuffer(self.ids_here, dtype=np.int64)
+            self.ids_before = np.unique(np.concatenate([self.ids_before, here]))
+            self.ids_here = array("q")
 
     def as_dict(self, dyad_months: int) -> dict:
         return {"files": self.files, "rows_read": self.rows_read, "rows_used": self.rows_used,
                 "rows_other_actors": self.rows_other_actors,
                 "rows_rejected": dict(sorted(self.rows_rejected.items())),
                 "rows_rejected_total": sum(self.rows_rejected.values()),
+                "rows_duplicate": self.rows_rejected.get(DUPLICATE, 0),
                 "formats": dict(self.formats), "dyad_months": dyad_months}
 
 
@@ -106,8 +143,9 @@ _READ_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSErro
                 NotImplementedError, RuntimeError, OverflowError, struct.error)
 
 
-def _sources(path: Path) -> Iterator[tuple[str, BinaryIO, bool]]:
-    """Yield (label for messages, binary stream, is a zip member) for a file or each zip member."""
+def _sources(path: Path) -> Iterator[tuple[str, BinaryIO, bool, bool]]:
+    """Yield (label for messages, binary stream, is a zip member, is the file's last source)
+    for a file or each zip member."""
     if not path.exists():
         raise EventFileError(f"{path}: cannot read (no such file)")
     if not path.is_file():
@@ -124,7 +162,7 @@ def _sources(path: Path) -> Iterator[tuple[str, BinaryIO, bool]]:
             except OSError as exc:
                 raise EventFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
             _refuse_other_containers(path, magic)
-            yield str(path), fh, False
+            yield str(path), fh, False, True
             return
         try:
             zf = zipfile.ZipFile(fh)
@@ -137,7 +175,7 @@ def _sources(path: Path) -> Iterator[tuple[str, BinaryIO, bool]]:
             raise EventFileError(f"{path}: zip archive holds no files; expected a zip of "
                                  "GDELT export or CAMEO table files")
         with zf:
-            for member in members:
+            for n, member in enumerate(members, start=1):
                 label = f"{path} [{_printable(member.filename)}]"
                 try:
                     raw = zf.open(member)
@@ -146,7 +184,7 @@ def _sources(path: Path) -> Iterator[tuple[str, BinaryIO, bool]]:
                                          "unencrypted zip (stored, deflate, bzip2 or lzma)"
                                          ) from None
                 with io.BufferedReader(raw, 1 << 16) as buffered:
-                    yield label, buffered, True
+                    yield label, buffered, True, n == len(members)
 
 
 def _refuse_other_containers(path: Path, magic: bytes) -> None:
@@ -295,11 +333,14 @@ def _gdelt_rows(lines: Iterator[tuple[int, str]], report: IngestReport,
             report.rows_rejected["wrong field count"] += 1
             continue
         report.formats[layout] += 1
+        if report.duplicate(row[0]):
+            continue
         _classify(report, table, _month(row[G_DATE]), ISO_TO_ACTOR.get(row[G_ACTOR1_COUNTRY]),
                   ISO_TO_ACTOR.get(row[G_ACTOR2_COUNTRY]), row[G_EVENT_CODE],
                   (row[G_GOLDSTEIN], row[G_MENTIONS] or "0"))
 
 
+ICEWS_ID = ("event id", "event_id")
 ICEWS_COLUMNS = {"date": ("event date", "date"), "source": ("source country", "source_country"),
                  "target": ("target country", "target_country"),
                  "code": ("cameo code", "cameo_code", "cameo")}
@@ -356,6 +397,7 @@ def _icews_rows(lines: Iterator[tuple[int, str]], label: str, header_line: str,
             "ICEWS: 'Event Date', 'Source Country', 'Target Country', 'CAMEO Code'); found "
             f"{shown[:600]}")
     width = len(header)
+    id_at = next((header.index(n) for n in ICEWS_ID if n in header), None)
     for _, text in lines:
         if text == "":
             continue
@@ -380,6 +422,9 @@ def _icews_rows(lines: Iterator[tuple[int, str]], label: str, header_line: str,
         if any('"' in v for v in used.values()):
             report.rows_rejected["stray quote"] += 1
             continue
+        if id_at is not None and report.duplicate(_unquote(row[id_at]) if tabbed
+                                                  else row[id_at].strip()):
+            continue
         _classify(report, table, _month(used["date"]), _actor(used["source"]),
                   _actor(used["target"]), used["code"].strip(), ())
 
@@ -391,10 +436,13 @@ def ingest(paths: list[str | Path]) -> tuple[pd.DataFrame, IngestReport]:
     read as a whole; nothing is returned then, so no partial table passes for a complete one.
     """
     report, table = IngestReport(), DyadTable()
-    for p in paths:
+    for i, p in enumerate(paths):
         path = Path(p)
         report.files.append(str(path))
-        for label, raw, in_zip in _sources(path):
+        for label, raw, in_zip, last in _sources(path):
+            report.next_source()
+            # ids are kept only while another source follows: one file's memory stays flat
+            report.track = not (last and i == len(paths) - 1)
             lines = _lines(label, raw, in_zip)
             first = next(lines, None)
             if first is None:
@@ -411,6 +459,7 @@ def ingest(paths: list[str | Path]) -> tuple[pd.DataFrame, IngestReport]:
             else:
                 raise EventFileError(f"{label} line 1: not an event file (starts {text[:40]!r});"
                                      f" expected {ACCEPTED}")
+    report.next_source()
     return table.frame(), report
 
 

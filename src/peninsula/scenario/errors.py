@@ -31,3 +31,18 @@ class ScenarioError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(name: object, choices, n: int = 1) -> str:
+    """' did you mean X?' for the closest of ``choices`` to ``name``, or '' when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=n, cutoff=0.6)
+    return f" did you mean {' or '.join(close)}?" if close else ""
+
+
+def first_few(items: list[str], shown: int = 5) -> str:
+    """The first ``shown`` items joined, and how many more there are ('and 1,195 more')."""
+    head = ", ".join(items[:shown])
+    rest = len(items) - shown
+    return f"{head} and {rest:,} more" if rest > 0 else head

@@ -16,6 +16,7 @@ import copy
 import hashlib
 import json
 import re
+import stat
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -24,15 +25,22 @@ import tomli_w
 import yaml
 
 from peninsula.scenario import schema as S
-from peninsula.scenario.errors import Problem, ScenarioError
+from peninsula.scenario.errors import Problem, ScenarioError, did_you_mean
 from peninsula.scenario.locate import find_line
 from peninsula.scenario.parameters import REGISTRY
-from peninsula.scenario.validate import check_complete, check_document, parse_month
+from peninsula.scenario.validate import (
+    check_complete,
+    check_document,
+    check_horizons,
+    parse_month,
+)
 
 BUNDLED_DIR = "bundled"
 EXTENDS_ONLY_IN_FILES = ("'extends' only works inside a scenario file, where it names the "
                          "scenario that file modifies; write a file with [scenario] extends = "
                          "\"NAME\" and run that file")
+MAX_SCENARIO_BYTES = 1 << 20  # a scenario is a few kB; more is not a scenario
+MAX_EXTENDS_DEPTH = 32  # files in one 'extends' chain
 
 
 def bundled_names() -> list[str]:
@@ -54,17 +62,24 @@ def _read_source(ref: str, base: Path | None, by: tuple[str, int | None] | None 
     path = Path(ref) if base is None or Path(ref).is_absolute() else base / ref
     fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "toml"
     try:
-        data = path.read_bytes()
+        data = _read_regular(path)
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         known = ", ".join(bundled_names())
+        if isinstance(exc, _NotAScenario):
+            where = Problem(by[0], "scenario.extends", f"the parent scenario {ref!r} ({path}) "
+                            f"{reason}", by[1]) if by is not None else \
+                Problem(str(path), "", reason)
+            raise ScenarioError([where]) from None
+        hint = did_you_mean(ref, bundled_names()) if "/" not in ref and "\\" not in ref else ""
+        hint = f";{hint}" if hint else ""
         if by is not None:
             raise ScenarioError([Problem(by[0], "scenario.extends",
                                          f"cannot read the parent scenario {ref!r} ({path}: "
                                          f"{reason}); give a bundled name ({known}) or a path "
-                                         "relative to this file", by[1])]) from None
+                                         f"relative to this file{hint}", by[1])]) from None
         raise ScenarioError([Problem(str(path), "", f"cannot read scenario file ({reason}); "
-                                     f"bundled scenarios are: {known}")]) from None
+                                     f"bundled scenarios are: {known}{hint}")]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -74,12 +89,73 @@ def _read_source(ref: str, base: Path | None, by: tuple[str, int | None] | None 
     return str(path), text, fmt
 
 
+class _NotAScenario(ValueError):
+    """A path that is not a regular file of scenario size: its message says why."""
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_SCENARIO_BYTES (never a FIFO or a device,
+    which could block or never end). Raises OSError when it cannot be read."""
+    try:
+        info = path.stat()
+    except OSError:
+        return path.read_bytes()  # the read's own error (no such file...) says it best
+    if stat.S_ISDIR(info.st_mode):
+        return path.read_bytes()  # IsADirectoryError, as before
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device"
+                if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a socket"
+                if stat.S_ISSOCK(info.st_mode) else "not a file")
+        raise _NotAScenario(f"is {kind}, not a regular file; scenarios are read only from "
+                            "regular TOML/YAML files")
+    limit = f"scenarios are at most {MAX_SCENARIO_BYTES // 1024:,} KiB"
+    if info.st_size > MAX_SCENARIO_BYTES:
+        raise _NotAScenario(f"is {info.st_size:,} bytes, too large to be a scenario; {limit}")
+    with path.open("rb") as fh:
+        data = fh.read(MAX_SCENARIO_BYTES + 1)
+    if len(data) > MAX_SCENARIO_BYTES:  # it grew after the check
+        raise _NotAScenario(f"is too large to be a scenario; {limit}")
+    return data
+
+
+def _yaml_duplicates(text: str) -> tuple[str, int, int] | None:
+    """The first key given twice in one YAML table: (key path, its line, the earlier line).
+
+    YAML readers keep the last value silently; TOML refuses, and so does this."""
+    root = yaml.compose(text)
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, path) for item in reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if (key.tag, key.value) in first:
+                        return ".".join((*path, key.value)), line, first[(key.tag, key.value)]
+                    first[(key.tag, key.value)] = line
+            stack.extend((value, (*path, str(getattr(key, "value", "?"))))
+                         for key, value in reversed(node.value))
+    return None
+
+
 def _parse(display: str, text: str, fmt: str) -> dict:
     """The document of one file, or a ScenarioError naming the file and line."""
     def fail(message: str, line: int | None = None) -> ScenarioError:
         return ScenarioError([Problem(display, "", " ".join(message.split()), line)])
 
     try:
+        twice = _yaml_duplicates(text) if fmt == "yaml" else None
+        if twice is not None:
+            key, line, earlier = twice
+            raise ScenarioError([Problem(display, key, f"given twice (first on line {earlier}); "
+                                         "give each key once", line)])
         doc = yaml.safe_load(text) if fmt == "yaml" else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
@@ -184,12 +260,20 @@ class _Origins:
 def _load_chain(ref: str, base: Path | None, origins: _Origins, seen: tuple[str, ...] = (),
                 by: tuple[str, int | None] | None = None) -> tuple[dict, str]:
     """The merged document of ``ref`` and the scenarios it extends, and its display name."""
+    if len(seen) >= MAX_EXTENDS_DEPTH and by is not None:
+        raise ScenarioError([Problem(by[0], "scenario.extends", f"'extends' chain deeper than "
+                                     f"{MAX_EXTENDS_DEPTH} files (from {seen[0]}); extend a "
+                                     "scenario nearer the base", by[1])])
     display, text, fmt = _read_source(ref, base, by)
     if display in seen:
         file, line = by if by else (display, None)
         raise ScenarioError([Problem(file, "scenario.extends", "circular 'extends': "
                                      + " -> ".join((*seen, display)), line)])
     own = _parse(display, text, fmt)
+    if not own:
+        raise ScenarioError([Problem(display, "", "empty scenario file; start it with [scenario] "
+                                     "extends = \"baseline\" (or another bundled name) and give "
+                                     "the keys to change")])
     origins.texts[display] = (text, fmt)
     problems = check_document(own, display, lambda k: find_line(text, k, fmt))
     if problems:
@@ -220,6 +304,26 @@ def parse_override(item: str) -> tuple[str, object]:
     return key, value
 
 
+def known_keys() -> list[str]:
+    """Every scalar key a ``--set`` may name, as SECTION.KEY (the last part suggests them)."""
+    keys = [f"scenario.{k}" for k in S.SCENARIO_FIELDS if k != "extends"]
+    keys += [f"levers.{k}" for k in (*S.LEVERS, "exercise_months")]
+    keys += [f"state.{k}" for k in S.STATE_FIELDS]
+    keys += [f"mechanisms.{k}" for k in S.MECHANISMS]
+    keys += [f"metrics.{k}" for k in (*S.METRIC_FIELDS, "horizons_years")]
+    keys += [f"parameters.{p.name}" for p in REGISTRY]
+    return keys
+
+
+def _suggest_key(name: str) -> str:
+    """' did you mean levers.NAME?' for a key given without its section, or ''."""
+    import difflib
+
+    by_last = {k.rsplit(".", 1)[1]: k for k in known_keys()}
+    close = difflib.get_close_matches(name, list(by_last), n=1, cutoff=0.6)
+    return f" did you mean {by_last[close[0]]}?" if close else did_you_mean(name, known_keys())
+
+
 def apply_overrides(doc: dict, overrides: list[str]) -> dict:
     """Apply ``--set`` overrides; a bare number for a parameter fixes it (see ``apply_values``)."""
     return apply_values(doc, [parse_override(item) for item in overrides])
@@ -239,7 +343,9 @@ def apply_values(doc: dict, items: list[tuple[str, object]], source: str = "--se
     for key, value in items:
         parts = str(key).split(".")
         if len(parts) < 2 or not all(parts):
-            raise ScenarioError([Problem(source, str(key), "expected SECTION.KEY[.KEY...]=VALUE")])
+            hint = _suggest_key(parts[0]) if len(parts) == 1 else ""
+            raise ScenarioError([Problem(source, str(key), "expected SECTION.KEY[.KEY...]=VALUE"
+                                         + (f";{hint}" if hint else ""))])
         if parts[:2] == ["scenario", "extends"]:
             raise ScenarioError([Problem(source, str(key), EXTENDS_ONLY_IN_FILES)])
         if parts[0] == "parameters" and len(parts) == 2:
@@ -432,6 +538,8 @@ def _complete(doc: dict, source: str, origins: _Origins) -> Scenario:
     """Fill defaults and check the whole; each problem names where its value came from."""
     full = fill_defaults(doc)
     problems = check_complete(full, source, lambda k: None, origins.where)
+    if ("metrics", "horizons_years") in origins.by_key:  # given, not the default
+        problems += check_horizons(full, origins.where)
     if problems:
         raise ScenarioError(problems)
     return Scenario(full, source)

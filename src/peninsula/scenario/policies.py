@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from peninsula.scenario.errors import Problem, ScenarioError
+from peninsula.scenario.errors import Problem, ScenarioError, did_you_mean
 from peninsula.scenario.schema import LEVERS
 
 BUNDLED_FILE = "policies.toml"
@@ -83,7 +83,8 @@ def _check_policy(name: str, table: dict, source: str) -> list[Problem]:
             continue
         lever = LEVERS.get(key)
         if lever is None:
-            problems.append(Problem(source, where, "unknown lever; allowed: "
+            hint = did_you_mean(key, LEVERS)
+            problems.append(Problem(source, where, f"unknown lever;{hint} allowed: "
                                                    f"{', '.join(LEVERS)}"))
         elif isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(Problem(source, where, f"expected a number, {lever.describe()}; "
@@ -111,7 +112,8 @@ def _levers(name: str, doc: dict, bundled: dict[str, Policy], source: str,
         else:
             known = list(doc) + [n for n in bundled if n not in doc]
             raise ScenarioError([Problem(source, f"{name}.extends",
-                                         f"unknown policy {parent!r}; known: "
+                                         f"unknown policy {parent!r};"
+                                         f"{did_you_mean(parent, known)} known: "
                                          f"{', '.join(known)}")])
     return base | {k: float(v) for k, v in table.items() if k not in POLICY_KEYS}
 
@@ -127,8 +129,10 @@ def resolve_policies(refs: list[str]) -> list[Policy]:
         elif ref.lower().endswith(".toml") or Path(ref).is_file():
             chosen.extend(read_policy_file(ref).values())
         else:
+            hint = did_you_mean(ref, bundled)
             raise ScenarioError([Problem("--policy", ref, "not a bundled policy or a TOML file; "
-                                                          f"bundled: {', '.join(bundled)}")])
+                                                          f"bundled: {', '.join(bundled)}"
+                                                          + (f";{hint}" if hint else ""))])
     names = [p.name for p in chosen]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

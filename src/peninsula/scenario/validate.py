@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from peninsula.scenario import schema as S
-from peninsula.scenario.errors import Problem
+from peninsula.scenario.errors import Problem, did_you_mean, first_few
 from peninsula.scenario.parameters import BY_NAME as PARAMS
 from peninsula.scenario.parameters import DISTRIBUTIONS
 
@@ -34,6 +34,16 @@ def parse_month(text: object) -> tuple[int, int] | None:
     return year, month
 
 
+def _brief(value: object, limit: int = 120) -> str:
+    """repr() of a value, cut short when long (a list of 1,200 values) so a message stays
+    readable on one line."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value):,} items)" if isinstance(value, list | dict | tuple) else ""
+    return text[: limit - 20] + "..." + size
+
+
 Where = Callable[[str], tuple[str, int | None]]  # key path -> (file or flag, line)
 
 
@@ -49,21 +59,21 @@ class _Checker:
         kind = field.kind
         if kind == "bool":
             if not isinstance(value, bool):
-                self.add(key, f"expected true or false, got {value!r}")
+                self.add(key, f"expected true or false, got {_brief(value)}")
             return
         if kind == "str":
             if not isinstance(value, str):
-                self.add(key, f"expected text, got {value!r}")
+                self.add(key, f"expected text, got {_brief(value)}")
             return
         if kind == "month":
             if parse_month(value) is None:
-                self.add(key, f"expected a month 'YYYY-MM' (1950-01 to 2100-12), got {value!r}")
+                self.add(key, f"expected a month 'YYYY-MM' (1950-01 to 2100-12), got {_brief(value)}")
             return
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(key, f"expected {field.describe()}, got {value!r}")
+            self.add(key, f"expected {field.describe()}, got {_brief(value)}")
             return
         if kind == "int" and isinstance(value, float) and not value.is_integer():
-            self.add(key, f"expected a whole number ({field.describe()}), got {value!r}")
+            self.add(key, f"expected a whole number ({field.describe()}), got {_brief(value)}")
             return
         # ints are compared exactly: float() of a huge int would overflow
         if (isinstance(value, float) and not math.isfinite(value)) or not (
@@ -72,13 +82,15 @@ class _Checker:
 
     def table(self, key: str, value: object) -> bool:
         if not isinstance(value, dict):
-            self.add(key, f"expected a table, got {value!r}")
+            self.add(key, f"expected a table, got {_brief(value)}")
             return False
         return True
 
     def unknown(self, key: str, allowed) -> None:
         names = ", ".join(sorted(allowed))
-        self.add(key, f"unknown key; allowed: {names}")
+        hint = did_you_mean(key.rsplit(".", 1)[-1], allowed)
+        self.add(key, f"unknown key;{hint} allowed: {names}" if hint else
+                 f"unknown key; allowed: {names}")
 
 
 def check_document(doc: dict, file: str, line_of: Callable[[str], int | None]) -> list[Problem]:
@@ -160,7 +172,9 @@ def _check_parameters(c: _Checker, body: dict) -> None:
         path = f"parameters.{name}"
         param = PARAMS.get(name)
         if param is None:
-            c.add(path, "unknown parameter; 'peninsula parameters' lists the known ones")
+            hint = did_you_mean(name, PARAMS)
+            c.add(path, f"unknown parameter;{hint or ''} 'peninsula parameters' lists the known "
+                  "ones")
             continue
         if isinstance(spec, int | float) and not isinstance(spec, bool):
             spec = {"value": spec}  # a bare number: the fixed value
@@ -177,7 +191,7 @@ def _check_parameters(c: _Checker, body: dict) -> None:
             elif key == "range":
                 ok = isinstance(value, list) and len(value) == 2
                 if not ok:
-                    c.add(kpath, f"expected [low, high] within [{lo:g}, {hi:g}], got {value!r}")
+                    c.add(kpath, f"expected [low, high] within [{lo:g}, {hi:g}], got {_brief(value)}")
                     continue
                 for v in value:
                     c.scalar(kpath, v, limit_field)
@@ -185,12 +199,12 @@ def _check_parameters(c: _Checker, body: dict) -> None:
                     c.add(kpath, f"low {value[0]} is above high {value[1]}")
             elif key == "distribution":
                 if value not in DISTRIBUTIONS:
-                    c.add(kpath, f"expected one of {', '.join(DISTRIBUTIONS)}, got {value!r}")
+                    c.add(kpath, f"expected one of {', '.join(DISTRIBUTIONS)}, got {_brief(value)}")
             elif key == "basis":
                 c.scalar(kpath, value, S.Field("str"))
             elif key == "unit":
                 if value != param.unit:
-                    c.add(kpath, f"unit of {name} is {param.unit!r}, got {value!r}")
+                    c.add(kpath, f"unit of {name} is {param.unit!r}, got {_brief(value)}")
             else:
                 c.unknown(kpath, S.PARAMETER_KEYS)
 
@@ -203,7 +217,7 @@ def _check_levers(c: _Checker, body: dict) -> None:
                 isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12 for m in value
             )
             if not ok:
-                c.add(path, f"expected a list of months of the year (1..12), got {value!r}")
+                c.add(path, f"expected a list of months of the year (1..12), got {_brief(value)}")
             continue
         field = S.LEVERS.get(name)
         if field is None:
@@ -218,10 +232,23 @@ def _check_levers(c: _Checker, body: dict) -> None:
             if not value:
                 c.add(path, f"an empty list; give a number, a schedule {{ \"YYYY-MM\" = value }} "
                       f"or a list with one value per month of the horizon ({field.describe()})")
-            for i, v in enumerate(value):
-                c.scalar(f"{path}[{i}]", v, field)
+            _check_list(c, path, value, field)
         else:
             c.scalar(path, value, field)
+
+
+def _check_list(c: _Checker, path: str, values: list, field: S.Field) -> None:
+    """A monthly lever list: one problem for one bad value, else one line summing them up."""
+    each = _Checker(c.file, c.line_of, c.where)
+    for i, v in enumerate(values):
+        each.scalar(f"{path}[{i}]", v, field)
+    if len(each.problems) <= 1:
+        c.problems += each.problems
+        return
+    bad = [f"{p.key[len(path):]} = {v!r}" for p, v in
+           ((p, values[int(p.key[len(path) + 1:-1])]) for p in each.problems)]
+    c.add(path, f"{len(bad):,} of {len(values):,} values are not allowed ({first_few(bad)}); "
+          f"allowed: {field.describe()}")
 
 
 def _check_mechanisms(c: _Checker, body: dict) -> None:
@@ -240,7 +267,7 @@ def _check_metrics(c: _Checker, body: dict) -> None:
                 isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 100 for v in value
             )
             if not ok:
-                c.add(path, f"expected a list of whole years in [1, 100], got {value!r}")
+                c.add(path, f"expected a list of whole years in [1, 100], got {_brief(value)}")
         elif key == "stability_weights":
             if not c.table(path, value):
                 continue
@@ -263,12 +290,34 @@ def _check_study(c: _Checker, body: dict) -> None:
                 isinstance(v, str) and v.strip() for v in value)
             if not ok:
                 c.add(path, f"expected a non-empty list of texts ({S.STUDY_LISTS[key]}), "
-                      f"got {value!r}")
+                      f"got {_brief(value)}")
         elif key in S.STUDY_FIELDS:
             if not isinstance(value, str) or not value.strip():
-                c.add(path, f"expected a file path (text), got {value!r}")
+                c.add(path, f"expected a file path (text), got {_brief(value)}")
         else:
             c.unknown(path, [*S.STUDY_LISTS, *S.STUDY_FIELDS])
+
+
+def check_horizons(doc: dict, where: Where) -> list[Problem]:
+    """Given metrics.horizons_years must lie within the run: 1..horizon_months/12 years.
+
+    The default list (which a complete scenario file repeats) is cut to the run instead, so a
+    short run's ``scenario show`` output loads back."""
+    c = _Checker("", lambda k: None, where)
+    horizons = doc.get("metrics", {}).get("horizons_years", [])
+    months = doc.get("scenario", {}).get("horizon_months")
+    if not isinstance(months, int) or isinstance(months, bool) \
+            or horizons == list(S.DEFAULT_HORIZONS):
+        return []
+    years = months // 12
+    beyond = [h for h in horizons if isinstance(h, int) and h > years]
+    if beyond:
+        allowed = (f"allowed 1..{years} (scenario.horizon_months / 12 = {months} / 12)"
+                   if years >= 1 else f"a {months}-month run reaches no whole year")
+        c.add("metrics.horizons_years", f"{first_few([str(h) for h in beyond])} "
+              f"{'is' if len(beyond) == 1 else 'are'} beyond the run: {allowed}; lengthen "
+              "scenario.horizon_months or give shorter horizons")
+    return c.problems
 
 
 def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None],
