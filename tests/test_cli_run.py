@@ -59,7 +59,7 @@ def test_bundled_scenarios_differ_as_history_says():
 def test_out_dir_files_duckdb_and_manifest(tmp_path):
     out = tmp_path / "res"
     res = runner.invoke(app, ["run", "--runs", "50", "--seed", "3", "--out", str(out), "-q",
-                              "--set", "scenario.horizon_months=24"])
+                              "--set", "scenario.horizon_months=24", "--monthly", "--events"])
     assert res.exit_code == 0, res.output
     for f in ("runs.parquet", "monthly.parquet", "events.parquet", "summary.json",
               "manifest.json", "scenario.toml"):

@@ -14,7 +14,7 @@ runner = CliRunner()
 
 def test_dask_localcluster_matches_sequential_bit_for_bit(tmp_path):
     args = ["run", "--runs", "600", "--seed", "8", "--chunk-runs", "100", "-q",
-            "--set", "scenario.horizon_months=24"]
+            "--set", "scenario.horizon_months=24", "--monthly", "--events"]
     seq, dsk = tmp_path / "seq", tmp_path / "dask"
     assert runner.invoke(app, [*args, "--out", str(seq)]).exit_code == 0
     res = runner.invoke(app, [*args, "--out", str(dsk), "--executor", "dask", "--workers", "2"])

@@ -88,8 +88,9 @@ def test_gdelt2_plain_and_zipped_with_every_bad_row_reason(tmp_path):
         usa_prk = dyads[(dyads.actor == "USA") & (dyads.target == "PRK")].iloc[0]
         # MODELS V2-style check: one 057 (+8.0) and one 138 (-7.0) in a month net to +1.0
         assert usa_prk["net_goldstein"] == pytest.approx(8.0)
-    both = ingest([plain, zipped])[0]
-    assert both.loc[(both.actor == "PRK") & (both.target == "USA"), "events"].iloc[0] == 4
+    both, rep = ingest([plain, zipped])  # the same export twice: each event counted once
+    assert both.loc[(both.actor == "PRK") & (both.target == "USA"), "events"].iloc[0] == 2
+    assert rep.as_dict(len(both))["rows_duplicate"] == 7 and accounted(rep)
 
 
 def test_icews_style_table_with_country_names(tmp_path):
@@ -152,7 +153,7 @@ def test_plot_real_and_simulated_tension_on_one_axis(tmp_path):
     assert real_tension(pd.read_parquet(table)).loc["2023-03"] == pytest.approx(-(8.0 - 4.4) / 2)
     run = tmp_path / "run"
     res = runner.invoke(app, ["run", "--runs", "20", "--out", str(run), "-q", "--no-monthly",
-                              "--set", "scenario.horizon_months=24"])
+                              "--events", "--set", "scenario.horizon_months=24"])
     assert res.exit_code == 0
     sim = simulated_tension(pd.read_parquet(run / "events.parquet"))
     assert len(sim) == 24 and sim.between(-10, 10).all()

@@ -37,7 +37,7 @@ def test_folder_run_matches_in_memory_run(tmp_path):
 
 def test_killed_run_resumes_without_recomputing_or_losing_rows(tmp_path):
     args = ["run", "baseline", "--runs", "80", "--seed", "5", "--chunk-runs", "4",
-            "--set", "scenario.horizon_months=24", "-q",
+            "--set", "scenario.horizon_months=24", "-q", "--monthly", "--events",
             "--kernel", "python"]  # uncompiled, so the kill lands mid-run
     whole, broken = tmp_path / "whole", tmp_path / "broken"
     assert runner.invoke(app, [*args, "--out", str(whole)]).exit_code == 0

@@ -85,7 +85,7 @@ def test_second_run_into_a_folder_leaves_nothing_of_the_first(tmp_path):
     out = tmp_path / "r"
     base = ["run", "--runs", "60", "--seed", "3", "--set", "scenario.horizon_months=24", "-q",
             "--out", str(out)]
-    assert runner.invoke(app, base).exit_code == 0
+    assert runner.invoke(app, [*base, "--monthly"]).exit_code == 0
     assert (out / "monthly.parquet").is_file()
     res = runner.invoke(app, [*base[:-2], "--seed", "4", "--no-monthly", "--out", str(out)])
     assert res.exit_code == 0, res.output
@@ -111,10 +111,11 @@ def test_manifest_command_names_every_option_and_reproduces_the_folder(tmp_path)
     first = tmp_path / "first"
     res = runner.invoke(app, ["run", "--runs", "90", "--seed", "2", "--workers", "2", "-q",
                               "--set", "scenario.horizon_months=24", "--posterior", str(post),
-                              "--no-monthly", "--chunk-runs", "40", "--out", str(first)])
+                              "--no-monthly", "--events", "--chunk-runs", "40",
+                              "--out", str(first)])
     assert res.exit_code == 0, res.output
     command = json.loads((first / "manifest.json").read_text())["command"]
-    for opt in ("--out", "--workers 2", "--posterior", "--no-monthly", "--chunk-runs 40"):
+    for opt in ("--out", "--workers 2", "--posterior", "--events", "--chunk-runs 40"):
         assert opt in command, opt
     again = tmp_path / "again"
     argv = shlex.split(command.replace(str(first), str(again)))
@@ -122,6 +123,7 @@ def test_manifest_command_names_every_option_and_reproduces_the_folder(tmp_path)
     assert runner.invoke(app, [*argv[1:], "-q"]).exit_code == 0
     for name in ("summary.json",):
         assert (first / name).read_text() == (again / name).read_text()
+    assert sorted(p.name for p in again.iterdir()) == sorted(p.name for p in first.iterdir())
     pd.testing.assert_frame_equal(pd.read_parquet(first / "runs.parquet"),
                                   pd.read_parquet(again / "runs.parquet"))
 
@@ -146,10 +148,12 @@ def test_a_locked_folder_refuses_a_second_writer(tmp_path):
             res = runner.invoke(app, [*args, "-q", "--out", str(out)])
             assert res.exit_code == 2, res.output
             assert "another peninsula command is writing to this folder" in res.output
+        assert sorted(p.name for p in out.iterdir()) == [store.LOCK_FILE]  # the holder's
     finally:
         holder.communicate("done\n", timeout=30)
-    assert sorted(p.name for p in out.iterdir()) == [store.LOCK_FILE]
+    assert not out.exists()  # the refused wrote nothing; the holder took its lock and folder
     assert runner.invoke(app, ["run", "--runs", "20", "-q", "--out", str(out)]).exit_code == 0
+    assert not (out / store.LOCK_FILE).exists()
 
 
 def test_two_runs_started_together_one_wins_one_is_refused(tmp_path):

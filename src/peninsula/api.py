@@ -113,33 +113,64 @@ class Ensemble:
     def save(self, out_dir: str | Path, command: str | None = None) -> Path:
         """Write runs/monthly/events Parquet, summary.json, scenario.toml and manifest.json.
 
-        Each file is written atomically, with the folder locked against other writers; an
-        earlier result's files are removed first and the manifest is written last, so a folder
-        with a manifest holds one complete result.
+        Each file is written atomically, with the folder locked against other writers. The
+        new result is assembled beside the folder's previous one and swapped in only once
+        complete, the manifest last, so a folder with a manifest holds one complete result and
+        an interruption leaves the previous result whole. A folder holding an unfinished run
+        is refused (``ResumeError``): its finished chunks are not this call's to delete.
         """
         out = Path(out_dir)
-        from peninsula.io.parts import clear_previous
+        from peninsula.io import parts as P
 
         with store.folder_lock(out):
-            clear_previous(out)
-            if self.result.monthly is not None:
-                step = 1000
-                parts = (self.monthly(slice(a, a + step)) for a in range(0, self.n_runs, step))
-                store.write_parquet_stream(parts, out / "monthly.parquet")
-            if self.result.events is not None:
-                store.write_parquet(self.events(), out / "events.parquet")
-            _finish_folder(self, out, command)
+            P.recover(out)
+            P.clear_previous(out)
+            stage = P.stage(out)
+            try:
+                if self.result.monthly is not None:
+                    step = 1000
+                    frames = (self.monthly(slice(a, a + step))
+                              for a in range(0, self.n_runs, step))
+                    store.write_parquet_stream(frames, stage / "monthly.parquet")
+                if self.result.events is not None:
+                    store.write_parquet(self.events(), stage / "events.parquet")
+                _finish_folder(self, stage, command)
+            except BaseException:
+                store.remove_tree(stage)  # not complete: the previous result stays
+                raise
+            P.install(out)
         return out
 
 
-def _finish_folder(ens: Ensemble, out: Path, command: str | None) -> None:
+class FinishedFolder:
+    """A result folder that already held the finished result asked for (``run_to_dir`` with
+    ``resume=True`` and the same plan): nothing was run and nothing rewritten."""
+
+    def __init__(self, folder: Path, manifest: dict):
+        self.folder, self.manifest = folder, manifest
+
+    @property
+    def n_runs(self) -> int:
+        return int(self.manifest["runs"])
+
+    def summary(self) -> dict:
+        """The summary stored in the folder (summary.json)."""
+        return store.read_json_object(self.folder / "summary.json") or {}
+
+
+def _finish_folder(ens: Ensemble, out: Path, command: str | None,
+                   plan: dict | None = None) -> None:
     """Runs table (parameters and outcomes), summary, scenario and, last, the manifest
-    listing the files present."""
+    listing the files present (with ``plan``, the run's resume plan, so that a later
+    ``--resume`` can tell whether it asks for this very result)."""
     store.write_parquet(ens.runs_table(), out / "runs.parquet")
     store.write_json(ens.summary(), out / "summary.json")
     store.write_text(ens.scenario.to_toml(), out / "scenario.toml")
     files = [f for f in tables.RESULT_FILES if (out / f).is_file()]
-    store.write_json(ens.manifest(command, files), out / tables.MANIFEST)
+    manifest = ens.manifest(command, files)
+    if plan is not None:
+        manifest["plan"] = plan
+    store.write_json(manifest, out / tables.MANIFEST)
 
 
 def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
@@ -148,14 +179,18 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
                progress: Callable[[int], None] | None = None,
                posterior: pd.DataFrame | None = None, command: str | None = None,
                on_resume: Callable[[int, int], None] | None = None,
-               kernel: str = "auto") -> Ensemble:
+               kernel: str = "auto") -> Ensemble | FinishedFolder:
     """Run an ensemble straight to a folder, chunk by chunk, resumable after an interruption.
 
     Each worker writes its chunk's Parquet parts; the final runs/monthly/events tables, the
-    summary and the manifest are assembled in run order once every chunk is done. The folder
-    is locked for the run (a second writer gets ``store.FolderBusy``); a fresh run first
-    removes an earlier result's files. Returns an Ensemble holding the per-run outcomes (the
-    monthly table stays on disk).
+    summary and the manifest are assembled in run order once every chunk is done, in a
+    staging folder, and swapped in for the folder's previous result only when complete: an
+    interruption or a write error (a full disk) never loses a finished result, and the
+    finished chunks stay for ``resume``. The folder is locked for the run (a second writer
+    gets ``store.FolderBusy``). With ``resume``: an unfinished run of the same plan continues
+    (another plan: ``ResumeError``); a finished result of the same plan is left as it is and
+    returned as a ``FinishedFolder``; one of another plan is refused (``ResumeError``).
+    Returns an Ensemble holding the per-run outcomes (the monthly table stays on disk).
     """
     out = Path(out_dir)
     with store.folder_lock(out):
@@ -168,7 +203,7 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
 
 def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chunk_runs,
                        record_monthly, record_events, resume, progress, posterior, command,
-                       on_resume, kernel) -> Ensemble:
+                       on_resume, kernel) -> Ensemble | FinishedFolder:
     from peninsula.engine.ensemble import chunk_bounds, simulate_to_parts
     from peninsula.engine.executors import using_executor
     from peninsula.io import parts as P
@@ -184,6 +219,17 @@ def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chun
             "record_events": record_events,
             "posterior": None if posterior is None else int(pd.util.hash_pandas_object(
                 posterior, index=False).sum())}
+    P.recover(out)  # a swap cut short by a kill is finished first
+    if resume and not (out / P.PARTS / P.PLAN).exists():
+        differ = P.finished_plan_differs(out, plan)
+        if differ:
+            raise P.ResumeError(f"{out}: cannot resume: {', '.join(differ)} differ from the "
+                                "finished result there; run without --resume to replace it, "
+                                "or choose another --out folder")
+        if differ == []:
+            if progress:
+                progress(scenario.runs)  # every run is done already
+            return FinishedFolder(out, store.read_json_object(out / tables.MANIFEST) or {})
     parts_dir, resuming = P.prepare(out, plan, resume)
     done = [b for b in bounds if P.is_done(parts_dir, *b)]
     if on_resume and resuming:
@@ -198,11 +244,16 @@ def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chun
             n = fut.result()
             if progress:
                 progress(n)
-    (out / tables.MANIFEST).unlink(missing_ok=True)
-    result = P.assemble(out, parts_dir, bounds)
-    ens = Ensemble(scenario, setup, result)
-    _finish_folder(ens, out, command)
-    P.clean(parts_dir)
+    stage = P.stage(out)
+    try:
+        result = P.assemble(stage, parts_dir, bounds)
+        ens = Ensemble(scenario, setup, result)
+        _finish_folder(ens, stage, command, plan)
+    except BaseException:
+        store.remove_tree(stage)  # not complete: the previous result and the chunks stay
+        raise
+    P.clean(parts_dir)  # the staged result is complete: recover() would swap it in
+    P.install(out)
     return ens
 
 
@@ -322,7 +373,6 @@ def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
     ``cumulative``, ``ladder``, ``years``, ``yearly``, and the provenance ``scenario``,
     ``policy``, ``runs``, ``seed``."""
     from peninsula.analysis.compare import policy_scenario
-    from peninsula.analysis.fan import fan_data
 
     sc = scenario_for(scenario, runs=runs, seed=seed, overrides=overrides)
     if policy is not None:
@@ -330,9 +380,16 @@ def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
         if len(found) != 1:
             raise ValueError(f"--policy {policy}: names {len(found)} policies; give one")
         sc = policy_scenario(sc, found[0])
-    ens = run(sc, workers=workers, record_monthly=True, record_events=False)
-    return {**fan_data(ens.result, ens.setup), "scenario": sc.name, "policy": policy,
-            "runs": ens.n_runs, "seed": sc.seed}
+    return fan_of(run(sc, workers=workers, record_monthly=True, record_events=False), policy)
+
+
+def fan_of(ens: Ensemble, policy: str | None = None) -> dict:
+    """The fan charts' data of an ensemble run with its monthly state (as ``fan``), so that one
+    ensemble serves a summary and its fan charts."""
+    from peninsula.analysis.fan import fan_data
+
+    return {**fan_data(ens.result, ens.setup), "scenario": ens.scenario.name, "policy": policy,
+            "runs": ens.n_runs, "seed": ens.setup.seed}
 
 
 def compare(scenario: Scenario | str = "baseline", policies: list | None = None, *,
@@ -548,14 +605,15 @@ def explain_ensembles() -> int:
 
 def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: int = 1,
             progress: Callable[[int], None] | None = None, against: dict | None = None,
-            reference: dict | None = None) -> dict:
+            reference: dict | None = None, executor: Executor | None = None) -> dict:
     """What the alliance's activity does through each channel, every channel against the same
     counterfactual (``against``: no activity by default), and what each other mechanism adds
-    (on minus off), on common random numbers: analysis/explain.py."""
+    (on minus off), on common random numbers: analysis/explain.py. Its ensembles run together
+    on ``executor`` (a caller's pool, kept warm between calls) or a pool of ``workers``."""
     from peninsula.analysis.explain import explain as run_explain
 
     return run_explain(scenario_for(scenario), runs, workers, progress=progress,
-                       against=against, reference=reference)
+                       against=against, reference=reference, executor=executor)
 
 
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,

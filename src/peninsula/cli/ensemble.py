@@ -44,7 +44,14 @@ def run(
                                                 "other mechanism adds.")] = False,
     explain_runs: Annotated[int, typer.Option(min=10, help="Runs per --explain ensemble.")]
     = 2000,
-    monthly: Annotated[bool, typer.Option(help="Record the monthly state table.")] = True,
+    monthly: Annotated[bool, typer.Option(
+        "--monthly/--no-monthly", help="With --out, also write monthly.parquet (the state of "
+                                       "every run in every month: large, about 30 KB a run "
+                                       "over ten years).")] = False,
+    events: Annotated[bool, typer.Option(
+        "--events/--no-events", help="With --out, also write events.parquet (every run's "
+                                     "CAMEO-coded events; 'peninsula plot tension' reads "
+                                     "it).")] = False,
     quiet: QuietOpt = False,
     init_from_events: Annotated[Path | None, typer.Option(
         help="Set the starting tension from a table made by 'peninsula events ingest'.")]
@@ -74,12 +81,12 @@ def run(
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
     command = R.run_command(scenario, sc, sets, out_dir=out_dir, workers=workers,
-                            posterior=posterior, monthly=monthly, chunk_runs=chunk_runs,
-                            kernel=kernel)
+                            posterior=posterior, monthly=monthly, events=events,
+                            chunk_runs=chunk_runs, kernel=kernel)
     pool = R.make_pool(executor_kind, workers, scheduler)
     try:
-        ens = _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kernel,
-                        command)
+        ens = _run_with(pool, sc, out_dir, chunk_runs, (monthly, events), resume, post, quiet,
+                        kernel, command)
     except KeyboardInterrupt:
         R.interrupted(pool, lambda: R.kept_chunks(out_dir, command))
     except BaseException:
@@ -95,7 +102,9 @@ def run(
         raise typer.Exit(130) from None
 
 
-def _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kernel, command):
+def _run_with(pool, sc, out_dir, chunk_runs, record, resume, post, quiet, kernel, command):
+    """The ensemble (in memory, or written to ``out_dir``); refusals and write errors end the
+    command with one line, exit 2."""
     with R.progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
         if out_dir is None:
@@ -110,16 +119,31 @@ def _run_with(pool, sc, out_dir, chunk_runs, monthly, resume, post, quiet, kerne
 
         try:
             return api.run_to_dir(sc, out_dir, executor=pool, chunk_runs=chunk_runs,
-                                  record_monthly=monthly, record_events=True, resume=resume,
-                                  posterior=post, command=command,
+                                  record_monthly=record[0], record_events=record[1],
+                                  resume=resume, posterior=post, command=command,
                                   progress=lambda n: bar.advance(task, n), on_resume=said,
                                   kernel=kernel)
         except (ResumeError, FolderBusy) as exc:
             R.stop(pool)
             R.usage_error(exc)
+        except OSError as exc:  # a full disk, a folder made read-only during the run
+            R.stop(pool)
+            bar.stop()
+            R.usage_error(R.write_failed(out_dir, command, exc))
 
 
 def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -> None:
+    if isinstance(ens, api.FinishedFolder):  # --resume of a finished result: nothing to do
+        err.print(f"{out_dir}: already complete ({ens.n_runs:,} runs, seed "
+                  f"{ens.manifest.get('seed')}); nothing was run or rewritten",
+                  highlight=False, soft_wrap=True)
+        summary = ens.summary()
+        if as_json:
+            print_json(summary)
+        else:
+            print_summary(summary)
+        sys.stdout.flush()
+        return
     summary = dict(ens.summary())
     if explain_:
         n = min(explain_runs, sc.runs)
@@ -138,6 +162,9 @@ def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -
     else:
         print_summary(summary)
         if out_dir is not None:
-            out.print(f"Results written to {out_dir}/ (runs, monthly, events .parquet; "
-                      "summary.json; manifest.json)")
+            from peninsula.io.store import read_json_object
+
+            files = (read_json_object(out_dir / "manifest.json") or {}).get("files", [])
+            out.print(f"Results written to {out_dir}/ ({', '.join(files)}; manifest.json)",
+                      highlight=False, soft_wrap=True)
     sys.stdout.flush()

@@ -11,7 +11,14 @@ import typer
 
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app, events_app, fit_app, plot_app
-from peninsula.cli.options import json_opt, out_opt, out_path, required_out_opt
+from peninsula.cli.options import (
+    in_range,
+    json_opt,
+    out_opt,
+    out_path,
+    range_metavar,
+    required_out_opt,
+)
 from peninsula.cli.render import (
     json_text,
     out,
@@ -23,8 +30,9 @@ from peninsula.cli.render import (
 )
 
 QuietFlag = Annotated[bool, typer.Option("--quiet", "-q")]
-SeedFlag = Annotated[int, typer.Option(min=0)]
-WorkersFlag = Annotated[int, typer.Option(min=1, max=256)]
+SeedFlag = Annotated[int, typer.Option(callback=in_range("--seed", 0), metavar=range_metavar(0))]
+WorkersFlag = Annotated[int, typer.Option(callback=in_range("--workers", 1, 256),
+                                          metavar=range_metavar(1, 256))]
 TrainUntil = Annotated[int, typer.Option(min=2007, max=2024, help="Last training year.")]
 
 
@@ -97,7 +105,8 @@ def backtest_cmd(
                                                         "of calibrating (the yearly back-test; "
                                                         "the rolling one calibrates before each "
                                                         "origin).")] = None,
-    runs: Annotated[int, typer.Option(min=10, help="Replay runs.")] = 4000,
+    runs: Annotated[int, typer.Option(callback=in_range("--runs", 10), metavar=range_metavar(10),
+                                      help="Replay runs.")] = 4000,
     draws: Annotated[int, typer.Option(min=100, help="Calibration draws.")] = 20_000,
     accept: Annotated[float, typer.Option(min=0.001, max=0.5)] = 0.02,
     seed: SeedFlag = 1,
@@ -179,6 +188,23 @@ def backtest_cmd(
         print_rolling(result["rolling"])
 
 
+def _refuse_non_finite(df, columns: list[tuple[str, str]], file: Path) -> None:
+    """Exit 2 naming the first column (and its row) that holds infinity: a fit cannot use it,
+    and the regression would otherwise call the series collinear."""
+    import numpy as np
+    import pandas as pd
+
+    for flag, name in columns:
+        if name not in df.columns or not pd.api.types.is_numeric_dtype(df[name]):
+            continue  # unknown or non-numeric columns: the API's own message
+        values = df[name].to_numpy(dtype=float)
+        bad = np.flatnonzero(np.isinf(values))
+        if bad.size:
+            R.usage_error(f"{file}: {flag}: column {name!r} holds a non-finite value "
+                          f"({values[bad[0]]:g}) in row {bad[0] + 1}; every year needs a "
+                          "finite number")
+
+
 @fit_app.command("arms-race")
 def fit_arms_race_cmd(
     file: Annotated[Path, typer.Argument(help="CSV with one row per year.")],
@@ -195,10 +221,11 @@ def fit_arms_race_cmd(
         df = pd.read_csv(file)
     except (OSError, ValueError) as exc:
         R.usage_error(f"{file}: cannot read CSV ({exc})")
+    xs = [c.strip() for c in x.split(",") if c.strip()]
+    ys = [c.strip() for c in y.split(",") if c.strip()]
+    _refuse_non_finite(df, [("--x", c) for c in xs] + [("--y", c) for c in ys], file)
     with R.checked():
-        result = api.fit_arms_race(df, [c.strip() for c in x.split(",") if c.strip()],
-                                   [c.strip() for c in y.split(",") if c.strip()], at,
-                                   source=str(file))
+        result = api.fit_arms_race(df, xs, ys, at, source=str(file))
     if as_json:
         sys.stdout.write(json_text(result) + "\n")
         return
@@ -216,9 +243,11 @@ def plot_tension_cmd(
     """Plot real and simulated DPRK <-> allies tension on one axis (both CAMEO/Goldstein)."""
     from peninsula.report.tension_plot import plot_tension
 
-    for path in (events, run_dir / "events.parquet"):
-        if not path.is_file():
-            R.usage_error(f"{path}: cannot read (no such file)")
+    if not events.is_file():
+        R.usage_error(f"{events}: cannot read (no such file)")
+    if not (run_dir / "events.parquet").is_file():
+        R.usage_error(f"{run_dir / 'events.parquet'}: no such file; write the run's events "
+                      "with 'peninsula run --events --out FOLDER'")
     R.check_writable(out_file, "file")
     R.check_image(out_file, "--out")
     try:
@@ -227,5 +256,5 @@ def plot_tension_cmd(
         R.usage_error(f"{events} or {run_dir / 'events.parquet'}: cannot plot tension from "
                       f"them ({type(exc).__name__}: {exc}); give the table written by "
                       "'peninsula events ingest' and a folder written by 'peninsula run "
-                      "--out'")
+                      "--events --out'")
     out.print(f"wrote {out_file}")

@@ -29,9 +29,15 @@ HTML_SUFFIXES = (".html", ".htm")
 
 
 def _check_file(path: Path, flag: str, suffixes: tuple[str, ...]) -> None:
-    """Fail before any work if ``path`` has another extension or cannot be written."""
+    """Fail before any work if ``path`` has another extension, is not in an existing folder
+    (the report creates no folders: a mistyped path is refused, not made) or cannot be
+    written."""
     if path.suffix.lower() not in suffixes:
         R.usage_error(f"{flag} {path}: end the name with {' or '.join(suffixes)}")
+    parent = path.parent
+    if not parent.exists():
+        R.usage_error(f"{flag} {path}: cannot write the file here (no folder {parent}; "
+                      "create it first)")
     R.check_writable(path, "file")
 
 
@@ -55,7 +61,8 @@ def _command(scenario: str, policies: list[str], runs: int, seed: int, sets: lis
 
 @app.command("report")
 def report(
-    out_html: required_out_opt("The brief: a self-contained HTML file (.html)."),
+    out_html: required_out_opt("The brief: a self-contained HTML file (.html), in an existing "
+                               "folder."),
     scenario: ScenarioArg = "baseline",
     policy: Annotated[list[str] | None, typer.Option(
         "--policy", help="A bundled policy ('peninsula policies') or a TOML policy file "
@@ -66,8 +73,8 @@ def report(
     seed: seed_opt("Root seed (the same for every policy; default: the scenario's).") = None,
     set_: SetOpt = None,
     pdf: Annotated[Path | None, typer.Option(
-        "--pdf", parser=out_path, help="Also print the brief to this PDF (needs the chromium "
-                                       "package).")] = None,
+        "--pdf", parser=out_path, help="Also print the brief to this PDF, in an existing "
+                                       "folder (needs the chromium package).")] = None,
     backtest: Annotated[Path | None, typer.Option(
         "--backtest", help="JSON of 'peninsula backtest --json' whose skill the brief "
                            "reports (without it the brief says where the skill is reported)."

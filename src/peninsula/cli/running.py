@@ -191,18 +191,21 @@ def tension_from(path: Path) -> float:
 
 
 def run_command(ref: str, sc, sets: list[str] | None, *, out_dir: Path | None = None,
-                workers: int = 1, posterior: Path | None = None, monthly: bool = True,
-                chunk_runs: int | None = None, kernel: str = "auto") -> str:
+                workers: int = 1, posterior: Path | None = None, monthly: bool = False,
+                events: bool = False, chunk_runs: int | None = None,
+                kernel: str = "auto") -> str:
     """The command that reproduces these results: scenario, runs, seed, every override and
-    the options that shape the output folder (--out, --workers, --posterior, --no-monthly,
-    --chunk-runs, which a --resume must repeat, and a non-default --kernel)."""
+    the options that shape the output folder (--out, --workers, --posterior, --monthly,
+    --events, --chunk-runs, which a --resume must repeat, and a non-default --kernel)."""
     parts = ["peninsula", "run", ref, "--runs", str(sc.runs), "--seed", str(sc.seed)]
     for item in sets or []:
         parts += ["--set", item]
     if posterior is not None:
         parts += ["--posterior", str(posterior)]
-    if not monthly:
-        parts.append("--no-monthly")
+    if monthly:
+        parts.append("--monthly")
+    if events:
+        parts.append("--events")
     if chunk_runs is not None:
         parts += ["--chunk-runs", str(chunk_runs)]
     if kernel != "auto":
@@ -224,7 +227,25 @@ def kept_chunks(out_dir: Path | None, command: str) -> str:
     done = finished(out_dir)
     if done is None:
         if (out_dir / MANIFEST).is_file():
-            return f"the run had finished: its results are complete in {out_dir}"
+            return f"the folder holds a complete result: {out_dir}"
         return f"nothing finished was kept in {out_dir}"
-    return (f"{done[0]} of {done[1]} chunks finished and kept in {out_dir}; continue with: "
-            f"{command} --resume")
+    before = ("; the result already there stays until this run completes"
+              if (out_dir / MANIFEST).is_file() else "")
+    return (f"{done[0]} of {done[1]} chunks finished and kept in {out_dir}{before}; continue "
+            f"with: {command} --resume")
+
+
+def write_failed(out_dir: Path, command: str, exc: OSError) -> str:
+    """One line for a write error during a run into ``out_dir`` (a full disk): what failed,
+    what was kept, and the command that continues once there is room."""
+    from peninsula.io.parts import finished
+
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    done = finished(out_dir)
+    if done is None:
+        return (f"{out_dir}: cannot write the results: {reason}{where}; nothing was kept "
+                "(any earlier result there is untouched); make room and run again")
+    return (f"{out_dir}: cannot write the results: {reason}{where}; {done[0]} of {done[1]} "
+            "chunks finished and kept (any earlier result there is untouched); make room and "
+            f"continue with: {command} --resume")

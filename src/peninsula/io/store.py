@@ -6,7 +6,8 @@ or the new one under the final name, never half of one. A kill between the two c
 temporary file behind; ``remove_stale_temps`` clears those (and only those: the ``.pen.tmp``
 ending marks them as this package's) once the folder is locked again. ``folder_lock`` takes
 an exclusive lock on a result folder for one command, so two commands writing to the same
-folder at once cannot mix their files: the second is refused.
+folder at once cannot mix their files: the second is refused. The lock file is removed when
+the lock is released, so a command leaves no ``.lock`` behind.
 """
 
 from __future__ import annotations
@@ -57,9 +58,12 @@ def folder_lock(folder: Path) -> Iterator[Path]:
     folder locked, and a record lock is not inherited by forked pool workers, so it ends with
     the block. Re-entrant within this process (a command may lock a folder that a function it
     calls locks again). Raises FolderBusy at once if another process holds it. On a file
-    system without locks (some network mounts) the block runs unlocked.
+    system without locks (some network mounts) the block runs unlocked. On release the lock
+    file is deleted (while still held; a taker checks it locked the file still under that
+    name), and the folder too if the block created it and left it empty.
     """
     folder = Path(folder)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     key = str(folder.resolve())
     with _HELD_GUARD:
@@ -75,15 +79,8 @@ def folder_lock(folder: Path) -> Iterator[Path]:
             with _HELD_GUARD:
                 _HELD[key] -= 1
         return
-    fh = open(folder / LOCK_FILE, "a+b")  # noqa: SIM115 - held open for the block
+    fh = _take(folder)
     try:
-        try:
-            _lock(fh)
-        except OSError as exc:  # any other errno: no locks on this file system, run unlocked
-            if exc.errno in (errno.EACCES, errno.EAGAIN):
-                raise FolderBusy(f"{folder}: another peninsula command is writing to this "
-                                 "folder; wait for it to finish or choose another --out"
-                                 ) from None
         with _HELD_GUARD:
             _HELD[key] = 1
         try:
@@ -91,8 +88,40 @@ def folder_lock(folder: Path) -> Iterator[Path]:
         finally:
             with _HELD_GUARD:
                 del _HELD[key]
+            with contextlib.suppress(OSError):
+                (folder / LOCK_FILE).unlink()
     finally:
         fh.close()  # closing releases the lock
+    if created:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty: a refused command leaves no folder behind
+
+
+def _take(folder: Path):
+    """The open, locked lock file of ``folder``; FolderBusy if another process holds it."""
+    path = folder / LOCK_FILE
+    while True:
+        try:
+            fh = open(path, "a+b")  # noqa: SIM115 - held open for the block
+        except FileNotFoundError:  # the folder's last holder removed it as we came
+            folder.mkdir(parents=True, exist_ok=True)
+            continue
+        try:
+            _lock(fh)
+        except OSError as exc:  # any other errno: no locks on this file system, run unlocked
+            fh.close()
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                raise FolderBusy(f"{folder}: another peninsula command is writing to this "
+                                 "folder; wait for it to finish or choose another --out"
+                                 ) from None
+            return open(path, "a+b")  # noqa: SIM115
+        try:  # the holder before us may have deleted the file we locked: lock the new one
+            same = os.path.samestat(os.fstat(fh.fileno()), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            return fh
+        fh.close()
 
 
 def _lock(fh) -> None:
