@@ -31,6 +31,7 @@ mechanism adds at this posture), whose answers need not add up with the channels
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import replace
 
 import numpy as np
@@ -41,7 +42,7 @@ from peninsula.analysis.metrics import (
     shared_draws,
     stability_index,
 )
-from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.ensemble import run_ensembles
 from peninsula.model.levers import ACTIVITY_LEVERS, CHANNELS, NO_ACTIVITY
 from peninsula.model.reference import reference_inputs
 from peninsula.model.setup import build_setup
@@ -104,7 +105,8 @@ def check_against(against: dict | None) -> dict[str, float]:
 
 
 def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progress=None,
-            against: dict | None = None, reference: dict | None = None) -> dict:
+            against: dict | None = None, reference: dict | None = None,
+            executor: Executor | None = None) -> dict:
     """Return {"horizon_years", "runs", "against", "full", "counterfactual", "total",
     "total_interval_90", "contributions" (channel -> outcome -> mean difference),
     "intervals_90" (channel -> outcome -> [low, high], paired), "interaction", "mechanisms"
@@ -112,37 +114,43 @@ def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progres
 
     ``against``: activity levers of the counterfactual (default: none). ``reference``: the
     policy at which the model rests (values of levers.REFERENCE_LEVERS; default today's), the
-    same in every ensemble.
+    same in every ensemble. Every ensemble is submitted at once (``executor``, or a pool of
+    ``workers``), so a pool runs several together; ``progress(1)`` as each one is done.
     """
     cf = check_against(against)
     setup = build_setup(scenario)
     setup = replace(setup, reference=reference_inputs(reference),
                     counterfactual=build_setup(scenario.with_levers(**cf)).plan)
     off = dict.fromkeys(CHANNELS, False)
+    setups = {"full": setup, "every": replace(setup, views=dict.fromkeys(CHANNELS, True))}
+    setups.update({("channel", c): replace(setup, views={**off, c: True}) for c in CHANNELS})
+    ablations = [m for m in mechanisms if m in MECHANISMS and scenario.doc["mechanisms"][m]]
+    setups.update({("mechanism", m): replace(build_setup(scenario.with_mechanisms(**{m: False})),
+                                             reference=setup.reference) for m in ablations})
+    done = [0]
 
-    def simulate(s):
-        res = run_chunks(s, runs, workers=workers, record_monthly=False, record_events=False)
-        if progress:
+    def tick(n: int) -> None:  # chunks arrive by runs; an ensemble is done every `runs` runs
+        done[0] += n
+        while progress and done[0] >= runs:
+            done[0] -= runs
             progress(1)
-        return per_run(res, s)
 
-    full_runs = simulate(setup)
+    results = run_ensembles(setups, runs, executor=executor, workers=workers,
+                            record_monthly=False, record_events=False, progress=tick)
+    runs_of = {name: per_run(res, setups[name]) for name, res in results.items()}
+    full_runs, every_runs = runs_of["full"], runs_of["every"]
     draws = shared_draws(np.arange(runs), setup)  # run ids 0..runs-1 in every ensemble
-    every_runs = simulate(replace(setup, views=dict.fromkeys(CHANNELS, True)))
     full, every = means(full_runs), means(every_runs)
     contrib, ci = {}, {}
     for c in CHANNELS:
-        switched = simulate(replace(setup, views={**off, c: True}))
+        switched = runs_of[("channel", c)]
         contrib[c] = difference(full, means(switched))
         ci[c] = paired_interval(full_runs, switched, draws)
     total = difference(full, every)
     interaction = {k: total[k] - sum(c[k] for c in contrib.values()) for k in OUTCOMES}
     ablated, ablated_ci = {}, {}
-    for mech in mechanisms:
-        if mech not in MECHANISMS or not scenario.doc["mechanisms"][mech]:
-            continue
-        s_off = build_setup(scenario.with_mechanisms(**{mech: False}))
-        switched = simulate(replace(s_off, reference=setup.reference))
+    for mech in ablations:
+        switched = runs_of[("mechanism", mech)]
         ablated[mech] = difference(full, means(switched))
         ablated_ci[mech] = paired_interval(full_runs, switched, draws)
     years = max(1, min(scenario.horizon_months // 12, max(scenario.doc["metrics"]["horizons_years"])))

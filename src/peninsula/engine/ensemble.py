@@ -62,16 +62,38 @@ def run_chunks(setup, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_RUNS,
     ``compact`` keeps per-run outcomes only (float32, no parameters): for large ensembles whose
     summary is all that is wanted.
     """
+    return run_ensembles({0: setup}, n_runs, chunk_runs=chunk_runs, executor=executor,
+                         workers=workers, record_monthly=record_monthly,
+                         record_events=record_events, compact=compact, progress=progress)[0]
+
+
+def run_ensembles(setups: dict, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_RUNS,
+                  executor: Executor | None = None, workers: int = 1,
+                  record_monthly: bool = True, record_events: bool = True,
+                  compact: bool = False, progress: Callable[[int], None] | None = None
+                  ) -> dict:
+    """Runs 0..n_runs-1 of every setup (name -> setup), as name -> joined ``ChunkResult``.
+
+    Every chunk of every setup is submitted before any is awaited, so a pool works on several
+    ensembles at once (an explanation's many small ensembles keep every worker busy); each
+    chunk's numbers depend on its setup and run ids only, so the results are those of
+    ``run_chunks`` one setup at a time.
+    """
+    bounds = chunk_bounds(n_runs, chunk_runs)
     with using_executor(executor, workers) as pool:
-        futures = [pool.submit(simulate_range, setup, a, b, record_monthly, record_events, compact)
-                   for a, b in chunk_bounds(n_runs, chunk_runs)]
-        parts = []
-        for fut in futures:  # in submission order, so results are joined in run order
-            part = fut.result()
-            parts.append(part)
-            if progress:
-                progress(len(part.run_ids))
-    return join(parts)
+        futures = {name: [pool.submit(simulate_range, setup, a, b, record_monthly,
+                                      record_events, compact) for a, b in bounds]
+                   for name, setup in setups.items()}
+        out = {}
+        for name, pending in futures.items():  # in submission order: joined in run order
+            parts = []
+            for fut in pending:
+                part = fut.result()
+                parts.append(part)
+                if progress:
+                    progress(len(part.run_ids))
+            out[name] = join(parts)
+    return out
 
 
 def join(parts: list[ChunkResult]) -> ChunkResult:
