@@ -14,9 +14,8 @@ Rows:
 - ``first api.run``: import, then one ensemble of R runs (120 months, no monthly table): what
   the first `peninsula run` waits, compile or cache load included.
 - ``Explore view``: the calls of the dashboard's Explore view for R runs (one ensemble with its
-  monthly state for the summary and the fan charts, then the drivers' ensembles together on a
-  pool of two workers kept warm), timed after a first view in the same process, as a user who
-  moves a lever waits.
+  monthly state for the summary and the fan charts, then the drivers' ensembles), timed after a
+  first view in the same process, as a user who moves a lever waits.
 """
 
 from __future__ import annotations
@@ -31,17 +30,16 @@ import time
 EXPLORE = """
 import time
 from peninsula import api
-from peninsula.engine.executors import LocalPool
-if __name__ == "__main__":
-    pool = LocalPool(2, start_method="spawn")  # the dashboard's session pool, kept warm
-    sc = api.scenario_for("baseline", runs={runs}, seed=1)
-    def view(s):  # the Explore view's calls (app/dashboard.py explore_result)
-        ens = api.run(s, record_monthly=True, record_events=False)
-        api.fan_of(ens); ens.summary(); ens.outcomes(); api.explain(s, s.runs, executor=pool)
-    view(sc)
-    moved = sc.with_levers(exercise_intensity=1.5)
-    t = time.perf_counter(); view(moved); print(time.perf_counter() - t)
+sc = api.scenario_for("baseline", runs={runs}, seed=1)
+def view(s):  # the Explore view's calls (app/dashboard.py explore_result)
+    ens = api.run(s, record_monthly=True, record_events=False)
+    api.fan_of(ens); ens.summary(); ens.outcomes(); api.explain(s, s.runs)
+view(sc)
+moved = sc.with_levers(exercise_intensity=1.5)
+t = time.perf_counter(); view(moved); print(time.perf_counter() - t)
 """
+
+
 FIRST_RUN = """
 import time
 t = time.perf_counter()

@@ -35,27 +35,11 @@ BY_NAME = {c.name: c for c in CONTROLS}
 
 # --- cached studies: keyed on the settings' text; the progress callback is not part of the key
 
-@st.cache_resource(show_spinner=False)
-def worker_pool():
-    """Worker processes kept warm for the whole session (started by 'spawn', as the server has
-    threads of its own): the drivers' ensembles run on them together. None on one core."""
-    import os
-
-    from peninsula.engine.executors import LocalPool
-
-    workers = min(POOL_WORKERS, os.cpu_count() or 1)
-    return LocalPool(workers, start_method="spawn") if workers > 1 else None
-
-
-POOL_WORKERS = 2  # the drivers' ensembles share these (a laptop's or a 2-core server's cores)
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def explore_result(key: str, _settings: S.Settings) -> dict:
     """Summary, per-run outcomes, fan data and drivers of one ensemble. The ensemble is run
-    once, with its monthly state, for the summary and the fan charts; the drivers' ensembles
-    run together on the session's worker pool. The progress bar is made and removed in here, so
-    a cached result replays it as removed."""
+    once, with its monthly state, for the summary and the fan charts. The progress bar is made
+    and removed in here, so a cached result replays it as removed."""
     sc = S.build_scenario(_settings)
     steps = sc.runs + api.explain_ensembles()
     done = [0]
@@ -67,7 +51,7 @@ def explore_result(key: str, _settings: S.Settings) -> dict:
 
     ens = api.run(sc, record_monthly=True, record_events=False, progress=tick)
     fan = api.fan_of(ens)
-    drivers = api.explain(sc, sc.runs, progress=tick, executor=worker_pool())
+    drivers = api.explain(sc, sc.runs, progress=tick)
     bar.empty()
     return {"summary": ens.summary(), "outcomes": ens.outcomes(), "fan": fan,
             "drivers": drivers, "scenario_toml": sc.to_toml()}

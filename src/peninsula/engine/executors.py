@@ -42,13 +42,8 @@ class LocalPool(ProcessPoolExecutor):
     polls the parent's pid everywhere.
     """
 
-    def __init__(self, max_workers: int, start_method: str | None = None):
-        """``start_method``: the multiprocessing start method ('spawn' for a caller with
-        threads of its own, such as the dashboard's server; None: the platform's default)."""
-        import multiprocessing
-
-        context = None if start_method is None else multiprocessing.get_context(start_method)
-        super().__init__(max_workers=max_workers, initializer=_worker_init, mp_context=context)
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers, initializer=_worker_init)
 
     def terminate(self) -> None:
         """Stop now: cancel queued work and kill the workers (an interrupted run's finished
