@@ -786,6 +786,14 @@ def rivalries_fit(train_until: int | None = None, table: str | Path | None = Non
     return fit(rows, train_until)
 
 
+def rivalries_fit_of(fit, table: str | Path | None = None):
+    """``fit`` as a ReferenceFit: itself, the fit file it names, or (None) a fit on every year
+    of the table."""
+    if fit is None:
+        return rivalries_fit(None, table)
+    return fit if hasattr(fit, "fits") else rivalries_load_fit(fit)
+
+
 def rivalries_load_fit(path: str | Path):
     """A fit written by ``peninsula rivalries fit --out``; ValueError if unreadable."""
     import json
@@ -809,10 +817,7 @@ def rivalries_predict(from_year: int, to_year: int, fit=None, table: str | Path 
     from peninsula.io.rivalries import OUTCOMES
 
     rows = rivalries_table(table)
-    if fit is None:
-        fit = rivalries_fit(None, table)
-    elif not hasattr(fit, "fits"):
-        fit = rivalries_load_fit(fit)
+    fit = rivalries_fit_of(fit, table)
     if fit.data_sha256 != table_sha256(rows):
         raise ValueError("the fit was made from another rivalry table (data_sha256 differs); "
                          "fit again on this table")
@@ -876,10 +881,7 @@ def rivalries_korea(fit=None, table: str | Path | None = None, seed: int = 0) ->
     from peninsula.analysis.reference_class import dyad_hazards
 
     rows = rivalries_table(table)
-    if fit is None:
-        fit = rivalries_fit(None, table)
-    elif not hasattr(fit, "fits"):
-        fit = rivalries_load_fit(fit)
+    fit = rivalries_fit_of(fit, table)
     record = dyad_hazards(fit, rows, seed=seed)
     nuclear = dyad_hazards(fit, rows, overrides={"one_nuclear": 1.0, "both_nuclear": 0.0,
                                                  "protected_sides": 1.0}, seed=seed)
@@ -894,10 +896,7 @@ def rivalries_priors(fit=None, table: str | Path | None = None, seed: int = 0,
     mapping's assumptions: analysis.reference_class.paradox_priors."""
     from peninsula.analysis.reference_class import FIRST_TEST_ARSENAL, paradox_priors
 
-    if fit is None:
-        fit = rivalries_fit(None, table)
-    elif not hasattr(fit, "fits"):
-        fit = rivalries_load_fit(fit)
+    fit = rivalries_fit_of(fit, table)
     return paradox_priors(fit, seed=seed,
                           first_arsenal=FIRST_TEST_ARSENAL if first_arsenal is None
                           else first_arsenal)

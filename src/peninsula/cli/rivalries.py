@@ -18,6 +18,8 @@ TableOpt = Annotated[Path | None, typer.Option("--table", help="A rivalry-year C
                                                "bundled table's columns (default: the bundled "
                                                "table).")]
 Year = Annotated[int, typer.Option(min=1800, max=2200)]
+FitOpt = Annotated[Path | None, typer.Option("--fit", help="A fit from 'rivalries fit --out' "
+                                             "(default: fit on every year of the table).")]
 OUTCOME_WORDS = {"mid_onset": "new militarized dispute", "fatal_mid_onset": "new fatal dispute",
                  "war_onset": "war onset"}
 
@@ -70,9 +72,7 @@ def fit_cmd(
 def predict_cmd(
     from_year: Year,
     to_year: Year,
-    fit: Annotated[Path | None, typer.Option("--fit", help="A fit from 'rivalries fit --out' "
-                                                           "(default: fit on every year of the "
-                                                           "table).")] = None,
+    fit: FitOpt = None,
     table: TableOpt = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the posterior draws and paths.")] = 0,
     paths: Annotated[int | None, typer.Option(min=100, max=1_000_000, help="Simulated paths "
@@ -148,8 +148,7 @@ def print_fit(d: dict) -> None:
 
 @rivalries_app.command("korea")
 def korea_cmd(
-    fit: Annotated[Path | None, typer.Option("--fit", help="A fit from 'rivalries fit --out' "
-                                                           "(default: fit on every year).")] = None,
+    fit: FitOpt = None,
     table: TableOpt = None,
     seed: Annotated[int, typer.Option(min=0)] = 0,
     as_json: json_opt("Print as JSON.") = False,
@@ -173,8 +172,7 @@ def korea_cmd(
 
 @rivalries_app.command("priors")
 def priors_cmd(
-    fit: Annotated[Path | None, typer.Option("--fit", help="A fit from 'rivalries fit --out' "
-                                                           "(default: fit on every year).")] = None,
+    fit: FitOpt = None,
     table: TableOpt = None,
     first_arsenal: Annotated[float | None, typer.Option(
         help="Warhead-equivalents of a first-test arsenal, the low end of the contrast "
