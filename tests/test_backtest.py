@@ -73,6 +73,7 @@ def test_abc_posterior_predictive_follows_the_record():
         assert own < np.abs(pred[name] - targets[other]).mean()
 
 
+@pytest.mark.slow
 def test_backtest_json_contract_and_posterior_reuse(tmp_path):
     post = tmp_path / "post.parquet"
     res = runner.invoke(app, ["calibrate", "--train-until", "2019", "--draws", "1000",

@@ -24,6 +24,7 @@ def planted(n: int = 3000, seed: int = 7) -> tuple[pd.DataFrame, np.ndarray]:
     return x, y
 
 
+@pytest.mark.slow
 def test_prim_recovers_a_planted_box_and_only_its_two_limits():
     x, y = planted()
     found = prim(x, y)

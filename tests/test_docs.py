@@ -2,10 +2,13 @@
 
 import re
 
+import pytest
+
 from conftest import ROOT
 from peninsula.report.model_doc import build
 
 
+@pytest.mark.slow
 def test_tutorial_code_blocks_run():
     text = (ROOT / "docs" / "tutorial.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)

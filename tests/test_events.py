@@ -107,6 +107,7 @@ def test_icews_style_table_with_country_names(tmp_path):
     assert tension_from_events(dyads) == pytest.approx((7.0 + 2.0) / 2 / 5.0)  # 138, 111
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_with_file_size(tmp_path):
     def peak(n_rows):
         path = tmp_path / f"big{n_rows}.CSV"

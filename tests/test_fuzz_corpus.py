@@ -310,6 +310,7 @@ FULL_STDOUT = [["scenario", "show", "baseline"], ["parameters"], ["parameters", 
                [*RUN, "--json"]]
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("args", FULL_STDOUT, ids=[" ".join(a[:2]) for a in FULL_STDOUT])
 def test_a_full_stdout_is_one_line_not_a_traceback(args):

@@ -121,6 +121,7 @@ def test_cli_python_kernel_gives_the_compiled_summary():
     assert bad.exit_code == 2 and "--kernel" in bad.output
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not is_compiled(), reason="a benchmark of compiled code")
 def test_compare_kernels_script_runs_and_reports_a_ratio():
     """benchmarks/compare_kernels.py (paired timing of two versions of the package) starts a

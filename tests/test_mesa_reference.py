@@ -64,6 +64,7 @@ def test_mesa_reference_is_frozen_at_the_mechanisms_it_implements():
     assert not any(setup.flags[m] for m in LATER_MECHANISMS)
 
 
+@pytest.mark.slow
 def test_mesa_reference_and_engine_agree_in_distribution():
     setup = baseline_setup()
     eng = run_chunks(setup, ENGINE_RUNS, record_monthly=False, record_events=False)

@@ -15,6 +15,8 @@ from peninsula import api
 from peninsula.analysis import reference_class as rc
 from peninsula.io.rivalries import COLUMNS, check_rivalry_years, load_rivalry_years
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:

@@ -30,6 +30,7 @@ def _same(a, b):
     np.testing.assert_array_equal(a.launches_by_year, b.launches_by_year)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_bit_identical_across_chunk_sizes_and_workers(kernel):
     """One chunk of 300 (a whole block of 256 runs and a partial one),

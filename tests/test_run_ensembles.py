@@ -11,6 +11,7 @@ from peninsula.engine.ensemble import run_chunks, run_ensembles
 from peninsula.model.setup import build_setup
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ensembles_together_equal_each_alone(workers):
     sc = api.scenario_for("baseline", overrides=["scenario.horizon_months=36"])

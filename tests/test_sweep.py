@@ -38,6 +38,7 @@ def test_each_point_equals_its_own_ensemble_with_the_same_seed():
     assert table.loc[1, "dprk_launches_per_year"] > table.loc[0, "dprk_launches_per_year"]
 
 
+@pytest.mark.integration
 def test_workers_give_the_same_table():
     sc = peninsula.load_scenario("baseline", BASE)
     design = grid(["levers.open_communication=0,1", "levers.strategic_clarity=0,1"])
