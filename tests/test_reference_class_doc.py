@@ -15,6 +15,8 @@ from peninsula.report import reference_class_doc as doc
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+KOREA = {"rivalry_id": 114, "rivalry": "North Korea-South Korea"}  # as self_check names it
+
 def _bins(start: float, step: float, k: int, n: int = 40) -> list[dict]:
     return [{"mean_forecast": start + i * step, "observed": start + i * step * 0.8, "n": n + i}
             for i in range(k)]
@@ -26,7 +28,7 @@ def _outcome_fit(outcome: str, shift: float, features=FEATURES) -> dict:
                              for i, f in enumerate(features)},
             "log_sigma": {"mean": math.log(0.5 + shift), "sd": 0.05},
             "rivalry_effects": {"20": {"mean": -0.25, "sd": 0.4},
-                                doc.KOREA_ID: {"mean": 0.75 + shift, "sd": 0.3125},
+                                str(KOREA["rivalry_id"]): {"mean": 0.75 + shift, "sd": 0.3125},
                                 "107": {"mean": 1.5, "sd": 0.3}}}
 
 
@@ -45,6 +47,7 @@ def small() -> dict:
     fit["outcomes"] = {o: fit["outcomes"][o] for o in OUTCOMES[:2]}
     return {
         "trained_until": 1990, "test_years": [1991, 1999], "rows_scored": 321, "rivalries": 37,
+        "korea": KOREA,
         "fit": fit,
         "outcomes": {
             "mid_onset": {
@@ -79,7 +82,7 @@ def _selfcheck_shaped() -> dict:
                                  "auc": 0.5} for j, name in enumerate(BASELINES)},
             "reliability": {"model": _bins(base / 4, base / 4, 8, n=87),
                             BASELINES[1]: _bins(base / 5, base / 3, 7, n=90)}}
-    return {"trained_until": 1985, "test_years": [1986, 2000], "rows_scored": 700,
+    return {"trained_until": 1985, "test_years": [1986, 2000], "rows_scored": 700, "korea": KOREA,
             "rivalries": 65, "fit": {**_fit(), "trained_until": 1985}, "outcomes": outcomes}
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from peninsula.io.rivalries import COLUMNS  # the table's layout, declared once
+
 OUT = Path(__file__).resolve().parents[1] / "src" / "peninsula" / "data" / "rivalries"
 FIRST_YEAR = 1946  # the reference class: rivalry-years from 1946 on
 HISTORY_YEARS = 20  # dispute history kept before a rivalry's first year (recency terms)
@@ -82,9 +84,6 @@ DEFENCE_PACTS = (
                     (522, 1977))]
 )
 
-COLUMNS = ("rivalry_id", "rivalry", "ccode1", "ccode2", "year", "in_window", "ongoing",
-           "mid_onset", "fatal_mid_onset", "war_onset", "nuclear_sides", "protected_sides",
-           "cinc_weaker_to_stronger", "positional", "spatial", "ideological", "interventionary")
 
 
 def main(data: Path) -> None:

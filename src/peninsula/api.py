@@ -834,11 +834,11 @@ def rivalries_show(table: str | Path | None = None) -> dict:
     """What the rivalry-year table holds: rows, rivalries, years, and each outcome's count and
     rate over the in-window rivalry-years, overall and for the Korean rivalry."""
     from peninsula.analysis.reference_class import alive_at
-    from peninsula.io.rivalries import OUTCOMES
+    from peninsula.io.rivalries import OUTCOMES, korean_rivalry
 
     rows = rivalries_table(table)
     window = rows[rows["in_window"] == 1]
-    korea = window[(window["ccode1"] == 731) & (window["ccode2"] == 732)]
+    korea = window[window["rivalry_id"] == korean_rivalry(rows)["rivalry_id"]]
 
     def counts(part: pd.DataFrame) -> dict:
         return {o: {"events": int(part[o].sum()), "rate": float(part[o].mean())
@@ -879,13 +879,14 @@ def rivalries_korea(fit=None, table: str | Path | None = None, seed: int = 0) ->
     status since its first test (one side nuclear; the ROK, non-nuclear, protected by the US
     treaty): the nuclear contrast the stability-instability paradox is about."""
     from peninsula.analysis.reference_class import dyad_hazards
+    from peninsula.io.rivalries import korean_rivalry
 
     rows = rivalries_table(table)
     fit = rivalries_fit_of(fit, table)
     record = dyad_hazards(fit, rows, seed=seed)
     nuclear = dyad_hazards(fit, rows, overrides={"one_nuclear": 1.0, "both_nuclear": 0.0,
                                                  "protected_sides": 1.0}, seed=seed)
-    return {"trained_until": fit.trained_until, "rivalry": "North Korea-South Korea",
+    return {"trained_until": fit.trained_until, "rivalry": korean_rivalry(rows)["rivalry"],
             "as_recorded": record, "dprk_nuclear": nuclear}
 
 

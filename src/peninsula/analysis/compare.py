@@ -34,6 +34,7 @@ from peninsula.analysis.metrics import (
     PROBABILITIES,
     beta_binomial_posterior,
     draw_counts,
+    draw_index,
     mean_interval,
     monte_carlo_interval,
     paired_difference,
@@ -395,7 +396,7 @@ def comparison_evidence(policy: np.ndarray, reference: np.ndarray, run_ids: np.n
                  "carried_by_note": None}
     source = "prior" if setup is None else parameter_source(setup)
     m = 1 if setup is None else runs_per_draw(setup)
-    draws = np.asarray(run_ids, dtype=np.int64) // m
+    draws = draw_index(run_ids, setup)
     if source == "point":
         why = "parameters fixed at point values: no spread across parameter draws to read"
         out["p_better_note"] = out["carried_by_note"] = why

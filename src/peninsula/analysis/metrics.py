@@ -311,9 +311,11 @@ def clustered_se(x: np.ndarray, draws: np.ndarray) -> np.ndarray:
     return np.sqrt(k / (k - 1) * np.sum(dev ** 2, axis=1)) / n
 
 
-def draw_index(result, setup) -> np.ndarray:
-    """Each run's parameter draw (its block's first run id; engine/simulate.py)."""
-    return np.asarray(result.run_ids, dtype=np.int64) // runs_per_draw(setup)
+def draw_index(run_ids: np.ndarray, setup) -> np.ndarray:
+    """Each run's parameter draw: run id // M, its block of M runs (engine/simulate.py; M = 1
+    without a setup)."""
+    m = 1 if setup is None else runs_per_draw(setup)
+    return np.asarray(run_ids, dtype=np.int64) // m
 
 
 def shared_draws(run_ids: np.ndarray, setup) -> np.ndarray | None:
@@ -321,7 +323,7 @@ def shared_draws(run_ids: np.ndarray, setup) -> np.ndarray | None:
     sampled parameters), else None: the runs are then independent for every interval."""
     if runs_per_draw(setup) < 2 or parameter_source(setup) == "point":
         return None
-    return np.asarray(run_ids, dtype=np.int64) // runs_per_draw(setup)
+    return draw_index(run_ids, setup)
 
 
 def reached(result, key: str, years: int) -> np.ndarray:

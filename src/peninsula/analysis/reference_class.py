@@ -40,7 +40,8 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import optimize, special, stats
 
-from peninsula.io.rivalries import OUTCOMES, TYPES
+from peninsula.analysis.scoring import brier, log_score_binary
+from peninsula.io.rivalries import KOREA_RIVALRY, OUTCOMES, TYPES, korean_rivalry
 
 RECENCY_CAP = 20  # years: "no onset in the last 20 years" is the longest recency distinguished
 WINDOW = 10  # years of the recent-dispute shares
@@ -321,7 +322,13 @@ def _posterior_draws(fitted: ReferenceFit, rivalry_ids: np.ndarray, n: int,
 
 # --- the self-check: scores against three baselines ----------------------------------------------
 
-BASELINES = ("pooled rate", "own rate shrunk to pooled", "last decade's pooled rate")
+BASELINE_MEANINGS = {
+    "pooled rate": "the pooled rate of the training years",
+    "own rate shrunk to pooled": "each rivalry's own rate shrunk to the pooled rate by a "
+                                 "beta-binomial",
+    "last decade's pooled rate": "the pooled rate of the last decade of training",
+}
+BASELINES = tuple(BASELINE_MEANINGS)
 
 
 def baseline_forecasts(train: pd.DataFrame, rivalry_ids: np.ndarray, outcome: str) -> dict:
@@ -356,15 +363,15 @@ def beta_binomial_prior(k: np.ndarray, n: np.ndarray) -> tuple[float, float]:
 
 
 def scores(p: np.ndarray, y: np.ndarray) -> dict:
-    """Mean log loss (-log of the probability given to what happened), Brier score and AUC
+    """Mean log loss and Brier score (analysis/scoring.py's rules, lower is better) and AUC
     (NaN when only one class occurred)."""
     from sklearn.metrics import roc_auc_score
 
-    p = np.clip(np.asarray(p, float), 1e-12, 1 - 1e-12)
-    y = np.asarray(y, float)
+    p, y = np.asarray(p, float), np.asarray(y, float)
+    pairs = list(zip(p, y > 0, strict=True))
     auc = float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else math.nan
-    return {"log_loss": float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p))),
-            "brier": float(np.mean((p - y) ** 2)), "auc": auc}
+    return {"log_loss": float(np.mean([log_score_binary(a, b) for a, b in pairs])),
+            "brier": float(np.mean([brier(a, b) for a, b in pairs])), "auc": auc}
 
 
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 8) -> list[dict]:
@@ -390,6 +397,7 @@ def self_check(table: pd.DataFrame, train_until: int, to_year: int, seed: int = 
     train = train[train["year"] <= train_until]
     result = {"trained_until": train_until, "test_years": [train_until + 1, to_year],
               "rows_scored": len(scored), "rivalries": int(scored["rivalry_id"].nunique()),
+              "korea": korean_rivalry(table),
               "fit": fitted.to_dict(), "outcomes": {}}
     for o in OUTCOMES:
         y = scored[o].to_numpy()
@@ -405,7 +413,6 @@ def self_check(table: pd.DataFrame, train_until: int, to_year: int, seed: int = 
 
 # --- one dyad's yearly hazards under the posterior (the Korean rivalry's priors) ------------------
 
-KOREA_RIVALRY = (731, 732)  # COW codes of the DPRK and the ROK
 QUANTILES = (0.05, 0.5, 0.95)
 
 
@@ -419,7 +426,7 @@ def dyad_hazards(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, i
     Covariates are the rivalry's at the training end (recency from its record), with
     ``overrides`` (feature name -> value, e.g. {"one_nuclear": 1}) replacing some: a contrast
     such as a nuclear status the record does not hold yet. Returns {"features": {...},
-    outcome: {"mean", "q05", "q50", "q95"}}."""
+    outcome: {"mean", "sd", "q05", "q50", "q95"}}."""
     end = fitted.trained_until
     known = table[table["year"] <= end]
     lo, hi = sorted(ccodes)
@@ -439,10 +446,7 @@ def dyad_hazards(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, i
     coef, effect = _posterior_draws(fitted, alive["rivalry_id"].to_numpy(), draws, seed)
     out: dict = {"features": dict(zip(FEATURES, map(float, x), strict=True))}
     for o in OUTCOMES:
-        p = special.expit(coef[o] @ x + effect[o][:, 0])
-        q = np.quantile(p, QUANTILES)
-        out[o] = {"mean": float(p.mean()), "q05": float(q[0]), "q50": float(q[1]),
-                  "q95": float(q[2])}
+        out[o] = _summary(special.expit(coef[o] @ x + effect[o][:, 0]))
     return out
 
 
@@ -483,11 +487,13 @@ def paradox_priors(fitted: ReferenceFit, draws: int = SIMULATED_PATHS, seed: int
         fatal, war = coef["fatal_mid_onset"][:, k], coef["war_onset"][:, k]
         values = {"paradox_attack_elasticity": fatal / span,
                   "paradox_war_elasticity": -(war - fatal) / span}
-        out[contrast] = {name: _summary(v) for name, v in values.items()}
+        out[contrast] = {name: {**_summary(v), "share_positive": float((v > 0).mean())}
+                         for name, v in values.items()}
     return out
 
 
 def _summary(v: np.ndarray) -> dict:
+    """Mean, sd and the QUANTILES of posterior draws."""
     q = np.quantile(v, QUANTILES)
     return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "q05": float(q[0]),
-            "q50": float(q[1]), "q95": float(q[2]), "share_positive": float((v > 0).mean())}
+            "q50": float(q[1]), "q95": float(q[2])}

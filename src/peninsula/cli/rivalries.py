@@ -13,6 +13,7 @@ from peninsula.cli import running as R
 from peninsula.cli.app import api, rivalries_app
 from peninsula.cli.options import json_opt, out_path
 from peninsula.cli.render import out, print_json
+from peninsula.io.rivalries import OUTCOME_LABELS
 
 TableOpt = Annotated[Path | None, typer.Option("--table", help="A rivalry-year CSV with the "
                                                "bundled table's columns (default: the bundled "
@@ -20,8 +21,7 @@ TableOpt = Annotated[Path | None, typer.Option("--table", help="A rivalry-year C
 Year = Annotated[int, typer.Option(min=1800, max=2200)]
 FitOpt = Annotated[Path | None, typer.Option("--fit", help="A fit from 'rivalries fit --out' "
                                              "(default: fit on every year of the table).")]
-OUTCOME_WORDS = {"mid_onset": "new militarized dispute", "fatal_mid_onset": "new fatal dispute",
-                 "war_onset": "war onset"}
+OUTCOME_WORDS = OUTCOME_LABELS
 
 
 @rivalries_app.command("show")

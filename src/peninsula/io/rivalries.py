@@ -14,6 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 OUTCOMES = ("mid_onset", "fatal_mid_onset", "war_onset")
+OUTCOME_LABELS = {"mid_onset": "new militarized dispute", "fatal_mid_onset": "new fatal dispute",
+                  "war_onset": "war onset"}  # the outcomes in words, for every face
+KOREA_RIVALRY = (731, 732)  # COW codes of the DPRK and the ROK, the rivalry the model is about
 TYPES = ("positional", "spatial", "ideological", "interventionary")
 COLUMNS = ("rivalry_id", "rivalry", "ccode1", "ccode2", "year", "in_window", "ongoing",
            *OUTCOMES, "nuclear_sides", "protected_sides", "cinc_weaker_to_stronger", *TYPES)
@@ -67,11 +70,10 @@ def check_rivalry_years(table: pd.DataFrame, name: str) -> pd.DataFrame:
     return table.sort_values(["rivalry_id", "year"], kind="stable").reset_index(drop=True)
 
 
-def nuclear_first_tests() -> pd.DataFrame:
-    """First nuclear test year by state (COW code), the sourced table of SOURCES.md."""
-    with (_folder() / "nuclear_first_tests.csv").open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh)
-
-
-def sources() -> str:
-    return (_folder() / "SOURCES.md").read_text(encoding="utf-8")
+def korean_rivalry(table: pd.DataFrame) -> dict:
+    """The Korean rivalry's id and name in the table: ``{"rivalry_id", "rivalry"}``."""
+    lo, hi = sorted(KOREA_RIVALRY)
+    rows = table[(table["ccode1"] == lo) & (table["ccode2"] == hi)]
+    if rows.empty:
+        raise ValueError(f"the rivalry table has no rivalry between {lo} and {hi}")
+    return {"rivalry_id": int(rows["rivalry_id"].iat[0]), "rivalry": str(rows["rivalry"].iat[0])}

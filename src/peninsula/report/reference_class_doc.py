@@ -11,16 +11,15 @@ import math
 import os
 from pathlib import Path
 
+from peninsula.analysis.reference_class import BASELINE_MEANINGS, BASELINES
+from peninsula.io.rivalries import OUTCOME_LABELS
 from peninsula.report.figures import pyplot, save_figure
 
 FIGURE_NAME = "reference_class_reliability.png"
 PAGE = "docs/reference-class.md"
-OUTCOME_WORDS = {"mid_onset": "new militarized dispute", "fatal_mid_onset": "new fatal dispute",
-                 "war_onset": "war onset"}
+OUTCOME_WORDS = OUTCOME_LABELS
 SCORE_COLUMNS = (("log_loss", "log loss"), ("brier", "Brier"), ("auc", "AUC"))
-SHRUNK = "own rate shrunk to pooled"  # the baseline drawn beside the model in the reliability figure
-KOREA_ID = "114"  # TSS rivalry id of North Korea-South Korea
-KOREA_NAME = "North Korea-South Korea"
+SHRUNK = BASELINES[1]  # the baseline drawn beside the model in the reliability figure
 FEATURE_WORDS = {
     "intercept": "intercept",
     "mid_share_10y": "share of the last ten years with a dispute onset",
@@ -37,12 +36,7 @@ FEATURE_WORDS = {
     "interventionary": "interventionary rivalry",
     "trend": "time trend (per decade)",
 }
-BASELINE_WORDS = {
-    "pooled rate": "the pooled rate of the training years",
-    "own rate shrunk to pooled": "each rivalry's own rate shrunk to the pooled rate by a "
-                                 "beta-binomial",
-    "last decade's pooled rate": "the pooled rate of the last decade of training",
-}
+BASELINE_WORDS = BASELINE_MEANINGS
 SMALL = 0.0005  # differences below this vanish at three decimals; the sentence says so
 
 
@@ -186,12 +180,13 @@ def coefficients_section(fit: dict) -> str:
     return head + "\n" + "\n".join(rows)
 
 
-def korea_section(fit: dict) -> str:
-    """The Korean rivalry's own random effect per outcome, with its rank among the rivalries."""
+def korea_section(fit: dict, korea: dict) -> str:
+    """The Korean rivalry's (``korea``: its rivalry_id) own random effect per outcome, with its
+    rank among the rivalries."""
     rows = []
     for o, f in fit["outcomes"].items():
         effects = f["rivalry_effects"]
-        e = effects.get(KOREA_ID)
+        e = effects.get(str(korea["rivalry_id"]))
         if e is None:
             rows.append(f"| {_words(o)} | not in the fit | - | - |")
             continue
@@ -274,12 +269,12 @@ share of its rivalry-years with the outcome and their number.
 
 {coefficients_section(fit)}
 
-## The Korean rivalry ({KOREA_NAME}, id {KOREA_ID})
+## The Korean rivalry ({result['korea']['rivalry']}, id {result['korea']['rivalry_id']})
 
 Its own random effect (logit scale; added to the linear predictor of every Korean year), the
 odds factor it implies and its rank among the rivalries of the fit.
 
-{korea_section(fit)}
+{korea_section(fit, result['korea'])}
 
 ## Limits
 
