@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is loaded by the readers, so the labels below load nothing heavy
+    import pandas as pd
 
 OUTCOMES = ("mid_onset", "fatal_mid_onset", "war_onset")
 OUTCOME_LABELS = {"mid_onset": "new militarized dispute", "fatal_mid_onset": "new fatal dispute",
@@ -32,6 +34,8 @@ def load_rivalry_years(path: str | Path | None = None) -> pd.DataFrame:
     """The rivalry-year table (the bundled one, or ``path``), checked: every column present,
     flags 0/1, side counts 0-2, the capability ratio in [0, 1] or empty, one row per
     rivalry and year. A bad table raises ValueError naming the file, column and allowed range."""
+    import pandas as pd
+
     if path is None:
         with (_folder() / "rivalry_years.csv").open("r", encoding="utf-8") as fh:
             table, name = pd.read_csv(fh), "rivalry_years.csv (bundled)"
@@ -45,6 +49,8 @@ def load_rivalry_years(path: str | Path | None = None) -> pd.DataFrame:
 
 def check_rivalry_years(table: pd.DataFrame, name: str) -> pd.DataFrame:
     """``table`` if it is a valid rivalry-year table, else ValueError (see load_rivalry_years)."""
+    import pandas as pd
+
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")
