@@ -475,15 +475,15 @@ class PeninsulaModel(mesa.Model):
             q, launches, rnd() if q.launch_escalation_share < 1.0 else 0.0)
         level = escalation.lifted_floor(self.level, rhetoric, provs, lifted)
         f_t, h_delib, h_delib_war = 0.0, self.attack_m, q.deliberate_war_per_month
-        if escalation.provocation_to_clash(level):
+        if escalation.escalation_window(level):
             f_t = escalation.agreed_tension_factor(
                 escalation.tension_factor(escalation.tension_exponent(q, self.tension)),
                 escalation.agreement_factor(q, level, lv.military_agreement))
             h_delib, h_delib_war = deterrence.deliberate_hazards(q, self.attack_m,
                                                                  self.credibility, f.deterrence)
             if f.stability_instability:
-                f_t, h_delib, h_delib_war = deterrence.paradox_hazards(
-                    q, level == escalation.CLASH, f_t, h_delib, h_delib_war,
+                f_t, h_delib, h_delib_war, _ = deterrence.paradox_hazards(
+                    q, level == escalation.HOSTILITIES, f_t, h_delib, h_delib_war,
                     deterrence.log_capability_ratio(self.nuclear))
         m = 1.0
         if f.misperception and escalation.misperception_applies(level):
@@ -499,11 +499,11 @@ class PeninsulaModel(mesa.Model):
         up, jump = escalation.up_hazards(
             q, level, f_t, m, intel, cm, h_delib, h_delib_war,
             escalation.preemption_total(dprk_pre, allied_pre),
-            nuclear_programme.capability_ratio(self.nuclear, self.nuclear0))
+            nuclear_programme.capability_ratio(self.nuclear, self.nuclear0), 0.0, False)
         new = escalation.next_rung(rnd(), level, up, jump,
-                                   escalation.down_hazard(q, level, cm, talks))
+                                   escalation.down_hazard(q, level, cm, talks), False)
         if new > level:
-            if new == escalation.CLASH:
+            if escalation.fire_exchanged(new):
                 counts[EV["armed_clash"]] = 1
             elif new == escalation.NUCLEAR:
                 counts[EV["nuclear_use"]] = 1

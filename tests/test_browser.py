@@ -20,6 +20,8 @@ from conftest import ROOT
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 120_000  # a first run compiles nothing (the kernel is cached) but runs 2 ensembles
+WAR = "P(war or worse)"  # the headline's label (analysis/registry.py)
+RAW_NAME = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")  # a snake_case code name
 
 
 def free_port() -> int:
@@ -64,18 +66,23 @@ def set_number(page, label: str, value) -> None:
 
 
 def shown_p_war(page) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="P(war)").first
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=WAR).first
     metric.wait_for(timeout=LOAD_TIMEOUT_MS)
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def expected_p_war(exercise: float, runs: int, months: int) -> str:
-    sc = api.scenario_for("baseline", runs=runs, seed=1,
-                          overrides=[f"scenario.horizon_months={months}",
-                                     f"levers.exercise_intensity={exercise}"])
+def expected_p_war(exercise: float | None, runs: int, months: int | None) -> str:
+    overrides = ([] if months is None else [f"scenario.horizon_months={months}"]) + \
+        ([] if exercise is None else [f"levers.exercise_intensity={exercise}"])
+    sc = api.scenario_for("baseline", runs=runs, seed=1, overrides=overrides)
     s = api.run(sc, record_events=False).summary()
     h = str(s["final_horizon_years"])
-    return f"{100 * s['p_war'][h]:.2f}%"  # as the page shows it
+    return f"{100 * s['p_war'][h]:.1f}%"  # as the page shows it: percent, one decimal
+
+
+def tables_text(page) -> str:
+    """The text of every table on the page, the hidden tabs' included."""
+    return "\n".join(page.locator('[data-testid="stTable"]').all_text_contents())
 
 
 def test_dashboard_in_a_browser_change_a_lever_run_and_see_the_numbers_move(
@@ -83,24 +90,56 @@ def test_dashboard_in_a_browser_change_a_lever_run_and_see_the_numbers_move(
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.goto(dashboard, timeout=LOAD_TIMEOUT_MS)
     page.get_by_text("Peninsula: alliance dynamics").wait_for(timeout=LOAD_TIMEOUT_MS)
+    # the baseline's answer is on screen before any click (the sidebar's 2,000 runs, seed 1)
+    assert shown_p_war(page) == expected_p_war(None, 2000, None)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    landing = tmp_path / "landing.png"
+    page.screenshot(path=str(landing))
+    assert landing.stat().st_size > 50_000
+    text = tables_text(page)
+    assert "Estimate" in text and "90% interval of the mean" in text
+    assert not RAW_NAME.findall(text), RAW_NAME.findall(text)  # no code name in any table
     set_number(page, "Runs", 300)
     set_number(page, "Horizon (months)", 60)
     numbers = {}
     for exercise in (2.0, 0.0):
-        set_number(page, "exercise_intensity", exercise)
+        set_number(page, "Joint military exercises", exercise)
         page.get_by_role("button", name="Run ensemble").click()
         page.locator(".js-plotly-plot").first.wait_for(timeout=LOAD_TIMEOUT_MS)
         expected = expected_p_war(exercise, 300, 60)
         page.wait_for_function(
-            "([want]) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-            ".some(m => m.innerText.includes('P(war)') && m.innerText.includes(want))",
-            arg=[expected], timeout=LOAD_TIMEOUT_MS)
+            "([want, label]) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+            ".some(m => m.innerText.includes(label) && m.innerText.includes(want))",
+            arg=[expected, WAR], timeout=LOAD_TIMEOUT_MS)
         numbers[exercise] = shown_p_war(page)
         assert numbers[exercise] == expected  # the API's number for the same settings
     assert page.locator(".js-plotly-plot").count() >= 1  # the fan charts are drawn
     shot = tmp_path / "dashboard.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
+
+
+def test_dashboard_in_a_browser_compare_shows_levels_and_differences(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(dashboard, timeout=LOAD_TIMEOUT_MS)
+    shown_p_war(page)  # the landing answer first
+    set_number(page, "Runs", 300)
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    table = page.locator('[data-testid="stTable"]').filter(has_text="minus status-quo").first
+    table.wait_for(timeout=LOAD_TIMEOUT_MS)
+    head = table.locator("th").all_inner_texts()
+    for name in ("status-quo", "dual-track", "dual-track minus status-quo"):
+        assert name in head  # each policy's level, and the difference beside it
+    result = api.compare(api.scenario_for("baseline"), ["status-quo", "dual-track",
+                                                        "max-deterrence", "restraint"],
+                         runs=300, seed=1)
+    h = result["final_horizon_years"]
+    w = result["policies"]["dual-track"][f"p_war_{h}y"]["mean"]
+    d = result["differences"]["dual-track"][f"p_war_{h}y"]["mean"]
+    text = table.inner_text()
+    assert f"{100 * w:.1f}% [" in text and f"{100 * d:+.1f} pp [" in text
+    assert not RAW_NAME.findall(tables_text(page))
 
 
 def test_the_brief_opens_in_the_browser_with_its_figures_and_numbers(browser, tmp_path):

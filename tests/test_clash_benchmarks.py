@@ -130,11 +130,16 @@ def test_rule_boundaries():
             out[f"constant_{p:g}"]["held_out"] = s(low_log)
         return out
 
-    # a low constant exactly as good as the model: flagged ("at least as well")
-    assert low_rate_verdict({"in_sample": s(1, 0.3), "held_out": s(0.1)}, bench(0.1),
+    # a low constant exactly as good as a model whose held-out rate is low: flagged ("at least
+    # as well"); the training rate is 0.1, so "low" is a held-out mean under 0.05
+    assert low_rate_verdict({"in_sample": s(1, 0.3), "held_out": s(0.1, 0.049)}, bench(0.1),
                             0.4)["low_rate_artefact"]
-    assert not low_rate_verdict({"in_sample": s(1, 0.3), "held_out": s(0.1)}, bench(0.11),
-                                0.4)["low_rate_artefact"]
+    assert not low_rate_verdict({"in_sample": s(1, 0.3), "held_out": s(0.1, 0.049)},
+                                bench(0.11), 0.4)["low_rate_artefact"]
+    # a low constant as good, but the model's held-out rate is not low: a quiet decade, no
+    # artefact of the model's, and the verdict says the held-out years cannot show skill
+    v = low_rate_verdict({"in_sample": s(1, 0.3), "held_out": s(0.1, 0.05)}, bench(0.1), 0.4)
+    assert not v["low_rate_artefact"] and "cannot show skill" in v["verdict"]
     # in-sample mean exactly half the record's rate: not under half
     assert not low_rate_verdict({"in_sample": s(1, 0.2), "held_out": s(0.1)}, bench(0.11),
                                 0.4)["low_rate_artefact"]

@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from peninsula.analysis.discovery import cart_leaves, parse_outcome, prim
+from peninsula.analysis.discovery import (
+    box_warnings,
+    cart_leaves,
+    describe,
+    inspect_box,
+    parse_outcome,
+    prim,
+)
 from peninsula.cli import app
 
 runner = CliRunner()
@@ -40,8 +47,43 @@ def test_prim_recovers_a_planted_box_and_only_its_two_limits():
     assert box["qp"]["x1"][1] is None or box["qp"]["x1"][1] > 0.05
     # the trade-off curve starts at the whole space and trades coverage for density
     first, last = found.trajectory[0], found.trajectory[-1]
-    assert first == {"coverage": 1.0, "density": found.base_rate, "mass": 1.0, "res_dim": 0}
+    assert {k: first[k] for k in ("coverage", "density", "mass", "res_dim", "lift")} == \
+        {"coverage": 1.0, "density": found.base_rate, "mass": 1.0, "res_dim": 0, "lift": 1.0}
     assert last["density"] > first["density"] and last["coverage"] < 1.0
+    # a finding: dense (lift well above 2) and narrow (each limit removes most of its range)
+    assert box["lift"] == pytest.approx(box["density"] / found.base_rate)
+    assert box["lift"] > 2 and found.warnings == []
+    assert box["share_removed"]["x1"] == pytest.approx(0.7, abs=0.05)
+    assert box["share_removed"]["x2"] == pytest.approx(0.7, abs=0.05)
+    assert set(box["prior_ranges"]) == {"x1", "x2"}
+
+
+def test_prim_says_when_it_found_nothing_useful():
+    """The outcome is independent of the parameters: no box is a finding, and PRIM says so
+    for the chosen box and for the densest box its trajectory reaches at half coverage."""
+    rng = np.random.default_rng(11)
+    x = pd.DataFrame(rng.uniform(size=(2000, 10)), columns=[f"x{i}" for i in range(10)])
+    y = rng.uniform(size=2000) < 0.1
+    found = prim(x, y)
+    assert found.box["lift"] < 2 and found.warnings
+    assert any("lift" in w and "below 2" in w for w in found.warnings)
+    peeled = inspect_box(found.trajectory, found.box["trajectory_index"])
+    assert peeled["limits"] and peeled["lift"] < 2
+    assert any("lift is" in w and "not a useful finding" in w for w in peeled["warnings"])
+    with pytest.raises(ValueError, match=r"--inspect 999: no such box; the trajectory's "
+                                         rf"boxes are 0\.\.{len(found.trajectory) - 1}"):
+        inspect_box(found.trajectory, 999)
+
+
+def test_a_limit_removing_little_of_its_prior_range_is_flagged():
+    """The share removed is measured against the prior range given, on restricted sides only."""
+    box = describe({"a": [0.1, 1.0], "b": [0.0, 0.5]}, {"a": [1e-9, None], "b": [None, 1e-9]},
+                   coverage=0.6, density=0.6, mass=0.1, base_rate=0.1,
+                   prior={"a": (0.0, 1.0), "b": (0.0, 1.0)})
+    assert box["share_removed"] == {"a": pytest.approx(0.1), "b": pytest.approx(0.5)}
+    assert box["lift"] == pytest.approx(6.0) and box["res_dim"] == 2
+    (warning,) = box_warnings(box)
+    assert "limit on a" in warning and "10% of its prior range (0 to 1)" in warning
 
 
 def test_cart_leaf_of_the_outcome_is_the_planted_box():
@@ -86,6 +128,12 @@ def test_discover_command_json_contract_and_policy():
     assert d["policy"] == ["levers.open_communication=1"]
     assert all(len(v) == 2 and v[0] <= v[1] for v in d["box"]["limits"].values())
     assert d["trajectory"][0]["coverage"] == 1.0
+    box = d["box"]
+    assert box["lift"] == pytest.approx(box["density"] / d["base_rate"])
+    assert set(box["prior_ranges"]) == set(box["share_removed"]) == set(box["limits"])
+    assert isinstance(d["warnings"], list) and all(isinstance(w, str) for w in d["warnings"])
+    for step in d["trajectory"]:
+        assert {"coverage", "density", "lift", "res_dim", "limits"} <= set(step)
     for bad, says in [(["--outcome", "peace"], "--outcome 'peace'"),
                       (["--policy", "levers.open_communication=7"], "open_communication")]:
         res = runner.invoke(app, ["discover", "--runs", "50", "-q", *bad])
@@ -120,3 +168,25 @@ def test_discover_looks_only_at_the_factors_given(tmp_path):
     res = runner.invoke(app, ["discover", "--runs", "50", "--factor", "no_such_parameter"])
     assert res.exit_code == 2 and "no_such_parameter is not a parameter this scenario" in \
         res.output
+
+
+def test_discover_inspects_any_box_of_the_trajectory():
+    args = ["discover", "--outcome", "clash within 1 years", "--runs", "300", "--seed", "2",
+            "--set", "scenario.horizon_months=12", "-q"]
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    n = len(json.loads(res.stdout)["trajectory"])
+    res = runner.invoke(app, [*args, "--inspect", str(n - 1), "--json"])
+    assert res.exit_code == 0, res.output
+    box = json.loads(res.stdout)
+    assert box["index"] == n - 1 and {"lift", "limits", "prior_ranges", "share_removed",
+                                      "coverage", "density", "mass", "warnings"} <= set(box)
+    res = runner.invoke(app, [*args, "--inspect", "1"])
+    assert res.exit_code == 0 and "Box 1 of" in res.stdout and "lift" in res.stdout
+    for bad, says in ((str(n), f"--inspect {n}: no such box; the trajectory's boxes are "
+                               f"0..{n - 1}"),
+                      ("-1", "--inspect -1: no such box")):
+        res = runner.invoke(app, [*args, "--inspect", bad])
+        assert res.exit_code == 2, res.output
+        (line,) = res.stderr.strip().splitlines()
+        assert line.startswith(says), line

@@ -12,8 +12,10 @@ matched them within 2.6 standard errors); the launch-process work then matched t
 mechanisms switched off. They were recorded again, as a deliberate change of the model, when
 misperception became two-sided, mean-preserving noise (it had only raised hazards), the
 stability-instability paradox and the allies' pre-emption were added and the stability index
-stopped weighing bloc polarisation by default; the test now guards that version
-against unintended changes.
+stopped weighing bloc polarisation by default; and again when the armed-clash rung was split
+into a contained incident and sustained hostilities, the ladder's hazards got priors derived
+from the rivalry reference class and ensembles began to use the bundled calibrated posterior
+by default. The test guards that version against unintended changes.
 
 Z_MAX = 4.5 holds a single outcome to a two-sided level of 7e-6, so across the 140 outcomes
 (strongly correlated) a false alarm has a chance under 0.1%; a change of the model's behaviour

@@ -137,3 +137,59 @@ def test_a_short_run_shown_in_full_loads_back(tmp_path):
     path = tmp_path / "short.toml"
     path.write_text(sc.to_toml())
     assert load_scenario(path).hash() == sc.hash()
+
+
+# --- the Python API's arguments: one error of the package, one line, before any run ----------
+
+def _short():
+    from peninsula import api
+
+    return api.scenario_for("baseline", overrides=["scenario.horizon_months=12"])
+
+
+API_CASES = {
+    "compare of one run": (lambda api, sc: api.compare(sc, ["status-quo", "dual-track"],
+                                                       runs=1),
+                           "--runs 1: a paired comparison needs at least 2 runs"),
+    "explain of no run": (lambda api, sc: api.explain(sc, runs=0), "--runs 0: must be at least 1"),
+    "a number for a scenario": (lambda api, sc: api.run(123, runs=5),
+                                "scenario: expected a Scenario, a bundled name or a file"),
+    "a number for policies": (lambda api, sc: api.compare(sc, 5, runs=5),
+                              "--policy: expected a name or a list of names, got 5"),
+    "one policy as a string": (lambda api, sc: api.compare(sc, "dual-track", runs=5),
+                               "--policy: give at least two policies"),
+    "a number for an outcome": (lambda api, sc: api.discover(sc, 5, runs=50),
+                                "--outcome 5: expected text"),
+    "text for a threshold": (lambda api, sc: api.discover(sc, "dprk_launches_per_year",
+                                                          threshold="x", runs=50),
+                             "--threshold 'x': expected a number"),
+    "a float for runs": (lambda api, sc: api.run(sc, runs=5.5), "--runs 5.5: expected a whole"),
+    "a list for the fan's policy": (lambda api, sc: api.fan(sc, ["status-quo"], runs=5),
+                                    "--policy ['status-quo']: expected one policy's name"),
+    "a list for the counterfactual": (lambda api, sc: api.explain(sc, runs=5, against=[1]),
+                                      "against: expected a dict of levers and values"),
+    "a number for a grid": (lambda api, sc: api.sweep(sc, grid=5, runs=5),
+                            "--grid: expected a dict {KEY: [V1, V2, ...]}"),
+}
+
+
+@pytest.mark.parametrize("case", list(API_CASES))
+def test_the_api_refuses_a_bad_argument_in_one_line(case):
+    from peninsula import api
+
+    call, says = API_CASES[case]
+    with pytest.raises(api.InputError) as info:
+        call(api, _short())
+    (line,) = str(info.value).splitlines()
+    assert line.startswith(says), line
+
+
+def test_the_api_takes_numpy_integers_and_a_single_name_for_a_list():
+    from peninsula import api
+
+    sc = _short()
+    assert api.run(sc, runs=np.int64(5), seed=np.int32(3)).n_runs == 5
+    factors, _, _ = api.sensitivity_plan(sc, factors="deterrence_elasticity", method="morris")
+    assert [f.key for f in factors] == ["parameters.deterrence_elasticity"]
+    assert api.scenario_for(sc, overrides="levers.exercise_intensity=1")["levers"][
+        "exercise_intensity"] == 1.0

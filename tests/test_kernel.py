@@ -24,16 +24,17 @@ from typer.testing import CliRunner
 import peninsula
 from peninsula.cli import app
 from peninsula.engine.simulate import resolve_kernel, simulate_chunk
-from peninsula.io.results import MONTHLY_VARS, NEVER
+from peninsula.io.results import FIRST_KEYS, MONTHLY_VARS, NEVER
 from peninsula.model.compiled import is_compiled
 from peninsula.model.setup import build_setup
-from peninsula.scenario.schema import MECHANISMS
+from peninsula.scenario.schema import LEVEL_NAMES, MECHANISMS
 
 ROOT = Path(__file__).resolve().parents[1]
 # rates raised so that clashes, wars and nuclear use happen within three years
 HOT = ["parameters.provocation_to_crisis_per_month.value=0.3",
        "parameters.crisis_to_clash_per_month.value=0.2",
-       "parameters.clash_to_war_per_month.value=0.2",
+       "parameters.incident_to_hostilities_per_month.value=0.5",
+       "parameters.clash_to_war_per_month.value=0.5",
        "parameters.war_to_nuclear_per_month.value=0.1"]
 
 
@@ -79,11 +80,15 @@ def test_outcomes_do_not_depend_on_keeping_the_monthly_table(scenario, sets):
 def test_hot_scenario_reaches_every_rung():
     res = _chunk(sets=HOT, runs=300, horizon=36)
     level = res.monthly[:, :, MONTHLY_VARS.index("escalation_level")]
-    assert set(np.unique(level).astype(int)) == set(range(7))
-    for k in ("clash", "war", "nuclear_use"):
+    assert set(np.unique(level).astype(int)) == set(range(len(LEVEL_NAMES)))
+    for k in FIRST_KEYS:
         assert (res.first_month[k] < NEVER).sum() >= 10, k
-    # a run's first war month is never before its first clash month
-    assert np.all(res.first_month["war"] >= res.first_month["clash"])
+    # a run's first war month is never before its first hostilities, nor those before its
+    # first clash; an incident (the clash rung) lasts one month
+    assert np.all(res.first_month["war"] >= res.first_month["hostilities"])
+    assert np.all(res.first_month["hostilities"] >= res.first_month["clash"])
+    incident = level == LEVEL_NAMES.index("armed_clash")
+    assert incident.any() and not (incident[:, 1:] & incident[:, :-1]).any()
 
 
 @pytest.mark.parametrize("mechanism", sorted(MECHANISMS))

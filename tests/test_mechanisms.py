@@ -34,7 +34,16 @@ from peninsula.model import (
     threat,
 )
 from peninsula.model.actors import ACTORS, CHN, JPN, N_ACTORS, PRK, PROXIMITY, ROK, RUS, USA
-from peninsula.model.escalation import CALM, CLASH, CRISIS, NUCLEAR, PROVOCATION, RHETORIC, WAR
+from peninsula.model.escalation import (
+    CALM,
+    CLASH,
+    CRISIS,
+    HOSTILITIES,
+    NUCLEAR,
+    PROVOCATION,
+    RHETORIC,
+    WAR,
+)
 from peninsula.model.rates import memory_rate, per_month, probability
 from peninsula.scenario.parameters import BY_NAME
 
@@ -419,8 +428,9 @@ def crisis_step(q, rho, trust, misperception=True, preemption=True):
 
     def step(z, u):
         m = escalation.misperception_factor(sigma, z) if misperception else 1.0
-        up, jump = escalation.up_hazards(q, CRISIS, f_t, m, s["intel"], cm, 0.0, 0.0, pre, 1.0)
-        return escalation.next_rung(u, CRISIS, up, jump, down)
+        up, jump = escalation.up_hazards(q, CRISIS, f_t, m, s["intel"], cm, 0.0, 0.0, pre, 1.0,
+                                         0.0, True)
+        return escalation.next_rung(u, CRISIS, up, jump, down, True)
 
     return step
 
@@ -493,7 +503,7 @@ def test_preemption_hazard_needs_high_threat_and_low_trust():
 
     def clash(rho, trust):
         step = crisis_step(q, rho, trust, misperception=False)
-        return np.mean([step(0.0, x) == CLASH for x in u])
+        return np.mean([step(0.0, x) >= CLASH for x in u])  # an incident or hostilities
 
     assert clash(2.0, 0.05) > clash(1.0, 0.05) + 0.02
     assert clash(2.0, 0.05) > clash(2.0, 0.9) + 0.02
@@ -503,17 +513,47 @@ def test_preemption_hazard_needs_high_threat_and_low_trust():
 def test_next_rung_shares_one_uniform_between_competing_moves():
     u = (np.arange(20_000) + 0.5) / 20_000
     up, jump, down = 0.1, 0.05, 0.3
-    moves = np.array([escalation.next_rung(x, PROVOCATION, up, jump, down) for x in u])
-    for rung, p in ((CRISIS, probability(up)), (CLASH, probability(jump)),
-                    (RHETORIC, probability(down))):
-        assert np.mean(moves == rung) == pytest.approx(p, abs=1e-4)  # grid resolution 5e-5
-    assert np.all(moves[u < probability(up)] == CRISIS)  # up first, then the jump, then down
-    assert escalation.next_rung(0.0, NUCLEAR, 5.0, 5.0, 5.0) == NUCLEAR  # absorbing
-    assert escalation.next_rung(0.0, WAR, 0.0, 0.0, 5.0) == CRISIS  # armistice
-    assert escalation.next_rung(0.99, CALM, 0.0, 0.0, 0.0) == CALM
+    for incidents, jumped in ((True, CLASH), (False, HOSTILITIES)):
+        moves = np.array([escalation.next_rung(x, PROVOCATION, up, jump, down, incidents)
+                          for x in u])
+        for rung, p in ((CRISIS, probability(up)), (jumped, probability(jump)),
+                        (RHETORIC, probability(down))):
+            assert np.mean(moves == rung) == pytest.approx(p, abs=1e-4)  # grid resolution 5e-5
+        assert np.all(moves[u < probability(up)] == CRISIS)  # up first, then the jump, then down
+    assert escalation.next_rung(0.0, NUCLEAR, 5.0, 5.0, 5.0, True) == NUCLEAR  # absorbing
+    assert escalation.next_rung(0.0, WAR, 0.0, 0.0, 5.0, True) == CRISIS  # armistice
+    assert escalation.next_rung(0.0, HOSTILITIES, 0.0, 0.0, 5.0, True) == CRISIS  # ceasefire
+    assert escalation.next_rung(0.99, CALM, 0.0, 0.0, 0.0, True) == CALM
+    # from crisis the way up is an incident, or hostilities with contained incidents off
+    assert escalation.next_rung(0.0, CRISIS, 1.0, 0.0, 0.0, True) == CLASH
+    assert escalation.next_rung(0.0, CRISIS, 1.0, 0.0, 0.0, False) == HOSTILITIES
+    assert escalation.next_rung(0.0, CRISIS, 0.0, 1.0, 0.0, True) == HOSTILITIES  # a first strike
+
+
+def test_an_incident_lasts_one_month_and_turns_into_hostilities_with_its_probability():
+    u = (np.arange(20_000) + 0.5) / 20_000
+    up = 0.2
+    moves = np.array([escalation.next_rung(x, CLASH, up, 0.0, 0.0, True) for x in u])
+    assert set(np.unique(moves)) == {CRISIS, HOSTILITIES}  # never stays: a point event
+    assert np.mean(moves == HOSTILITIES) == pytest.approx(probability(up), abs=1e-4)
+    q = parameter_record()
+    s = LADDER_STATE
+    cm = escalation.crisis_management(s["cohesion"], s["intel"], s["comm"], True)
+    up0, _ = escalation.up_hazards(q, CLASH, 1.0, 1.0, s["intel"], 0.0, 0.0, 0.0, 0.0, 1.0,
+                                   0.0, True)
+    up1, _ = escalation.up_hazards(q, CLASH, 1.0, 1.0, s["intel"], cm, 0.0, 0.0, 0.0, 1.0,
+                                   0.0, True)
+    assert up0 == pytest.approx(q.incident_to_hostilities_per_month)
+    assert up1 == pytest.approx(up0 * (1 - q.crisis_management_effect * cm))  # CM restrains it
+    assert escalation.down_hazard(q, CLASH, cm, 0.0) == 0.0
+    # the grey-zone hazard leads from provocation to an incident only with the switch on
+    assert escalation.grey_zone_hazard(q, 2.0, 1.5, 0.5, True) == pytest.approx(
+        q.provocation_to_incident_per_month * 1.5)
+    assert escalation.grey_zone_hazard(q, 2.0, 1.5, 0.5, False) == 0.0
 
 
 HAZARD_PARAMETERS = ("provocation_to_crisis_per_month", "crisis_to_clash_per_month",
+                     "provocation_to_incident_per_month", "incident_to_hostilities_per_month",
                      "clash_to_war_per_month", "war_to_nuclear_per_month", "deescalation_per_month",
                      "clash_deescalation_per_month", "armistice_per_month", "preemption_per_month",
                      "deliberate_war_per_month", "deliberate_aggression_rate_per_year")
@@ -524,10 +564,11 @@ def kernel_ladder(q, u, level, s, u1, u2):
 
     s holds the month's state and switches: tension, cred, cohesion, intel, comm, talks, trust,
     rho, nuclear_ratio, capability, and deterrence, preemption, misperception, crisis_management,
-    paradox (the stability-instability paradox)."""
+    paradox (the stability-instability paradox), incidents (contained_incidents)."""
     attack = per_month(q.deliberate_aggression_rate_per_year)
+    incidents = s["incidents"]
     x_t = f_bound = radius = sigma = 0.0
-    if PROVOCATION <= level <= CLASH:
+    if PROVOCATION <= level <= HOSTILITIES:
         x_t = escalation.tension_exponent(q, s["tension"])
         f_bound = bounds.exp_upper(x_t)
     misperceive = s["misperception"] and escalation.misperception_applies(level)
@@ -536,25 +577,29 @@ def kernel_ladder(q, u, level, s, u1, u2):
         sigma = escalation.misperception_scale(q, s["intel"], s["comm"])
     cm = escalation.crisis_management(s["cohesion"], s["intel"], s["comm"], s["crisis_management"])
     down = escalation.down_hazard(q, level, cm, s["talks"])
-    paradox = s["paradox"] and PROVOCATION <= level <= CLASH
-    attack_bound, war_bound, log_n = attack, 1.0, 0.0
+    paradox = s["paradox"] and PROVOCATION <= level <= HOSTILITIES
+    attack_bound, war_bound, log_n, factor_bound = attack, 1.0, 0.0, 1.0
     if paradox:
         log_n = deterrence.log_capability_ratio(s["capability"])
-        attack_bound, war_bound = deterrence.paradox_hazard_bounds(q, attack, log_n)
+        attack_bound, war_bound, factor_bound = deterrence.paradox_hazard_bounds(q, attack, log_n)
+    m_bound = escalation.misperception_bound(sigma, radius)
+    f_bound_agreed = f_bound
+    grey_bound = (escalation.grey_zone_hazard(q, f_bound_agreed, m_bound, factor_bound, incidents)
+                  if level == PROVOCATION else 0.0)
     allied = s["allied_preemption"] and level == CRISIS
     allied_bound = escalation.allied_preemption_bound(q, s["trust_rok"]) if allied else 0.0
     settled = escalation.settled_rung(
-        q, u, level, f_bound, escalation.misperception_bound(sigma, radius), down, attack_bound,
+        q, u, level, f_bound, m_bound, down, attack_bound,
         s["intel"], cm, s["cred"], s["trust"], s["nuclear_ratio"], s["deterrence"], s["preemption"],
-        war_bound, allied_bound)
+        war_bound, allied_bound, grey_bound)
     # the exact path
-    f_t, h_delib, h_delib_war = 0.0, attack, q.deliberate_war_per_month
-    if PROVOCATION <= level <= CLASH:
+    f_t, h_delib, h_delib_war, factor = 0.0, attack, q.deliberate_war_per_month, 1.0
+    if PROVOCATION <= level <= HOSTILITIES:
         f_t = escalation.tension_factor(x_t)
         h_delib, h_delib_war = deterrence.deliberate_hazards(q, attack, s["cred"], s["deterrence"])
         if paradox:
-            f_t, h_delib, h_delib_war = deterrence.paradox_hazards(
-                q, level == CLASH, f_t, h_delib, h_delib_war, log_n)
+            f_t, h_delib, h_delib_war, factor = deterrence.paradox_hazards(
+                q, level == HOSTILITIES, f_t, h_delib, h_delib_war, log_n)
     m = 1.0
     if misperceive:
         z = normal(normal_radius(u1), u2)
@@ -565,13 +610,15 @@ def kernel_ladder(q, u, level, s, u1, u2):
         pre = escalation.preemption_hazard(q, s["rho"], s["trust"])
     if allied:
         pre += escalation.allied_preemption_hazard(q, s["rho_rok"], s["trust_rok"])
+    grey = (escalation.grey_zone_hazard(q, f_t, m, factor, incidents) if level == PROVOCATION
+            else 0.0)
     up, jump = escalation.up_hazards(q, level, f_t, m, s["intel"], cm, h_delib, h_delib_war, pre,
-                                     s["nuclear_ratio"])
-    return settled, escalation.next_rung(u, level, up, jump, down), (up, jump, down)
+                                     s["nuclear_ratio"], grey, incidents)
+    return settled, escalation.next_rung(u, level, up, jump, down, incidents), (up, jump, down)
 
 
 def random_ladder_cases(n, seed):
-    """n fixed-seed cases: rungs 0..6, the month's state, switches, and parameter records with
+    """n fixed-seed cases: rungs 0..7, the month's state, switches, and parameter records with
     the ladder's hazards scaled up by 1..4 (log-uniform) so that moves happen."""
     rng = np.random.default_rng(seed)
     q0 = parameter_record()
@@ -582,8 +629,8 @@ def random_ladder_cases(n, seed):
         values["misperception_noise"] = rng.uniform(0.0, 1.5)
         values["tension_escalation_sensitivity"] = rng.uniform(0.0, 6.0)
         values["deterrence_elasticity"] = rng.uniform(0.0, 4.0)
-        values["paradox_attack_elasticity"] = rng.uniform(0.0, 1.0)
-        values["paradox_war_elasticity"] = rng.uniform(0.0, 1.0)
+        values["paradox_attack_elasticity"] = rng.uniform(-1.0, 1.0)
+        values["paradox_war_elasticity"] = rng.uniform(-1.0, 1.0)
         values["allied_preemption_per_month"] = rng.uniform(0.0, 0.2)
         records.append(parameter_record(values))
     for _ in range(n):
@@ -595,9 +642,9 @@ def random_ladder_cases(n, seed):
         s["nuclear_ratio"] = rng.uniform(0.5, 3.0)
         s["capability"] = math.exp(rng.uniform(math.log(2.0), math.log(500.0)))
         for switch in ("deterrence", "preemption", "misperception", "crisis_management",
-                       "paradox", "allied_preemption"):
+                       "paradox", "allied_preemption", "incidents"):
             s[switch] = bool(rng.random() < 0.75)
-        yield (records[rng.integers(len(records))], rng.random(), int(rng.integers(7)), s,
+        yield (records[rng.integers(len(records))], rng.random(), int(rng.integers(8)), s,
                rng.random(), rng.random())
 
 

@@ -16,6 +16,7 @@ from peninsula.analysis.sensitivity import scenario_factors
 from peninsula.analysis.sweep import flat_metrics, point_scenarios, run_sweep
 from peninsula.cli import app
 from peninsula.scenario.errors import ScenarioError
+from peninsula.scenario.parameters import DISTRIBUTIONS
 
 runner = CliRunner()
 NAME = "deterrence_elasticity"
@@ -111,7 +112,8 @@ def test_bundled_scenarios_fix_no_parameter():
 
 def test_parameters_command_shows_each_distribution():
     rows = json.loads(runner.invoke(app, ["parameters", "--json"]).output)
-    assert all(r["distribution"] in ("triangular", "uniform", "fixed") for r in rows)
+    assert all(r["distribution"] in DISTRIBUTIONS for r in rows)
+    assert {r["distribution"] for r in rows} >= {"triangular", "uniform", "logtriangular"}
     assert {"name", "value", "unit", "range", "mechanism", "basis", "description"} <= set(rows[0])
     res = runner.invoke(app, ["parameters"])
     assert res.exit_code == 0 and "distribution" in res.output and "triangular" in res.output

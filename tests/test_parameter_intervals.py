@@ -23,6 +23,7 @@ from peninsula.engine.random import RunStreams, sample_param
 from peninsula.engine.simulate import PARAM_MONTH, parameter_draw_ids, sample_parameters
 from peninsula.model.setup import build_setup
 from peninsula.scenario.parameters import NAMES
+from peninsula.scenario.schema import PRIOR_OVERRIDE
 
 SHORT = ["scenario.horizon_months=24", "metrics.horizons_years=[1, 2]"]
 
@@ -121,7 +122,8 @@ def test_default_gives_2000_runs_at_least_100_draws_and_the_replay_one_each():
 
 def test_one_run_per_draw_is_the_former_sampling_exactly():
     """M = 1 draws each run's parameters from its own stream, as before the setting existed."""
-    sc = peninsula.load_scenario("baseline", ["metrics.runs_per_parameter_draw=1"])
+    sc = peninsula.load_scenario("baseline", ["metrics.runs_per_parameter_draw=1",
+                                              PRIOR_OVERRIDE])  # the table's priors
     setup = build_setup(sc)
     streams = RunStreams(setup.seed, np.arange(50))
     u = streams.uniform(PARAM_MONTH, 0, len(NAMES))
@@ -134,7 +136,8 @@ def test_one_run_per_draw_is_the_former_sampling_exactly():
 def test_summary_keys_and_sources():
     """Both intervals in the same shape; the source of the parameters; M = 1 leaves the spread
     unidentified (null) and the Monte Carlo interval the plain Wilson one."""
-    sc = peninsula.load_scenario("baseline", [*SHORT, "metrics.runs_per_parameter_draw=10"])
+    sc = peninsula.load_scenario("baseline", [*SHORT, "metrics.runs_per_parameter_draw=10",
+                                              PRIOR_OVERRIDE])
     s = peninsula.run(sc, runs=200, seed=4, record_monthly=False, record_events=False).summary()
     assert s["parameter_source"] == "prior" and s["runs_per_parameter_draw"] == 10
     assert s["parameter_draws"] == 20

@@ -173,11 +173,13 @@ def test_sweep_column_names_are_not_truncated_on_a_narrow_terminal(monkeypatch):
     assert res.exit_code == 0, res.output
     assert "…" not in res.output
     assert max(len(line) for line in res.output.splitlines()) <= 80
-    metrics = ["p_war_1y", "dprk_launches_per_year", "alignment_china_russia",
-               "stability_index"]
+    # the registry's labels with their units (analysis/registry.py), whole on a narrow terminal
+    lever = "Multilateralengagement(0-1)"
+    metrics = ["P(war),1y(%)", "Launches(peryear)", "CN-RUalignment(index0-1)",
+               "Stabilityindex(points0-100)"]
     first, paired = res.output.split("Paired differences")
-    assert header_names(first) == ["point", "levers.multilateral_engagement", *metrics]
-    assert header_names(paired) == ["point", "levers.multilateral_engagement",
-                                    *(f"Δ{m}" for m in metrics)]
+    assert header_names(first) == ["point", lever, *metrics]
+    assert header_names(paired) == ["point", lever,
+                                    *(f"Δ{m.replace('(%)', '(pp)')}" for m in metrics)]
     res = runner.invoke(app, [*args[:-4], "--paired-against", "5"])
     assert res.exit_code == 2 and "no such point" in res.output

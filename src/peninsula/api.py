@@ -4,26 +4,189 @@
     sc = peninsula.load_scenario("baseline").with_levers(exercise_intensity=2)
     ens = peninsula.run(sc, runs=2000, seed=1)
     ens.summary()["p_war"]["10"]; ens.monthly(); ens.events(); ens.to_xarray(); ens.save("out")
+
+Studies take Python values and every one that draws random numbers takes a ``seed``:
+
+    from peninsula import api
+    table = api.sweep(grid={"levers.exercise_intensity": [0, 1, 2]}, runs=500, seed=1)
+    api.compare_frame(api.compare(policies=["status-quo", "dual-track"], runs=500, seed=1))
+    api.explain_frame(api.explain(runs=300, seed=1))
+    found = api.discover(runs=2000, seed=1); api.discover_frame(found)
+    api.box_frame(api.inspect_box(found, 10))
+
+``sweep`` returns a data frame; ``compare``, ``explain`` and ``discover`` return the dicts of
+the command line's JSON, and their ``*_frame`` companions lay them out as tidy data frames.
+A bad input raises a ValueError of the package (``InputError``, ``ScenarioError``,
+``SweepError``, ``ResumeError``, ``FolderBusy``, ``PosteriorError``, ``EventFileError``)
+whose message is the command line's, one line naming the option or key at fault.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+import reprlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from peninsula._version import __version__
+from peninsula.analysis import frames
 from peninsula.analysis.metrics import per_run_outcomes, summarize
+from peninsula.analysis.sweep import SweepError
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.io import store, tables
+from peninsula.io.events import EventFileError
+from peninsula.io.parts import ResumeError
+from peninsula.io.posterior import PosteriorError
 from peninsula.io.results import MONTHLY_VARS, ChunkResult
+from peninsula.io.store import FolderBusy
 from peninsula.model.setup import ModelSetup, build_setup
+from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import Scenario, load_scenario
+
+__all__ = [
+    # running ensembles
+    "Ensemble", "FinishedFolder", "Scenario", "load_scenario", "run", "run_to_dir",
+    "scenario_for", "check_engine",
+    # studies and their data frames
+    "sweep", "sweep_design", "compare", "compare_frame", "policies", "resolve_policies",
+    "policy_scenario", "fan", "fan_of", "sensitivity", "sensitivity_plan", "discover",
+    "discover_plan", "discover_frame", "inspect_box", "box_frame", "optimize",
+    "optimize_plan", "pareto", "pareto_plan", "explain", "explain_frame",
+    "explained_mechanisms", "explain_ensembles",
+    # evidence, history and data
+    "calibrate", "prior_sensitivity", "backtest", "expert_reference", "rolling_origins",
+    "rolling_backtest", "ingest_events", "fit_arms_race", "history_tables", "history_table",
+    "history_sources", "parameters", "rivalries_table", "rivalries_fit", "rivalries_fit_of",
+    "rivalries_load_fit", "rivalries_predict", "rivalries_show", "rivalries_check",
+    "rivalries_save_fit", "rivalries_korea", "rivalries_priors", "rivalries_ladder_priors",
+    "calibrate_bundle", "calibrated_posterior", "strategy_evidence",
+    # errors: each a ValueError whose message is the command line's one line
+    "InputError", "ScenarioError", "SweepError", "ResumeError", "FolderBusy",
+    "PosteriorError", "EventFileError",
+    "__version__",
+]
+
+
+def __dir__() -> list[str]:
+    """The public names only: the modules and names imported here are not part of the API."""
+    return sorted(__all__)
+
+
+class InputError(ValueError):
+    """A bad argument or input, raised with the command line's one-line message (the option
+    or key at fault and what is allowed). Scenarios' problems are ``ScenarioError``s."""
+
+
+_F = TypeVar("_F", bound=Callable)
+
+
+def _package_errors(func: _F) -> _F:
+    """A plain ValueError from the layers below (their input checks) leaves the API as an
+    InputError with the same message, so callers can tell the package's refusals apart from
+    Python's own errors; the package's other error types pass unchanged."""
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ValueError as exc:
+            if type(exc) is not ValueError:
+                raise
+            raise InputError(str(exc)) from None
+
+    return checked  # type: ignore[return-value]
+
+
+def _shown(value: object) -> str:
+    """A value as an error message shows it: its repr, shortened to stay one short line."""
+    return reprlib.repr(value)
+
+
+def _whole(value: object, flag: str, least: int | None = None) -> int | None:
+    """``value`` as an int (a Python or NumPy integer; None passes), else InputError naming
+    the command line's ``flag``: a float or a string is refused rather than rounded."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputError(f"{flag} {_shown(value)}: expected a whole number")
+    if least is not None and value < least:
+        raise InputError(f"{flag} {value}: must be at least {least}")
+    return int(value)
+
+
+def _items(value: object, flag: str, kinds: tuple[type, ...] = (str, Path)) -> list | None:
+    """A list of items (names, files) from one item or an iterable of them: a single string
+    is one name, never read letter by letter. InputError naming ``flag`` for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, kinds):
+        return [value]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise InputError(f"{flag}: expected a name or a list of names, got {_shown(value)}")
+    items = list(value)
+    bad = [v for v in items if not isinstance(v, kinds)]
+    if bad:
+        raise InputError(f"{flag} {_shown(bad[0])}: expected a name")
+    return items
+
+
+def _text(value: object, flag: str) -> str:
+    """``value`` if it is text, else InputError naming ``flag``."""
+    if not isinstance(value, str):
+        raise InputError(f"{flag} {_shown(value)}: expected text")
+    return value
+
+
+def _number(value: object, flag: str) -> float | None:
+    """``value`` as a float (a Python or NumPy number; None passes), else InputError."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise InputError(f"{flag} {_shown(value)}: expected a number")
+    return float(value)
+
+
+def _scenario(scenario: object) -> Scenario:
+    """A Scenario from a Scenario, a bundled name or a file; InputError for anything else."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario)
+    raise InputError(f"scenario: expected a Scenario, a bundled name or a file, got "
+                     f"{_shown(scenario)}")
+
+
+def _grid_design(grid: Mapping) -> pd.DataFrame:
+    """Every combination of a grid given in Python, ``{KEY: [V1, V2, ...]}`` (a single value
+    stands for a list of one), one per row: the command line's --grid KEY=V1,V2,..."""
+    axes: dict[str, list] = {}
+    for key, values in grid.items():
+        if not isinstance(key, str):
+            raise InputError(f"--grid {_shown(key)}: a key is a scenario key such as "
+                             "levers.exercise_intensity")
+        if isinstance(values, str | bool | int | float | np.generic):
+            values = [values]
+        elif isinstance(values, Mapping) or not isinstance(values, Iterable):
+            raise InputError(f"--grid {key}: expected a list of values, got {_shown(values)}")
+        # numbers as the command line reads them (floats), so both forms give one design
+        items = [float(v) if isinstance(v, int | float | np.number) and not
+                 isinstance(v, bool | np.bool_) else v.item() if isinstance(v, np.generic)
+                 else v for v in values]
+        if not items:
+            raise InputError(f"--grid {key}: no values given")
+        bad = [v for v in items if not isinstance(v, str | bool | int | float)]
+        if bad:
+            raise InputError(f"--grid {key}: {_shown(bad[0])} is not a number, true/false or text")
+        axes[key] = items
+    return pd.DataFrame(list(itertools.product(*axes.values())), columns=list(axes))
 
 
 class Ensemble:
@@ -89,7 +252,7 @@ class Ensemble:
 
         m = self.result.monthly
         if m is None:
-            raise ValueError("monthly state was not recorded")
+            raise InputError("monthly state was not recorded: run with record_monthly=True")
         coords = {"run": self.result.run_ids, "month": np.arange(m.shape[1]),
                   "date": ("month", self.months())}
         data = {name: (("run", "month"), m[:, :, k]) for k, name in enumerate(MONTHLY_VARS)}
@@ -173,7 +336,9 @@ def _finish_folder(ens: Ensemble, out: Path, command: str | None,
     store.write_json(manifest, out / tables.MANIFEST)
 
 
-def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
+@_package_errors
+def run_to_dir(scenario: Scenario | str, out_dir: str | Path, *, runs: int | None = None,
+               seed: int | None = None, workers: int = 1,
                executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
                record_monthly: bool = True, record_events: bool = True, resume: bool = False,
                progress: Callable[[int], None] | None = None,
@@ -191,7 +356,9 @@ def run_to_dir(scenario: Scenario, out_dir: str | Path, *, workers: int = 1,
     (another plan: ``ResumeError``); a finished result of the same plan is left as it is and
     returned as a ``FinishedFolder``; one of another plan is refused (``ResumeError``).
     Returns an Ensemble holding the per-run outcomes (the monthly table stays on disk).
+    ``runs`` and ``seed``, when given, replace the scenario's.
     """
+    scenario = scenario_for(scenario, runs=runs, seed=seed)
     out = Path(out_dir)
     with store.folder_lock(out):
         return _run_to_locked_dir(scenario, out, workers=workers, executor=executor,
@@ -257,6 +424,7 @@ def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chun
     return ens
 
 
+@_package_errors
 def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed: int | None = None,
         horizon_months: int | None = None, workers: int = 1, executor: Executor | None = None,
         chunk_runs: int = DEFAULT_CHUNK_RUNS, record_monthly: bool = True,
@@ -271,9 +439,11 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
     monthly step ('auto', 'numba' or 'numpy'); the kernels agree to a last-bit tolerance and
     each is bit-identical to itself on one CPU family (docs/performance.md).
     """
-    sc = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario
-    settings = {k: v for k, v in (("runs", runs), ("seed", seed),
-                                  ("horizon_months", horizon_months)) if v is not None}
+    sc = _scenario(scenario)
+    settings = {k: v for k, v in (("runs", _whole(runs, "--runs", 1)),
+                                  ("seed", _whole(seed, "--seed", 0)),
+                                  ("horizon_months", _whole(horizon_months, "horizon_months", 1)))
+                if v is not None}
     if settings:
         sc = sc.with_settings(**settings)
     setup = build_setup(sc, posterior=posterior, kernel=kernel)
@@ -285,16 +455,21 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
 
 # --- studies, history and data: every command of the command line has its function here -------
 
+@_package_errors
 def scenario_for(scenario: Scenario | str | Path = "baseline", *, runs: int | None = None,
                  seed: int | None = None, overrides: list[str] | None = None) -> Scenario:
     """A Scenario from a Scenario, a bundled name or a file, with ``--set``-style overrides
-    and the run count and seed replaced when given."""
+    (a KEY=VALUE string or a list of them) and the run count and seed replaced when given."""
+    overrides = _items(overrides, "--set", (str,))
     sc = (load_scenario(scenario, overrides or []) if isinstance(scenario, str | Path)
-          else scenario.with_overrides(overrides) if overrides else scenario)
-    settings = {k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None}
+          else _scenario(scenario).with_overrides(overrides) if overrides
+          else _scenario(scenario))
+    settings = {k: v for k, v in (("runs", _whole(runs, "--runs", 1)),
+                                  ("seed", _whole(seed, "--seed", 0))) if v is not None}
     return sc.with_settings(**settings) if settings else sc
 
 
+@_package_errors
 def check_engine(kernel: str = "auto", executor_kind: str = "local") -> None:
     """A known kernel and executor kind, or ValueError naming the option."""
     from peninsula.engine.simulate import resolve_kernel
@@ -307,19 +482,34 @@ def check_engine(kernel: str = "auto", executor_kind: str = "local") -> None:
         raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
 
 
-def sweep_design(scenario: Scenario, grid: list[str] | None = None,
+@_package_errors
+def sweep_design(scenario: Scenario, grid: Mapping | list[str] | str | None = None,
                  design: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
-    """The checked design of a sweep: a --grid list, a design (CSV path or table), or the
-    scenario's ``[study]`` grid or design. Every point is checked against the scenario."""
+    """The checked design of a sweep: a grid, a design (CSV path or table), or the
+    scenario's ``[study]`` grid or design. Every point is checked against the scenario.
+
+    A grid is a dict of Python values, ``{"levers.exercise_intensity": [0, 1, 2]}``, or the
+    command line's ``--grid`` strings, ``["levers.exercise_intensity=0,1,2"]``; either way
+    every combination of its values is a point."""
     from peninsula.analysis.sweep import point_scenarios, study_design
 
+    if grid and design is not None:
+        raise SweepError("give either --grid (one or more) or --design, not both")
+    if isinstance(grid, Mapping) and grid:
+        table = _grid_design(grid)
+        point_scenarios(scenario, table, "--grid")
+        return table
     if isinstance(design, pd.DataFrame):
         point_scenarios(scenario, design, "design")
         return design
-    return study_design(scenario, grid, design)[0]
+    if grid is not None and not isinstance(grid, str | Mapping | list | tuple):
+        raise InputError(f"--grid: expected a dict {{KEY: [V1, V2, ...]}} or KEY=V1,V2,... "
+                         f"strings, got {_shown(grid)}")
+    return study_design(scenario, _items(grid or None, "--grid", (str,)), design)[0]
 
 
-def sweep(scenario: Scenario | str = "baseline", grid: list[str] | None = None,
+@_package_errors
+def sweep(scenario: Scenario | str = "baseline", grid: Mapping | list[str] | str | None = None,
           design: str | Path | pd.DataFrame | None = None, *, runs: int | None = None,
           seed: int | None = None, workers: int = 1, executor: Executor | None = None,
           chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
@@ -327,20 +517,25 @@ def sweep(scenario: Scenario | str = "baseline", grid: list[str] | None = None,
           progress: Callable[[int], None] | None = None,
           on_resume: Callable[[int, int], None] | None = None,
           paired_against: int | None = None) -> pd.DataFrame:
-    """One ensemble per design point (same runs and seed); one row per point with the metrics
-    of analysis/metrics.py and their standard errors (``NAME_se``); with ``paired_against`` (a
+    """One ensemble per design point (same runs and seed), the points from ``grid`` (a dict
+    of Python values or ``--grid`` strings: ``sweep_design``) or ``design``; a data frame with
+    one row per point: the point's settings, the metrics of analysis/metrics.py and their
+    standard errors (``NAME_se``); with ``paired_against`` (a
     point number) also each metric's paired difference against that point, run by run on
     common random numbers, and its 90% interval (``NAME_diff``, ``NAME_diff_p05``,
-    ``NAME_diff_p95``). ``out_dir`` keeps every finished point (resumable)."""
+    ``NAME_diff_p95``). ``out_dir`` keeps every finished point (resumable). The labels of
+    the metric and lever columns in words are in ``attrs["labels"]``."""
     from peninsula.analysis.sweep import run_sweep
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     table = sweep_design(sc, grid, design)
-    return run_sweep(sc, table, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                     out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
-                     on_resume=on_resume, with_se=True, paired_against=paired_against)
+    result = run_sweep(sc, table, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
+                       on_resume=on_resume, with_se=True, paired_against=paired_against)
+    return frames.attach_labels(result, result.columns, _label_source())
 
 
+@_package_errors
 def policies(file: str | Path | None = None) -> dict:
     """Named lever sets: the bundled policies, or every policy of a TOML policy file
     (scenario/policies.py); name -> Policy (description, levers)."""
@@ -349,6 +544,7 @@ def policies(file: str | Path | None = None) -> dict:
     return bundled_policies() if file is None else read_policy_file(file)
 
 
+@_package_errors
 def resolve_policies(refs: list[str]) -> list:
     """The policies named by ``--policy`` values: bundled names or TOML files (every policy
     of a file); ScenarioError naming the file, policy and lever at fault."""
@@ -357,6 +553,7 @@ def resolve_policies(refs: list[str]) -> list:
     return resolve(refs)
 
 
+@_package_errors
 def policy_scenario(scenario: Scenario, policy) -> Scenario:
     """The scenario with a policy's levers set (a Policy of ``resolve_policies``), as
     ``compare`` runs it; problems name the policy and its source."""
@@ -365,6 +562,7 @@ def policy_scenario(scenario: Scenario, policy) -> Scenario:
     return with_policy(scenario, policy)
 
 
+@_package_errors
 def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
         runs: int | None = None, seed: int | None = None, workers: int = 1,
         overrides: list[str] | None = None) -> dict:
@@ -376,6 +574,8 @@ def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
 
     sc = scenario_for(scenario, runs=runs, seed=seed, overrides=overrides)
     if policy is not None:
+        if not isinstance(policy, str | Path):
+            raise InputError(f"--policy {_shown(policy)}: expected one policy's name or file")
         found = resolve_policies([policy])
         if len(found) != 1:
             raise ValueError(f"--policy {policy}: names {len(found)} policies; give one")
@@ -383,6 +583,7 @@ def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
     return fan_of(run(sc, workers=workers, record_monthly=True, record_events=False), policy)
 
 
+@_package_errors
 def fan_of(ens: Ensemble, policy: str | None = None) -> dict:
     """The fan charts' data of an ensemble run with its monthly state (as ``fan``), so that one
     ensemble serves a summary and its fan charts."""
@@ -392,6 +593,7 @@ def fan_of(ens: Ensemble, policy: str | None = None) -> dict:
             "runs": ens.n_runs, "seed": ens.setup.seed}
 
 
+@_package_errors
 def compare(scenario: Scenario | str = "baseline", policies: list | None = None, *,
             runs: int | None = None, seed: int | None = None, workers: int = 1,
             executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
@@ -404,13 +606,17 @@ def compare(scenario: Scenario | str = "baseline", policies: list | None = None,
     from peninsula.scenario.policies import Policy
 
     resolved: list[Policy] = []
-    for ref in policies or ["status-quo", "dual-track"]:
+    for ref in _items(policies, "--policy", (str, Path, Policy)) or ["status-quo",
+                                                                       "dual-track"]:
         resolved += [ref] if isinstance(ref, Policy) else resolve_policies([str(ref)])
     sc = scenario_for(scenario, runs=runs, seed=seed)
+    if sc.runs < 2:
+        raise InputError(f"--runs {sc.runs}: a paired comparison needs at least 2 runs")
     return run_compare(sc, resolved, executor=executor, workers=workers, chunk_runs=chunk_runs,
                        kernel=kernel, progress=progress)
 
 
+@_package_errors
 def sensitivity_plan(scenario: Scenario, factors: list[str] | None = None, samples: int = 64,
                      method: str = "sobol", second_order: bool = False, levels: int = 4,
                      metrics: list[str] | None = None, then_sobol: int | None = None,
@@ -421,6 +627,7 @@ def sensitivity_plan(scenario: Scenario, factors: list[str] | None = None, sampl
     ``then_sobol`` K (Morris only) the points include the Sobol study of the K survivors."""
     from peninsula.analysis import sensitivity as SA
 
+    factors, metrics = _items(factors, "--factor", (str,)), _items(metrics, "--metric", (str,))
     if method not in SA.METHODS:
         raise ValueError(f"--method: {method!r} is not one of: {', '.join(SA.METHODS)}")
     if second_order and method != "sobol" and then_sobol is None:
@@ -440,6 +647,7 @@ def sensitivity_plan(scenario: Scenario, factors: list[str] | None = None, sampl
     return chosen, SA.check_metrics(scenario, metrics), points
 
 
+@_package_errors
 def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None = None,
                 samples: int = 64, *, method: str = "sobol", metrics: list[str] | None = None,
                 second_order: bool = False, levels: int = 4, runs: int = 200,
@@ -473,6 +681,7 @@ def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None
     return result
 
 
+@_package_errors
 def discover_plan(scenario: Scenario, outcome: str, threshold: float | None = None,
                   policy: list[str] | None = None, factors: list[str] | None = None
                   ) -> tuple[Scenario, object]:
@@ -480,12 +689,16 @@ def discover_plan(scenario: Scenario, outcome: str, threshold: float | None = No
     parsed outcome, with the factors, checked before any run."""
     from peninsula.analysis import discovery as D
 
-    sc = D.apply_policy(scenario, policy)
-    parsed = D.check_discovery(sc, outcome, threshold)
+    policy = _items(policy, "--policy", (str, Path))
+    sc = D.apply_policy(scenario, [str(p) for p in policy or []])
+    parsed = D.check_discovery(sc, _text(outcome, "--outcome"),
+                               _number(threshold, "--threshold"))
+    factors = _items(factors, "--factor", (str,))
     D.check_factors(sc, factors)
     return sc, parsed
 
 
+@_package_errors
 def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 10 years", *,
              threshold: float | None = None, policy: list[str] | None = None,
              runs: int | None = None, seed: int | None = None, cart: bool = False,
@@ -497,9 +710,17 @@ def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 1
     ``factors`` of them) for a
     yes/no outcome ("war within 10 years", or a metric with ``threshold``), under ``policy``
     (KEY=VALUE lever settings). Returns base_rate, box (limits, qp, coverage, density, mass),
-    trajectory (the coverage-density trade-off) and, with ``cart``, CART's leaves."""
+    trajectory (the coverage-density trade-off) and, with ``cart``, CART's leaves.
+
+    The box and every box of the trajectory also say whether they are a finding: ``lift``
+    (density / base rate), ``res_dim``, each limit's ``prior_ranges`` and ``share_removed``;
+    ``warnings`` holds plain sentences when the chosen box is no finding (a lift below 2, a
+    limit removing less than 20% of its range). ``inspect_box`` gives any box of the
+    trajectory; ``discover_frame`` and ``box_frame`` lay the result out as data frames."""
     from peninsula.analysis import discovery as D
 
+    policy = _items(policy, "--policy", (str, Path))
+    factors = _items(factors, "--factor", (str,))
     sc = scenario_for(scenario, runs=runs, seed=seed)
     sc, parsed = discover_plan(sc, outcome, threshold, policy, factors)
     found, x, _ = D.run_discovery(sc, outcome, threshold=threshold, cart=cart,
@@ -508,12 +729,63 @@ def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 1
     out = {"scenario": sc.name, "runs": sc.runs, "seed": sc.seed, "outcome": outcome,
            "metric": parsed.metric, "threshold": parsed.threshold,
            "policy": list(policy or []), "factors": list(x.columns),
-           "base_rate": found.base_rate, "box": found.box, "trajectory": found.trajectory}
+           "base_rate": found.base_rate, "box": found.box, "trajectory": found.trajectory,
+           "warnings": found.warnings}
     if cart:
         out["cart"] = found.cart
     return out
 
 
+@_package_errors
+def inspect_box(result: dict, i: int) -> dict:
+    """Box ``i`` of a discovery's trajectory (``discover``'s result), as EMA Workbench's
+    ``inspect`` shows it: ``index``, its limits with their prior ranges and shares removed,
+    quasi-p values, coverage, density, mass, lift, the number of limits, the base rate and
+    ``warnings`` when it is no finding. InputError naming ``--inspect`` and the boxes there
+    are (0..len(trajectory) - 1) for any other ``i``."""
+    from peninsula.analysis.discovery import inspect_box as inspect
+
+    return {**inspect(result["trajectory"], i), "base_rate": result["base_rate"]}
+
+
+def _label_source() -> Callable[[str], str | None]:
+    """The registry of what is reported, as a name -> label lookup (label with unit, None
+    for a name it does not word) for the data frames' ``attrs["labels"]``: the columns keep
+    the JSON's keys, the words are there for whoever shows the frame."""
+    from peninsula.analysis.registry import label_for
+
+    return label_for
+
+
+@_package_errors
+def compare_frame(result: dict) -> pd.DataFrame:
+    """``compare``'s result as a data frame: one row per policy and metric, each policy's
+    level beside its paired difference against the reference (analysis/frames.py)."""
+    return frames.compare_frame(result, _label_source())
+
+
+@_package_errors
+def explain_frame(result: dict) -> pd.DataFrame:
+    """``explain``'s result as a data frame: one row per part (levels, total, channel,
+    interaction, mechanism) and outcome, with paired 90% intervals (analysis/frames.py)."""
+    return frames.explain_frame(result, _label_source())
+
+
+@_package_errors
+def discover_frame(result: dict) -> pd.DataFrame:
+    """``discover``'s trajectory as a data frame: one row per box (coverage, density, mass,
+    lift, number of limits, the chosen one marked; analysis/frames.py)."""
+    return frames.discover_frame(result, _label_source())
+
+
+@_package_errors
+def box_frame(box: dict) -> pd.DataFrame:
+    """A box's limits (``discover``'s ``box`` or ``inspect_box``'s result) as a data frame:
+    one row per parameter with its prior range, share removed and quasi-p values."""
+    return frames.box_frame(box, _label_source())
+
+
+@_package_errors
 def optimize(scenario: Scenario | str = "baseline", levers: list[str] | None = None,
              metric: str | None = None, *, maximize: bool = True, population: int = 16,
              generations: int = 6, runs: int = 1000, seed: int | None = None,
@@ -535,6 +807,7 @@ def optimize(scenario: Scenario | str = "baseline", levers: list[str] | None = N
     return best
 
 
+@_package_errors
 def optimize_plan(scenario: Scenario, levers: list[str] | None = None,
                   metric: str | None = None) -> tuple[list, str]:
     """The checked lever ranges and metric of a search (each range within what the scenario
@@ -549,6 +822,7 @@ def optimize_plan(scenario: Scenario, levers: list[str] | None = None,
 def _lever_ranges(scenario: Scenario, levers: list[str] | None) -> list:
     from peninsula.analysis import optimize as O
 
+    levers = _items(levers, "--lever", (str,))
     ranges = O.study_levers(scenario, levers)
     source = "--lever" if levers else "study.levers"
     scenario.with_values([(lv.key, lv.low) for lv in ranges], source)
@@ -556,6 +830,7 @@ def _lever_ranges(scenario: Scenario, levers: list[str] | None) -> list:
     return ranges
 
 
+@_package_errors
 def pareto_plan(scenario: Scenario, levers: list[str] | None, objectives: list[str],
                 robustness: str = "mean", satisfice: list[str] | None = None
                 ) -> tuple[list, list]:
@@ -564,9 +839,11 @@ def pareto_plan(scenario: Scenario, levers: list[str] | None, objectives: list[s
     from peninsula.analysis.pareto import parse_objectives
 
     return (_lever_ranges(scenario, levers),
-            parse_objectives(scenario, objectives, robustness, satisfice))
+            parse_objectives(scenario, _items(objectives, "--objective", (str,)) or [],
+                             robustness, _items(satisfice, "--satisfice", (str,))))
 
 
+@_package_errors
 def pareto(scenario: Scenario | str = "baseline", levers: list[str] | None = None,
            objectives: list[str] | None = None, *, robustness: str = "mean",
            satisfice: list[str] | None = None, population: int = 16, generations: int = 6,
@@ -589,6 +866,7 @@ def pareto(scenario: Scenario | str = "baseline", levers: list[str] | None = Non
     return result
 
 
+@_package_errors
 def explained_mechanisms() -> tuple[str, ...]:
     """The mechanisms ``explain`` switches off one at a time (the activity's channels apart)."""
     from peninsula.analysis.explain import EXPLAINED
@@ -596,6 +874,7 @@ def explained_mechanisms() -> tuple[str, ...]:
     return EXPLAINED
 
 
+@_package_errors
 def explain_ensembles() -> int:
     """How many ensembles ``explain`` runs at most (for a progress bar)."""
     from peninsula.analysis.explain import ensembles
@@ -603,19 +882,28 @@ def explain_ensembles() -> int:
     return ensembles()
 
 
+@_package_errors
 def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: int = 1,
             progress: Callable[[int], None] | None = None, against: dict | None = None,
-            reference: dict | None = None, executor: Executor | None = None) -> dict:
+            reference: dict | None = None, executor: Executor | None = None, *,
+            seed: int | None = None) -> dict:
     """What the alliance's activity does through each channel, every channel against the same
     counterfactual (``against``: no activity by default), and what each other mechanism adds
-    (on minus off), on common random numbers: analysis/explain.py. Its ensembles run together
-    on ``executor`` (a caller's pool, kept warm between calls) or a pool of ``workers``."""
+    (on minus off), on common random numbers: analysis/explain.py. ``seed``: the root seed of
+    every ensemble (default: the scenario's), so the same seed gives the same answer. Its
+    ensembles run together on ``executor`` (a caller's pool, kept warm between calls) or a
+    pool of ``workers``. ``explain_frame`` lays the result out as a data frame."""
     from peninsula.analysis.explain import explain as run_explain
 
-    return run_explain(scenario_for(scenario), runs, workers, progress=progress,
+    runs = _whole(runs, "--runs", 1)
+    for name, given in (("against", against), ("reference", reference)):
+        if given is not None and not isinstance(given, Mapping):
+            raise InputError(f"{name}: expected a dict of levers and values, got {_shown(given)}")
+    return run_explain(scenario_for(scenario, seed=seed), runs, workers, progress=progress,
                        against=against, reference=reference, executor=executor)
 
 
+@_package_errors
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
               seed: int = 1, workers: int = 1, method: str = "apmc",
               ladder: bool = False) -> pd.DataFrame:
@@ -628,6 +916,38 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
                          ladder=ladder)
 
 
+@_package_errors
+def calibrate_bundle(draws: int = 20_000, seed: int = 1, workers: int = 1,
+                     folder: str | Path | None = None) -> dict:
+    """Calibrate the launch process and the ladder jointly on the whole record (2006 to the
+    record's last year) and write the result as the package's bundled posterior, which
+    ensembles use by default (scenario/calibrated.py); ``folder`` writes it elsewhere. Returns
+    the bundle's metadata (its vintage and settings) with the files written."""
+    from peninsula.analysis.backtest import bundle_meta
+    from peninsula.analysis.backtest import calibrate as run_calibrate
+    from peninsula.analysis.record import LAST_YEAR
+    from peninsula.io.posterior import write_bundle
+    from peninsula.scenario.calibrated import FOLDER
+
+    post = run_calibrate(LAST_YEAR, draws, 0.02, seed, workers, ladder=True)
+    meta = bundle_meta(post)
+    files = write_bundle(post, FOLDER if folder is None else folder, meta)
+    return {**meta, "files": [str(f) for f in files], "draws_kept": len(post)}
+
+
+def calibrated_posterior() -> dict | None:
+    """The bundled calibrated posterior's metadata (its vintage: the record's years and hash,
+    the priors it was fitted under, the settings) and its parameters; None when none is
+    bundled."""
+    from peninsula.scenario import calibrated
+
+    meta, found = calibrated.metadata(), calibrated.bundled()
+    if meta is None or found is None:
+        return None
+    return {**meta, "parameters": list(found[1]), "draws": int(found[0].shape[0])}
+
+
+@_package_errors
 def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, workers: int = 1,
                       progress: Callable[[str], None] | None = None) -> dict:
     """How the baseline's P(war) moves when each prior of the ladder's joint calibration is
@@ -637,6 +957,7 @@ def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, worker
     return run_sensitivity(draws, runs, seed, workers, progress=progress)
 
 
+@_package_errors
 def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
              workers: int = 1, rolling: bool = True, first_origin: str = "2012-01",
@@ -661,6 +982,7 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     return result
 
 
+@_package_errors
 def expert_reference(runs: int = 4000, seed: int = 1, workers: int = 1) -> dict:
     """The ``crisis-2017`` scenario's probabilities of war (and of a clash) at 1, 5 and 10
     years beside the published expert estimates of 2017 (table expert_war_estimates_2017): a
@@ -675,6 +997,7 @@ def expert_reference(runs: int = 4000, seed: int = 1, workers: int = 1) -> dict:
             "estimates": load_table("expert_war_estimates_2017").to_dict(orient="records")}
 
 
+@_package_errors
 def rolling_origins(first_origin: str = "2012-01", horizon_months: int = 12,
                     step: int = 12) -> list[str]:
     """The forecast origins ('YYYY-MM') of a rolling back-test with these settings; a
@@ -684,6 +1007,7 @@ def rolling_origins(first_origin: str = "2012-01", horizon_months: int = 12,
     return origins(first_origin, horizon_months, step)
 
 
+@_package_errors
 def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, step: int = 12,
                      runs: int = 4000, draws: int = 20_000, accept: float = 0.02,
                      seed: int = 1, workers: int = 1,
@@ -699,6 +1023,7 @@ def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, st
                        progress)
 
 
+@_package_errors
 def ingest_events(files: list[str | Path]) -> tuple[pd.DataFrame, dict]:
     """Monthly dyadic Goldstein counts from GDELT or ICEWS-style files, and the ingest report
     (rows read, used, rejected by reason)."""
@@ -708,6 +1033,7 @@ def ingest_events(files: list[str | Path]) -> tuple[pd.DataFrame, dict]:
     return dyads, report.as_dict(len(dyads))
 
 
+@_package_errors
 def fit_arms_race(table: pd.DataFrame, x: list[str], y: list[str], at: str = "mid",
                   source: str = "table") -> dict:
     """Richardson's equations fitted to two sides' yearly spending (columns summed per side).
@@ -733,6 +1059,7 @@ def fit_arms_race(table: pd.DataFrame, x: list[str], y: list[str], at: str = "mi
         raise ValueError(f"{source}: cannot fit ({exc})") from None
 
 
+@_package_errors
 def history_tables() -> dict[str, str]:
     """The bundled historical tables: name -> what it holds."""
     from peninsula.io.history import list_tables
@@ -740,6 +1067,7 @@ def history_tables() -> dict[str, str]:
     return list_tables()
 
 
+@_package_errors
 def history_table(name: str) -> pd.DataFrame:
     """One bundled historical table; ValueError naming the known tables for another name."""
     from peninsula.io.history import load_table
@@ -750,6 +1078,7 @@ def history_table(name: str) -> pd.DataFrame:
     return load_table(name)
 
 
+@_package_errors
 def history_sources() -> str:
     """The sources of the historical tables (Markdown)."""
     from peninsula.io.history import sources
@@ -757,6 +1086,7 @@ def history_sources() -> str:
     return sources()
 
 
+@_package_errors
 def parameters() -> tuple:
     """Every model parameter (scenario/parameters.toml): value, unit, range, basis."""
     from peninsula.scenario.parameters import REGISTRY
@@ -766,6 +1096,7 @@ def parameters() -> tuple:
 
 # --- the rivalry reference class (analysis/reference_class.py) ----------------------------------
 
+@_package_errors
 def rivalries_table(table: str | Path | None = None) -> pd.DataFrame:
     """The rivalry-year table: the bundled one, or a CSV of the same columns (checked)."""
     from peninsula.io.rivalries import load_rivalry_years
@@ -773,6 +1104,7 @@ def rivalries_table(table: str | Path | None = None) -> pd.DataFrame:
     return load_rivalry_years(table)
 
 
+@_package_errors
 def rivalries_fit(train_until: int | None = None, table: str | Path | None = None):
     """Fit the reference-class models on the rivalry-years up to ``train_until`` (default the
     table's last year); returns a ReferenceFit (``.to_dict()`` is its JSON)."""
@@ -786,6 +1118,7 @@ def rivalries_fit(train_until: int | None = None, table: str | Path | None = Non
     return fit(rows, train_until)
 
 
+@_package_errors
 def rivalries_fit_of(fit, table: str | Path | None = None):
     """``fit`` as a ReferenceFit: itself, the fit file it names, or (None) a fit on every year
     of the table."""
@@ -794,6 +1127,7 @@ def rivalries_fit_of(fit, table: str | Path | None = None):
     return fit if hasattr(fit, "fits") else rivalries_load_fit(fit)
 
 
+@_package_errors
 def rivalries_load_fit(path: str | Path):
     """A fit written by ``peninsula rivalries fit --out``; ValueError if unreadable."""
     import json
@@ -806,6 +1140,7 @@ def rivalries_load_fit(path: str | Path):
         raise ValueError(f"{path}: not a reference-class fit ({exc})") from None
 
 
+@_package_errors
 def rivalries_predict(from_year: int, to_year: int, fit=None, table: str | Path | None = None,
                       seed: int = 0, paths: int | None = None) -> dict:
     """Ex-ante yearly probabilities of a new dispute, a new fatal dispute and a war onset for
@@ -830,6 +1165,7 @@ def rivalries_predict(from_year: int, to_year: int, fit=None, table: str | Path 
                 for r in pred[keys].itertuples(index=False)]}
 
 
+@_package_errors
 def rivalries_show(table: str | Path | None = None) -> dict:
     """What the rivalry-year table holds: rows, rivalries, years, and each outcome's count and
     rate over the in-window rivalry-years, overall and for the Korean rivalry."""
@@ -851,6 +1187,7 @@ def rivalries_show(table: str | Path | None = None) -> dict:
             "korea": {"rivalry_years": len(korea), "outcomes": counts(korea)}}
 
 
+@_package_errors
 def rivalries_check(train_until: int = 1985, to_year: int = 2000,
                     table: str | Path | None = None, seed: int = 0) -> dict:
     """The reference class's self-check: train to ``train_until``, predict the later years to
@@ -866,12 +1203,14 @@ def rivalries_check(train_until: int = 1985, to_year: int = 2000,
     return self_check(rows, train_until, to_year, seed=seed)
 
 
+@_package_errors
 def rivalries_save_fit(fitted, path: str | Path) -> Path:
     """Write a reference-class fit as JSON (atomically); ``rivalries_load_fit`` reads it."""
     store.write_json(fitted.to_dict(), Path(path))
     return Path(path)
 
 
+@_package_errors
 def rivalries_korea(fit=None, table: str | Path | None = None, seed: int = 0) -> dict:
     """The Korean rivalry's yearly probabilities of a new dispute, a new fatal dispute and a
     war onset under the reference-class posterior (mean and 5/50/95% quantiles), for the year
@@ -890,6 +1229,7 @@ def rivalries_korea(fit=None, table: str | Path | None = None, seed: int = 0) ->
             "as_recorded": record, "dprk_nuclear": nuclear}
 
 
+@_package_errors
 def rivalries_priors(fit=None, table: str | Path | None = None, seed: int = 0,
                      first_arsenal: float | None = None) -> dict:
     """The stability-instability paradox's elasticities (a_SI, w_SI) implied by the reference
@@ -901,3 +1241,35 @@ def rivalries_priors(fit=None, table: str | Path | None = None, seed: int = 0,
     return paradox_priors(fit, seed=seed,
                           first_arsenal=FIRST_TEST_ARSENAL if first_arsenal is None
                           else first_arsenal)
+
+
+@_package_errors
+def rivalries_ladder_priors(fit=None, table: str | Path | None = None, seed: int = 0,
+                            write: bool = False) -> dict:
+    """The ladder's incident, hostilities and war hazards' priors and the paradox's elasticities
+    derived from the reference class for the DPRK-ROK rivalry (analysis.ladder_priors: the
+    mapping's assumptions are each row's basis); ``write`` writes them into the package's
+    parameter table (the rows regenerate; the rest of the table is kept)."""
+    from peninsula.analysis import ladder_priors
+    from peninsula.scenario.parameters import TABLE
+
+    rivalry_table = rivalries_table(table)
+    derived = ladder_priors.derive(rivalries_fit_of(fit, table), rivalry_table, seed=seed)
+    ladder_priors.check_finite(derived)
+    res = ladder_priors.summary(derived)
+    if write:
+        res["written"] = {"file": TABLE.name,
+                          "parameters": ladder_priors.write_rows(TABLE, derived)}
+    return res
+
+
+@_package_errors
+def strategy_evidence(until: int | None = None) -> dict:
+    """The strategy effects the monthly record 2006..UNTIL can inform: talks and drills on
+    launches (negative binomial, profile likelihood in the model's form) and the military
+    agreement and talks on armed-clash months (exact conditional Poisson), each on its
+    parameter's scale with a 90% interval, the years used and a verdict
+    (analysis/strategy_evidence.py)."""
+    from peninsula.analysis.strategy_evidence import strategy_evidence as estimate
+
+    return estimate(until)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import peninsula
 from peninsula._version import __version__
+from peninsula.analysis.metrics import PROBABILITIES
 from peninsula.api import scenario_for
 
 SCENARIOS = ("baseline", "blocs", "crisis-2017", "detente-2018")
@@ -29,7 +30,7 @@ OUT = Path(__file__).with_name("outcomes.json")
 def flatten(summary: dict, runs: int) -> dict[str, list[float]]:
     """Every summary outcome as name -> [value, standard error]."""
     out: dict[str, list[float]] = {}
-    for key in ("p_clash", "p_war", "p_nuclear_use"):
+    for key, _ in PROBABILITIES:
         for h, p in summary[key].items():
             if p is not None:
                 out[f"{key}/{h}"] = [p, math.sqrt(p * (1.0 - p) / runs)]

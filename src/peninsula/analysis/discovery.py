@@ -21,6 +21,14 @@ the least significant first, since the data do not support it. A box that keeps 
 the outcome has no region of its own in this parameter space: it happens, at about the base
 rate, everywhere.
 
+A box is a finding only if it is both dense and narrow. Each box says so in numbers: its lift
+(density / base rate: how many times more frequent the outcome is inside than overall) and, per
+limit, the parameter's prior range and the share of that range the limit removes (``describe``).
+``box_warnings`` turns them into plain sentences: a lift below ``MIN_LIFT``, or a limit removing
+less than ``MIN_SHARE_REMOVED`` of its range, is reported as no finding. Every box of the
+trajectory carries the same description, so any of them can be inspected (``inspect_box``), as
+EMA's ``PrimBox.inspect`` does.
+
 CART (``cart_leaves``, optional) is a classification tree (scikit-learn) over the same data;
 its leaves in which the outcome is the more frequent class are boxes too, for comparison.
 """
@@ -39,6 +47,7 @@ from peninsula.analysis.metrics import MEAN_METRICS, PROBABILITIES, per_run_metr
 from peninsula.analysis.sweep import metric_names
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.model.setup import build_setup
+from peninsula.scenario.errors import first_few
 from peninsula.scenario.loader import Scenario
 from peninsula.scenario.parameters import NAMES
 
@@ -47,6 +56,8 @@ PASTE_ALPHA = 0.05  # share a paste adds back (EMA's default)
 MASS_MIN = 0.05  # the smallest box, as a share of all runs (EMA's default)
 MIN_COVERAGE = 0.5  # the chosen box holds at least this share of the outcomes
 SIGNIFICANCE = 0.05  # a limit with a larger quasi-p value is dropped
+MIN_LIFT = 2.0  # a box whose density is below twice the base rate is no finding
+MIN_SHARE_REMOVED = 0.2  # a limit removing less of its prior range restricts little
 CART_MIN_LEAF = 0.05  # a CART leaf holds at least this share of the runs
 CART_DEPTH = 3
 RUNGS = {"clash": "clash", "war": "war", "nuclear use": "nuclear_use",
@@ -122,31 +133,36 @@ def apply_policy(scenario: Scenario, policy: list[str] | None) -> Scenario:
 
 @dataclass
 class Discovery:
-    """PRIM's result: the base rate, the chosen box, the trade-off trajectory, CART leaves."""
+    """PRIM's result: the base rate, the chosen box, the trade-off trajectory (every box of it
+    described as the chosen one is: ``describe``), warnings, CART leaves."""
 
     base_rate: float
-    box: dict  # limits (parameter -> [low, high]), qp, coverage, density, mass
-    trajectory: list[dict]  # coverage, density, mass, res_dim per box on the trajectory
+    box: dict  # describe()'s keys, and trajectory_index: the box of the trajectory it came from
+    trajectory: list[dict]  # describe()'s keys for every box of the peeling and pasting
+    warnings: list[str] = field(default_factory=list)  # box_warnings of the chosen box
     cart: list[dict] | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def prim(x: pd.DataFrame, y: np.ndarray, *, min_coverage: float = MIN_COVERAGE,
-         significance: float = SIGNIFICANCE) -> Discovery:
+         significance: float = SIGNIFICANCE,
+         ranges: dict[str, tuple[float, float]] | None = None) -> Discovery:
     """PRIM (EMA Workbench) on the parameters ``x`` (one row per run) and outcomes ``y``
-    (bool), the box chosen by ``choose_box``. ValueError if no run, or every run, has it."""
+    (bool), the box chosen by ``choose_box``. ``ranges``: each parameter's prior range
+    (low, high), against which a limit's share removed is measured (default: the range of its
+    values in ``x``). ValueError if no run, or every run, has the outcome."""
     y = np.asarray(y, dtype=bool)
     hits = int(y.sum())
     if hits == 0 or hits == len(y):
         raise ValueError(f"{hits} of {len(y)} runs have the outcome: nothing to tell apart; "
                          "raise --runs or choose another outcome or threshold")
+    prior = {n: (float(x[n].min()), float(x[n].max())) for n in x.columns} | dict(ranges or {})
     with warnings.catch_warnings():  # its optional back ends and pandas deprecations
         warnings.simplefilter("ignore")
-        return _prim(x, y, hits, min_coverage, significance)
+        return _prim(x, y, hits / len(y), min_coverage, significance, prior)
 
 
-def _prim(x: pd.DataFrame, y: np.ndarray, hits: int, min_coverage: float,
-          significance: float) -> Discovery:
+def _prim(x: pd.DataFrame, y: np.ndarray, base_rate: float, min_coverage: float,
+          significance: float, prior: dict[str, tuple[float, float]]) -> Discovery:
     from ema_workbench.analysis import prim as ema_prim
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
@@ -156,19 +172,92 @@ def _prim(x: pd.DataFrame, y: np.ndarray, hits: int, min_coverage: float,
     finder = ema_prim.Prim(x.reset_index(drop=True).astype(float), y, threshold=1e-9,
                            peel_alpha=PEEL_ALPHA, paste_alpha=PASTE_ALPHA, mass_min=MASS_MIN)
     box = finder.find_box()
-    trajectory = [{"coverage": float(r.coverage), "density": float(r.density),
-                   "mass": float(r.mass), "res_dim": int(r.res_dim)}
-                  for r in box.peeling_trajectory.itertuples()]
-    chosen = choose_box(box, min_coverage, significance)
-    return Discovery(hits / len(y), chosen, trajectory)
+    trajectory = [ema_box(box, i, base_rate, prior)
+                  for i in range(len(box.peeling_trajectory))]
+    chosen = choose_box(box, min_coverage, significance, base_rate, prior)
+    return Discovery(base_rate, chosen, trajectory, box_warnings(chosen))
 
 
-def choose_box(box, min_coverage: float, significance: float) -> dict:
+def ema_box(box, i: int, base_rate: float, prior: dict[str, tuple[float, float]]) -> dict:
+    """Box ``i`` of an EMA PrimBox's trajectory, described (``describe``): its limits are
+    those of the parameters it restricts (EMA's quasi-p values list exactly those)."""
+    row = box.peeling_trajectory.iloc[i]
+    lims = box.box_lims[i]
+    limits = {k: [float(lims.at[0, k]), float(lims.at[1, k])] for k in box.qp[i]}
+    qp = {k: [None if v < 0 else float(v) for v in pair] for k, pair in box.qp[i].items()}
+    return describe(limits, qp, float(row.coverage), float(row.density), float(row.mass),
+                    base_rate, prior)
+
+
+def describe(limits: dict[str, list[float]], qp: dict[str, list[float | None]],
+             coverage: float, density: float, mass: float, base_rate: float,
+             prior: dict[str, tuple[float, float]]) -> dict:
+    """A box with what says whether it is a finding: ``limits`` (parameter -> [low, high]),
+    ``qp`` (quasi-p per side, None where the side is not restricted), ``coverage``,
+    ``density``, ``mass``, ``lift`` (density / base rate), ``res_dim`` (the number of limits),
+    ``prior_ranges`` (each limited parameter's prior [low, high]) and ``share_removed`` (the
+    share of that range the limit cuts off: only its restricted sides count, so a side left at
+    the sample's extreme value removes nothing)."""
+    ranges = {k: [float(prior[k][0]), float(prior[k][1])] for k in limits}
+    removed = {}
+    for k, (low, high) in limits.items():
+        p_low, p_high = ranges[k]
+        width = p_high - p_low
+        cut = ((max(0.0, low - p_low) if qp[k][0] is not None else 0.0)
+               + (max(0.0, p_high - high) if qp[k][1] is not None else 0.0))
+        removed[k] = min(1.0, cut / width) if width > 0 else 0.0
+    return {"limits": limits, "qp": qp, "coverage": coverage, "density": density,
+            "mass": mass, "lift": density / base_rate if base_rate > 0 else float("nan"),
+            "res_dim": len(limits), "prior_ranges": ranges, "share_removed": removed}
+
+
+def box_warnings(box: dict) -> list[str]:
+    """Plain sentences on why a box (``describe``'s keys) is no finding: no limit at all, a
+    lift below ``MIN_LIFT``, and each limit removing less than ``MIN_SHARE_REMOVED`` of its
+    prior range. None for a box that is dense and narrow."""
+    lift, out = box["lift"], []
+    if not box["limits"]:
+        out.append(f"The box has no limit (lift {lift:.2f}, below {MIN_LIFT:g}): the outcome "
+                   "happens at about its base rate everywhere among the parameters looked at.")
+    elif not lift >= MIN_LIFT:
+        out.append(f"The box's lift is {lift:.2f}: the outcome is less than {MIN_LIFT:g} times "
+                   f"as frequent inside it ({100 * box['density']:.1f}%) as overall "
+                   f"({100 * box['density'] / lift:.1f}%), so the box is not a useful finding.")
+    weak = {k: share for k, share in box["share_removed"].items() if share < MIN_SHARE_REMOVED}
+    if len(weak) == 1:
+        ((k, share),) = weak.items()
+        (low, high), (p_low, p_high) = box["limits"][k], box["prior_ranges"][k]
+        out.append(f"The limit on {k} ({low:.4g} to {high:.4g}) removes only "
+                   f"{100 * share:.0f}% of its prior range ({p_low:.4g} to {p_high:.4g}), "
+                   f"less than {100 * MIN_SHARE_REMOVED:.0f}%: it hardly restricts it.")
+    elif weak:
+        shares = [f"{k} {100 * share:.0f}%" for k, share in weak.items()]
+        out.append(f"{len(weak)} of the box's {len(box['limits'])} limits remove less than "
+                   f"{100 * MIN_SHARE_REMOVED:.0f}% of their parameters' prior ranges "
+                   f"({first_few(shares)}): they hardly restrict them.")
+    return out
+
+
+def inspect_box(trajectory: list[dict], i: int) -> dict:
+    """Box ``i`` of a trajectory (``Discovery.trajectory``, or the JSON's ``trajectory``) with
+    its statistics and warnings (``index``, ``describe``'s keys, ``warnings``); ValueError
+    naming ``--inspect`` and the boxes there are when ``i`` is not one of them."""
+    if isinstance(i, bool) or not isinstance(i, int | np.integer) or \
+            not 0 <= i < len(trajectory):
+        raise ValueError(f"--inspect {i}: no such box; the trajectory's boxes are "
+                         f"0..{len(trajectory) - 1}")
+    box = trajectory[int(i)]
+    return {"index": int(i), **box, "warnings": box_warnings(box)}
+
+
+def choose_box(box, min_coverage: float, significance: float, base_rate: float,
+               prior: dict[str, tuple[float, float]]) -> dict:
     """The densest box of the trajectory with coverage >= ``min_coverage``, less the limits
     whose quasi-p values exceed ``significance`` on every restricted side (dropped one at a
-    time, the least significant first: each drop changes the others' values)."""
+    time, the least significant first: each drop changes the others' values). Described
+    (``describe``), with ``trajectory_index``: the box of the trajectory it started from."""
     t = box.peeling_trajectory
-    i = int(t[t.coverage >= min_coverage].density.astype(float).idxmax())
+    start = i = int(t[t.coverage >= min_coverage].density.astype(float).idxmax())
     while True:
         qp = {k: min([v for v in pair if v >= 0], default=0.0)
               for k, pair in box.qp[i].items()}
@@ -177,12 +266,7 @@ def choose_box(box, min_coverage: float, significance: float) -> dict:
             break
         box.drop_restriction(weakest, i)
         i = len(box.peeling_trajectory) - 1
-    row = box.peeling_trajectory.iloc[i]
-    lims = box.box_lims[i]
-    limits = {k: [float(lims.at[0, k]), float(lims.at[1, k])] for k in box.qp[i]}
-    qp = {k: [None if v < 0 else float(v) for v in pair] for k, pair in box.qp[i].items()}
-    return {"limits": limits, "qp": qp, "coverage": float(row.coverage),
-            "density": float(row.density), "mass": float(row.mass)}
+    return {**ema_box(box, i, base_rate, prior), "trajectory_index": start}
 
 
 def cart_leaves(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> list[dict]:
@@ -265,7 +349,8 @@ def run_discovery(scenario: Scenario, outcome: str, *, threshold: float | None =
     names = check_factors(scenario, factors)
     x = pd.DataFrame({n: result.params[:, NAMES.index(n)] for n in names})
     y = outcome_per_run(wanted, result, setup)
-    found = prim(x, y)
+    params = scenario["parameters"]
+    found = prim(x, y, ranges={n: tuple(params[n]["range"]) for n in names})
     if cart:
         found.cart = cart_leaves(x, y, seed=scenario.seed)
     return found, x, y

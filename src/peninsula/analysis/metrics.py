@@ -1,7 +1,8 @@
 """Outcome metrics of an ensemble, by horizon, with honest uncertainty.
 
-Probabilities (armed clash or worse, war or worse, nuclear use) are the share of runs that reached
-the rung by the horizon. Each carries two 90% intervals that answer different questions:
+Probabilities (armed clash or worse, i.e. an incident or worse; sustained hostilities or worse;
+war or worse; nuclear use) are the share of runs that reached the rung by the horizon. Each
+carries two 90% intervals that answer different questions:
 
 - ``intervals_90``, how sure the simulation is: the Monte Carlo interval of the ensemble's
   probability (the average over the parameter draws), a Wilson score interval. Runs that share a
@@ -346,9 +347,7 @@ def per_run_at(result, years: int) -> dict:
     """Per-run outcome values at horizon ``years`` (arrays of length runs)."""
     y = years - 1
     return {
-        "clash": reached(result, "clash", years),
-        "war": reached(result, "war", years),
-        "nuclear_use": reached(result, "nuclear_use", years),
+        **{key: reached(result, key, years) for key in FIRST_KEYS},
         "launches_per_year": outcome(result.launches_by_year[:, :years]).mean(axis=1),
         **{name: outcome(result.yearly[name][:, y]) for name in YEARLY_AT},
     }
@@ -382,7 +381,7 @@ HORIZON_METRICS = (("dprk_launches_per_year", "launches_per_year"),
                    ("cohesion", "cohesion"))
 FINAL_METRICS = (("dprk_capability", "dprk_capability"), ("power_balance", "power_balance"))
 # probabilities of reaching a rung by each horizon: (summary key, per_run_at key)
-PROBABILITIES = (("p_clash", "clash"), ("p_war", "war"), ("p_nuclear_use", "nuclear_use"))
+PROBABILITIES = tuple((f"p_{key}", key) for key in FIRST_KEYS)
 MEAN_METRICS = tuple(name for name, _ in HORIZON_METRICS + FINAL_METRICS)  # means at the end
 
 

@@ -84,6 +84,8 @@ def history_scenario(horizon_months: int = 240, sets: list[str] | None = None):
         "state.tension=0.4", 'state.escalation_level="rhetoric"', "state.talks_active=false",
         # calibration and the replay's filter weigh each run's own parameter draw
         "metrics.runs_per_parameter_draw=1",
+        # the table's priors, never the bundled posterior, which has seen every year
+        'scenario.parameters="prior"',
     ]
     for actor, spend in START_2006.items():
         over += [f"actors.{actor}.defence_spending_usd_bn={spend}",

@@ -416,17 +416,17 @@ def self_check(table: pd.DataFrame, train_until: int, to_year: int, seed: int = 
 QUANTILES = (0.05, 0.5, 0.95)
 
 
-def dyad_hazards(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, int] = KOREA_RIVALRY,
-                 overrides: dict[str, float] | None = None, draws: int = SIMULATED_PATHS,
-                 seed: int = 0) -> dict:
-    """The posterior of one rivalry's yearly probabilities in the year after the training end:
-    for each outcome the mean and the 5/50/95% quantiles of P(outcome | parameters) over
-    posterior draws of the coefficients and the rivalry's own effect.
+def dyad_draws(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, int] = KOREA_RIVALRY,
+               overrides: dict[str, float] | None = None, draws: int = SIMULATED_PATHS,
+               seed: int = 0) -> dict:
+    """Posterior draws of one rivalry's yearly probabilities in the year after the training
+    end: per outcome, P(outcome | parameters) for ``draws`` draws of the coefficients and the
+    rivalry's own effect (the outcomes are fitted separately, so their draws are independent).
 
     Covariates are the rivalry's at the training end (recency from its record), with
     ``overrides`` (feature name -> value, e.g. {"one_nuclear": 1}) replacing some: a contrast
     such as a nuclear status the record does not hold yet. Returns {"features": {...},
-    outcome: {"mean", "sd", "q05", "q50", "q95"}}."""
+    outcome: (draws,) array}."""
     end = fitted.trained_until
     known = table[table["year"] <= end]
     lo, hi = sorted(ccodes)
@@ -446,8 +446,19 @@ def dyad_hazards(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, i
     coef, effect = _posterior_draws(fitted, alive["rivalry_id"].to_numpy(), draws, seed)
     out: dict = {"features": dict(zip(FEATURES, map(float, x), strict=True))}
     for o in OUTCOMES:
-        out[o] = _summary(special.expit(coef[o] @ x + effect[o][:, 0]))
+        out[o] = special.expit(coef[o] @ x + effect[o][:, 0])
     return out
+
+
+def dyad_hazards(fitted: ReferenceFit, table: pd.DataFrame, ccodes: tuple[int, int] = KOREA_RIVALRY,
+                 overrides: dict[str, float] | None = None, draws: int = SIMULATED_PATHS,
+                 seed: int = 0) -> dict:
+    """The posterior of one rivalry's yearly probabilities in the year after the training end
+    (dyad_draws): for each outcome the mean and the 5/50/95% quantiles of
+    P(outcome | parameters). Returns {"features": {...}, outcome: {"mean", "sd", "q05", "q50",
+    "q95"}}."""
+    out = dyad_draws(fitted, table, ccodes, overrides, draws, seed)
+    return {k: (v if k == "features" else _summary(v)) for k, v in out.items()}
 
 
 # --- the stability-instability paradox's elasticities from the nuclear contrasts ------------------

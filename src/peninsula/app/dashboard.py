@@ -4,6 +4,10 @@ A Streamlit script over the public API: the sidebar picks the scenario (bundled 
 and sets the levers, runs and seed; each tab runs its study when asked and keeps its last good
 result on screen, so a bad upload or an out-of-range value shows an error beside the numbers it
 did not replace. Ensembles are cached on their settings: unchanged settings do not run again.
+The page opens on the answer for the scenario as it stands (run once at start, then cached).
+Every label, unit and number format is the registry's (analysis/registry.py): probabilities in
+percent with one decimal, differences in percentage points, intervals of a mean named as such
+and percentiles used only for the spread across runs.
 """
 
 from __future__ import annotations
@@ -11,24 +15,34 @@ from __future__ import annotations
 import streamlit as st
 
 import peninsula.api as api
+from peninsula.analysis import registry as R
 from peninsula.analysis.compare import policy_verdict
 from peninsula.analysis.metrics import (
     EVIDENCE_WORDS,
+    FINAL_METRICS,
+    HORIZON_METRICS,
+    PROBABILITIES,
     SIMULATION_WORDS,
+    Z90,
     evidence_note,
     metric_names,
 )
 from peninsula.app import history as H
 from peninsula.app import state as S
 from peninsula.report.compare_plot import compare_figure
-from peninsula.report.fan_plot import fan_figure, plot_fan
+from peninsula.report.fan_plot import BANDS_CAPTION, fan_figure, plot_fan
 from peninsula.report.figures import stamp
 from peninsula.report.study_plots import discovery_figure, sweep_figure
 from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import bundled_names
+from peninsula.scenario.parameters import BY_NAME as PARAMETERS
 from peninsula.scenario.parameters import NAMES
 
 OWN_LEVERS = "(the scenario's own levers)"
+MEAN_INTERVAL = "90% interval of the mean"  # Monte Carlo error of an average, not a spread
+SPREAD = "spread across runs (5th to 95th percentile)"  # futures, not an error
+HEADLINE_MEANS = ("dprk_launches_per_year", "stability_index")  # beside the probabilities
+WAR = "p_war"  # the risk the drivers' caption and the sweep lead with
 CONTROLS = S.lever_controls()
 BY_NAME = {c.name: c for c in CONTROLS}
 
@@ -37,24 +51,41 @@ BY_NAME = {c.name: c for c in CONTROLS}
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def explore_result(key: str, _settings: S.Settings) -> dict:
-    """Summary, per-run outcomes, fan data and drivers of one ensemble. The ensemble is run
-    once, with its monthly state, for the summary and the fan charts. The progress bar is made
-    and removed in here, so a cached result replays it as removed."""
+    """Summary, per-run outcomes and fan data of one ensemble, run once with its monthly
+    state. The progress bar is made and removed in here, so a cached result replays it as
+    removed. The drivers are computed apart (``drivers_result``), so the answer is on screen
+    while they run."""
     sc = S.build_scenario(_settings)
-    steps = sc.runs + api.explain_ensembles()
     done = [0]
     bar = st.progress(0.0, text="Running the ensemble")
 
     def tick(n: int) -> None:
         done[0] += n
-        bar.progress(min(1.0, done[0] / steps), text="Running the ensemble, then the drivers")
+        bar.progress(min(1.0, done[0] / sc.runs), text="Running the ensemble")
 
     ens = api.run(sc, record_monthly=True, record_events=False, progress=tick)
     fan = api.fan_of(ens)
-    drivers = api.explain(sc, sc.runs, progress=tick)
     bar.empty()
     return {"summary": ens.summary(), "outcomes": ens.outcomes(), "fan": fan,
-            "drivers": drivers, "scenario_toml": sc.to_toml()}
+            "scenario_toml": sc.to_toml()}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def drivers_result(key: str, _settings: S.Settings) -> dict:
+    """What the alliance's activity does through each channel (``api.explain``) for the same
+    settings, with its own progress bar."""
+    sc = S.build_scenario(_settings)
+    steps = api.explain_ensembles()
+    done = [0]
+    bar = st.progress(0.0, text="Running the drivers' ensembles")
+
+    def tick(n: int) -> None:
+        done[0] += n
+        bar.progress(min(1.0, done[0] / steps), text="Running the drivers' ensembles")
+
+    drivers = api.explain(sc, sc.runs, progress=tick)
+    bar.empty()
+    return drivers
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -162,16 +193,17 @@ def sidebar_levers(scenario) -> tuple[dict[str, float], dict[str, float]]:
     values = {}
     for group in ("strategies", "alliance and pressure", "outside drivers"):
         st.sidebar.subheader(group.capitalize())
+        if group == "strategies":
+            st.sidebar.caption("On: the strategy at full strength (1); off: the scenario's "
+                               "own level.")
         for c in (c for c in CONTROLS if c.group == group):
             key = f"lever_{c.name}"
-            tip = (f"{c.help} (range {c.low:g} to {c.high:g}"
-                   + ("; on: full strength, off: the scenario's level)" if c.switch else ")"))
             if c.switch:
-                on = st.sidebar.toggle(c.name.replace("_", " "), key=key, help=tip)
+                on = st.sidebar.toggle(c.label, key=key, help=c.help)
                 values[c.name] = S.switch_value(on, c, base[c.name])
             else:
-                values[c.name] = st.sidebar.number_input(c.name, step=c.step, key=key,
-                                                         help=tip, format="%g")
+                values[c.name] = st.sidebar.number_input(c.label, step=c.step, key=key,
+                                                         help=c.help, format="%g")
     return values, base
 
 
@@ -226,8 +258,8 @@ def last_good(tab: str, settings: S.Settings | None, command: bool = False):
         st.caption("The controls have changed since these results: press the button to update.")
     s = kept["settings"]
     st.caption(f"{s.source.label}; {s.runs:,} runs, seed {s.seed}; levers changed: "
-               + (", ".join(f"{k.removeprefix('levers.')}={v:g}" for k, v in s.levers)
-                  or "none"))
+               + (", ".join(f"{R.lever(k).label} {v:g}" for k, v in s.levers)
+                  or "none (the scenario's own)"))
     if command and s.source.text is None:
         st.caption("The same ensemble from the command line: `peninsula run "
                    f"{s.source.label} --runs {s.runs} --seed {s.seed} "
@@ -235,58 +267,138 @@ def last_good(tab: str, settings: S.Settings | None, command: bool = False):
     return kept["data"]
 
 
-def pct(p: float) -> str:
-    return f"{100 * p:.2f}%"
+def show_table(frame, where=st) -> None:
+    """A short table as it reads on the page: every row shown (no inner scroll), no index."""
+    where.table(frame, hide_index=True)
 
 
 def interval_words(summary: dict, which: str, key: str, h: str) -> str:
     """One interval of a probability as 'a% to b%', or 'not assessed'."""
     iv = (summary.get(which, {}).get(key) or {}).get(h)
-    return "not assessed" if iv is None else f"{pct(iv[0])} to {pct(iv[1])}"
+    e = R.metric(key)
+    return "not assessed" if iv is None else e.format_interval(*iv)
 
 
-def summary_table(summary: dict):
-    """The summary as rows: outcome, horizon, estimate, its 90% interval (how sure the
-    simulation is) and, for a probability, its 90% range across the parameters (how sure the
-    evidence lets us be; empty when not assessed)."""
+def probability_table(summary: dict):
+    """The probabilities as rows, formatted from the registry: outcome, horizon, estimate,
+    its 90% interval (how sure the simulation is) and its 90% range across the parameters
+    (how sure the evidence lets us be; 'not assessed' when it is not)."""
     import pandas as pd
 
     rows = []
-    for key in ("p_clash", "p_war", "p_nuclear_use"):
+    for key, _ in PROBABILITIES:
+        e = R.metric(key)
         for h, p in summary[key].items():
             if p is None:  # a horizon beyond the scenario's
                 continue
-            lo, hi = summary["intervals_90"][key][h]
-            ev = (summary.get("parameter_intervals_90", {}).get(key) or {}).get(h)
-            rows.append({"outcome": key, "horizon_years": int(h), "estimate": p,
-                         "interval_90_low": lo, "interval_90_high": hi,
-                         "parameter_interval_90_low": None if ev is None else ev[0],
-                         "parameter_interval_90_high": None if ev is None else ev[1]})
-    for key in ("dprk_launches_per_year", "alignment_china_russia", "stability_index",
-                "alliance_credibility", "gdp_loss_pct", "arms_race_intensity_pct"):
-        m = summary[key]
-        half = 1.6449 * m["se"]
-        rows.append({"outcome": key, "horizon_years": summary["final_horizon_years"],
-                     "estimate": m["mean"], "interval_90_low": m["mean"] - half,
-                     "interval_90_high": m["mean"] + half})
+            rows.append({"Outcome": e.label, "Within": f"{h} year{'s' if h != '1' else ''}",
+                         "Estimate": e.format(p),
+                         f"{SIMULATION_WORDS.capitalize()} (90% interval)":
+                             interval_words(summary, "intervals_90", key, h),
+                         f"{EVIDENCE_WORDS.capitalize()} (90% range across the parameters)":
+                             interval_words(summary, "parameter_intervals_90", key, h)})
+    return pd.DataFrame(rows)
+
+
+def means_table(summary: dict):
+    """The other outcomes at the final horizon, formatted from the registry: the mean, the
+    90% interval of the mean (Monte Carlo error), the spread across runs and the direction."""
+    import pandas as pd
+
+    rows = []
+    for key, _ in HORIZON_METRICS + FINAL_METRICS:
+        m = summary.get(key)
+        if m is None:
+            continue
+        e = R.metric(key)
+        half = Z90 * m["se"]  # the mean's 90% normal interval, as metrics.mean_interval
+        rows.append({"Outcome": e.label, "Unit": e.unit, "Mean": e.format(m["mean"]),
+                     MEAN_INTERVAL.capitalize(): e.format_interval(m["mean"] - half,
+                                                                   m["mean"] + half),
+                     SPREAD.capitalize(): e.format_interval(m["p05"], m["p95"]),
+                     "Better": e.better})
     return pd.DataFrame(rows)
 
 
 def drivers_table(drivers: dict):
+    """The drivers as rows (the total, then each channel), one column per outcome: the mean
+    paired difference with its 90% interval, probabilities in percentage points."""
     import pandas as pd
 
-    rows = [{"channel": "all channels (total)", **{
-        f"{k}_{part}": v for k in ("p_war", "p_clash", "stability_index")
-        for part, v in zip(("mean", "low", "high"), (drivers["total"][k],
-                                                     *drivers["total_interval_90"][k]),
-                           strict=True)}}]
+    keys = list(drivers["total"])
+    horizon = drivers["horizon_years"]
+
+    def heading(k: str) -> str:  # a probability with the horizon it is read at
+        e = R.metric(f"{k}_{horizon}y" if R.metric(k).is_probability else k)
+        return e.with_unit(short=True, difference=True)
+
+    def row(name: str, d: dict, ci: dict) -> dict:
+        return {"Channel": name, **{
+            heading(k): R.metric(k).format_estimate(
+                {"mean": d[k], "p05": ci[k][0], "p95": ci[k][1]}, difference=True,
+                unit=False) for k in keys}}
+
+    rows = [row("all channels (total)", drivers["total"], drivers["total_interval_90"])]
     for ch, d in drivers["contributions"].items():
-        ci = drivers["intervals_90"][ch]
-        rows.append({"channel": ch, **{f"{k}_{part}": v
-                                       for k in ("p_war", "p_clash", "stability_index")
-                                       for part, v in zip(("mean", "low", "high"),
-                                                          (d[k], *ci[k]), strict=True)}})
+        rows.append(row(ch.replace("_", " "), d, drivers["intervals_90"][ch]))
     return pd.DataFrame(rows)
+
+
+def compare_table(data: dict):
+    """Each outcome of a comparison as a row: each policy's level beside its paired difference
+    against the reference, formatted from the registry (levels: mean [90% interval of the
+    mean]; differences: mean [90% interval of the mean difference], probabilities in pp)."""
+    import pandas as pd
+
+    ref = data["reference"]
+    rows = []
+    for k in data["outcomes"]:
+        e = R.metric(k)
+        row = {"Outcome": e.with_unit(), ref: e.format_estimate(data["policies"][ref][k])}
+        for name, d in data["differences"].items():
+            row[name] = e.format_estimate(data["policies"][name][k])
+            row[f"{name} minus {ref}"] = e.format_estimate(d[k], difference=True)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sweep_table(table, lever: str, metric: str):
+    """The sweep's points as the page shows them: the lever's value, the strategies, the
+    metric with its standard error (a probability in percent, its error in pp)."""
+    import pandas as pd
+
+    e = R.metric(metric)
+    se = table[f"{metric}_se"]
+    return pd.DataFrame({
+        R.lever(lever).with_unit(): [f"{v:g}" for v in table[f"levers.{lever}"]],
+        "Strategies": table["strategies"].to_numpy(),
+        e.with_unit(): [e.format(v) for v in table[metric]],
+        "Standard error": [f"{100 * v:.1f} pp" if e.is_probability else f"{v:.2g}"
+                           for v in se]})
+
+
+def sweep_plot_table(table, lever: str, metric: str):
+    """The sweep table with the lever and metric columns named by their labels (and a
+    probability in percent), so the figure's axes read in words."""
+    e, x = R.metric(metric), f"levers.{lever}"
+    scale = 100.0 if e.is_probability else 1.0
+    y = e.with_unit()
+    out = table[[x, "strategies"]].rename(columns={x: R.lever(lever).with_unit()})
+    out[y] = table[metric] * scale
+    out[f"{y}_se"] = table[f"{metric}_se"] * scale
+    return out, R.lever(lever).with_unit(), y
+
+
+def limits_table(box: dict):
+    """The box's limits: each parameter in words with the range the box keeps."""
+    import pandas as pd
+
+    def name(k: str) -> str:
+        p, words = PARAMETERS.get(k.removeprefix("parameters.")), R.label(k)
+        return f"{words} ({p.unit})" if p is not None and p.unit else words
+
+    return pd.DataFrame([{"Parameter": name(k), "Lower limit": f"{v[0]:.3g}",
+                          "Upper limit": f"{v[1]:.3g}"} for k, v in box["limits"].items()])
 
 
 # --- the tabs -----------------------------------------------------------------------------
@@ -295,46 +407,73 @@ def explore_tab(settings: S.Settings | None) -> None:
     st.markdown("One ensemble of the scenario under the levers in the sidebar: how the futures "
                 "spread over time, the summary with 90% intervals, and what the alliance's "
                 "activity does through each channel.")
-    if st.button("Run ensemble", key="run_explore", type="primary"):
+    first = not st.session_state.get("explore_opened")
+    st.session_state["explore_opened"] = True
+    # the page opens on the answer as the scenario stands (once; cached on its settings)
+    if st.button("Run ensemble", key="run_explore", type="primary") or first:
         run_study("explore", settings, lambda s: explore_result(s.key(), s))
     data = last_good("explore", settings, command=True)
     if data is None:
         return
-    summary, h = data["summary"], str(data["summary"]["final_horizon_years"])
-    cols = st.columns(5)
-    for col, key, label in zip(cols[:3], ("p_clash", "p_war", "p_nuclear_use"),
-                               ("P(armed clash)", "P(war)", "P(nuclear use)"), strict=True):
-        col.metric(f"{label}, {h} years", pct(summary[key][h]),
-                   help=f"{SIMULATION_WORDS}: {interval_words(summary, 'intervals_90', key, h)}"
-                        f"; {EVIDENCE_WORDS}: "
-                        f"{interval_words(summary, 'parameter_intervals_90', key, h)}")
-    cols[3].metric("DPRK launches a year", f"{summary['dprk_launches_per_year']['mean']:.1f}")
-    labels = (("p_clash", "P(armed clash)"), ("p_war", "P(war)"),
-              ("p_nuclear_use", "P(nuclear use)"))
-    st.markdown(
-        f"**{SIMULATION_WORDS.capitalize()}** (90% Monte Carlo interval; narrows with more "
-        "runs): " + "; ".join(f"{label} {interval_words(summary, 'intervals_90', key, h)}"
-                              for key, label in labels)
-        + f"  \n**{EVIDENCE_WORDS.capitalize()}** (90% range across the parameters, the "
-        "simulation's noise removed): "
-        + "; ".join(f"{label} {interval_words(summary, 'parameter_intervals_90', key, h)}"
-                    for key, label in labels))
-    st.caption(f"The evidence's range: {evidence_note(summary)}.")
-    cols[4].metric("Stability index (0-100)", f"{summary['stability_index']['mean']:.1f}")
-    fig = fan_figure(data["fan"])
+    if not st.session_state["explore"]["settings"].levers:
+        st.caption("The scenario under its own levers: the current answer. Change the levers "
+                   "on the left and press Run ensemble to see what they change.")
+    headline(data["summary"])
+    fig = fan_figure(data["fan"]).update_layout(width=None)  # the page's width
     st.plotly_chart(fig)
-    st.subheader("Summary (90% intervals of the estimates)")
-    st.dataframe(summary_table(summary), hide_index=True)
+    st.caption(BANDS_CAPTION)
+    summary = data["summary"]
+    st.subheader("Probabilities by horizon (90% intervals)")
+    show_table(probability_table(summary))
+    st.subheader(f"Other outcomes at {summary['final_horizon_years']} years")
+    st.caption(f"{MEAN_INTERVAL.capitalize()}: how sure the simulation is of the average "
+               f"(narrows with more runs). The {SPREAD}: where the futures themselves fall.")
+    show_table(means_table(summary))
+    kept = st.session_state["explore"]["settings"]
+    drivers = drivers_result(kept.key(), kept)
+    war = R.metric(f"{WAR}_{drivers['horizon_years']}y")
     st.subheader("Drivers: what today's alliance activity adds, channel by channel")
     st.caption("Each row: the outcome with the activity minus the outcome with that channel "
-               "reading no activity, run by run on common random numbers (90% paired "
-               "intervals). Positive p_war: the channel raises the risk (spiral); negative: it "
-               "deters. The activity is the whole package (drills, missile defence, "
-               "infrastructure, technology, intelligence sharing, summits) against none; the "
-               "Sweep tab varies one lever, e.g. the drills alone, which can point the other "
-               "way.")
-    st.dataframe(drivers_table(data["drivers"]), hide_index=True)
+               "reading no activity, run by run on common random numbers: the mean "
+               "difference [90% interval of the mean difference]; probabilities in "
+               f"percentage points. A positive {war.short}: the channel raises the risk "
+               "(spiral); negative: it deters. The activity is the whole package (drills, "
+               "missile defence, infrastructure, technology, intelligence sharing, summits) "
+               "against none; the Sweep tab varies one lever, e.g. the drills alone, which can "
+               "point the other way.")
+    show_table(drivers_table(drivers))
     downloads(data, fig)
+
+
+def headline(summary: dict) -> None:
+    """The answer in two rows of numbers at the final horizon: each probability (its two
+    intervals in words below), then the launches and the stability index."""
+    h = str(summary["final_horizon_years"])
+    st.subheader(f"The answer within {h} year{'s' if h != '1' else ''}")
+    cols = st.columns(max(len(PROBABILITIES), len(HEADLINE_MEANS)))
+    for col, (key, _) in zip(cols, PROBABILITIES, strict=False):
+        e = R.metric(f"{key}_{h}y")
+        col.metric(R.metric(key).label, e.format(summary[key][h]),
+                   help=f"{e.label}: {e.meaning}. {SIMULATION_WORDS.capitalize()}: "
+                        f"{interval_words(summary, 'intervals_90', key, h)}; "
+                        f"{EVIDENCE_WORDS}: "
+                        f"{interval_words(summary, 'parameter_intervals_90', key, h)}")
+    cols = st.columns(len(cols))
+    for col, key in zip(cols, HEADLINE_MEANS, strict=False):
+        e = R.metric(key)
+        col.metric(e.with_unit(), e.format(summary[key]["mean"]),
+                   help=f"{e.meaning}, the mean over the runs at {h} years; {e.better}")
+    st.markdown(
+        f"**{SIMULATION_WORDS.capitalize()}** (90% Monte Carlo interval; narrows with more "
+        "runs): " + "; ".join(f"{R.metric(key).label} "
+                              f"{interval_words(summary, 'intervals_90', key, h)}"
+                              for key, _ in PROBABILITIES)
+        + f"  \n**{EVIDENCE_WORDS.capitalize()}** (90% range across the parameters, the "
+        "simulation's noise removed): "
+        + "; ".join(f"{R.metric(key).label} "
+                    f"{interval_words(summary, 'parameter_intervals_90', key, h)}"
+                    for key, _ in PROBABILITIES))
+    st.caption(f"The evidence's range: {evidence_note(summary)}.")
 
 
 def downloads(data: dict, fig) -> None:
@@ -386,23 +525,25 @@ def compare_tab(settings: S.Settings | None) -> None:
         return
     fig = compare_figure(data)
     st.plotly_chart(fig)
-    import pandas as pd
-
     metric = data.get("evidence_metric")
     if metric is not None:
+        label = R.metric(metric).label
         lines = []
         for name, d in data["differences"].items():
-            lines.append(f"- **{name}** against {data['reference']}, {metric}: "
+            lines.append(f"- **{name}** against {data['reference']}, {label}: "
                          + policy_verdict(d, metric))
         st.markdown("\n".join(lines))
         st.caption("The share of parameter draws under which the policy lowers "
-                   f"{metric} (90% interval), each draw's noise and the draws the policy "
+                   f"{label} (90% interval), each draw's noise and the draws the policy "
                    "leaves unchanged accounted for; between 10% and 90% the parameters whose "
                    "uncertainty moves the difference most, with their shares of its spread "
                    "across draws.")
-    rows = [{"policy": name, "outcome": k, **d[k]} for name, d in data["differences"].items()
-            for k in data["outcomes"]]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.subheader("Each policy's level beside its difference from "
+                 f"{data['reference']}")
+    st.caption(f"Levels: the mean over the runs [{MEAN_INTERVAL}]. Differences: the mean "
+               "paired difference, run by run [90% interval of the mean difference]; "
+               "probabilities in percent, their differences in percentage points (pp).")
+    show_table(compare_table(data))
     st.download_button("Comparison (HTML)", S.figure_html(fig), "compare.html", "text/html",
                        key="dl_compare")
 
@@ -412,9 +553,11 @@ def sweep_tab(settings: S.Settings | None) -> None:
                 "and with all four on (90% Monte Carlo bands).")
     sweepable = [c for c in CONTROLS if not c.switch]
     c1, c2, c3 = st.columns(3)
-    lever = c1.selectbox("Lever", [c.name for c in sweepable], key="sweep_lever")
-    metric = c2.selectbox("Metric", metric_names([1, 5, 10]),
-                          index=metric_names([1, 5, 10]).index("p_war_10y"), key="sweep_metric")
+    lever = c1.selectbox("Lever", [c.name for c in sweepable], key="sweep_lever",
+                         format_func=lambda name: BY_NAME[name].label)
+    names = metric_names([1, 5, 10])
+    metric = c2.selectbox("Metric", names, index=names.index(f"{WAR}_10y"),
+                          key="sweep_metric", format_func=lambda m: R.metric(m).with_unit())
     points = c3.number_input("Points", value=5, min_value=2, max_value=11, key="sweep_points")
     c = BY_NAME[lever]
     values = tuple(round(c.low + (c.high - c.low) * i / (int(points) - 1), 6)
@@ -427,14 +570,18 @@ def sweep_tab(settings: S.Settings | None) -> None:
     if data is None:
         return
     kept = st.session_state["sweep"]["settings"]
-    table, x = data["table"], f"levers.{data['lever']}"
+    table = data["table"]
     if metric not in table.columns:
-        st.error(f"metric: {metric} is not in this sweep (the scenario's horizon is shorter)")
+        st.error(f"metric: {R.metric(metric).label} is not in this sweep (the scenario's "
+                 "horizon is shorter)")
         return
-    fig = sweep_figure(table, x, metric, ["strategies"],
+    shown, x_label, y_label = sweep_plot_table(table, data["lever"], metric)
+    fig = sweep_figure(shown, x_label, y_label, ["strategies"],
                        stamp(kept.source.label, kept.runs, kept.seed) + " per point")
     st.plotly_chart(fig)
-    st.dataframe(table[[x, "strategies", metric, f"{metric}_se"]], hide_index=True)
+    st.caption("Bands: the 90% interval of each point's mean (Monte Carlo error), not the "
+               "spread of futures.")
+    show_table(sweep_table(table, data["lever"], metric))
     st.download_button("Sweep table (CSV)", S.table_bytes(table, "csv"), "sweep.csv",
                        "text/csv", key="dl_sweep")
 
@@ -469,16 +616,15 @@ def discover_tab(settings: S.Settings | None) -> None:
     fig = discovery_figure(data)
     st.plotly_chart(fig)
     box = data["box"]
-    st.write(f"Base rate {pct(data['base_rate'])}; the box covers {pct(box['coverage'])} of "
-             f"the outcomes with density {pct(box['density'])}.")
+    st.write(f"Base rate {R.percent(data['base_rate'])}; the box covers "
+             f"{R.percent(box['coverage'])} of the outcomes with density "
+             f"{R.percent(box['density'])}.")
     if not box["limits"]:
         st.info(f"No limit is significant among the {len(data['factors'])} parameters looked "
                 "at: the outcome has no region of its own there at this run count. Choose a "
                 "few parameters above (e.g. the leaders of a screening) or raise the runs.")
-    import pandas as pd
-
-    st.dataframe(pd.DataFrame([{"parameter": k, "low": v[0], "high": v[1]}
-                               for k, v in box["limits"].items()]), hide_index=True)
+    else:
+        show_table(limits_table(box))
     st.download_button("Discovery (HTML)", S.figure_html(fig), "discovery.html", "text/html",
                        key="dl_discover")
 
@@ -509,8 +655,10 @@ def history_tab() -> None:
     launches, incidents = H.launches_table(result), H.incidents_table(result)
     fig = H.history_figure(launches, incidents, result["runs"], result["seed"])
     st.plotly_chart(fig)
-    st.dataframe(launches, hide_index=True)
-    st.dataframe(incidents, hide_index=True)
+    st.caption("Bands: the replay's spread across runs (5th to 95th percentile), not an "
+               "interval of a mean.")
+    show_table(H.display_table(launches))
+    show_table(H.display_table(incidents))
     st.download_button("History (HTML)", S.figure_html(fig), "history.html", "text/html",
                        key="dl_history")
 
@@ -520,7 +668,8 @@ def main() -> None:
     st.title("Peninsula: alliance dynamics on the Korean Peninsula")
     st.caption("Does more alliance activity deter or provoke, and what do the four strategies "
                "(open communication, flexible diplomacy, multilateral engagement, strategic "
-               "clarity) change? Set the levers on the left, then run a view.")
+               "clarity) change? The page opens on the scenario's current answer; set the "
+               "levers on the left, then run a view.")
     settings = sidebar_settings()
     tabs = st.tabs(["Explore", "Compare", "Sweep", "Discover", "History"])
     with tabs[0]:

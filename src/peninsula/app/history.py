@@ -81,9 +81,11 @@ def history_figure(launches: pd.DataFrame, incidents: pd.DataFrame, runs: int, s
         years = table["year"].tolist()
         fig.add_trace(go.Scatter(x=years + years[::-1], y=table[hi].tolist()
                                  + table[lo].tolist()[::-1], fill="toself", line={"width": 0},
-                                 opacity=0.25, name="replay 5-95%", showlegend=col == 1,
+                                 opacity=0.25, name="replay: 90% of runs (5th-95th percentile)",
+                                 showlegend=col == 1,
                                  hoverinfo="skip"), row=1, col=col)
-        fig.add_trace(go.Scatter(x=years, y=table[mid], name="replay (centre)",
+        fig.add_trace(go.Scatter(x=years, y=table[mid],
+                                 name="replay: median (launches), mean (incidents)",
                                  line={"color": "steelblue"}, showlegend=col == 1),
                       row=1, col=col)
         fig.add_trace(go.Scatter(x=years, y=table[obs], name="observed", mode="lines+markers",
@@ -91,3 +93,41 @@ def history_figure(launches: pd.DataFrame, incidents: pd.DataFrame, runs: int, s
     fig.update_layout(title=f"The record against a replay with prior parameters (not calibrated); "
                             f"{runs:,} runs, seed {seed}", height=450)
     return fig
+
+
+# the words of the tables' columns as the page shows them (the tables keep their names for the
+# figure and the downloads); percentiles are across the replay's runs, a spread of futures
+WHAT = {"provocation": "Provocations", "clash": "Armed clashes"}
+PART = {"observed": "observed", "replay_mean": "replay mean", "replay_median": "replay median",
+        "replay_p05": "replay 5th percentile of runs", "replay_p95": "replay 95th percentile "
+                                                                   "of runs"}
+
+
+def column_label(column: str) -> str:
+    """A history table's column in words: 'clash_replay_p05' -> 'Armed clashes: replay 5th
+    percentile of runs'; the launches table's columns are missiles launched."""
+    if column == "year":
+        return "Year"
+    what, _, part = column.partition("_")
+    if what in WHAT:
+        return f"{WHAT[what]}: {PART[part]}"
+    return f"Missiles launched: {PART[column]}"
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A history table as the page shows it: columns in words, the year as text, observed
+    counts whole, the replay's values with one decimal."""
+    out = pd.DataFrame()
+    kinds = [k for k in WHAT if any(c.startswith(f"{k}_") for c in table.columns)]
+    order = [c for c in table.columns if not c.startswith(tuple(f"{k}_" for k in kinds))] + \
+        [c for k in kinds for c in table.columns if c.startswith(f"{k}_")]  # kind by kind
+    for column in order:
+        values = table[column]
+        if column == "year":
+            text = values.astype(int).astype(str)
+        elif column.endswith("observed"):
+            text = values.map(lambda v: "-" if pd.isna(v) else f"{v:.0f}")
+        else:
+            text = values.map(lambda v: f"{v:.1f}")
+        out[column_label(column)] = text.to_numpy()
+    return out

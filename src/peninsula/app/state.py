@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import io
 import json
+import sys
 import tempfile
 import tomllib
 import zipfile
@@ -21,10 +22,11 @@ from pathlib import Path
 import yaml
 
 import peninsula.api as api
+from peninsula.analysis.registry import lever
 from peninsula.report.faces import STRATEGIES
 from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.loader import Scenario, bundled_names, load_scenario
-from peninsula.scenario.schema import LEVERS, OUTSIDE_DRIVERS
+from peninsula.scenario.schema import LEVERS, OUTSIDE_DRIVERS, PRIOR_OVERRIDE
 
 MAX_UPLOAD_BYTES = 256 * 1024  # a complete scenario file is about 10 KB
 UPLOAD_SUFFIXES = (".toml", ".yaml", ".yml")
@@ -51,6 +53,17 @@ class LeverControl:
     def step(self) -> float:
         return 1.0 if self.high - self.low > 4 else 0.05
 
+    @property
+    def label(self) -> str:
+        """The control's label: the lever in words with its unit and range, e.g. 'Joint
+        military exercises (x normal, 0 to 2)'; a switch: the lever in words."""
+        e = lever(self.name)
+        if self.switch:
+            return e.label
+        span = f"{self.low:g} to {self.high:g}"
+        unit = "" if e.unit.endswith(f"{self.low:g}-{self.high:g}") else f"{e.unit}, "
+        return f"{e.label} ({unit}{span})"
+
 
 def lever_controls() -> list[LeverControl]:
     """The controls, generated from the schema's levers (``LEVERS``), replay-only levers left
@@ -61,8 +74,8 @@ def lever_controls() -> list[LeverControl]:
             continue
         group = ("strategies" if name in STRATEGIES else
                  "outside drivers" if name in OUTSIDE_DRIVERS else "alliance and pressure")
-        out.append(LeverControl(name, float(f.low), float(f.high), float(f.default), f.doc,
-                                name in STRATEGIES, group))
+        out.append(LeverControl(name, float(f.low), float(f.high), float(f.default),
+                                lever(name).meaning, name in STRATEGIES, group))
     return out
 
 
@@ -156,16 +169,22 @@ def _parse_only(text: str, fmt: str) -> tuple[dict, bool]:
     return (doc if isinstance(doc, dict) else {}), False
 
 
+def parameter_overrides() -> list[str]:
+    """The dashboard's --prior (``peninsula dashboard --prior``, passed to the page's script):
+    every parameter from the table's priors instead of the bundled calibrated posterior."""
+    return [PRIOR_OVERRIDE] if "--prior" in sys.argv[1:] else []
+
+
 def load_source(source: Source) -> Scenario:
     """The validated scenario of a source: a bundled scenario by name, an upload through the
     loader from a temporary folder removed at once; problems name the upload, not the folder."""
     if source.text is None:
-        return load_scenario(source.label)
+        return load_scenario(source.label, parameter_overrides())
     with tempfile.TemporaryDirectory(prefix="peninsula-upload-") as tmp:
         path = Path(tmp) / f"scenario.{source.fmt}"
         path.write_text(source.text, encoding="utf-8")
         try:
-            return load_scenario(path)
+            return load_scenario(path, parameter_overrides())
         except ScenarioError as exc:
             raise ScenarioError([Problem(source.label if p.file == str(path) else p.file,
                                          p.key, p.message.replace(str(path), source.label),

@@ -14,6 +14,7 @@ from peninsula.cli.options import (
     ChunkRunsOpt,
     ExecutorOpt,
     KernelOpt,
+    PriorOpt,
     QuietOpt,
     ScenarioArg,
     SchedulerOpt,
@@ -54,6 +55,7 @@ def compare(
     runs: runs_opt("Runs per policy (run i of every policy shares its draws).", low=2) = None,
     seed: seed_opt("Root seed (the same for every policy).") = None,
     set_: SetOpt = None,
+    prior: PriorOpt = False,
     plot: Annotated[Path | None, typer.Option(
         "--plot", parser=out_path, help="Write a figure of the paired differences (PNG).")]
     = None,
@@ -70,7 +72,7 @@ def compare(
     """Run policies on common random numbers (run i of every policy draws the same
     uncertainties and noise) and report each outcome per policy and as paired differences
     against the first, with 90% intervals."""
-    sc = R.load(scenario, set_)
+    sc = R.load(scenario, set_, prior)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         chosen = api.resolve_policies(policy or [])

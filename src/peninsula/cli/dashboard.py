@@ -18,6 +18,7 @@ import typer
 
 from peninsula.cli import running as R
 from peninsula.cli.app import app
+from peninsula.cli.options import PriorOpt
 
 # the script's path only: the CLI does not import the dashboard layer
 SCRIPT = Path(__file__).resolve().parents[1] / "app" / "dashboard.py"
@@ -25,14 +26,16 @@ PORTS = (1024, 65535)
 SERVER_MAX_UPLOAD_MB = 1  # the smallest limit the server takes; the page checks 256 KB
 
 
-def streamlit_command(host: str, port: int) -> list[str]:
-    """The command that serves the dashboard on ``host``:``port``."""
+def streamlit_command(host: str, port: int, prior: bool = False) -> list[str]:
+    """The command that serves the dashboard on ``host``:``port`` (``prior``: the page draws
+    every parameter from the table's priors, passed as the script's own --prior)."""
     return [sys.executable, "-m", "streamlit", "run", str(SCRIPT),
             "--server.address", host, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--client.toolbarMode", "minimal",  # no hosting ("Deploy") menu on a local tool
             "--server.maxUploadSize", str(SERVER_MAX_UPLOAD_MB),
-            "--server.runOnSave", "false", "--server.fileWatcherType", "none"]
+            "--server.runOnSave", "false", "--server.fileWatcherType", "none",
+            *(["--", "--prior"] if prior else [])]
 
 
 def check_port(port: int) -> None:
@@ -54,6 +57,7 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port to serve on (1024-65535).")] = 8501,
     host: Annotated[str, typer.Option(help="Address to listen on; the default serves only "
                                            "this computer.")] = "127.0.0.1",
+    prior: PriorOpt = False,
 ) -> None:
     """Open the dashboard in a browser at http://HOST:PORT: explore an ensemble, compare
     policies, sweep a lever, find where war happens, and see the record beside a replay."""
@@ -65,7 +69,7 @@ def dashboard(
                          "can reach this address can use it\n")
     sys.stderr.write(f"Peninsula dashboard: http://{host}:{port} (Ctrl-C stops it)\n")
     try:
-        code = subprocess.call(streamlit_command(host, port))
+        code = subprocess.call(streamlit_command(host, port, prior))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     raise typer.Exit(code)

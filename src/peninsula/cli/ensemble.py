@@ -13,6 +13,7 @@ from peninsula.cli.app import api, app
 from peninsula.cli.options import (
     ExecutorOpt,
     KernelOpt,
+    PriorOpt,
     QuietOpt,
     ScenarioArg,
     SchedulerOpt,
@@ -34,6 +35,7 @@ def run(
     seed: seed_opt() = None,
     out_dir: out_opt("Write result files here.") = None,
     set_: SetOpt = None,
+    prior: PriorOpt = False,
     workers: WorkersOpt = 1,
     chunk_runs: Annotated[int, typer.Option(min=1, help="Runs advanced together per chunk.")]
     = 5000,
@@ -70,7 +72,7 @@ def run(
     sets = list(set_ or [])
     if init_from_events is not None:
         sets.append(f"state.tension={R.tension_from(init_from_events)}")
-    sc = R.load(scenario, sets)
+    sc = R.load(scenario, sets, prior)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         if resume and out_dir is None:

@@ -1,5 +1,5 @@
 """Working with the record: ``events ingest``, ``calibrate``, ``backtest``, ``fit arms-race``,
-``plot tension``."""
+``plot tension``, ``evidence strategies``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ from peninsula.cli.render import (
     print_json,
     print_rolling,
 )
+
+evidence_app = typer.Typer(no_args_is_help=True, help="What the record says about the model's "
+                                                      "effects.")
+app.add_typer(evidence_app, name="evidence")
 
 QuietFlag = Annotated[bool, typer.Option("--quiet", "-q")]
 SeedFlag = Annotated[int, typer.Option(callback=in_range("--seed", 0), metavar=range_metavar(0))]
@@ -61,7 +65,7 @@ def events_ingest(
 
 @app.command("calibrate")
 def calibrate_cmd(
-    out_file: required_out_opt("Posterior samples (Parquet)."),
+    out_file: out_opt("Posterior samples (Parquet); needed unless --bundle.") = None,
     train_until: TrainUntil = 2019,
     draws: Annotated[int, typer.Option(min=100, help="Simulations (one run each): the budget "
                                                      "of apmc, the prior draws of rejection.")]
@@ -76,6 +80,11 @@ def calibrate_cmd(
     ladder: Annotated[bool, typer.Option("--ladder", help="Fit the escalation ladder's hazards "
                                                           "jointly, also to the coded clash and "
                                                           "war years.")] = False,
+    bundle: Annotated[bool, typer.Option(
+        "--bundle", help="Fit the launch process and the ladder on the whole record (2006 to "
+                         "its last year) and write the package's bundled posterior, which "
+                         "run, compare, the dashboard and the brief use by default (--prior "
+                         "uses the parameter table instead).")] = False,
 ) -> None:
     """Estimate the launch-process and testing-campaign parameters (with --ladder also the
     escalation ladder's hazards) from 2006..TRAIN_UNTIL by approximate Bayesian computation."""
@@ -84,6 +93,19 @@ def calibrate_cmd(
 
     if method not in CALIBRATION_METHODS:
         R.usage_error(f"--method {method!r}: allowed {', '.join(CALIBRATION_METHODS)}")
+    if bundle:
+        if out_file is not None:
+            R.usage_error("--bundle writes the package's posterior: give no --out")
+        with R.interruptible("nothing was written"), R.progress(1, "calibrate", quiet) as bar:
+            task = bar.add_task("calibrate", total=1)
+            meta = api.calibrate_bundle(draws, seed, workers)
+            bar.advance(task, 1)
+        out.print(f"bundled posterior of the record {meta['record_years'][0]}-"
+                  f"{meta['record_years'][1]}: {meta['draws_kept']} draws written to "
+                  f"{', '.join(Path(f).name for f in meta['files'])}")
+        return
+    if out_file is None:
+        R.usage_error("--out: give the file to write the posterior to (or --bundle)")
     R.check_writable(out_file, "file")
     with R.interruptible("nothing was written"), R.progress(1, "calibrate", quiet) as bar:
         task = bar.add_task("calibrate", total=1)
@@ -258,3 +280,50 @@ def plot_tension_cmd(
                       "'peninsula events ingest' and a folder written by 'peninsula run "
                       "--events --out'")
     out.print(f"wrote {out_file}")
+
+
+@evidence_app.command("strategies")
+def evidence_strategies_cmd(
+    until: Annotated[int | None, typer.Option("--until", min=2008, max=2025,
+                                              help="Last year of the record used (a back-test's "
+                                                   "cut); default: all of 2006-2025.")] = None,
+    as_json: json_opt("Print the estimates as JSON.") = False,
+) -> None:
+    """Estimate the strategy effects the monthly record can inform (talks and drills on
+    launches, the military agreement and talks on armed clashes), each on its parameter's
+    scale with a 90% interval, and say which the data move and which stay at their prior."""
+    with R.checked():
+        result = api.strategy_evidence(until)
+    if as_json:
+        sys.stdout.write(json_text(result) + "\n")
+        return
+    print_strategy_evidence(result)
+
+
+def print_strategy_evidence(result: dict) -> None:
+    """The effects as a table for people: one row per effect and variant."""
+    from rich.table import Table
+
+    def num(v: float | None) -> str:
+        return "-" if v is None else f"{v:.3g}"
+
+    def span(iv: list[float] | None) -> str:
+        return "-" if iv is None else f"[{num(iv[0])}, {num(iv[1])}]"
+
+    first, last = result["basis_years"]
+    table = Table(title=f"Strategy effects from the record {first}-{last} (90% intervals; "
+                        "null value 0)", title_justify="left")
+    for col in ("parameter", "variant", "estimate", "interval", "rate ratio", "events / n",
+                "verdict"):
+        table.add_column(col, no_wrap=col in ("parameter", "interval", "rate ratio", "verdict"))
+    for row in result["effects"]:
+        ratio = "-" if row["rate_ratio"] is None else \
+            f"{num(row['rate_ratio'])} {span(row['rate_ratio_interval_90'])}"
+        table.add_row(row["parameter"], row["variant"], num(row["estimate"]),
+                      span(row["interval_90"]), ratio, f"{row['events']} / {row['n']}",
+                      row["verdict"])
+    out.print(table)
+    out.print(f"Rule: {result['rule']}.")
+    for row in result["effects"]:
+        if row["variant"] == "main" and row["note"]:
+            out.print(f"{row['parameter']}: {row['note']}.")

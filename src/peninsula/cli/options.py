@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from peninsula.scenario.schema import PRIOR_OVERRIDE
+
 MAX_RUNS = 10_000_000
 
 
@@ -47,6 +49,10 @@ ScenarioArg = Annotated[str, typer.Argument(help="Bundled scenario name or a TOM
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override any scenario field, e.g. --set levers.exercise_intensity=2 "
                   "(repeatable).")]
+PriorOpt = Annotated[bool, typer.Option(
+    "--prior", help="Draw every parameter from the parameter table's priors instead of the "
+                    "bundled calibrated posterior (the summary's parameter_source says which).")]
+PRIOR_SET = PRIOR_OVERRIDE  # what --prior sets
 WorkersOpt = Annotated[int, typer.Option(callback=in_range("--workers", 1, 256),
                                           metavar=range_metavar(1, 256), help="Worker processes.")]
 ChunkRunsOpt = Annotated[int, typer.Option(callback=in_range("--chunk-runs", 1),

@@ -52,34 +52,51 @@ def cell(v) -> str:
 
 
 def fmt_p(p, iv) -> str:
+    """A probability and its interval in percent, '2.3% [1.0% to 3.4%]'."""
+    from peninsula.analysis.registry import percent
+
     if p is None:
         return "-"
-    return f"{100 * p:.1f}% [{100 * iv[0]:.1f}-{100 * iv[1]:.1f}]"
+    return f"{percent(p)} [{percent(iv[0])} to {percent(iv[1])}]"
 
 
 def fmt_pct(p: float | None) -> str:
-    return "-" if p is None else f"{100 * p:.1f}%"
+    """A probability in percent with one decimal (analysis/registry.percent), '-' if none."""
+    from peninsula.analysis.registry import percent
+
+    return "-" if p is None else percent(p)
 
 
 def fmt_range(iv: list[float] | tuple[float, float] | None) -> str:
-    """A probability interval in percent, '0.6-8.4%', or 'n/a' when there is none."""
+    """A probability interval in percent, '0.6% to 8.4%', or 'n/a' when there is none."""
+    from peninsula.analysis.registry import percent
+
     if iv is None:
         return "n/a"
-    digits = 2 if iv[1] < 0.01 else 1
-    return f"{100 * iv[0]:.{digits}f}-{100 * iv[1]:.{digits}f}%"
+    return f"{percent(iv[0])} to {percent(iv[1])}"
 
 
 def fmt_s(s, scale: float = 1.0, digits: int = 2) -> str:
+    """A mean with the spread across runs, 'mean [5th to 95th percentile]'."""
     if s is None:
         return "-"
-    return (f"{s['mean'] * scale:.{digits}f} [{s['p05'] * scale:.{digits}f}-"
+    return (f"{s['mean'] * scale:.{digits}f} [{s['p05'] * scale:.{digits}f} to "
             f"{s['p95'] * scale:.{digits}f}]")
 
 
 def print_summary(s: dict) -> None:
-    from peninsula.analysis.metrics import EVIDENCE_WORDS, SIMULATION_WORDS, evidence_note
+    """The run's summary: each probability by horizon with its two intervals, then each mean
+    metric with its spread across runs, labelled from the registry."""
+    from peninsula.analysis import registry as R
+    from peninsula.analysis.metrics import (
+        EVIDENCE_WORDS,
+        HORIZON_METRICS,
+        PROBABILITIES,
+        SIMULATION_WORDS,
+        evidence_note,
+    )
 
-    horizons = list(s["p_clash"].keys())
+    horizons = list(s[PROBABILITIES[0][0]].keys())
     table = Table(title=f"Peninsula: {s['scenario']}  ({s['runs']:,} runs, seed {s['seed']}, "
                         f"from {s['start']})", title_justify="left")
     table.add_column("outcome (90% interval)")
@@ -87,22 +104,15 @@ def print_summary(s: dict) -> None:
         table.add_column(f"{h} yr", justify="right")
     iv = s["intervals_90"]
     ev = s.get("parameter_intervals_90", {})
-    for key, label in (("p_clash", "P(armed clash or worse)"), ("p_war", "P(war or worse)"),
-                       ("p_nuclear_use", "P(nuclear use)")):
-        table.add_row(label, *[fmt_pct(s[key][h]) for h in horizons])
+    for key, _ in PROBABILITIES:
+        table.add_row(R.metric(key).label, *[fmt_pct(s[key][h]) for h in horizons])
         table.add_row(f"  {SIMULATION_WORDS}", *[fmt_range(iv[key][h]) for h in horizons])
         table.add_row(f"  {EVIDENCE_WORDS}",
                       *[fmt_range((ev.get(key) or {}).get(h)) for h in horizons])
-    rows = (("dprk_launches_per_year", "DPRK launches / yr", 1.0, 1),
-            ("alignment_china_russia", "China-Russia alignment (0-1)", 1.0, 2),
-            ("denuclearization_progress", "Denuclearisation progress (0-1)", 1.0, 2),
-            ("gdp_loss_pct", "GDP loss, % (ROK, JPN, CHN)", 1.0, 2),
-            ("polarization", "Bloc polarisation (0-1)", 1.0, 2),
-            ("arms_race_intensity_pct", "Arms above trend, %", 1.0, 1),
-            ("stability_index", "Korean Stability Index (0-100)", 1.0, 1))
-    for key, label, scale, digits in rows:
-        table.add_row(label, *[fmt_s((s["by_horizon"][h] or {}).get(key), scale, digits)
-                               for h in horizons])
+    for key, _ in HORIZON_METRICS:
+        e = R.metric(key)
+        table.add_row(e.with_unit(), *[fmt_s((s["by_horizon"][h] or {}).get(key), 1.0, e.digits)
+                                       for h in horizons])
     out.print(table)
     out.print("Probabilities: share of runs, with two 90% intervals. "
               f"{SIMULATION_WORDS.capitalize()}: "
@@ -116,45 +126,60 @@ def print_summary(s: dict) -> None:
 
 
 def _outcome_row(t: Table, name: str, c: dict, ci: dict | None = None) -> None:
-    def pp(key, digits):
-        text = f"{100 * c[key]:+.{digits}f}"
-        if ci is not None:
-            lo, hi = ci[key]
-            text += f" [{100 * lo:+.{digits}f}, {100 * hi:+.{digits}f}]"
-        return text + " pp"
+    from peninsula.analysis.registry import metric
 
-    t.add_row(name, pp("p_clash", 1), pp("p_war", 2),
-              f"{100 * c['p_nuclear_use']:+.2f} pp", f"{c['dprk_launches_per_year']:+.1f}",
-              f"{c['alignment_china_russia']:+.3f}", f"{c['stability_index']:+.1f}")
+    def cell_of(key: str) -> str:
+        e = metric(key)
+        text = e.format_difference(c[key], unit=False)
+        if ci is None:
+            return text
+        lo, hi = ci[key]
+        return f"{text} [{e.format_interval(lo, hi, difference=True, unit=False)}]"
+
+    t.add_row(name, *(cell_of(key) for key in c))
 
 
-def _outcome_table(title: str, first: str) -> Table:
+def _outcome_table(title: str, first: str, keys) -> Table:
+    from peninsula.analysis.registry import metric
+
     t = Table(title=title, title_justify="left")
-    t.add_column(first)
-    for col in ("P(clash)", "P(war)", "P(nuclear)", "launches/yr", "alignment", "KSI"):
-        t.add_column(col, justify="right")
+    labelled_column(t, first, "left")
+    for key in keys:
+        labelled_column(t, metric(key).with_unit(short=True, difference=True))
     return t
 
 
 def print_explanation(ex: dict) -> None:
-    against = ", ".join(f"{k}={v:g}" for k, v in ex["against"].items())
+    """The drivers: what the alliance's activity does through each channel, then what each
+    other mechanism adds (each a paired difference with its 90% interval)."""
+    from peninsula.analysis.registry import label
+
+    keys = list(ex["total"])
+    against = ", ".join(f"{label(k, unit=False).lower()} {v:g}"
+                        for k, v in ex["against"].items())
     t = _outcome_table(
         f"Why: what the alliance's activity does at {ex['horizon_years']} yr, by channel: "
         f"scenario minus the channel alone at the counterfactual ({against}); "
-        f"{ex['runs']:,} runs, common random numbers", "channel")
+        f"{ex['runs']:,} runs, common random numbers", "channel", keys)
     for name, c in ex["contributions"].items():
-        _outcome_row(t, name, c, ex["intervals_90"][name])
+        _outcome_row(t, words(name), c, ex["intervals_90"][name])
     _outcome_row(t, "interaction", ex["interaction"])
     _outcome_row(t, "total (every channel)", ex["total"], ex["total_interval_90"])
     out.print(t)
-    out.print("[ ]: 90% interval of the paired difference, run by run.")
+    out.print("[ ]: 90% interval of the mean paired difference, run by run; probabilities in "
+              "percentage points (pp).")
     if ex["mechanisms"]:
         t = _outcome_table("Other mechanisms: scenario minus the mechanism switched off "
                            "(a different question; not additive with the channels)",
-                           "mechanism")
+                           "mechanism", keys)
         for name, c in ex["mechanisms"].items():
-            _outcome_row(t, name, c, ex["mechanism_intervals_90"][name])
+            _outcome_row(t, words(name), c, ex["mechanism_intervals_90"][name])
         out.print(t)
+
+
+def words(name: str) -> str:
+    """A channel's or mechanism's name in words ('cohesion_dynamics' -> 'cohesion dynamics')."""
+    return name.replace("_", " ")
 
 
 def labelled_column(table: Table, name: str, justify: str = "right") -> None:
@@ -172,7 +197,11 @@ def fmt_diff(d: dict | list, scale: float = 1.0, digits: int = 3) -> str:
 def print_sweep(result: pd.DataFrame, design_columns, sc,
                 paired_against: int | None = None) -> None:
     """The sweep's headline metrics, each ± its standard error, a row per point; with
-    ``paired_against`` a second table of the paired differences against that point."""
+    ``paired_against`` a second table of the paired differences against that point. Columns
+    and values are labelled and formatted from the registry (probabilities in %, their
+    differences in percentage points)."""
+    from peninsula.analysis.registry import label, metric
+
     horizons = sc["metrics"]["horizons_years"]
     last = max([h for h in horizons if h <= sc.horizon_months // 12] or horizons[:1])
     metrics = [f"p_war_{last}y", "dprk_launches_per_year", "alignment_china_russia",
@@ -181,77 +210,94 @@ def print_sweep(result: pd.DataFrame, design_columns, sc,
 
     def table(title: str, labels: list[str], values) -> None:
         t = Table(title=title, title_justify="left")
-        for c in ["point", *design_columns, *labels]:
+        for c in ["point", *(label(c) for c in design_columns), *labels]:
             labelled_column(t, str(c))
         for rec in records:
             t.add_row(cell(rec["point"]), *(cell(rec[c]) for c in design_columns),
                       *(values(rec, m) for m in metrics))
         out.print(t)
 
+    def level(rec: dict, m: str) -> str:
+        e = metric(m)
+        se = rec.get(f"{m}_se")
+        if se is None:
+            return e.format(rec[m])
+        spread = f"{100 * se:.1f} pp" if e.is_probability else f"{se:.2g}"
+        return f"{e.format(rec[m])} ± {spread}"
+
+    def paired(rec: dict, m: str) -> str:
+        return metric(m).format_estimate({"mean": rec[f"{m}_diff"], "p05": rec[f"{m}_diff_p05"],
+                                          "p95": rec[f"{m}_diff_p95"]}, True, unit=False)
+
     table(f"{sc.name}: {sc.runs} runs per point, seed {sc.seed}; metric ± standard error",
-          metrics, lambda rec, m: f"{cell(rec[m])} ± {rec[f'{m}_se']:.2g}"
-          if f"{m}_se" in rec else cell(rec[m]))
+          [metric(m).with_unit(short=True) for m in metrics], level)
     if paired_against is not None:
         table(f"Paired differences against point {paired_against}, run by run: mean "
-              "[90% interval]", [f"Δ {m}" for m in metrics],
-              lambda rec, m: fmt_diff([rec[f"{m}_diff"], rec[f"{m}_diff_p05"],
-                                       rec[f"{m}_diff_p95"]],
-                                      digits=3 if m.startswith("p_") else 2))
+              "[90% interval of the mean difference]",
+              [f"Δ {metric(m).with_unit(short=True, difference=True)}" for m in metrics],
+              paired)
 
 
 def print_policies(policies, title: str) -> None:
-    """Each policy: name, description and the levers it sets."""
+    """Each policy: name, description and the levers it sets (in words, with their units)."""
+    from peninsula.analysis.registry import lever
+
     t = Table(title=title, title_justify="left")
     labelled_column(t, "name", "left")
     labelled_column(t, "description", "left")
     labelled_column(t, "levers", "left")
     for p in policies:
-        t.add_row(p.name, p.description, "\n".join(f"{k} = {v:g}" for k, v in p.levers.items()))
+        t.add_row(p.name, p.description,
+                  "\n".join(f"{lever(k).label} = {v:g} ({lever(k).unit})"
+                            for k, v in p.levers.items()))
     out.print(t)
 
 
 def compare_value(metric: str, est: dict, diff: bool = False) -> str:
-    """An outcome of ``compare``: a probability in % (a difference in percentage points), a
-    mean with two decimals; with its 90% interval."""
-    if metric.startswith(("p_clash_", "p_war_", "p_nuclear_use_")):
-        text = fmt_diff(est, 100.0, 2) + " pp" if diff else \
-            f"{100 * est['mean']:.2f}% [{100 * est['p05']:.2f}, {100 * est['p95']:.2f}]"
-        return text
-    return fmt_diff(est, 1.0, 2) if diff else \
-        f"{est['mean']:.2f} [{est['p05']:.2f}, {est['p95']:.2f}]"
+    """An outcome of ``compare`` as the registry formats it: a probability in % (a difference
+    in percentage points), a mean with its digits; with the 90% interval of the mean."""
+    from peninsula.analysis.registry import metric as entry
+
+    return entry(metric).format_estimate(est, diff)
 
 
 def print_compare(result: dict) -> None:
-    """Two tables: each outcome per policy, then the paired differences against the first."""
+    """Two tables: each outcome per policy, then the paired differences against the first
+    beside each policy's level."""
+    from peninsula.analysis.registry import metric as entry
+
     ref = result["reference"]
     head = f"{result['scenario']}, {result['runs']:,} runs per policy, seed {result['seed']}"
-    t = Table(title=f"Outcomes by policy ({head}): mean [90% interval]", title_justify="left")
+    t = Table(title=f"Outcomes by policy ({head}): mean [90% interval of the mean]",
+              title_justify="left")
     labelled_column(t, "outcome", "left")
     for name in result["policies"]:
         labelled_column(t, name)
     for m in result["outcomes"]:
-        t.add_row(m, *(compare_value(m, result["policies"][n][m]) for n in result["policies"]))
+        t.add_row(entry(m).with_unit(), *(compare_value(m, result["policies"][n][m])
+                                          for n in result["policies"]))
     out.print(t)
-    t = Table(title=f"Paired differences against {ref}, run by run: mean [90% interval]",
-              title_justify="left")
+    t = Table(title=f"Paired differences against {ref}, run by run: mean [90% interval of the "
+                    "mean difference]", title_justify="left")
     labelled_column(t, "outcome", "left")
     for name in result["differences"]:
         labelled_column(t, f"{name} - {ref}")
     for m in result["outcomes"]:
-        t.add_row(m, *(compare_value(m, result["differences"][n][m], diff=True)
-                       for n in result["differences"]))
+        t.add_row(entry(m).with_unit(difference=True),
+                  *(entry(m).format_estimate(result["differences"][n][m], True, unit=False)
+                    for n in result["differences"]))
     metric = result.get("evidence_metric")
     if metric is not None:
-        t.add_row(f"{metric}: verdict", *(compare_verdict(result, n)
-                                           for n in result["differences"]))
+        t.add_row(f"{entry(metric).label}: verdict", *(compare_verdict(result, n)
+                                                        for n in result["differences"]))
     out.print(t)
     out.print("Common random numbers: run i of every policy draws the same parameters and noise, "
               "so a difference is the policies' effect run by run. Probabilities in %, their "
               "differences in percentage points (pp).")
     if metric is not None:
         out.print(f"Verdict: the share of parameter draws under which the policy lowers "
-                  f"{metric} (90% interval) and the parameters whose uncertainty moves the "
-                  "difference most, with their shares of its spread across draws.")
+                  f"{entry(metric).label} (90% interval) and the parameters whose uncertainty "
+                  "moves the difference most, with their shares of its spread across draws.")
 
 
 def compare_verdict(result: dict, name: str) -> str:
@@ -287,6 +333,8 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
                           sobol_samples * ((1 + (result.second_order is not None)) * kept + 2),
                           runs, top)
         return
+    from peninsula.analysis.registry import label
+
     morris = method == "morris"
     cols = SENSITIVITY_COLUMNS[method]
     main = MAIN_INDEX[method]
@@ -303,12 +351,12 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
                     f"points, {runs} runs each)")
         else:
             what = f"Sobol indices ({samples} x {n_points // samples} points, {runs} runs each)"
-        t = Table(title=f"{m}: {what}; spread {first['sd']:.3g}"
+        t = Table(title=f"{label(m)}: {what}; spread {first['sd']:.3g}"
                         + ("" if method == "delta" else
                            f", a point's standard error {first['point_se']:.3g}"))
         t.add_column("factor")
-        for _, label in cols:
-            t.add_column(label, justify="right")
+        for _, heading in cols:
+            t.add_column(heading, justify="right")
         if conv is not None:
             t.add_column(f"{main.replace('_star', '*')} from N/2", justify="right")
             t.add_column("converged", justify="right")
@@ -323,7 +371,7 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
         out.print(t)
         if result.second_order is not None:
             pairs = result.second_order[result.second_order.metric == m]
-            t = Table(title=f"{m}: second-order indices, largest pairs")
+            t = Table(title=f"{label(m)}: second-order indices, largest pairs")
             for c in ("factor", "factor ", "S2", "± 95%"):
                 t.add_column(c, justify="left" if c.startswith("factor") else "right")
             for rec in pairs.sort_values("S2", ascending=False).head(top).to_dict("records"):
@@ -373,19 +421,25 @@ def print_warnings(warnings: list[str]) -> None:
 
 
 def print_optimum(best: dict, sc, metric: str, minimize: bool, runs: int) -> None:
-    t = Table(title=f"{sc.name}: {'min' if minimize else 'max'}imise {metric} "
+    """The best lever setting found and the metric there, in the search and on a new seed."""
+    from peninsula.analysis.registry import label
+    from peninsula.analysis.registry import metric as entry
+
+    e = entry(metric)
+    t = Table(title=f"{sc.name}: {'min' if minimize else 'max'}imise {e.with_unit()} "
                     f"({best['evaluations']} evaluations of {runs} runs)")
     t.add_column("lever")
     t.add_column("best", justify="right")
     for k, v in best["levers"].items():
-        t.add_row(k, f"{v:.3g}")
-    t.add_row(f"{metric} in the search", f"{best['search_value']:.4g}")
-    t.add_row(f"{metric} on a new seed ({best['check_seed']})", f"{best['check_value']:.4g}")
+        t.add_row(label(k), f"{v:.3g}")
+    t.add_row(f"{e.label} in the search", e.format(best["search_value"]))
+    t.add_row(f"{e.label} on a new seed ({best['check_seed']})", e.format(best["check_value"]))
     out.print(t)
 
 
 def print_pareto(result: dict) -> None:
     """The Pareto front: one row per non-dominated setting, its levers then its objectives."""
+    from peninsula.analysis.registry import label
     from peninsula.report.pareto_plot import objective_label
 
     objectives = result["objectives"]
@@ -393,7 +447,7 @@ def print_pareto(result: dict) -> None:
                     f"({result['algorithm']}, {result['evaluations']} evaluations of "
                     f"{result['runs']:,} runs, seed {result['seed']})", title_justify="left")
     for key in result["levers"]:
-        t.add_column(key.split(".", 1)[-1], justify="right")
+        t.add_column(label(key), justify="right")
     for name, o in objectives.items():
         t.add_column(objective_label(name, o).replace("\n", " "), justify="right")
     for row in result["pareto"]:
@@ -421,7 +475,7 @@ def print_parameters(registry, as_json: bool) -> None:
         return
     table = Table(title="Model parameters", title_justify="left")
     for col in ("name", "value", "unit", "range", "distribution", "basis"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "name", ratio=3 if col == "basis" else None)
     for p in registry:
         table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]",
                       p.distribution, p.basis)

@@ -11,6 +11,8 @@ import typer
 from peninsula.cli import running as R
 from peninsula.cli.app import LazyModule, api, app
 from peninsula.cli.options import (
+    PRIOR_SET,
+    PriorOpt,
     QuietOpt,
     ScenarioArg,
     SetOpt,
@@ -72,6 +74,7 @@ def report(
                    "per ensemble.", low=2) = None,
     seed: seed_opt("Root seed (the same for every policy; default: the scenario's).") = None,
     set_: SetOpt = None,
+    prior: PriorOpt = False,
     pdf: Annotated[Path | None, typer.Option(
         "--pdf", parser=out_path, help="Also print the brief to this PDF, in an existing "
                                        "folder (needs the chromium package).")] = None,
@@ -102,7 +105,7 @@ def report(
         if pdf.resolve() == out_html.resolve():
             R.usage_error(f"--pdf {pdf}: the same file as --out")
     runs = defaults.DEFAULT_RUNS if runs is None else runs
-    sc = R.load(scenario, set_)
+    sc = R.load(scenario, set_, prior)
     with R.checked():
         if pdf is not None:
             B.chromium_path()
@@ -112,7 +115,8 @@ def report(
             B.read_backtest(backtest)
         if sensitivity_from is not None:
             B.read_sensitivity(sensitivity_from)
-    command = _command(scenario, policy, sc.runs, sc.seed, set_ or [], out_html, pdf, {
+    command = _command(scenario, policy, sc.runs, sc.seed,
+                       [*(set_ or []), *([PRIOR_SET] if prior else [])], out_html, pdf, {
         "--backtest": backtest, "--sensitivity-from": sensitivity_from,
         "--sensitivity-samples": sensitivity_samples if sensitivity_from is None else None,
         "--sensitivity-runs": sensitivity_runs if sensitivity_from is None else None,

@@ -178,11 +178,21 @@ def priors_cmd(
         help="Warhead-equivalents of a first-test arsenal, the low end of the contrast "
              "(default 5; the high end is the model's reference stock, 50).")] = None,
     seed: Annotated[int, typer.Option(min=0)] = 0,
+    ladder: Annotated[bool, typer.Option(
+        "--ladder", help="Derive the priors of the ladder's incident, hostilities and war "
+                         "hazards and of the paradox for the DPRK-ROK rivalry (the parameter "
+                         "table's rows, with the mapping's assumptions as their basis).")] = False,
+    write: Annotated[bool, typer.Option(
+        "--write", help="Write the derived rows into the package's parameter table "
+                        "(implies --ladder).")] = False,
     as_json: json_opt("Print as JSON.") = False,
 ) -> None:
     """The stability-instability paradox's elasticities implied by the nuclear contrasts of the
     reference class: mean [90% interval] and the share of the posterior with the paradox's
-    sign."""
+    sign. With --ladder (or --write) the ladder's derived priors."""
+    if ladder or write:
+        _ladder_priors(fit, table, seed, write, as_json)
+        return
     with R.checked():
         res = api.rivalries_priors(fit, table, seed=seed, first_arsenal=first_arsenal)
     if as_json:
@@ -200,3 +210,25 @@ def priors_cmd(
                       f"{v['mean']:+.2f} [{v['q05']:+.2f}, {v['q95']:+.2f}]",
                       f"{v['share_positive']:.0%}")
     out.print(t)
+
+
+def _ladder_priors(fit: Path | None, table: Path | None, seed: int, write: bool,
+                   as_json: bool) -> None:
+    """Derive (and with ``write`` write) the ladder's priors (api.rivalries_ladder_priors)."""
+    with R.checked():
+        res = api.rivalries_ladder_priors(fit, table, seed=seed, write=write)
+    if as_json:
+        print_json(res)
+        return
+    t = Table(title=f"Priors derived from the reference class (trained until "
+                    f"{res['targets']['trained_until']}; DPRK-ROK, one nuclear side)",
+              title_justify="left")
+    for col in ("parameter", "derived 5% / 50% / 95%", "table row: mode [support]"):
+        t.add_column(col, justify="left" if col == "parameter" else "right")
+    for name, v in res["priors"].items():
+        t.add_row(name, f"{v['q05']:.4g} / {v['q50']:.4g} / {v['q95']:.4g}",
+                  f"{v['value']:.4g} [{v['range'][0]:.4g}, {v['range'][1]:.4g}]")
+    out.print(t)
+    if write:
+        out.print(f"wrote {len(res['written']['parameters'])} rows of "
+                  f"{res['written']['file']}")

@@ -46,9 +46,13 @@ def checked():
         usage_error(exc)
 
 
-def load(ref: str, sets: list[str] | None):
+def load(ref: str, sets: list[str] | None, prior: bool = False):
+    """The scenario ``ref`` with ``sets``; ``prior``: the parameter table's priors for every
+    parameter (--prior), not the bundled calibrated posterior."""
+    from peninsula.cli.options import PRIOR_SET
+
     try:
-        return load_scenario(ref, sets or [])
+        return load_scenario(ref, [*(sets or []), *([PRIOR_SET] if prior else [])])
     except ScenarioError as exc:
         fail(exc)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app
@@ -28,6 +29,7 @@ from peninsula.cli.options import (
 )
 from peninsula.cli.render import (
     json_text,
+    out,
     print_discovery,
     print_optimum,
     print_pareto,
@@ -295,13 +297,23 @@ def discover(
     executor_kind: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
     kernel: KernelOpt = "auto",
+    inspect: Annotated[int | None, typer.Option(
+        "--inspect", metavar="I",
+        help="Show box I of the peeling trajectory (its number in the trade-off table) with "
+             "its limits against their prior ranges and its statistics, instead of the "
+             "chosen box.")] = None,
     as_json: json_opt("Print the result as JSON.") = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Scenario discovery: in which ranges of the uncertain parameters does the outcome
     happen? PRIM (peeling and pasting) over one ensemble's sampled parameters: the
     coverage-density trade-off and a box (the densest with coverage >= 0.5, less its limits
-    that are not significant, quasi-p > 0.05)."""
+    that are not significant, quasi-p > 0.05), with its lift (density / base rate) and each
+    limit's share of its prior range removed. Warnings (stderr) say when the box is no
+    finding: a lift below 2, or a limit removing less than 20% of its range."""
+    if inspect is not None and inspect < 0:
+        R.usage_error(f"--inspect {inspect}: no such box; the trajectory's boxes are "
+                      "numbered from 0")
     sc = R.load(scenario, set_)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
@@ -314,10 +326,47 @@ def discover(
             sc, outcome, threshold=threshold, policy=policy, cart=cart, factors=factor,
             executor=pool,
             chunk_runs=chunk_runs, kernel=kernel, progress=progress), None)
+    if inspect is not None:
+        with R.checked():
+            box = api.inspect_box(result, inspect)
+        if as_json:
+            print(json_text(box))
+        else:
+            _print_box(box, f"Box {inspect} of {len(result['trajectory'])} on the trajectory")
+        print_warnings(box["warnings"])
+        return
     if as_json:
         print(json_text(result))
+    else:
+        print_discovery(result)
+        box = result["box"]
+        _print_box(box, f"The chosen box: lift {box['lift']:.2f} (density "
+                        f"{100 * box['density']:.1f}% / base rate "
+                        f"{100 * result['base_rate']:.1f}%); its limits against the "
+                        "parameters' prior ranges", statistics=False)
+        last = len(result["trajectory"]) - 1
+        out.print(f"inspect any box of the trajectory: --inspect I (0..{last})")
+    print_warnings(result["warnings"])
+
+
+def _print_box(box: dict, title: str, statistics: bool = True) -> None:
+    """A box's statistics (lift = density / base rate) and its limits, each against the
+    parameter's prior range with the share of it removed."""
+    out.print(title + (f": coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
+                       f"mass {box['mass']:.2f}, lift {box['lift']:.2f}, "
+                       f"{box['res_dim']} limits" if statistics else ""), highlight=False)
+    if not box["limits"]:
         return
-    print_discovery(result)
+    t = Table()
+    for c in ("parameter", "low", "high", "prior low", "prior high", "removed", "quasi-p low",
+              "quasi-p high"):
+        t.add_column(c, justify="left" if c == "parameter" else "right")
+    for name, (low, high) in box["limits"].items():
+        p_low, p_high = box["prior_ranges"][name]
+        t.add_row(name, f"{low:.4g}", f"{high:.4g}", f"{p_low:.4g}", f"{p_high:.4g}",
+                  f"{100 * box['share_removed'][name]:.0f}%",
+                  *("-" if q is None else f"{q:.2g}" for q in box["qp"][name]))
+    out.print(t)
 
 
 def _pareto(sc, lever, objective, robustness, satisfice, metric, minimize, population,

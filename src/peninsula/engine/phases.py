@@ -884,7 +884,8 @@ def ladder_step(q, f, month, key, u, misperception_counters, floor, tension_now,
     escalation.up_hazards; the tension factor and the misperception draw enter first as upper
     bounds (no exp, log or cos), the exact hazards only when u is near them
     (escalation.settled_rung)."""
-    window = escalation.provocation_to_clash(floor)
+    window = escalation.escalation_window(floor)
+    incidents = f.contained_incidents
     tension_exp = 0.0
     tension_bound = 0.0
     u_misperception = 0.0
@@ -907,32 +908,41 @@ def ladder_step(q, f, month, key, u, misperception_counters, floor, tension_now,
     log_n = 0.0  # the stability-instability paradox: bounds first, factors if needed
     attack_bound = attack_per_month
     war_bound = 1.0
+    attack_factor_bound = 1.0
     paradox = f.stability_instability and window
     if paradox:
         log_n = deterrence.log_capability_ratio(nuclear_now)
-        attack_bound, war_bound = deterrence.paradox_hazard_bounds(q, attack_per_month, log_n)
+        attack_bound, war_bound, attack_factor_bound = deterrence.paradox_hazard_bounds(
+            q, attack_per_month, log_n)
+    misperception_bound = escalation.misperception_bound(sigma, radius)
+    grey_bound = 0.0
+    if floor == escalation.PROVOCATION:
+        grey_bound = escalation.grey_zone_hazard(q, tension_bound, misperception_bound,
+                                                 attack_factor_bound, incidents)
     allied = f.allied_preemption and floor == escalation.CRISIS
     allied_bound = 0.0
     if allied:
         allied_bound = escalation.allied_preemption_bound(q, trust_rok_prk)
     new = escalation.settled_rung(
-        q, u, floor, tension_bound, escalation.misperception_bound(sigma, radius), down,
-        attack_bound, month.intel_crisis, crisis_mgmt, credibility, trust_prk_usa,
-        nuclear_ratio, f.deterrence, f.preemption, war_bound, allied_bound)
+        q, u, floor, tension_bound, misperception_bound, down, attack_bound,
+        month.intel_crisis, crisis_mgmt, credibility, trust_prk_usa, nuclear_ratio,
+        f.deterrence, f.preemption, war_bound, allied_bound, grey_bound)
     if new >= 0:
         return new
     # u is near a transition probability: the exact hazards
     tension_f = 0.0
     deliberate = attack_per_month
     deliberate_war = q.deliberate_war_per_month
+    attack_factor = 1.0
     if window:
         tension_f = escalation.agreed_tension_factor(escalation.tension_factor(tension_exp),
                                                      agreement)
         deliberate, deliberate_war = deterrence.deliberate_hazards(
             q, attack_per_month, credibility, f.deterrence)
         if paradox:
-            tension_f, deliberate, deliberate_war = deterrence.paradox_hazards(
-                q, floor == escalation.CLASH, tension_f, deliberate, deliberate_war, log_n)
+            tension_f, deliberate, deliberate_war, attack_factor = deterrence.paradox_hazards(
+                q, floor == escalation.HOSTILITIES, tension_f, deliberate, deliberate_war,
+                log_n)
     misperception = 1.0
     if misperceive:
         z = normal(normal_radius(u_misperception), uniform(key, misperception_counters[1]))
@@ -944,10 +954,13 @@ def ladder_step(q, f, month, key, u, misperception_counters, floor, tension_now,
     if allied:
         preemption = escalation.preemption_total(
             dprk_preemption, escalation.allied_preemption_hazard(q, rho_rok, trust_rok_prk))
+    grey = 0.0
+    if floor == escalation.PROVOCATION:
+        grey = escalation.grey_zone_hazard(q, tension_f, misperception, attack_factor, incidents)
     up, jump = escalation.up_hazards(q, floor, tension_f, misperception, month.intel_crisis,
                                      crisis_mgmt, deliberate, deliberate_war, preemption,
-                                     nuclear_ratio)
-    return escalation.next_rung(u, floor, up, jump, down)
+                                     nuclear_ratio, grey, incidents)
+    return escalation.next_rung(u, floor, up, jump, down, incidents)
 
 
 @phase
@@ -988,7 +1001,7 @@ def ladder_phase(inputs, block, constants, month, b0, n):
             credibility[k], trust_of[PRK_USA, k], trust_of[ROK_PRK, k], threat_ratios[k, PRK],
             threat_ratios[k, ROK], aggression_per_month[k], lv.military_agreement)
         if new > floor:
-            if new == escalation.CLASH:
+            if escalation.fire_exchanged(new):
                 event_counts[k, EV_CLASH] = 1
             elif new == escalation.NUCLEAR:
                 event_counts[k, EV_NUCLEAR] = 1

@@ -61,15 +61,37 @@ class RunStreams:
 
 
 def sample_param(u: np.ndarray, low: float, mode: float, high: float, distribution: str):
-    """Map uniforms to a parameter's distribution: 'triangular', 'uniform' or 'fixed'."""
+    """Map uniforms to a parameter's distribution: 'triangular', 'uniform', 'fixed' or
+    'logtriangular' (the triangular of ln x: mode ln mode, support ln low .. ln high)."""
     if distribution == "fixed" or high <= low:
         return np.full(u.shape, mode, dtype=np.float64)
+    if distribution == "logtriangular":
+        return np.exp(sample_param(u, math.log(low), math.log(mode), math.log(high),
+                                   "triangular"))
     if distribution == "uniform":
         return low + (high - low) * u
     c = (mode - low) / (high - low)
     left = low + np.sqrt(u * (high - low) * (mode - low))
     right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
     return np.where(u < c, left, right)
+
+
+def param_cdf(x: np.ndarray, low: float, mode: float, high: float, distribution: str):
+    """The cumulative distribution of sample_param's law at x (its inverse: sample_param of
+    the result gives x back), clipped to [0, 1]; for calibration in the prior's own scale
+    (analysis/backtest.py). A fixed parameter has none (ValueError)."""
+    x = np.asarray(x, dtype=np.float64)
+    if distribution == "fixed" or high <= low:
+        raise ValueError("a fixed parameter has no distribution to calibrate in")
+    if distribution == "logtriangular":
+        return param_cdf(np.log(np.maximum(x, low)), math.log(low), math.log(mode),
+                         math.log(high), "triangular")
+    if distribution == "uniform":
+        return np.clip((x - low) / (high - low), 0.0, 1.0)
+    span = high - low
+    left = (x - low) ** 2 / (span * (mode - low)) if mode > low else np.zeros_like(x)
+    right = 1.0 - (high - x) ** 2 / (span * (high - mode)) if high > mode else np.ones_like(x)
+    return np.clip(np.where(x < mode, left, right), 0.0, 1.0)
 
 
 def counters(months: int, slots: int, draws: int) -> np.ndarray:

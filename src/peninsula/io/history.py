@@ -43,6 +43,13 @@ def list_tables() -> dict[str, str]:
     return dict(DESCRIPTIONS)
 
 
+def table_bytes(name: str) -> bytes:
+    """One table's file as bytes (for the hash that dates what a calibration saw)."""
+    if name not in DESCRIPTIONS:
+        raise KeyError(f"unknown table {name!r}; known: {', '.join(DESCRIPTIONS)}")
+    return (_folder() / f"{name}.csv").read_bytes()
+
+
 def load_table(name: str) -> pd.DataFrame:
     """Load one table by name; KeyError names the known tables."""
     if name not in DESCRIPTIONS:

@@ -18,9 +18,14 @@ public records, so that the model's probabilities can be scored against history:
   maritime services (ground, DMZ, NLL, sea), including a DPRK attack on them that the other side
   answered with fire; or (b) a DPRK attack that kills or wounds military personnel (sinkings,
   shellings, mines, shoot-downs). Warning shots and fire into empty sea are provocations, not
-  clashes. Several incidents of one episode in a month count as one clash month.
-- **war**: sustained combat between the two sides' forces with at least 25 battle deaths in a
-  calendar year (the UCDP threshold of an armed conflict). None since 1953.
+  clashes. Several incidents of one episode in a month count as one clash month. A clash is a
+  contained incident, a point event of its month (model/escalation.py).
+- **hostilities**: sustained combat between the two states' forces: exchanges of fire on at
+  least 7 days within 30. None since 1953: the most, five days of firefights in September
+  1996 (the Gangneung infiltration manhunt), and the 2010 sinking and shelling were single
+  attacks, so incidents.
+- **war**: an inter-state war in the Correlates of War sense, at least 1,000 battle deaths
+  within twelve months (the war onsets of the rivalry reference class). None since 1953.
 - **nuclear use**: a nuclear detonation in anger (tests excluded). None.
 
 ``code_incidents`` applies the rules to the CSIS Beyond Parallel database of North Korean
@@ -116,6 +121,6 @@ def monthly_incidents(events: pd.DataFrame) -> pd.DataFrame:
     out["provocation_incidents"] = [int(prov.get(m, 0)) for m in months]
     out["missile_events"] = [int(missiles.get(m, 0)) for m in months]
     out["nuclear_tests"] = [int(tests.get(m, 0)) for m in months]
-    out["war"] = 0  # no year since 1953 with 25 battle deaths between the two sides (UCDP)
+    out["war"] = 0  # no war (nor hostilities) between the two sides since 1953
     out["nuclear_use"] = 0
     return out[list(MONTHLY_COLUMNS)]

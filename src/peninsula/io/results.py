@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from peninsula.model.actors import ACTORS, CHN, JPN, ROK
-from peninsula.model.escalation import CLASH, NUCLEAR, WAR
+from peninsula.model.escalation import CLASH, HOSTILITIES, NUCLEAR, WAR
 
 NEVER = np.iinfo(np.int32).max  # first month of a rung that a run never reached
-FIRST_KEYS = ("clash", "war", "nuclear_use")  # rungs whose first month each run records
-FIRST_RUNGS = (CLASH, WAR, NUCLEAR)  # the rung of each FIRST_KEYS entry (reached: at or above)
+# rungs whose first month each run records ("clash": an armed clash, i.e. an incident, or worse)
+FIRST_KEYS = ("clash", "hostilities", "war", "nuclear_use")
+FIRST_RUNGS = (CLASH, HOSTILITIES, WAR, NUCLEAR)  # the rung of each FIRST_KEYS entry (reached: at or above)
 YEARLY_KEYS = ("alignment", "polarization", "denuclearization", "gdp_loss_pct",
                "gdp_loss_pct_ROK", "cohesion", "arms_race_pct", "dprk_capability",
                "power_balance", "tension",

@@ -7,12 +7,13 @@
                                                           D: drill memory, D' = D + (d - D)/tau_d
     cred     = balance / (1 + balance) * cohesion * resolve
     h_delib  = (r_delib / 12) * (1 - cred)^gamma          per month, at rungs provocation/crisis
-    h_war    = h_dw * (1 - cred)^gamma                    per month, deliberate clash -> war
+    h_war    = h_dw * (1 - cred)^gamma                    per month, deliberate hostilities -> war
 
 The stability-instability paradox (switch ``stability_instability``; Snyder 1965; Rauchhaus 2009
 finds nuclear dyads more prone to low-level disputes and less to war): the DPRK's arsenal N
 emboldens limited attacks and deters war, accidental or deliberate,
-    h_delib *= (N / N_ref)^a_SI,    h(clash -> war) *= (N / N_ref)^(-w_SI),
+    h_delib *= A = (N / N_ref)^a_SI (and the grey-zone incident hazard, escalation.py),
+    h(hostilities -> war) *= (N / N_ref)^(-w_SI),
 with N_ref = 50 warhead-equivalents (the 2024-26 stock, provocations.CAPABILITY_REFERENCE), where
 both factors are 1. a_SI and w_SI are judgement with ranges from 0 (no paradox).
 
@@ -69,7 +70,7 @@ def restraint(q, cred):
 
 @mechanism
 def deliberate_hazards(q, attack_per_month, cred, enabled):
-    """Monthly hazards (attack at provocation or crisis, war from a clash) of deliberate
+    """Monthly hazards (attack at provocation or crisis, war from hostilities) of deliberate
     aggression; without deterrence credibility counts as zero."""
     war = q.deliberate_war_per_month
     if not enabled:
@@ -87,7 +88,7 @@ def log_capability_ratio(capability):
 @mechanism
 def paradox_factors(q, log_ratio):
     """((N / N_ref)^a_SI, (N / N_ref)^(-w_SI)): the factors of the deliberate attack hazard and
-    of the whole clash -> war hazard under the stability-instability paradox."""
+    of the whole hostilities -> war hazard under the stability-instability paradox."""
     return (math.exp(q.paradox_attack_elasticity * log_ratio),
             math.exp(-q.paradox_war_elasticity * log_ratio))
 
@@ -101,19 +102,20 @@ def paradox_bounds(q, log_ratio):
 
 
 @mechanism
-def paradox_hazards(q, at_clash, f_t, h_delib, h_delib_war, log_ratio):
-    """(f_t, h_delib, h_delib_war) under the paradox: the deliberate attack hazard times
-    (N / N_ref)^a_SI; at a clash both terms of the clash -> war hazard (the tension factor's
-    accidental one and the deliberate one) times (N / N_ref)^(-w_SI)."""
+def paradox_hazards(q, at_hostilities, f_t, h_delib, h_delib_war, log_ratio):
+    """(f_t, h_delib, h_delib_war, A) under the paradox: the deliberate attack hazard times
+    A = (N / N_ref)^a_SI (A also multiplies the grey-zone incident hazard, escalation.py); in
+    hostilities both terms of the hostilities -> war hazard (the tension factor's accidental one
+    and the deliberate one) times (N / N_ref)^(-w_SI)."""
     attack_factor, war_factor = paradox_factors(q, log_ratio)
-    if at_clash:
+    if at_hostilities:
         f_t = f_t * war_factor
-    return f_t, h_delib * attack_factor, h_delib_war * war_factor
+    return f_t, h_delib * attack_factor, h_delib_war * war_factor, attack_factor
 
 
 @mechanism
 def paradox_hazard_bounds(q, attack_per_month, log_ratio):
-    """(upper bound of the deliberate attack hazard, of the war factor) under the paradox,
-    without exp, for the ladder's fast path."""
+    """(upper bound of the deliberate attack hazard, of the war factor, of the attack factor
+    A) under the paradox, without exp, for the ladder's fast path."""
     attack_bound, war_bound = paradox_bounds(q, log_ratio)
-    return attack_per_month * attack_bound, war_bound
+    return attack_per_month * attack_bound, war_bound, attack_bound

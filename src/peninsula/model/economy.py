@@ -8,8 +8,9 @@
               + coercion_loss * coerced_i                                China's economic coercion
     SC'     = SC + (sc[L] - SC) / 3                                    disruption index (0..1)
 
-chill[L] (% GDP per month) = 0, 0, 0, 0.02, 0.1, 1.5, 5 for the seven rungs; sc[L] =
-0, 0, 0, 0.05, 0.2, 0.8, 1; exposure x = USA 0.1, ROK 1, JPN 0.5, PRK 1, CHN 0.3, RUS 0.2.
+chill[L] (% GDP per month) = 0, 0, 0, 0.02, 0.1, 0.1, 1.5, 5 for the eight rungs; sc[L] =
+0, 0, 0, 0.05, 0.2, 0.2, 0.8, 1 (an incident and hostilities alike: the values of the single
+clash rung before the ladder's split); exposure x = USA 0.1, ROK 1, JPN 0.5, PRK 1, CHN 0.3, RUS 0.2.
 These profiles are judgement: the scale parameters carry the uncertainty. Trade loss follows
 the gravity-model finding that conflict cuts bilateral trade (elasticity e_trade); THAAD
 retaliation (2017) cost the ROK an estimated 0.2-0.4% of GDP (coercion_trade_loss).
@@ -21,8 +22,8 @@ import numpy as np
 
 from peninsula.model.compiled import mechanism
 
-CHILL_PCT_PER_MONTH = np.array([0.0, 0.0, 0.0, 0.02, 0.1, 1.5, 5.0])  # by rung
-SUPPLY_CHAIN_TARGET = np.array([0.0, 0.0, 0.0, 0.05, 0.2, 0.8, 1.0])  # by rung
+CHILL_PCT_PER_MONTH = np.array([0.0, 0.0, 0.0, 0.02, 0.1, 0.1, 1.5, 5.0])  # by rung
+SUPPLY_CHAIN_TARGET = np.array([0.0, 0.0, 0.0, 0.05, 0.2, 0.2, 0.8, 1.0])  # by rung
 EXPOSURE = np.array([0.1, 1.0, 0.5, 1.0, 0.3, 0.2])  # by actor (USA, ROK, JPN, PRK, CHN, RUS)
 SUPPLY_CHAIN_ADJUST_MONTHS = 3.0  # SC' = SC + (sc[L] - SC) / 3
 

@@ -1,6 +1,18 @@
-"""The escalation ladder: 7 rungs with monthly transition hazards (after Kahn 1965, compressed).
+"""The escalation ladder: 8 rungs with monthly transition hazards (after Kahn 1965, compressed).
 
-Rungs: 0 calm, 1 rhetoric, 2 provocation, 3 crisis, 4 armed clash, 5 war, 6 nuclear use (absorbing).
+Rungs: 0 calm, 1 rhetoric, 2 provocation, 3 crisis, 4 armed clash (a contained incident),
+5 hostilities, 6 war, 7 nuclear use (absorbing).
+
+Why two clash rungs: the record holds frequent contained clashes (exchanges of fire at the NLL
+and the DMZ, the Cheonan's sinking, the shelling of Yeonpyeong: clashes in 4 of the 10 years
+2006-2015) beside seventy years without war. A single clash rung that lasts weeks and carries
+the war hazard cannot hold both: hazards high enough for the clashes make war common. So an
+armed clash is a one-month **incident** (coded by the clash rule of io/incidents.py), after
+which the ladder falls back to crisis unless the incident turns into **hostilities**
+(sustained fighting, the rung that carries the war hazard). Grey-zone incidents need no crisis
+first: from provocation a direct hazard h_pi leads to an incident (mechanism
+``contained_incidents``; off, every clash enters hostilities at once, the ladder before the
+split, which the per-agent reference keeps).
 Observed events set a floor first: any rhetoric lifts the level to >= 1, any provocation other
 than a launch to >= 2, and a month's n missile launches to >= 2 with probability
 1 - (1 - s_L)^n (each launch lifts it with probability s_L, ``launch_escalation_share``). Whether
@@ -11,17 +23,30 @@ with 20 or more (2016-2025). Then, with f_T = exp(gamma_T * (tension - 0.5)) and
 factor m = exp(sigma_eff * z - sigma_eff^2 / 2), z ~ N(0, 1),
 sigma_eff = sigma * (1 - i_w * intel) * (1 - h_n * comm):
 
-    provocation -> crisis   h = h_pc * f_T * m
-    crisis -> armed clash   h = h_cc * f_T * m * (1 - i_w * intel)      accidental / surprise
-                              + h_delib (deterrence.py; also from provocation)
-                              + h_pre * logistic((rho_PRK - rho*) / 0.1) * (1 - trust_PRK,USA)
-                              + h_ap * logistic((rho_ROK - rho*) / 0.1) * (1 - trust_ROK,PRK)
-    armed clash -> war      h = (h_cw * f_T + h_war) * (1 - c_m * CM)        accidental + deliberate
-    war -> nuclear use      h = h_wn * sqrt(N / N_0)
-    one rung down           h = h_down * (1 + c_m * CM) * (1 + g_talks * talks)   (rungs 1..3)
-    armed clash -> crisis   h = h_clash_down * (1 + c_m * CM) * (1 + g_talks * talks)
-    war -> crisis           h = h_armistice * (1 + c_m * CM)
+    provocation -> crisis     h = h_pc * f_T * m
+    provocation -> incident   h = h_pi * f_T * m * A + h_delib           grey zone + deliberate
+    crisis -> incident        h = h_cc * f_T * m * (1 - i_w * intel)     accidental / surprise
+                                + h_delib (deterrence.py)
+    crisis -> hostilities     h = h_pre * logistic((rho_PRK - rho*) / 0.1) * (1 - trust_PRK,USA)
+                                + h_ap * logistic((rho_ROK - rho*) / 0.1) * (1 - trust_ROK,PRK)
+    incident -> hostilities   p = 1 - exp(-h_ih * f_T * (1 - c_m * CM)), else back to crisis
+                                (the incident lasts one month)
+    hostilities -> war        h = (h_cw * f_T + h_war) * (1 - c_m * CM)    accidental + deliberate
+    war -> nuclear use        h = h_wn * sqrt(N / N_0)
+    one rung down             h = h_down * (1 + c_m * CM) * (1 + g_talks * talks)  (rungs 1..3)
+    hostilities -> crisis     h = h_clash_down * (1 + c_m * CM) * (1 + g_talks * talks)
+    war -> crisis             h = h_armistice * (1 + c_m * CM)
     CM = (cohesion + intelligence_sharing + open_communication) / 3     crisis-management capacity
+    A = (N / N_ref)^a_SI under the stability-instability paradox (deterrence.py), else 1
+
+With ``contained_incidents`` off: provocation -> hostilities h = h_delib, crisis -> hostilities
+h = the surprise, deliberate and pre-emption hazards together, and h_pi and h_ih unused.
+Pre-emption is a first strike, so it starts hostilities, not an incident.
+
+Observable coding (io/incidents.py, which docs/model.md shows): an incident month has an
+exchange of fire, a sinking or a shelling with DPRK and ROK/US forces (the clash rule);
+hostilities are fire exchanged between the two states' forces on at least 7 days within 30;
+war is a COW inter-state war (1,000 battle deaths). Neither since 1953.
 
 A military agreement in force (lever ``military_agreement``; the 2018 inter-Korean agreement's
 buffer zones, November 2018 - November 2023) multiplies the tension factor at the provocation
@@ -50,7 +75,7 @@ from peninsula.model.rates import probability
 from peninsula.scenario.schema import LEVEL_NAMES
 
 RUNGS = LEVEL_NAMES  # the rungs' names, declared once with the scenario's fields
-CALM, RHETORIC, PROVOCATION, CRISIS, CLASH, WAR, NUCLEAR = range(len(RUNGS))
+CALM, RHETORIC, PROVOCATION, CRISIS, CLASH, HOSTILITIES, WAR, NUCLEAR = range(len(RUNGS))
 TENSION_PIVOT = 0.5  # f_T = 1 at tension 0.5
 PREEMPTION_STEEPNESS = 0.1  # width of the logistic in the threat ratio (judgement)
 CRISIS_MANAGEMENT_PARTS = 3.0  # CM is the mean of cohesion, intelligence sharing and hotlines
@@ -143,11 +168,12 @@ def crisis_management(cohesion, intel, comm, enabled):
 
 @mechanism
 def down_hazard(q, level, cm, talks):
-    """Monthly hazard of one rung down (war falls back to crisis: an armistice)."""
+    """Monthly hazard of one rung down (hostilities and war fall back to crisis: a ceasefire,
+    an armistice). An incident has none: it ends after its month (next_rung)."""
     gain = (1.0 + q.crisis_management_effect * cm) * (1.0 + q.talks_deescalation_gain * talks)
     if level >= RHETORIC and level <= CRISIS:
         return q.deescalation_per_month * gain
-    if level == CLASH:
+    if level == HOSTILITIES:
         return q.clash_deescalation_per_month * gain
     if level == WAR:
         return q.armistice_per_month * (1.0 + q.crisis_management_effect * cm)
@@ -179,19 +205,36 @@ def allied_preemption_bound(q, trust_rok_prk):
 
 
 @mechanism
-def up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre, nuclear_ratio):
-    """(hazard one rung up, hazard of a deliberate jump to a clash) at ``level`` this month.
+def grey_zone_hazard(q, f_t, m, attack_factor, incidents):
+    """h_pi * f_T * m * A: the hazard of a grey-zone incident from the provocation rung
+    (per month; 0 with contained_incidents off). A: the paradox's attack factor (1 without)."""
+    if not incidents:
+        return 0.0
+    return q.provocation_to_incident_per_month * f_t * m * attack_factor
+
+
+@mechanism
+def up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre, nuclear_ratio, grey,
+               incidents):
+    """(hazard one rung up, hazard of a jump) at ``level`` this month (per month).
 
     f_t: tension factor; m: misperception factor; h_delib, h_delib_war: deliberate hazards
-    (deterrence.py); pre: pre-emption hazard (0 when switched off); nuclear_ratio: N / N_0.
+    (deterrence.py); pre: pre-emption hazard (0 when switched off); nuclear_ratio: N / N_0;
+    grey: the grey-zone incident hazard (grey_zone_hazard); incidents: contained_incidents.
+    The rungs they lead to: up_rung and jump_rung.
     """
     if level == PROVOCATION:  # a deliberate attack skips the crisis rung (2010)
-        return q.provocation_to_crisis_per_month * f_t * m, h_delib
+        return q.provocation_to_crisis_per_month * f_t * m, h_delib + grey
     if level == CRISIS:
         surprise = (q.crisis_to_clash_per_month * f_t * m
                     * (1.0 - q.intelligence_warning_effect * intel))
+        if incidents:  # a first strike starts hostilities
+            return surprise + h_delib, pre
         return surprise + h_delib + pre, 0.0
     if level == CLASH:
+        return (q.incident_to_hostilities_per_month * f_t
+                * (1.0 - q.crisis_management_effect * cm)), 0.0
+    if level == HOSTILITIES:
         return (q.clash_to_war_per_month * f_t + h_delib_war) * (
             1.0 - q.crisis_management_effect * cm), 0.0
     if level == WAR:
@@ -201,23 +244,45 @@ def up_hazards(q, level, f_t, m, intel, cm, h_delib, h_delib_war, pre, nuclear_r
 
 @mechanism
 def step_down(level):
-    """The rung one step down: war falls back to crisis, the others by one."""
-    return CRISIS if level == WAR else level - 1
+    """The rung one step down: an incident, hostilities and war fall back to crisis, the
+    others by one."""
+    return CRISIS if level >= CLASH else level - 1
 
 
 @mechanism
-def next_rung(u, level, up, jump, down):
-    """The month's new rung from one uniform u: up when u < p_up, a jump to a clash when
-    u < p_up + p_jump, down when u < p_up + p_jump + p_down, else stay (p = 1 - exp(-h)).
-    Nuclear use is absorbing."""
+def up_rung(level, incidents):
+    """The rung one step up: from crisis an incident (hostilities with contained_incidents
+    off)."""
+    if level == CRISIS and not incidents:
+        return HOSTILITIES
+    return level + 1
+
+
+@mechanism
+def jump_rung(level, incidents):
+    """The rung a jump leads to: from provocation an incident (hostilities with
+    contained_incidents off), from crisis hostilities (pre-emption)."""
+    if level == PROVOCATION and incidents:
+        return CLASH
+    return HOSTILITIES
+
+
+@mechanism
+def next_rung(u, level, up, jump, down, incidents):
+    """The month's new rung from one uniform u: up (up_rung) when u < p_up, a jump (jump_rung)
+    when u < p_up + p_jump, down when u < p_up + p_jump + p_down, else stay (p = 1 - exp(-h)).
+    An incident is a point event: after its month it turns into hostilities when u < p_up and
+    ends (back to crisis) otherwise. Nuclear use is absorbing."""
     if level == NUCLEAR:
         return NUCLEAR
     p_up = probability(up)
+    if level == CLASH:
+        return HOSTILITIES if u < p_up else CRISIS
     p_jump = probability(jump)
     if u < p_up:
-        return level + 1
+        return up_rung(level, incidents)
     if u < p_up + p_jump:
-        return CLASH
+        return jump_rung(level, incidents)
     if u < p_up + p_jump + probability(down):
         return step_down(level)
     return level
@@ -226,33 +291,41 @@ def next_rung(u, level, up, jump, down):
 @mechanism
 def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, cm, cred,
                  trust_prk_usa, nuclear_ratio, deterrence, preemption, war_bound=1.0,
-                 allied_pre_bound=0.0):
+                 allied_pre_bound=0.0, grey_bound=0.0):
     """The new rung when u decides it without the exact hazards; -1 when it does not.
 
     An upper bound of the up and jump hazards is formed from the same terms as up_hazards,
     without exp, log or cos: f_T and the misperception factor enter as upper bounds (f_bound,
     m_bound), (1 - cred)^gamma <= 1 for 0 <= cred <= 1 and gamma >= 0, the pre-emption
     logistic <= 1 (allied_pre_bound: the allies' pre-emption hazard with it), and
-    p = 1 - exp(-h) <= h (attack_per_month and war_bound carry upper
-    bounds of any factor of the deliberate hazards: the stability-instability paradox). u at or
-    above that bound plus the down hazard stays; u at or above the bound but below a lower
-    bound of p_down steps down. Any other case (or a NaN) answers -1 and the caller computes
-    the hazards (tests check both agree).
+    p = 1 - exp(-h) <= h (attack_per_month, war_bound and grey_bound carry upper
+    bounds of any factor of the deliberate and grey-zone hazards: the stability-instability
+    paradox). u at or above that bound plus the down hazard stays; u at or above the bound but
+    below a lower bound of p_down steps down; an incident ends when u is at or above its bound.
+    Any other case (or a NaN) answers -1 and the caller computes the hazards (tests check both
+    agree).
     """
     if level in (CALM, NUCLEAR):
         return level  # no hazard at all below the first rung; nuclear use is absorbing
     h = 0.0
-    if level >= PROVOCATION and level <= CLASH:
+    if escalation_window(level):
         if deterrence and not (q.deterrence_elasticity >= 0.0 and 0.0 <= cred <= 1.0):
             return -1
         if level == PROVOCATION:
-            h = abs(q.provocation_to_crisis_per_month) * f_bound * m_bound + abs(attack_per_month)
+            h = (abs(q.provocation_to_crisis_per_month) * f_bound * m_bound
+                 + abs(attack_per_month) + abs(grey_bound))
         elif level == CRISIS:
             h = (abs(q.crisis_to_clash_per_month) * f_bound * m_bound
                  * abs(1.0 - q.intelligence_warning_effect * intel) + abs(attack_per_month))
             if preemption:
                 h += abs(q.preemption_per_month) * abs(1.0 - trust_prk_usa)
             h += abs(allied_pre_bound)
+        elif level == CLASH:
+            h = (abs(q.incident_to_hostilities_per_month) * f_bound
+                 * abs(1.0 - q.crisis_management_effect * cm))
+            if at_most(u, h):
+                return CRISIS  # the incident ends
+            return -1
         else:
             h = ((abs(q.clash_to_war_per_month) * f_bound + abs(q.deliberate_war_per_month))
                  * abs(war_bound)
@@ -267,10 +340,10 @@ def settled_rung(q, u, level, f_bound, m_bound, down, attack_per_month, intel, c
 
 
 @mechanism
-def provocation_to_clash(level):
-    """Whether ``level`` is a rung from provocation to armed clash: the rungs whose hazards
+def escalation_window(level):
+    """Whether ``level`` is a rung from provocation to hostilities: the rungs whose hazards
     carry the tension factor, the deliberate hazards and the stability-instability paradox."""
-    return level >= PROVOCATION and level <= CLASH
+    return level >= PROVOCATION and level <= HOSTILITIES
 
 
 @mechanism
@@ -291,6 +364,13 @@ def agreed_tension_factor(factor, agreement):
 def preemption_total(dprk, allied):
     """h_pre = the DPRK's pre-emption hazard + the allies' (per month; each 0 when off)."""
     return dprk + allied
+
+
+@mechanism
+def fire_exchanged(rung):
+    """Whether entering ``rung`` from below records the month's armed-clash event (CAMEO 18):
+    an incident, or hostilities (entered from an incident or at once)."""
+    return rung in (CLASH, HOSTILITIES)
 
 
 @mechanism

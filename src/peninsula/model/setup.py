@@ -9,6 +9,7 @@ import numpy as np
 from peninsula.model.actors import ACTORS, N_ACTORS
 from peninsula.model.levers import CHANNELS, LeverPlan, build_plan
 from peninsula.model.reference import reference_inputs
+from peninsula.scenario import calibrated
 from peninsula.scenario.parameters import BY_NAME, NAMES
 
 
@@ -90,6 +91,8 @@ def build_setup(scenario, posterior=None, kernel: str = "auto") -> ModelSetup:
 
     ``posterior`` (a DataFrame whose columns are parameter names, e.g. from calibration) gives
     parameter sets; each run draws one of its rows, replacing those parameters' sampled values.
+    Without one, a sampled scenario uses the bundled calibrated posterior (scenario/
+    calibrated.py) unless its ``[scenario] parameters`` is "prior".
     ``kernel`` chooses how months are stepped (engine/simulate.py); results agree between
     kernels to a last-bit tolerance and are bit-identical for one kernel on one CPU family.
     """
@@ -98,6 +101,8 @@ def build_setup(scenario, posterior=None, kernel: str = "auto") -> ModelSetup:
     post_values, post_cols = None, ()
     if posterior is not None:
         post_values, post_cols = posterior_values(posterior)
+    else:  # the bundled calibrated posterior, unless the scenario asks for the priors
+        post_values, post_cols = calibrated.for_scenario(scenario.doc)
     doc = scenario.doc
     actors = doc["actors"]
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from peninsula.analysis.registry import metric
 from peninsula.report.figures import pyplot, save_figure, stamp, write_all
 
 
 def headline_outcomes(result: dict) -> list[tuple[str, str, float]]:
-    """(outcome, axis label with its unit, scale) of the panels: war and clash by the final
-    horizon in percentage points, launches a year, the stability index in points."""
+    """(outcome, axis label with the unit of a difference, scale) of the panels: war and clash
+    by the final horizon in percentage points, launches a year, the stability index in points;
+    the labels are the registry's (analysis/registry.py)."""
     h = result["final_horizon_years"]
-    return [(f"p_war_{h}y", f"P(war or worse, {h} yr), pp", 100.0),
-            (f"p_clash_{h}y", f"P(armed clash or worse, {h} yr), pp", 100.0),
-            ("dprk_launches_per_year", "DPRK launches a year", 1.0),
-            ("stability_index", "Korean Stability Index, points (0-100)", 1.0)]
+    keys = (f"p_war_{h}y", f"p_clash_{h}y", "dprk_launches_per_year", "stability_index")
+    return [(key, metric(key).with_unit(difference=True),
+             100.0 if metric(key).is_probability else 1.0) for key in keys]
 
 
 def plot_compare(result: dict, path: str | Path) -> Path:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TABLE = Path(__file__).with_name("parameters.toml")
-DISTRIBUTIONS = ("triangular", "uniform", "fixed")
+# logtriangular: triangular on the log scale (mode ln value, support ln low .. ln high; low > 0),
+# for hazards whose uncertainty spans orders of magnitude (a posterior's right-skewed spread)
+DISTRIBUTIONS = ("triangular", "uniform", "fixed", "logtriangular")
 DEFAULT_LIMITS = (0.0, float("inf"))
 
 
@@ -29,7 +31,7 @@ class Param:
     mechanism: str
     limits: tuple[float, float] = DEFAULT_LIMITS
     description: str = ""
-    distribution: str = "triangular"  # how ensembles draw it: triangular, uniform or fixed
+    distribution: str = "triangular"  # how ensembles draw it: one of DISTRIBUTIONS
 
 
 def _param(name: str, entry: dict) -> Param:

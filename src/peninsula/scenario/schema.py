@@ -21,8 +21,11 @@ class Field:
     high: float | None = None
     default: object = None
     doc: str = ""
+    choices: tuple[str, ...] = ()  # the allowed texts of a 'str' field (empty: any text)
 
     def describe(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
         if self.kind in ("float", "int") and self.low is not None:
             return f"{self.kind} in [{_fmt(self.low)}, {_fmt(self.high)}]"
         return {"month": "month 'YYYY-MM'", "bool": "true or false", "str": "text"}.get(
@@ -34,6 +37,8 @@ def _fmt(x) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+PARAMETER_SOURCES = ("posterior", "prior")  # the values of [scenario] parameters
+PRIOR_OVERRIDE = 'scenario.parameters="prior"'  # what the faces' --prior sets
 SCENARIO_FIELDS: dict[str, Field] = {
     "name": Field("str", doc="short identifier"),
     "description": Field("str", default=""),
@@ -44,6 +49,11 @@ SCENARIO_FIELDS: dict[str, Field] = {
     "sample_parameters": Field("bool", default=True,
                                doc="draw each run's parameters from their ranges"),
     "extends": Field("str", default=None, doc="bundled scenario or file this one modifies"),
+    "parameters": Field("str", default="posterior", choices=PARAMETER_SOURCES,
+                        doc="where sampled parameters come from: 'posterior', the bundled "
+                            "calibrated posterior for the parameters it holds (those the "
+                            "scenario does not set) and the parameter table for the rest; "
+                            "'prior', the parameter table for all (--prior)"),
 }
 
 # Levers: all 0..1 unless said. A lever is a number or a monthly schedule (see levers.py).
@@ -98,14 +108,21 @@ ACTOR_FIELDS: dict[str, Field] = {
 }
 TRUST_FIELD = Field("float", 0.0, 1.0, 0.5, "belief that the other actor is security-seeking")
 
+# The escalation ladder's rungs (model/escalation.py). "armed_clash" is a contained incident: an
+# exchange of fire, a sinking or a shelling, a one-month point event; "hostilities" is sustained
+# fighting, the rung that carries the war hazard (with the mechanism contained_incidents off,
+# every clash enters it, the ladder of model versions before the split).
 LEVEL_NAMES: tuple[str, ...] = (
-    "calm", "rhetoric", "provocation", "crisis", "armed_clash", "war", "nuclear_use",
+    "calm", "rhetoric", "provocation", "crisis", "armed_clash", "hostilities", "war",
+    "nuclear_use",
 )
+TOP_LEVEL = len(LEVEL_NAMES) - 1
 STATE_FIELDS: dict[str, Field] = {
     "cohesion": Field("float", 0.0, 1.0, 0.6, "US-ROK-Japan trilateral cohesion"),
     "alignment": Field("float", 0.0, 1.0, 0.5, "China-Russia(-DPRK) alignment"),
     "tension": Field("float", 0.0, 1.0, 0.4, "peninsula tension index"),
-    "escalation_level": Field("int", 0, 6, 1, "rung of the escalation ladder (name or 0..6)"),
+    "escalation_level": Field("int", 0, TOP_LEVEL, 1,
+                              f"rung of the escalation ladder (name or 0..{TOP_LEVEL})"),
     "talks_active": Field("bool", default=False),
     "denuclearization": Field("float", 0.0, 1.0, 0.0, "denuclearisation progress"),
     # the outside drivers at the start: the starting alignment and arms levels are at rest under
@@ -173,7 +190,11 @@ MECHANISMS: dict[str, str] = {
     "preemption": "pre-emption hazard when threat is high and trust low",
     "allied_preemption": "the allies' pre-emption (the ROK's Kill Chain) when their threat is "
                          "high and their trust in the DPRK low",
-    "crisis_management": "cohesion, intelligence and hotlines cut clash->war",
+    "crisis_management": "cohesion, intelligence and hotlines cut incident->hostilities and "
+                         "hostilities->war",
+    "contained_incidents": "an armed clash is a contained one-month incident (grey-zone "
+                           "incidents need no crisis first); only sustained hostilities carry "
+                           "the war hazard (off: every clash is sustained fighting)",
     "coercion": "China's economic coercion of allies",
     "economy": "GDP losses",
     "outside_drivers": "US-China rivalry and the war in Ukraine drive alignment and great-power "

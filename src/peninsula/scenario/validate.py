@@ -64,6 +64,8 @@ class _Checker:
         if kind == "str":
             if not isinstance(value, str):
                 self.add(key, f"expected text, got {_brief(value)}")
+            elif field.choices and value not in field.choices:
+                self.add(key, f"expected {field.describe()}, got {_brief(value)}")
             return
         if kind == "month":
             if parse_month(value) is None:
@@ -162,7 +164,8 @@ def _check_state(c: _Checker, body: dict) -> None:
             c.unknown(path, S.STATE_FIELDS)
         elif key == "escalation_level" and isinstance(value, str):
             if value not in S.LEVEL_NAMES:
-                c.add(path, f"unknown level {value!r}; allowed: 0..6 or {', '.join(S.LEVEL_NAMES)}")
+                c.add(path, f"unknown level {value!r}; allowed: 0..{S.TOP_LEVEL} or "
+                             f"{', '.join(S.LEVEL_NAMES)}")
         else:
             c.scalar(path, value, S.STATE_FIELDS[key])
 
@@ -345,6 +348,9 @@ def check_complete(doc: dict, file: str, line_of: Callable[[str], int | None],
         if spec.get("distribution") != "fixed" and not (low <= value <= high):  # fixed: unused
             c.add(f"parameters.{name}.value",
                   f"{value:g} lies outside its range [{low:g}, {high:g}]")
+        elif spec.get("distribution") == "logtriangular" and not low > 0:
+            c.add(f"parameters.{name}.range",
+                  f"a logtriangular distribution needs a range above 0, got [{low:g}, {high:g}]")
     horizon = doc.get("scenario", {}).get("horizon_months")
     for name, value in doc.get("levers", {}).items():
         if name in S.LEVERS and isinstance(value, list) and isinstance(horizon, int | float) \
