@@ -1,7 +1,11 @@
 """`peninsula report`: the policy brief is one self-contained HTML page (no network resource,
-figures embedded), carries its manifest, states the comparison exactly as `api.compare` gives
-it for the same seed and the back-test skill of the JSON given; its PDF has text on every page;
-a PDF without Chromium and an unwritable --out are refused before any work."""
+figures embedded) that opens with its bottom line (two to four sentences) and then the numbers,
+speaks the registry's labels and units (no code name of a metric in its visible text,
+probabilities in percent, differences in percentage points), carries its manifest, states the
+comparison exactly as `api.compare` gives it for the same seed and the back-test skill of the
+JSON given; the policies' fan charts share their scales; `--quick` writes a draft marked so; the
+progress names each stage; its PDF has text on every page; a PDF without Chromium and an
+unwritable --out are refused before any work."""
 
 import html
 import json
@@ -12,18 +16,39 @@ import pytest
 from typer.testing import CliRunner
 
 import peninsula.api as api
+from peninsula.analysis import registry as REG
 from peninsula.cli import app
 from peninsula.report import brief as B
+from peninsula.report.brief_page import final_years
 
 pytestmark = pytest.mark.slow
 
 runner = CliRunner()
-SHORT = ["scenario.horizon_months=36"]
+SHORT = ["scenario.horizon_months=60"]
 POLICIES = ["status-quo", "dual-track"]
 RUNS, SEED = 200, 11
 # a small screening keeps the test quick; its design size is stated on the page
 SMALL = ["--sensitivity-samples", "2", "--sensitivity-runs", "20"]
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+# code names that must not reach the page's visible text (besides every registry key below)
+CODE_NAMES = ("p_war_10y", "p_clash", "dprk_capability", "power_balance", "stability_index",
+              "interval_90_low", "mu_star", "p_hostilities", "dprk_launches_per_year")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: no style block, no tags, entities decoded."""
+    page = re.sub(r"<(style|title)>.*?</\1>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def bottom_line(page: str) -> str:
+    """The paragraph under the first heading after the title."""
+    m = re.search(r"</h1>\s*<section[^>]*>\s*<h2>([^<]*)</h2>\s*<p[^>]*>(.*?)</p>", page,
+                  re.S)
+    assert m is not None, "the page does not open with a section after its title"
+    assert m.group(1) == "Bottom line"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", m.group(2))).split())
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +73,16 @@ def brief(tmp_path_factory, backtest_file):
     return folder, out.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def draft(tmp_path_factory):
+    """A draft (--quick) of the same brief, its progress recorded stage by stage."""
+    out = tmp_path_factory.mktemp("draft") / "draft.html"
+    stages: list[str] = []
+    B.write_brief("baseline", POLICIES, runs=RUNS, seed=SEED, out_html=out, overrides=SHORT,
+                  quick=True, progress=lambda done, message: stages.append(message))
+    return out.read_text(encoding="utf-8"), stages
+
+
 def test_one_self_contained_html_file(brief):
     folder, page = brief
     assert sorted(p.name for p in folder.iterdir()) == ["brief.html"]
@@ -55,10 +90,81 @@ def test_one_self_contained_html_file(brief):
     assert "<script" not in page.lower()
     # two fan charts, the comparison and the sensitivity ranking, each embedded
     assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 4
-    for section in ("The question", "Scenario and assumptions", "Results with intervals",
-                    "Strategy comparison", "Drivers", "Sensitivity ranking", "Back-test skill",
-                    "Caveats", "Manifest"):
-        assert f"<h2>{section}</h2>" in page
+    sections = ("Bottom line", "The numbers: levels and differences", "The question",
+                "Scenario and assumptions", "Drivers", "Sensitivity ranking", "Back-test skill",
+                "Caveats", "Manifest")
+    assert re.findall(r"<h2>([^<]*)</h2>", page) == list(sections)
+
+
+def test_the_brief_opens_with_its_bottom_line(brief, draft):
+    for page in (brief[1], draft[0]):
+        text = bottom_line(page)
+        sentences = SENTENCE_END.split(text)
+        assert 2 <= len(sentences) <= 4, sentences
+        assert all(s.endswith(".") for s in sentences)
+        # what the evidence says, how sure, what carries it: the war difference, the share of
+        # parameter draws, the parameters (or why none)
+        assert "chance of war or worse" in sentences[0]
+        assert "percentage points" in sentences[0] or "a difference of" in sentences[0]
+        assert "parameter draws" in sentences[1]
+        assert "depends mostly on" in text or "No single parameter carries" in text
+
+
+def test_no_code_name_of_a_metric_in_the_visible_text(brief, draft):
+    names = set(CODE_NAMES) | {k for k in REG.METRICS if "_" in k}
+    horizon = re.compile(r"\bp_[a-z_]+_\d+y\b")
+    for page in (brief[1], draft[0]):
+        text = visible_text(page)
+        found = sorted(n for n in names if re.search(rf"\b{re.escape(n)}\b", text))
+        assert not found, found
+        assert not horizon.search(text), horizon.search(text).group(0)
+
+
+def test_probabilities_are_in_percent_and_levels_sit_beside_differences(brief):
+    _, page = brief
+    sc = api.scenario_for("baseline", runs=RUNS, seed=SEED, overrides=SHORT)
+    h = final_years(sc)
+    s = api.run(api.policy_scenario(sc, api.resolve_policies(["status-quo"])[0]),
+                record_monthly=False, record_events=False).summary()
+    war = REG.percent(s["p_war"][str(h)])
+    assert war.endswith("%") and f"<b>{war}</b>" in page
+    head = re.search(r"<thead><tr>(.*?)</tr></thead>", page.split("The numbers:")[1]).group(1)
+    assert re.findall(r"<th>([^<]*)</th>", head) == [
+        "outcome", "status-quo: level", "dual-track: level",
+        "dual-track \u2212 status-quo: difference"]
+    assert f"<td>{html.escape(REG.metric(f'p_war_{h}y').with_unit())}</td>" in page
+
+
+def test_the_policies_fan_charts_share_their_scales():
+    from peninsula.report.figures import pyplot, share_y
+
+    plt = pyplot()
+    figs = [plt.subplots(1, 2)[0] for _ in range(2)]
+    figs[0].axes[0].plot([0, 1], [0, 8])
+    figs[1].axes[0].plot([0, 1], [0, 2.5])
+    figs[1].axes[1].plot([0, 1], [-1, 1])
+    share_y(figs)
+    assert figs[0].axes[0].get_ylim() == figs[1].axes[0].get_ylim()
+    assert figs[0].axes[0].get_ylim()[1] >= 8
+    assert figs[0].axes[1].get_ylim() == figs[1].axes[1].get_ylim()
+    for fig in figs:
+        plt.close(fig)
+
+
+def test_quick_writes_a_draft_and_names_its_stages(draft, tmp_path):
+    page, stages = draft
+    assert "<h1>Draft policy brief:" in page and "Not screened in this draft" in page
+    assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 3  # no ranking
+    assert [m.split(":")[0] for m in stages] == [
+        "runs", "runs", "compare", "drivers", "drivers", "figures", "writing", "done"]
+    assert "status-quo (1 of 2" in stages[0]
+    out = tmp_path / "d.html"
+    res = runner.invoke(app, ["report", "--policy", "status-quo", "--runs", "100", "--set",
+                              SHORT[0], "--quick", "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert "Draft policy brief" in text and "--quick" in text  # the command that remakes it
+    assert "compares none" in bottom_line(text)
 
 
 def test_manifest_names_the_seed_and_scenario_hash(brief):
@@ -75,11 +181,17 @@ def test_paired_differences_are_those_of_compare(brief):
     result = api.compare(sc, POLICIES)
     diffs = result["differences"]["dual-track"]
     for key in result["outcomes"]:
-        scale = 100.0 if key.startswith(("p_clash", "p_war", "p_nuclear")) else 1.0
-        assert html.escape(B.format_difference(diffs[key], scale)) in page, key
+        e, d = REG.metric(key), diffs[key]
+        cell = (f"<b>{html.escape(e.format_difference(d['mean']))}</b><small class=\"l\">"
+                f"{html.escape(e.format_interval(d['p05'], d['p95'], difference=True))}</small>")
+        assert cell in page, key
     h = result["final_horizon_years"]
-    war = B.format_difference(diffs[f"p_war_{h}y"], 100.0, unit="pp")
-    assert html.escape(f"P(war or worse within {h} yr) {war}") in page  # the summary's line
+    war = diffs[f"p_war_{h}y"]
+    line = bottom_line(page)
+    e = REG.metric(f"p_war_{h}y")
+    assert (f"{100 * abs(war['mean']):.1f} percentage points" in line
+            or f"a difference of {e.format_difference(war['mean'])}" in line)
+    assert REG.percent(result["policies"]["dual-track"][f"p_war_{h}y"]["mean"]) in line
 
 
 def test_back_test_skill_is_read_from_the_json_given(brief, backtest_file):
@@ -108,6 +220,7 @@ def test_pdf_pages_hold_text(tmp_path):
     assert all(t.strip() for t in texts)
     whole = " ".join(texts)
     assert "Policy brief" in whole and "Manifest" in whole
+    assert "Bottom line" in texts[0]
     assert "docs/validation.md" in whole  # no back-test given: where it is reported
 
 

@@ -83,7 +83,8 @@ def test_every_tab_runs_and_shows_its_figure():
         at.button(key=button).click().run()
         assert not at.exception, (button, [e.value for e in at.exception])
         assert not at.error, (button, [e.value for e in at.error])
-    assert [t.label for t in at.tabs] == ["Explore", "Compare", "Sweep", "Discover", "History"]
+    assert [t.label for t in at.tabs] == ["Explore", "Compare", "Sweep", "Discover", "History",
+                                          "Wargame"]
     assert len(at.get("plotly_chart")) == 5
     assert "prior parameters" in at.tabs[4].markdown[0].value  # the replay says what it is
     assert "not calibrated" in at.tabs[4].markdown[0].value

@@ -9,6 +9,19 @@ import numpy as np
 from conftest import ensemble, series
 from peninsula.model.events import EVENT_INDEX
 
+# The strategies' properties hold given an effect: their priors are centred on no effect
+# (parameters.toml), so these tests set each effect on the beneficial side of its prior (the
+# former modes); at the null values a strategy changes nothing.
+BENEFICIAL = ("parameters.crisis_management_effect=0.5", "parameters.hotline_threat_reduction=0.15",
+              "parameters.hotline_noise_reduction=0.4", "parameters.communication_signal_effect=0.4",
+              "parameters.belief_reassurance_log_lr=0.15", "parameters.forum_threat_reduction=0.15",
+              "parameters.clarity_drill_discount=0.5", "parameters.clarity_credibility_gain=0.1",
+              "parameters.offer_willingness_gain=1.5", "parameters.offramp_effect=0.6",
+              "parameters.sanctions_relief_effect=1.0", "parameters.belief_talks_log_lr=0.3",
+              "parameters.talks_start_flexibility_gain=1.0",
+              "parameters.talks_collapse_flexibility_cut=0.5",
+              "parameters.talks_deescalation_gain=1.0")
+
 
 def mean_final(result, name, months=12):
     return float(series(result, name)[:, -months:].mean())
@@ -94,8 +107,8 @@ def test_crisis_management_cuts_wars_given_a_clash():
     def war_given_clash(res):
         return p_reached(res, "war") / p_reached(res, "clash")
 
-    _, on = ensemble(runs=4000)
-    _, off = ensemble(("mechanisms.crisis_management=false",), runs=4000)
+    _, on = ensemble(BENEFICIAL, runs=4000)
+    _, off = ensemble((*BENEFICIAL, "mechanisms.crisis_management=false"), runs=4000)
     assert war_given_clash(on) < 0.85 * war_given_clash(off)
 
 
@@ -106,30 +119,30 @@ def test_power_balance_reported_every_month():
 
 
 def test_open_communication_lowers_war_probability_with_same_deterrence():
-    _, off = ensemble(("levers.open_communication=0",), runs=4000)
-    _, on = ensemble(("levers.open_communication=1",), runs=4000)
+    _, off = ensemble((*BENEFICIAL, "levers.open_communication=0"), runs=4000)
+    _, on = ensemble((*BENEFICIAL, "levers.open_communication=1"), runs=4000)
     assert p_reached(on, "war") < p_reached(off, "war") - 0.01
     assert mean_final(on, "credibility") >= mean_final(off, "credibility") - 0.005
 
 
 def test_flexible_diplomacy_raises_talks_and_denuclearisation():
-    _, off = ensemble(("levers.flexible_diplomacy=0",), runs=1000)
-    _, on = ensemble(("levers.flexible_diplomacy=1",), runs=1000)
+    _, off = ensemble((*BENEFICIAL, "levers.flexible_diplomacy=0"), runs=1000)
+    _, on = ensemble((*BENEFICIAL, "levers.flexible_diplomacy=1"), runs=1000)
     assert series(on, "talks_active").mean() > 1.5 * series(off, "talks_active").mean()
     assert mean_final(on, "denuclearization") > mean_final(off, "denuclearization") + 0.05
 
 
 def test_multilateral_engagement_lowers_china_russia_threat_perception():
-    _, off = ensemble(("levers.multilateral_engagement=0",), runs=500)
-    _, on = ensemble(("levers.multilateral_engagement=1",), runs=500)
+    _, off = ensemble((*BENEFICIAL, "levers.multilateral_engagement=0"), runs=500)
+    _, on = ensemble((*BENEFICIAL, "levers.multilateral_engagement=1"), runs=500)
     for actor in ("CHN", "RUS"):
         assert mean_final(on, f"threat_ratio_{actor}") < mean_final(off, f"threat_ratio_{actor}")
     assert mean_final(on, "alignment") < mean_final(off, "alignment") - 0.05
 
 
 def test_strategic_clarity_drills_provoke_less_for_same_deterrence():
-    _, off = ensemble(("levers.strategic_clarity=0",), runs=2000)
-    _, on = ensemble(("levers.strategic_clarity=1",), runs=2000)
+    _, off = ensemble((*BENEFICIAL, "levers.strategic_clarity=0"), runs=2000)
+    _, on = ensemble((*BENEFICIAL, "levers.strategic_clarity=1"), runs=2000)
     assert on.launches_by_year.mean() < 0.9 * off.launches_by_year.mean()
     assert mean_final(on, "credibility") >= mean_final(off, "credibility") - 0.005
 

@@ -1,8 +1,9 @@
 """The package's import graph: layers depend one way, no cycles, no private names across modules.
 
 Layer order (docs/contributing.md): scenario, model, io, engine, analysis, api (with the package
-root, which re-exports it), then the faces: report (figures and documents), cli (which renders
-through report) and app. Every import
+root, which re-exports it), then the faces: report (figures and documents), the wargame (a
+capability in a room of its own above the API's helpers, played by the faces after it), cli
+(which renders through report) and app. Every import
 counts, at module level or inside a function. Run this file alone to check a change:
 
     python -m pytest -q tests/test_layers.py
@@ -15,7 +16,8 @@ import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "peninsula"
-ORDER = ("scenario", "model", "io", "engine", "analysis", "api", "report", "cli", "app")
+ORDER = ("scenario", "model", "io", "engine", "analysis", "api", "report", "wargame", "cli",
+         "app")
 BASE = ("_version", "data")  # importable from every layer: the version string, bundled data
 
 

@@ -48,6 +48,11 @@ from peninsula.model.rates import memory_rate, per_month, probability
 from peninsula.scenario.parameters import BY_NAME
 
 ALLIES = (USA, ROK, JPN)
+# strategy effects on the beneficial side of their priors (the former modes): the mechanisms'
+# direction is tested given an effect, since the priors are centred on no effect
+BENEFICIAL_EFFECTS = {"clarity_drill_discount": 0.5, "forum_threat_reduction": 0.15,
+                      "hotline_threat_reduction": 0.15, "communication_signal_effect": 0.4,
+                      "belief_reassurance_log_lr": 0.15, "belief_talks_log_lr": 0.3}
 
 
 def test_six_actors():
@@ -129,7 +134,7 @@ def test_deployments_weigh_more_than_drills_of_the_same_size():
 
 
 def test_clarity_lowers_how_offensive_drills_read_and_forums_hotlines_lower_threat():
-    q = parameter_record()
+    q = parameter_record(BENEFICIAL_EFFECTS)
     calm = threat_matrix(q)
     assert threat_matrix(q, drill=2, clarity=1)[PRK].sum() < threat_matrix(q, drill=2)[PRK].sum()
     for i in (CHN, RUS):
@@ -232,7 +237,7 @@ def trust_change(q, i, j, posture_threat=True, drill=0.0, md=0.0, infra=0.0, com
 
 
 def test_evidence_drills_lower_bloc_and_dprk_trust_in_the_allies_unless_posture_is_benign():
-    q = parameter_record()
+    q = parameter_record(BENEFICIAL_EFFECTS)
     for i in (CHN, RUS, PRK):
         for j in ALLIES:
             assert trust_change(q, i, j, drill=1.0) < -1e-3
@@ -243,8 +248,9 @@ def test_evidence_drills_lower_bloc_and_dprk_trust_in_the_allies_unless_posture_
         assert trust_change(q, i, j, drill=1.0) == 0.0  # not seen as the allies' posture
 
     # the documented terms: -l_d * d_eff * (1 - c_c comm) - l_p * (md + infra) * (1 - c_c comm)
-    q = parameter_record({"belief_drill_log_lr": 0.25, "belief_posture_log_lr": 0.04,
-                          "communication_signal_effect": 0.4, "belief_reassurance_log_lr": 0.15})
+    q = parameter_record({**BENEFICIAL_EFFECTS, "belief_drill_log_lr": 0.25,
+                          "belief_posture_log_lr": 0.04, "communication_signal_effect": 0.4,
+                          "belief_reassurance_log_lr": 0.15})
 
     def bloc(drill, comm=0.0, forum=0.0):
         return beliefs.evidence(q, drill, 1.0, 1.0, comm, forum, 0.0, 0.0, 0.0, 0.0,
@@ -268,7 +274,7 @@ def test_evidence_launches_lower_the_allies_trust_in_the_dprk_only():
 
 
 def test_evidence_talks_raise_trust_both_ways():
-    q = parameter_record()
+    q = parameter_record(BENEFICIAL_EFFECTS)
     for ally in ALLIES:
         assert trust_change(q, PRK, ally, talks=1.0) > 1e-3
         assert trust_change(q, ally, PRK, talks=1.0) > 1e-3
@@ -373,7 +379,8 @@ def test_polarization_high_only_when_both_blocs_cohesive():
 
 
 def test_cornered_pressure_without_offers_lowers_willingness_offramps_restore_it():
-    q = parameter_record()
+    # off-ramps at effects inside their priors' beneficial side (the former modes)
+    q = parameter_record({"offer_willingness_gain": 1.5, "offramp_effect": 0.6})
     w0, ref = diplomacy.baseline_logit(q), reference.reference_pressure(reference_record())
     trust = diplomacy.REFERENCE_TRUST_PRK_USA
 
@@ -384,6 +391,9 @@ def test_cornered_pressure_without_offers_lowers_willingness_offramps_restore_it
     assert high < low and offered > high
     assert will(0.4, 0.0, cornered=False) > high
     assert will(0.0, 0.0) == pytest.approx(q.willingness_baseline, abs=1e-12)  # w_0 at reference
+    # at the null of both offer effects, offers change nothing
+    q = parameter_record({"offer_willingness_gain": 0.0, "offramp_effect": 0.0})
+    assert will(0.4, 1.0) == pytest.approx(will(0.4, 0.0), abs=1e-12)
 
 
 # --- economy ----------------------------------------------------------------------------------
@@ -808,7 +818,7 @@ def evidence_all(q, comm=0.0, forum=0.0, drill=0.0, launches=0.0, talks=0.0, exp
 
 
 def test_costly_signals_hotlines_and_forums_alone_raise_no_trust():
-    q = parameter_record()
+    q = parameter_record(BENEFICIAL_EFFECTS)
     for expected in (0.0, 2.0):
         quiet = evidence_all(q, launches=expected, expected=expected)
         assert evidence_all(q, comm=1.0, forum=1.0, launches=expected,
@@ -907,8 +917,8 @@ def test_launch_burst_raises_the_talks_hazard_only_with_the_concession_channel()
     assert concessions.talks_start_rate(q, base, burst, False) == base
     assert concessions.talks_start_rate(q, base, 0.0, True) == base
     # the start exponent follows: a larger hazard of talks starting
-    assert (diplomacy.talks_start_exponent(on, 0.3, 0.5)
-            < diplomacy.talks_start_exponent(base, 0.3, 0.5))
+    assert (diplomacy.talks_start_exponent(q, on, 0.3, 0.5)
+            < diplomacy.talks_start_exponent(q, base, 0.3, 0.5))
     # a negative pull (no talks under fire) lowers the hazard, never below zero
     q_neg = parameter_record({"concession_talks_pull": -0.5})
     assert 0.0 <= concessions.talks_start_rate(q_neg, base, burst, True) < base

@@ -1,4 +1,4 @@
-"""Peninsula's dashboard (``peninsula dashboard``): explore, compare, sweep, discover, history.
+"""Peninsula's dashboard (``peninsula dashboard``): explore, compare, sweep, discover, history, wargame.
 
 A Streamlit script over the public API: the sidebar picks the scenario (bundled or uploaded)
 and sets the levers, runs and seed; each tab runs its study when asked and keeps its last good
@@ -29,6 +29,7 @@ from peninsula.analysis.metrics import (
 )
 from peninsula.app import history as H
 from peninsula.app import state as S
+from peninsula.app.wargame import wargame_tab
 from peninsula.report.compare_plot import compare_figure
 from peninsula.report.fan_plot import BANDS_CAPTION, fan_figure, plot_fan
 from peninsula.report.figures import stamp
@@ -671,7 +672,7 @@ def main() -> None:
                "clarity) change? The page opens on the scenario's current answer; set the "
                "levers on the left, then run a view.")
     settings = sidebar_settings()
-    tabs = st.tabs(["Explore", "Compare", "Sweep", "Discover", "History"])
+    tabs = st.tabs(["Explore", "Compare", "Sweep", "Discover", "History", "Wargame"])
     with tabs[0]:
         explore_tab(settings)
     with tabs[1]:
@@ -682,6 +683,8 @@ def main() -> None:
         discover_tab(settings)
     with tabs[4]:
         history_tab()
+    with tabs[5]:
+        wargame_tab()
 
 
 main()

@@ -15,7 +15,7 @@ from typing import TextIO
 # the modules register their commands in this order, and the help lists them so
 # isort: off
 from peninsula.cli import (  # noqa: F401
-    ensemble, studies, compare, catalogue, evidence, rivalries, plots, dashboard, report,
+    ensemble, studies, compare, catalogue, evidence, rivalries, plots, dashboard, report, play,
 )
 from peninsula.cli.app import app
 # isort: on

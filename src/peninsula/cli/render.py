@@ -468,17 +468,26 @@ def print_scenarios(rows: list[tuple[str, str, str]]) -> None:
 
 
 def print_parameters(registry, as_json: bool) -> None:
+    """The parameter table; a strategy effect's row adds its strategy, null value, the side of
+    it that helps and its prior probability of no benefit (scenario/parameters.py)."""
     if as_json:
         print_json([{"name": p.name, "value": p.value, "unit": p.unit, "range": [p.low, p.high],
                      "mechanism": p.mechanism, "basis": p.basis, "description": p.description,
-                     "distribution": p.distribution} for p in registry])
+                     "distribution": p.distribution, "strategy": p.strategy,
+                     "null_value": p.null_value, "benefit": p.benefit,
+                     "p_no_benefit": p.p_no_benefit,
+                     "basis_years": None if p.basis_years is None else list(p.basis_years)}
+                    for p in registry])
         return
     table = Table(title="Model parameters", title_justify="left")
     for col in ("name", "value", "unit", "range", "distribution", "basis"):
         table.add_column(col, no_wrap=col == "name", ratio=3 if col == "basis" else None)
     for p in registry:
+        effect = ("" if p.strategy is None else
+                  f"({p.strategy.replace('_', ' ')} effect, null {p.null_value:g}, "
+                  f"P(no benefit) {p.p_no_benefit:.0%}) ")
         table.add_row(p.name, f"{p.value:g}", p.unit, f"[{p.low:g}, {p.high:g}]",
-                      p.distribution, p.basis)
+                      p.distribution, effect + p.basis)
     out.print(table)
 
 

@@ -44,12 +44,12 @@ def _check_file(path: Path, flag: str, suffixes: tuple[str, ...]) -> None:
 
 
 def _command(scenario: str, policies: list[str], runs: int, seed: int, sets: list[str],
-             out_html: Path, pdf: Path | None, options: dict) -> str:
+             out_html: Path, pdf: Path | None, options: dict, quick: bool = False) -> str:
     """The command line that makes this brief again (recorded in its manifest)."""
     parts = ["peninsula", "report", scenario]
     for p in policies:
         parts += ["--policy", p]
-    parts += ["--runs", str(runs), "--seed", str(seed)]
+    parts += ["--runs", str(runs), "--seed", str(seed)] + (["--quick"] if quick else [])
     for item in sets:
         parts += ["--set", item]
     for flag, value in options.items():
@@ -61,6 +61,16 @@ def _command(scenario: str, policies: list[str], runs: int, seed: int, sets: lis
     return shlex.join(parts)
 
 
+def _stage_bar(quiet: bool):
+    """The brief's progress: the stage it is in by name (runs, compare, drivers, sensitivity,
+    figures, writing), the share of steps done and the time taken."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("[bold]report[/bold] {task.description}"), BarColumn(),
+                    TaskProgressColumn(), TimeElapsedColumn(), console=R.err, disable=quiet,
+                    transient=False)
+
+
 @app.command("report")
 def report(
     out_html: required_out_opt("The brief: a self-contained HTML file (.html), in an existing "
@@ -70,8 +80,9 @@ def report(
         "--policy", help="A bundled policy ('peninsula policies') or a TOML policy file "
                          "(every policy in it); repeatable. The first is the reference of "
                          "the comparison.")] = None,
-    runs: runs_opt(f"Runs per policy (default {defaults.DEFAULT_RUNS:,}); the drivers use as many "
-                   "per ensemble.", low=2) = None,
+    runs: runs_opt(f"Runs per policy (default {defaults.DEFAULT_RUNS:,}; with --quick "
+                   f"{defaults.QUICK_RUNS:,}); the drivers use up to "
+                   f"{defaults.DRIVER_RUNS:,} per ensemble.", low=2) = None,
     seed: seed_opt("Root seed (the same for every policy; default: the scenario's).") = None,
     set_: SetOpt = None,
     prior: PriorOpt = False,
@@ -89,13 +100,18 @@ def report(
         min=2, help="Morris trajectories of the screening run here.")] = defaults.SENSITIVITY_SAMPLES,
     sensitivity_runs: Annotated[int, typer.Option(
         min=2, help="Runs per design point of the screening run here.")] = defaults.SENSITIVITY_RUNS,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help=f"A draft in seconds, marked so on the page: {defaults.QUICK_RUNS:,} "
+                        f"runs per policy unless --runs, {defaults.QUICK_DRIVER_RUNS:,} per "
+                        "ensemble of the drivers, no sensitivity screening.")] = False,
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
 ) -> None:
-    """Write a policy brief: the question, the scenario and its assumptions, results with
-    intervals, the paired comparison of the policies, drivers, the sensitivity ranking,
-    back-test skill, caveats and the manifest, as one HTML page that needs no network (and
-    its PDF with --pdf)."""
+    """Write a policy brief: its bottom line, then each policy's levels beside its paired
+    differences with intervals, the question, the scenario and its assumptions, drivers, the
+    sensitivity ranking, back-test skill, caveats and the manifest, as one HTML page that
+    needs no network (and its PDF with --pdf). The progress names each stage; --quick writes
+    a draft in seconds."""
     if not policy:
         R.usage_error("--policy: give at least one policy (the first is the reference); "
                       "'peninsula policies' lists the bundled ones")
@@ -104,7 +120,8 @@ def report(
         _check_file(pdf, "--pdf", (".pdf",))
         if pdf.resolve() == out_html.resolve():
             R.usage_error(f"--pdf {pdf}: the same file as --out")
-    runs = defaults.DEFAULT_RUNS if runs is None else runs
+    if runs is None:
+        runs = defaults.QUICK_RUNS if quick else defaults.DEFAULT_RUNS
     sc = R.load(scenario, set_, prior)
     with R.checked():
         if pdf is not None:
@@ -115,14 +132,15 @@ def report(
             B.read_backtest(backtest)
         if sensitivity_from is not None:
             B.read_sensitivity(sensitivity_from)
+    screen = sensitivity_from is None and not quick
     command = _command(scenario, policy, sc.runs, sc.seed,
                        [*(set_ or []), *([PRIOR_SET] if prior else [])], out_html, pdf, {
         "--backtest": backtest, "--sensitivity-from": sensitivity_from,
-        "--sensitivity-samples": sensitivity_samples if sensitivity_from is None else None,
-        "--sensitivity-runs": sensitivity_runs if sensitivity_from is None else None,
-        "--workers": workers if workers != 1 else None})
-    with R.interruptible("nothing was written"), R.progress(1, "report", quiet) as bar:
-        task = bar.add_task("report", total=1.0)
+        "--sensitivity-samples": sensitivity_samples if screen else None,
+        "--sensitivity-runs": sensitivity_runs if screen else None,
+        "--workers": workers if workers != 1 else None}, quick)
+    with R.interruptible("nothing was written"), _stage_bar(quiet) as bar:
+        task = bar.add_task("starting", total=1.0)
 
         def step(fraction: float, message: str) -> None:
             bar.update(task, completed=fraction, description=message)
@@ -132,5 +150,5 @@ def report(
                 sc, chosen, sc.runs, sc.seed, out_html, pdf, step, workers=workers,
                 backtest=backtest, sensitivity_from=sensitivity_from,
                 sensitivity_samples=sensitivity_samples, sensitivity_runs=sensitivity_runs,
-                command=command)
+                quick=quick, command=command)
     out.print("wrote " + ", ".join(str(p) for p in written))

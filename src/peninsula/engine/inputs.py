@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from peninsula.engine.kernel import Inputs, Outputs
-from peninsula.engine.random import counters
+from peninsula.engine.random import counters, key_records
 from peninsula.io.results import FIRST_KEYS, REGION_GDP_ACTORS, TRUST_INDEX, YEARLY_KEYS
 from peninsula.model import arms_race, beliefs
 from peninsula.model.actors import N_ACTORS
@@ -56,15 +56,19 @@ def reference_record(reference: dict[str, float] | None = None) -> np.record:
     return records(REFERENCE_INPUTS, values, 1, "f8")[0]
 
 
-def kernel_inputs(setup, keys: np.ndarray, params: np.ndarray) -> Inputs:
-    """Everything the kernel reads for one chunk of runs."""
+def kernel_inputs(setup, keys: np.ndarray, params: np.ndarray, trunk_key: int | None = None,
+                  branch_month: int = 0) -> Inputs:
+    """Everything the kernel reads for one chunk of runs.
+
+    ``keys`` are the runs' own keys; with ``trunk_key`` every run draws the trunk's numbers
+    before ``branch_month`` and its own from it (a branch, engine/random.py key_records)."""
     h = setup.horizon
     trend = np.array([[arms_race.trend(setup.spending0[i], setup.growth[i], t)
                        for i in range(N_ACTORS)] for t in range(h)]).reshape(h, N_ACTORS)
     idx = list(REGION_GDP_ACTORS)
     cf = setup.plan if setup.counterfactual is None else setup.counterfactual
     return Inputs(
-        keys=np.ascontiguousarray(keys, dtype=np.uint64),
+        keys=key_records(keys, trunk_key, branch_month),
         params=parameter_records(params),
         levers=records(tuple(LEVERS), setup.plan.values, h, "f8"),
         drill=np.ascontiguousarray(setup.plan.drill, dtype=np.float64),

@@ -65,7 +65,7 @@ BLOCK_RUNS = 256  # runs advanced together: their state (about 2 KB each) stays 
 class Inputs(NamedTuple):
     """What a chunk's kernel reads (engine/inputs.py packs it)."""
 
-    keys: np.ndarray  # (R,) uint64 run keys
+    keys: np.ndarray  # (R,) run key records: own key, the actual run's key, branch month
     params: np.ndarray  # (R,) records: the run's parameters by name
     levers: np.ndarray  # (H,) records: the levers of each month by name
     drill: np.ndarray  # (H,) drill intensity (0 outside drill months)

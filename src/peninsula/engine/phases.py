@@ -12,6 +12,8 @@ or an array (or a view of a row) passed to a function once per run, costs a pair
 counts each time. For the same reason the model's sums over actors (threat.threat_indices,
 arms_race.threat_weighted_arms, threat.total_capability, threat.allied_capability) are called
 once per block and fill one value per run (model/reference.py calls them with a block of one).
+A run's key in a month is read through ``run_key``: a branched run (the wargame) draws the
+numbers of the run whose past it shares before its branch month, its own after.
 The ladder's step (``ladder_step``) is a function of one run's scalars, with its hazards named
 as in escalation.py. The compiled cache is keyed on every source here and in model/
 (model/compiled.py), so a change in either is compiled afresh on the next run.
@@ -24,7 +26,14 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from peninsula.engine.random import normal, normal_radius, normal_radius_upper, poisson, uniform
+from peninsula.engine.random import (
+    normal,
+    normal_radius,
+    normal_radius_upper,
+    poisson,
+    run_key,
+    uniform,
+)
 from peninsula.io.results import (
     ACTOR_BLOCK,
     COLUMN,
@@ -410,7 +419,7 @@ def start_block(inputs, block, constants, out, b0, n):
         quiet_factor[k] = provocations.quiet_factor(q)
         campaign_factor[k] = provocations.campaign_factor(q)
         campaign_on[k] = (f.testing_campaign and horizon > 0 and uniform(
-            keys[r], counters[0, SLOT_CAMPAIGN, 1]) < provocations.campaign_share(q))
+            run_key(keys, r, 0), counters[0, SLOT_CAMPAIGN, 1]) < provocations.campaign_share(q))
         year_frailty[k] = 1.0
         launch_days[k] = 0
         drill_memory[k] = 0.0
@@ -593,7 +602,7 @@ def events_phase(inputs, block, constants, month, b0, n):
     for k in range(n):
         r = b0 + k
         q = params[r]
-        key = keys[r]
+        key = run_key(keys, r, t)
         rho = threat_ratios[k, PRK]
         for e in range(N_EVENT_TYPES):
             event_counts[k, e] = 0
@@ -735,7 +744,7 @@ def diplomacy_phase(inputs, block, constants, month, b0, n, record_monthly, pres
     for k in range(n):
         r = b0 + k
         q = params[r]
-        key = keys[r]
+        key = run_key(keys, r, t)
         pressure = diplomacy.pressure_index(
             lv.sanctions_pressure,
             as_read(view.cornered_effect, drill_memory_cf[k], drill_memory[k]),
@@ -750,7 +759,7 @@ def diplomacy_phase(inputs, block, constants, month, b0, n, record_monthly, pres
         if not month.forced_talks and not on:
             u_talks = uniform(key, counters[t, SLOT_TALKS_START, 0])
             if bounds.below_probability(u_talks, diplomacy.talks_start_exponent_bound(
-                    talks_start_rate[k], month.flexible)) != 0:
+                    q, talks_start_rate[k], month.flexible)) != 0:
                 need_will = True
         will = 0.0
         if need_will:
@@ -760,11 +769,11 @@ def diplomacy_phase(inputs, block, constants, month, b0, n, record_monthly, pres
             on = diplomacy.forced_talks(month.talks_override)
         elif on:  # talks go on unless they collapse
             on = not bounds.below(uniform(key, counters[t, SLOT_TALKS_END, 0]),
-                                  diplomacy.talks_end_exponent(talks_collapse_per_month[k], tension_level[k],
-                                                               month.flexible))
+                                  diplomacy.talks_end_exponent(q, talks_collapse_per_month[k],
+                                                               tension_level[k], month.flexible))
         elif need_will:
             on = bounds.below(u_talks, diplomacy.talks_start_exponent(
-                talks_start_rate[k], will, month.flexible))
+                q, talks_start_rate[k], will, month.flexible))
         if f.concession_channel:
             talks_share[k] = concessions.running_share(on, talks_on[k], talks_share[k],
                                                            talks_start_rate[k],
@@ -988,12 +997,12 @@ def ladder_phase(inputs, block, constants, month, b0, n):
         q = params[r]
         launches = launch_counts[k]
         lifted = launches > 0 and escalation.launches_lift(
-            q, launches, uniform(keys[r], counters[t, SLOT_LAUNCH_LIFT, 0])
+            q, launches, uniform(run_key(keys, r, t), counters[t, SLOT_LAUNCH_LIFT, 0])
             if q.launch_escalation_share < 1.0 else 0.0)
         floor = escalation.lifted_floor(rung_of[k], rhetoric[k], provocation_counts[k],
                                         lifted)
         floors[k] = floor
-        key = keys[r]
+        key = run_key(keys, r, t)
         new = ladder_step(
             q, f, month, key, uniform(key, counters[t, SLOT_LADDER, 0]),
             (counters[t, SLOT_MISPERCEPTION, 0], counters[t, SLOT_MISPERCEPTION, 1]), floor,

@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from peninsula.model.compiled import JIT_OPTIONS
+from peninsula.scenario.parameters import prior_cdf
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -77,21 +78,12 @@ def sample_param(u: np.ndarray, low: float, mode: float, high: float, distributi
 
 
 def param_cdf(x: np.ndarray, low: float, mode: float, high: float, distribution: str):
-    """The cumulative distribution of sample_param's law at x (its inverse: sample_param of
-    the result gives x back), clipped to [0, 1]; for calibration in the prior's own scale
-    (analysis/backtest.py). A fixed parameter has none (ValueError)."""
+    """The cumulative distribution of sample_param's law at each x (scenario.parameters.
+    prior_cdf, the one written form; its inverse: sample_param of the result gives x back); for
+    calibration on the prior's own scale (analysis/backtest.py)."""
     x = np.asarray(x, dtype=np.float64)
-    if distribution == "fixed" or high <= low:
-        raise ValueError("a fixed parameter has no distribution to calibrate in")
-    if distribution == "logtriangular":
-        return param_cdf(np.log(np.maximum(x, low)), math.log(low), math.log(mode),
-                         math.log(high), "triangular")
-    if distribution == "uniform":
-        return np.clip((x - low) / (high - low), 0.0, 1.0)
-    span = high - low
-    left = (x - low) ** 2 / (span * (mode - low)) if mode > low else np.zeros_like(x)
-    right = 1.0 - (high - x) ** 2 / (span * (high - mode)) if high > mode else np.ones_like(x)
-    return np.clip(np.where(x < mode, left, right), 0.0, 1.0)
+    return np.array([prior_cdf(float(v), low, mode, high, distribution) for v in x.ravel()],
+                    dtype=np.float64).reshape(x.shape)
 
 
 def counters(months: int, slots: int, draws: int) -> np.ndarray:
@@ -174,3 +166,30 @@ def normal_radius_upper(u1):
 def normal(radius, u2):
     """The standard normal draw radius * cos(2 pi u2) (Box-Muller)."""
     return radius * math.cos(2.0 * math.pi * u2)
+
+
+# Branching (the wargame, src/peninsula/wargame/): runs that share one run's past. A run's key
+# record holds its own key, the key of the run whose past it shares (the trunk) and the month
+# from which its own key is used; before that month every draw is the trunk's, so with the
+# trunk's parameters and levers every branched run is in exactly the trunk's state at that month.
+# Without a branch the trunk is the run itself and the month 0, and the numbers are unchanged.
+KEY_DTYPE = np.dtype([("own", np.uint64), ("trunk", np.uint64), ("branch_month", np.int64)])
+
+
+def key_records(own: np.ndarray, trunk_key: int | np.uint64 | None = None,
+                branch_month: int = 0) -> np.ndarray:
+    """Each run's key record (KEY_DTYPE): its own key from ``branch_month`` on, ``trunk_key``
+    before (its own key throughout when ``trunk_key`` is None)."""
+    own = np.asarray(own, dtype=np.uint64)
+    rec = np.empty(len(own), dtype=KEY_DTYPE)
+    rec["own"] = own
+    rec["trunk"] = own if trunk_key is None else np.uint64(trunk_key)
+    rec["branch_month"] = 0 if trunk_key is None else int(branch_month)
+    return rec.view(np.recarray)
+
+
+@_draw
+def run_key(keys, r, t):
+    """Run r's key in month t: the trunk's before the run's branch month, its own from it."""
+    k = keys[r]
+    return k.own if t >= k.branch_month else k.trunk

@@ -10,9 +10,16 @@ other random number of a run stays its own. M = 1 is one draw per run, exactly a
 setting existed. Blocks are defined by run ids, never by chunks or workers, so the draws do not
 depend on how runs are split. The summary uses the blocks to tell the spread of the
 probability across parameters from the simulation's noise (analysis/metrics.py).
+
+A branch (``Branch``, for the wargame) runs futures that share one run's past: every run takes
+that run's parameters and its random numbers before the branch month, its own numbers from it.
+With the same levers before the branch month, every branched run is in exactly that run's
+state at the branch month, and the runs then spread from it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -69,6 +76,20 @@ def sample_parameters(setup, streams: RunStreams) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class Branch:
+    """Runs that share the past of run ``trunk_run`` (same seed) up to ``month`` (0-based)."""
+
+    month: int
+    trunk_run: int
+
+
+def trunk_parameters(setup: ModelSetup, trunk_run: int) -> tuple[np.ndarray, np.uint64]:
+    """The parameter vector (P,) and the random key of one run of ``setup``."""
+    trunk = RunStreams(setup.seed, np.array([trunk_run]))
+    return sample_parameters(setup, trunk)[0], trunk.keys[0]
+
+
 def resolve_kernel(kernel: str) -> str:
     """The kernel a choice runs: 'auto' and 'numba' the compiled kernel, 'python' (and 'numpy',
     its former name) the same source uncompiled; an unknown name is refused."""
@@ -78,17 +99,25 @@ def resolve_kernel(kernel: str) -> str:
 
 
 def simulate_chunk(setup, run_ids: np.ndarray, record_monthly: bool = True,
-                   record_events: bool = True, kernel: str | None = None) -> ChunkResult:
+                   record_events: bool = True, kernel: str | None = None,
+                   branch: Branch | None = None) -> ChunkResult:
     """Run ``len(run_ids)`` futures for ``setup.horizon`` months.
 
     ``kernel`` 'numba' (and 'auto') runs the compiled kernel (engine/kernel.py); 'python' runs
     its loop uncompiled, for debugging (thousands of times slower; NUMBA_DISABLE_JIT=1 also
     runs the mechanisms uncompiled). None: the setup's choice (``build_setup(..., kernel=)``).
+    ``branch``: every run shares the trunk run's parameters, and its numbers before the
+    branch month (``Branch``).
     """
     run_ids = np.asarray(run_ids, dtype=np.int64)
     streams = RunStreams(setup.seed, run_ids)
-    values = sample_parameters(setup, streams)
-    inputs = kernel_inputs(setup, streams.keys, values)
+    if branch is None:
+        values = sample_parameters(setup, streams)
+        inputs = kernel_inputs(setup, streams.keys, values)
+    else:
+        trunk_values, trunk_key = trunk_parameters(setup, branch.trunk_run)
+        values = np.broadcast_to(trunk_values, (len(run_ids), len(trunk_values))).copy()
+        inputs = kernel_inputs(setup, streams.keys, values, trunk_key, branch.month)
     out = kernel_outputs(len(run_ids), setup, record_monthly, record_events, len(MONTHLY_VARS))
     # uncompiled, SplitMix64's uint64 arithmetic runs in NumPy, which warns when it wraps; the
     # wrap is the algorithm (engine/random.py), so the warning is silenced

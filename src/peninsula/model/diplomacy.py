@@ -4,8 +4,10 @@
     offers   = flexible * min(1, 0.5 + tension)        off-ramps, offered more when tension is high
     W        = logistic( logit(w_0) - w_p * (pressure - pressure_ref) * (1 - o * offers)
                          + w_o * offers + 2 * (trust_PRK,USA - 0.15) )
-    talks start:    P = 1 - exp(-(r_s / 12) * W * (0.5 + 0.5 * flexible))
-    talks collapse: P = 1 - exp(-(r_c / 12) * (0.5 + tension) * (1 - 0.5 * flexible))
+    talks start:    P = 1 - exp(-(r_s / 12) * W * S(flexible))
+                    S(f) = S_ref * (1 + g_s * f) / (1 + g_s * f_ref)
+    talks collapse: P = 1 - exp(-(r_c / 12) * (0.5 + tension) * C(flexible))
+                    C(f) = C_ref * (1 - c_c * f) / (1 - c_c * f_ref)
     in talks, a verified step with P = 1 - exp(-(r_d / 12) * (1 + relief * flexible)):
         progress' = progress + step * (1 - progress)
     out of talks: progress' = progress * (1 - r_rev / 12)
@@ -15,12 +17,24 @@ share o of that cornering and add w_o. pressure_ref is the pressure under the re
 (levers.REFERENCE_LEVERS); 0.15 is the DPRK's trust in the US at the start of 2026 (baseline
 scenario), so w_0 is today's willingness. The trust weight 2 (logit per unit trust) and the
 pressure weights 0.5 / 0.3 / 0.2 are judgement.
+
+Flexible diplomacy's effects on the talks are parameters with sceptical priors centred on no
+effect (parameters.toml): g_s (talks_start_flexibility_gain) is the relative rise of the start
+hazard per unit of flexibility, c_c (talks_collapse_flexibility_cut) the relative cut of the
+collapse hazard. Both factors are 1 relative to today's flexibility f_ref = 0.2 (the reference
+policy), so g_s and c_c change what a policy's flexibility does, never the status quo's rates;
+S_ref = 0.6 and C_ref = 0.9 are the factors at f_ref under the former fixed law
+(0.5 + 0.5 f and 1 - 0.5 f, i.e. g_s = 1 and c_c = 0.5), which r_s and r_c were read with.
+At g_s = c_c = 0 flexibility changes neither hazard; g_s < 0 (c_c < 0) means flexibility
+makes talks start less often (collapse sooner): offers read as weakness, so the DPRK holds out
+for better terms (Haggard & Noland 2017, Hard Target).
 """
 
 from __future__ import annotations
 
 from peninsula.model.beliefs import expit, logit
 from peninsula.model.compiled import mechanism
+from peninsula.model.levers import REFERENCE_LEVERS
 
 # pressure index: weights of sanctions, drills and standing deployments (judgement; sum 1)
 PRESSURE_WEIGHT_SANCTIONS = 0.5
@@ -31,6 +45,10 @@ OFFER_TENSION_OFFSET = 0.5  # offers = flexible * min(1, 0.5 + tension)
 REFERENCE_TRUST_PRK_USA = 0.15  # the DPRK's trust in the US at the start of 2026 (baseline)
 TRUST_WILLINGNESS_WEIGHT = 2.0  # logit of willingness per unit of trust above the reference
 TALKS_OVERRIDE_ON = 0.5  # a talks_override of at least this forces talks on (below: off)
+REFERENCE_FLEXIBLE = REFERENCE_LEVERS["flexible_diplomacy"]  # f_ref: today's flexibility
+START_FACTOR_REFERENCE = 0.6  # S_ref: the start factor at f_ref under the former 0.5 + 0.5 f
+COLLAPSE_FACTOR_REFERENCE = 0.9  # C_ref: the collapse factor at f_ref under the former 1 - 0.5 f
+COLLAPSE_TENSION_OFFSET = 0.5  # talks collapse at (0.5 + tension) times r_c: half at tension 0
 
 
 @mechanism
@@ -73,21 +91,45 @@ def willingness(q, w0_logit, pressure, pressure_ref, offer, trust_prk_usa, corne
 
 
 @mechanism
-def talks_start_exponent(start_per_month, will, flexible):
-    """x with P(talks start) = 1 - exp(x): x = -(r_s / 12) * W * (0.5 + 0.5 * flexible)."""
-    return -start_per_month * will * (0.5 + 0.5 * flexible)
+def relative_to_reference(effect, lever, reference):
+    """(1 + e * lever) / (1 + e * reference): a lever's factor on a hazard, 1 at the reference
+    lever and at e = 0 (no effect)."""
+    return (1.0 + effect * lever) / (1.0 + effect * reference)
 
 
 @mechanism
-def talks_start_exponent_bound(start_per_month, flexible):
+def talks_start_factor(q, flexible):
+    """S(f) = S_ref * (1 + g_s f) / (1 + g_s f_ref): flexible diplomacy's factor on the talks-start
+    hazard (g_s: talks_start_flexibility_gain; S_ref at any g_s = 0)."""
+    return START_FACTOR_REFERENCE * relative_to_reference(
+        q.talks_start_flexibility_gain, flexible, REFERENCE_FLEXIBLE)
+
+
+@mechanism
+def talks_collapse_factor(q, flexible):
+    """C(f) = C_ref * (1 - c_c f) / (1 - c_c f_ref): flexible diplomacy's factor on the talks-collapse
+    hazard (c_c: talks_collapse_flexibility_cut; C_ref at c_c = 0)."""
+    return COLLAPSE_FACTOR_REFERENCE * relative_to_reference(
+        -q.talks_collapse_flexibility_cut, flexible, REFERENCE_FLEXIBLE)
+
+
+@mechanism
+def talks_start_exponent(q, start_per_month, will, flexible):
+    """x with P(talks start) = 1 - exp(x): x = -(r_s / 12) * W * S(flexible)."""
+    return -start_per_month * will * talks_start_factor(q, flexible)
+
+
+@mechanism
+def talks_start_exponent_bound(q, start_per_month, flexible):
     """The start exponent at W = 1, the largest hazard any willingness (0..1) gives."""
-    return -abs(start_per_month) * abs(0.5 + 0.5 * flexible)
+    return -abs(start_per_month) * abs(talks_start_factor(q, flexible))
 
 
 @mechanism
-def talks_end_exponent(collapse_per_month, tension, flexible):
-    """x with P(talks collapse) = 1 - exp(x): x = -(r_c / 12) * (0.5 + tension) * (1 - 0.5 flexible)."""
-    return -collapse_per_month * (0.5 + tension) * (1.0 - 0.5 * flexible)
+def talks_end_exponent(q, collapse_per_month, tension, flexible):
+    """x with P(talks collapse) = 1 - exp(x): x = -(r_c / 12) * (0.5 + tension) * C(flexible)."""
+    return (-collapse_per_month * (COLLAPSE_TENSION_OFFSET + tension)
+            * talks_collapse_factor(q, flexible))
 
 
 @mechanism

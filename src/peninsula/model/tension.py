@@ -1,7 +1,7 @@
 """Peninsula tension (0..1): an EWMA of monthly net Goldstein conflict on the DPRK-allies dyads.
 
     NC(t)  = sum_e G(e) * count_e(t)          over DPRK<->allies events (drills weighted by d(t))
-    tau_in = clip(-NC(t) / G_scale, 0, 1) * (1 - f * forum)
+    tau_in = min(1, clip(-NC(t) / G_scale, 0, 1) * (1 - f * forum))   (f < 0: a forum that harms)
     tau'   = tau + (tau_in - tau) / tau_T
 
 This is the dyadic tension index of Goldstein & Pevehouse (1997) (exponentially
@@ -40,6 +40,7 @@ def inverse_scale(q):
 
 @mechanism
 def tension_step(tension, net, inverse_goldstein_scale, forum_cut, rate):
-    """tau' = tau + (tau_in - tau) / tau_T, tau_in = clip(-NC / G_scale, 0, 1) * forum cut."""
-    target = clip(-net * inverse_goldstein_scale, 0.0, 1.0) * forum_cut
+    """tau' = tau + (tau_in - tau) / tau_T, tau_in = min(1, clip(-NC / G_scale, 0, 1) * forum
+    cut): tension stays within 0..1 when a forum's effect is harmful (a cut above 1)."""
+    target = min(1.0, clip(-net * inverse_goldstein_scale, 0.0, 1.0) * forum_cut)
     return tension + (target - tension) * rate

@@ -53,7 +53,9 @@ LADDER_HIGH = "legend7"  # the ladder panel's second legend column (the higher r
 LINE_COLOURS = ((31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189))
 
 
-def _matplotlib(data: dict, title: str):
+def fan_matplotlib(data: dict, title: str):
+    """The fan chart as a Matplotlib figure (the brief draws the policies' charts with it to give
+    them shared y-scales)."""
     plt = pyplot()
     fig, axes = plt.subplots(2, 3, figsize=(15, 8), dpi=110)
     months = list(range(len(data["months"])))
@@ -167,7 +169,7 @@ def plot_fan(data: dict, stem: str | Path) -> list[Path]:
     """Write the fan charts of ``api.fan``'s data to ``stem``.png, .svg and .html, titled with
     the provenance (scenario, policy, runs, seed)."""
     title = fan_title(data)
-    return write_all(_matplotlib(data, title), fan_figure(data, title), stem)
+    return write_all(fan_matplotlib(data, title), fan_figure(data, title), stem)
 
 
 def fan_title(data: dict) -> str:

@@ -63,3 +63,15 @@ def write_all(fig, plotly_fig, stem: str | Path) -> list[Path]:
     plt.close(fig)
     write_text(plotly_fig.to_html(include_plotlyjs=True, full_html=True), html)
     return [png, svg, html]
+
+
+def share_y(figures: list) -> None:
+    """Give the corresponding panels of figures drawn alike (the n-th axes of each) one
+    y-range, the union of theirs, so figures set side by side compare at a glance: two
+    policies' fan charts on different scales mislead."""
+    if len(figures) < 2:
+        return
+    for axes in zip(*(fig.axes for fig in figures), strict=True):
+        lows, highs = zip(*(ax.get_ylim() for ax in axes), strict=True)
+        for ax in axes:
+            ax.set_ylim(min(lows), max(highs))

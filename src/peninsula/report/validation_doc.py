@@ -159,7 +159,9 @@ def clash_section(r: dict) -> str:
     where = "below" if "prior_sensitivity" in r else "of docs/validation-2015.md"
     if r["posterior"].get("ladder"):
         fit = (f"The ladder's hazards were fitted jointly with the launch process on "
-               f"{c['years'][0]}-{r['train_until']} (priors: the parameter table's ranges). "
+               f"{c['years'][0]}-{r['train_until']} (priors: the parameter table's laws, the "
+               f"incident, hostilities and war hazards derived from the rivalry reference "
+               f"class). "
                f"The replay's mean yearly clash probability there is {mean_replay:.2f} against "
                f"the record's {share_obs:.2f}: {'within reach' if mean_replay >= 0.5 * share_obs else 'out of reach of the priors, so the held-out score owes much to a clash rate that is low in every year'}"
                f" (the prior sensitivity {where} shows what wider priors imply).")
@@ -188,7 +190,20 @@ benchmark is {best}). The rate benchmarks are high because clashes were frequent
 held-out years. On the replayed years {c['years'][0]}-{r['train_until']} ({n_train} clash
 years) the model's log score is {replay_model:.3f} against the training rate's
 {replay_rate:.3f}: {'better' if replay_model < replay_rate else 'worse'} there. {fit}
+{replay_band_sentence(c)}
 """
+
+
+def replay_band_sentence(c: dict) -> str:
+    """The replayed years' count of clash years against the model's 90% interval."""
+    band = c.get("replay_band")
+    if band is None:
+        return ""
+    lo, hi = band["interval_90"]
+    return (f"Over the replayed years {band['years'][0]}-{band['years'][1]} the record has "
+            f"{band['observed_clash_years']} clash years; the model's runs have "
+            f"{band['model_mean']:.1f} on average, 90% of them between {lo:g} and {hi:g}: the "
+            f"record lies {'within' if band['within'] else 'outside'} that band.")
 
 
 def expert_section(r: dict) -> str:
@@ -491,8 +506,11 @@ output (regenerate it after any change of the model):
    `programme_announcements`).
 2. **Calibration** on the training years only: approximate Bayesian computation by adaptive
    population Monte Carlo over every parameter of the launch process and the testing-campaign
-   regime (`peninsula calibrate`; priors uniform over the ranges, including zero and negative
-   drill and capability effects). `peninsula run --posterior FILE` uses the result.
+   regime, and with the escalation ladder's hazards (`peninsula calibrate --ladder`; priors:
+   the parameter table's laws, uniform where the literature is split, including zero and
+   negative drill and capability effects; the ladder's incident, hostilities and war hazards
+   derived from the rivalry reference class). `peninsula run --posterior FILE` uses the
+   result; the replays never use the bundled posterior of the whole record.
 3. **Prediction** without looking at the forecast years' launch counts (their levers, which are
    policy inputs, are known in the conditional mode and held in the ex-ante mode).
 4. **Skill** against naive baselines and a benchmark set of count models fitted by statsmodels
@@ -505,7 +523,7 @@ output (regenerate it after any change of the model):
 {rolling_section(rolling) if rolling else ''}
 ## Posterior of the yearly back-test (trained on 2006-{r['train_until']})
 
-Calibrated {'jointly with the escalation ladder (launches, launch days, and the years with an armed clash and with a war)' if r['posterior'].get('ladder') else 'on the launch process alone'}; priors uniform.
+Calibrated {'jointly with the escalation ladder (launches, launch days, and the years with an armed clash and with a war)' if r['posterior'].get('ladder') else 'on the launch process alone'}; priors: the parameter table's laws (the column "prior" gives each one's range).
 
 | parameter | prior | posterior mean | 90% range |
 |---|---|---|---|

@@ -3,10 +3,21 @@
 The TOML file is the single declaration of the model's parameters: value, unit, uncertainty
 range, hard limits, basis and the mechanism that uses each. ``REGISTRY`` keeps the file's
 order, which is also the column order of every parameter matrix (runs x parameters).
+
+A parameter that sets a strategy's effect names the strategy (``strategy``: one of the four
+strategy levers), the value at which the effect is nil (``null_value``) and the side of it that
+helps (``benefit``: "above" or "below"). Its prior probability of no benefit is then
+
+    p_no_benefit = F(null)        benefit above the null (F: the prior's CDF)
+                 = 1 - F(null)    benefit below it
+
+the mass of the prior at which the strategy does nothing or harms. ``basis_years`` is
+[first, last] year of the data a basis used, or [] when the basis is judgement alone.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +27,31 @@ TABLE = Path(__file__).with_name("parameters.toml")
 # for hazards whose uncertainty spans orders of magnitude (a posterior's right-skewed spread)
 DISTRIBUTIONS = ("triangular", "uniform", "fixed", "logtriangular")
 DEFAULT_LIMITS = (0.0, float("inf"))
+# the strategy levers whose effects a parameter may set (scenario/schema.py LEVERS)
+STRATEGIES = ("open_communication", "flexible_diplomacy", "multilateral_engagement",
+              "strategic_clarity")
+BENEFIT_SIDES = ("above", "below")  # where a strategy effect helps, relative to null_value
+
+
+def prior_cdf(x: float, low: float, mode: float, high: float, distribution: str) -> float:
+    """F(x) of a parameter's prior law (the law engine/random.py samples; its param_cdf is the
+    vectorised form): triangular(low, mode, high), uniform(low, high), logtriangular (triangular
+    in ln x), or fixed (a step at the value)."""
+    if distribution == "fixed" or high <= low:
+        return 1.0 if x >= mode else 0.0
+    if distribution == "logtriangular":
+        return prior_cdf(math.log(max(x, low)), math.log(low), math.log(mode), math.log(high),
+                         "triangular")
+    if distribution == "uniform":
+        return min(1.0, max(0.0, (x - low) / (high - low)))
+    if x <= low:
+        return 0.0
+    if x >= high:
+        return 1.0
+    span = high - low
+    if x < mode:
+        return (x - low) ** 2 / (span * (mode - low))
+    return 1.0 - (high - x) ** 2 / (span * (high - mode))
 
 
 @dataclass(frozen=True)
@@ -32,12 +68,25 @@ class Param:
     limits: tuple[float, float] = DEFAULT_LIMITS
     description: str = ""
     distribution: str = "triangular"  # how ensembles draw it: one of DISTRIBUTIONS
+    strategy: str | None = None  # the strategy lever whose effect it sets (STRATEGIES)
+    null_value: float | None = None  # the value at which that effect is nil
+    benefit: str | None = None  # the side of null_value that helps: BENEFIT_SIDES
+    basis_years: tuple[int, ...] | None = None  # (first, last) year of data; () judgement
+
+    @property
+    def p_no_benefit(self) -> float | None:
+        """The prior probability that the effect is nil or harmful: F(null) when benefit lies
+        above the null, 1 - F(null) when below (None for a parameter with no null value)."""
+        if self.null_value is None or self.benefit is None:
+            return None
+        f = prior_cdf(self.null_value, self.low, self.value, self.high, self.distribution)
+        return f if self.benefit == "above" else 1.0 - f
 
 
 def _param(name: str, entry: dict) -> Param:
     """One table entry as a Param; a malformed entry names the file and the field."""
     fields = {"value", "unit", "range", "basis", "mechanism", "limits", "description",
-              "distribution"}
+              "distribution", "strategy", "null_value", "benefit", "basis_years"}
     unknown = set(entry) - fields
     if unknown:
         raise ValueError(f"{TABLE.name}: [{name}] has unknown fields {sorted(unknown)}; "
@@ -48,7 +97,13 @@ def _param(name: str, entry: dict) -> Param:
         p = Param(name=name, value=float(entry["value"]), unit=str(entry["unit"]), low=low,
                   high=high, basis=str(entry["basis"]), mechanism=str(entry["mechanism"]),
                   limits=(lim[0], lim[1]), description=str(entry.get("description", "")),
-                  distribution=str(entry.get("distribution", "triangular")))
+                  distribution=str(entry.get("distribution", "triangular")),
+                  strategy=entry.get("strategy"),
+                  null_value=(None if entry.get("null_value") is None
+                              else float(entry["null_value"])),
+                  benefit=entry.get("benefit"),
+                  basis_years=(None if entry.get("basis_years") is None
+                               else tuple(int(y) for y in entry["basis_years"])))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{TABLE.name}: [{name}] is malformed ({exc!r}); each entry needs "
                          "value, unit, range = [low, high], basis and mechanism") from None
@@ -58,7 +113,29 @@ def _param(name: str, entry: dict) -> Param:
                          f"{p.limits[1]}")
     if p.distribution not in DISTRIBUTIONS:
         raise ValueError(f"{TABLE.name}: [{name}].distribution must be one of {DISTRIBUTIONS}")
+    _check_effect(name, p)
     return p
+
+
+def _check_effect(name: str, p: Param) -> None:
+    """A strategy effect names its strategy, its null value inside its range and the side that
+    helps; basis_years is [] or [first, last]."""
+    if p.strategy is not None and p.strategy not in STRATEGIES:
+        raise ValueError(f"{TABLE.name}: [{name}].strategy must be one of {STRATEGIES}")
+    if p.benefit is not None and p.benefit not in BENEFIT_SIDES:
+        raise ValueError(f"{TABLE.name}: [{name}].benefit must be one of {BENEFIT_SIDES}")
+    if (p.null_value is None) != (p.benefit is None):
+        raise ValueError(f"{TABLE.name}: [{name}] needs both null_value and benefit, or neither")
+    if p.strategy is not None and p.null_value is None:
+        raise ValueError(f"{TABLE.name}: [{name}] sets a strategy's effect, so it needs "
+                         "null_value and benefit")
+    if p.null_value is not None and not p.low <= p.null_value <= p.high:
+        raise ValueError(f"{TABLE.name}: [{name}].null_value {p.null_value} lies outside its "
+                         f"range [{p.low}, {p.high}]")
+    years = p.basis_years
+    if years is not None and not (years == () or (len(years) == 2 and years[0] <= years[1])):
+        raise ValueError(f"{TABLE.name}: [{name}].basis_years must be [] (judgement) or "
+                         f"[first, last], got {list(years)}")
 
 
 def read_table(path: Path = TABLE) -> tuple[Param, ...]:

@@ -1,0 +1,41 @@
+"""The dashboard's Wargame page in Chromium: start a game, preview and commit two turns, and see
+the fan, the preview and the debrief (skipped without Debian's chromium, as test_browser.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_browser import LOAD_TIMEOUT_MS, dashboard, set_number  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_wargame_page_plays_two_turns_and_shows_the_debrief(dashboard, browser,  # noqa: F811
+                                                                 tmp_path):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(dashboard, timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Peninsula: alliance dynamics").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_role("tab", name="Wargame").click()
+    set_number(page, "Futures per branch", 200)
+    set_number(page, "Turns", 2)
+    page.get_by_role("button", name="Start a new game").click()
+    page.get_by_text("Turn 1 of 2").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("What may come next under the levers in force").wait_for(
+        timeout=LOAD_TIMEOUT_MS)
+    assert page.locator(".js-plotly-plot").count() >= 1  # the fan
+    set_number(page, "Joint military exercises", 0.5)
+    page.get_by_role("button", name="Preview the move").click()
+    page.get_by_text("Preview: under the move, on the same futures").wait_for(
+        timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Paired effect on P(war or worse)").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.screenshot(path=str(tmp_path / "wargame_turn.png"), full_page=True)
+    page.get_by_role("button", name="Commit the move").click()
+    page.get_by_text("Turn 2 of 2").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Events of the turn just played").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_role("button", name="Commit the move").click()
+    page.get_by_text("Debrief", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Against the status quo from the start").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert page.get_by_role("button", name="Debrief (HTML)").count() == 1
+    shot = tmp_path / "wargame_debrief.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
