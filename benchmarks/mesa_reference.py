@@ -91,7 +91,7 @@ IMPLEMENTED_MECHANISMS = (
 LATER_MECHANISMS = tuple(m for m in MECHANISMS if m not in IMPLEMENTED_MECHANISMS)
 BASELINE_OVERRIDES = ("scenario.sample_parameters=false", f"scenario.horizon_months={MONTHS}",
                       *(f"mechanisms.{m}=false" for m in LATER_MECHANISMS))
-OUTCOMES = ("launches_per_year", "war", "clash", "nuclear_use", "alignment", "tension",
+OUTCOMES = ("launches_per_year", *FIRST_KEYS, "alignment", "tension",
             "cohesion", "gdp_loss_pct_ROK")
 
 # the model's fixed tables as plain Python lists (wiring: no numbers of their own)
@@ -433,10 +433,10 @@ class PeninsulaModel(mesa.Model):
                 self.talks = diplomacy.forced_talks(override)
             elif self.talks:  # talks go on unless they collapse
                 self.talks = not rnd() < probability(
-                    -diplomacy.talks_end_exponent(self.collapse_m, self.tension, flexible))
+                    -diplomacy.talks_end_exponent(q, self.collapse_m, self.tension, flexible))
             else:
                 self.talks = rnd() < probability(
-                    -diplomacy.talks_start_exponent(start_m, self.willingness, flexible))
+                    -diplomacy.talks_start_exponent(q, start_m, self.willingness, flexible))
             if f.concession_channel:
                 self.talks_share = concessions.running_share(self.talks, was_on,
                                                              self.talks_share, start_m,

@@ -119,9 +119,11 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
         np.mean(c["predicted"][:14])) == pytest.approx(b["model_replay_mean"]["probability"])
     assert c["model"]["held_out"]["log_score"] == c["scores"]["model"]["log_score"]
     assert isinstance(c["low_rate_artefact"], bool) and c["verdict"].startswith("The model's")
-    assert c["low_rate_artefact"] == (c["verdict_checks"]["beats_training_rate"] and (
-        bool(c["verdict_checks"]["low_constants_as_good"])
-        or c["verdict_checks"]["model_below_half_record_rate"]))
+    checks = c["verdict_checks"]
+    assert c["low_rate_artefact"] == (checks["beats_training_rate"] and (
+        checks["model_below_half_record_rate"]
+        or (bool(checks["low_constants_as_good"])
+            and checks["model_held_out_below_half_training_rate"])))
     pp = r["posterior_predictive"]
     assert pp["observed_dispersion"] == pytest.approx(
         np.var(r["observed"][:14], ddof=1) / np.mean(r["observed"][:14]))

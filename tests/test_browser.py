@@ -143,6 +143,7 @@ def test_dashboard_in_a_browser_compare_shows_levels_and_differences(dashboard, 
 
 
 def test_the_brief_opens_in_the_browser_with_its_figures_and_numbers(browser, tmp_path):
+    from peninsula.analysis import registry
     from peninsula.report.brief import write_brief
 
     sc = api.scenario_for("baseline", overrides=["scenario.horizon_months=24"])
@@ -158,5 +159,6 @@ def test_the_brief_opens_in_the_browser_with_its_figures_and_numbers(browser, tm
     assert all(w > 100 for w in widths)  # every embedded figure decoded and drawn
     text = page.inner_text("body").replace("\u2212", "-")  # the brief prints minus signs
     d = compare["differences"]["dual-track"]["p_war_1y"]
-    assert f"{100 * d['mean']:+.2f}" in text or f"{100 * d['mean']:.2f}" in text
+    shown = registry.metric("p_war_1y").format_difference(d["mean"]).replace("\u2212", "-")
+    assert shown in text  # the difference as the registry words it (percentage points)
     assert str(ROOT) not in text

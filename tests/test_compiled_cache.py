@@ -3,6 +3,9 @@ a fresh cache, so a kernel compiled from old source never runs (model/compiled.p
 
 from __future__ import annotations
 
+import os
+import time
+
 import numba
 
 from peninsula.model import compiled
@@ -32,10 +35,14 @@ def test_cache_folder_is_keyed_and_replaces_other_keys(tmp_path, monkeypatch):
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     pkg = make_package(tmp_path / "pkg")
     stale = pkg / "__pycache__" / "numba-0000000000000000"
+    recent = pkg / "__pycache__" / "numba-1111111111111111"  # another version, still running
     stale.mkdir(parents=True)
+    recent.mkdir(parents=True)
+    day_ago = time.time() - compiled.STALE_AFTER_SECONDS - 60
+    os.utime(stale, (day_ago, day_ago))
     folder = compiled.cache_folder(pkg)
     assert folder == pkg / "__pycache__" / f"numba-{compiled.source_digest(pkg)}"
-    assert not stale.exists()
+    assert not stale.exists() and recent.exists()
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "user"))
     assert compiled.cache_folder(pkg).parent == tmp_path / "user" / "peninsula"
 

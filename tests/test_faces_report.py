@@ -53,3 +53,50 @@ def test_the_page_has_every_marker():
     for name in faces.TABLES:
         begin, end = faces.markers(name)
         assert text.count(begin) == 1 and text.count(end) == 1 and text.index(begin) < text.index(end)
+
+
+def harm_rows(table: str) -> dict[str, list[list[float]]]:
+    """Per strategy (and "all four"): the probabilities of each of its rows in the two tables
+    of the strategy-harm section (prior p_no_benefit and the share of the draws run; the
+    overall share, its interval and the normal check)."""
+    rows: dict[str, list[list[float]]] = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        label = cells[0]
+        if label not in (*faces.STRATEGIES, "all four"):
+            continue
+        if cells[1].startswith("`"):  # a parameter row
+            shown = [cells[3], cells[5]]
+        else:  # a strategy's overall share "0.12 [0.03, 0.25]", the normal and linear checks
+            shown = [*cells[2].replace("[", " ").replace("]", " ").replace(",", " ").split(),
+                     cells[4], cells[5]]
+        rows.setdefault(label, []).append([float(x) for x in shown])
+    return rows
+
+
+def assert_harm_table_complete(table: str) -> None:
+    rows = harm_rows(table)
+    for strategy in faces.STRATEGIES:
+        assert len(rows[strategy]) == len(faces.strategy_parameters(strategy)) + 1, strategy
+    assert len(rows["all four"]) == 1
+    for label, values in rows.items():
+        for row in values:
+            assert all(0.0 <= x <= 1.0 for x in row), (label, row)
+
+
+def test_harm_table_lists_every_strategy_with_shares_between_0_and_1():
+    table = faces.strategy_harm_table(2000, 5)
+    faces.strategy_arms.cache_clear()
+    assert {"open_communication", "flexible_diplomacy", "multilateral_engagement",
+            "strategic_clarity"} == set(faces.STRATEGIES)
+    assert_harm_table_complete(table)
+    for strategy in faces.STRATEGIES:  # the prior masses come from the parameter table
+        for p in faces.strategy_parameters(strategy):
+            assert f"| {strategy} | `{p.name}` |" in table
+            assert f"| {p.p_no_benefit:.2f} |" in table.split(f"`{p.name}`")[1].splitlines()[0]
+
+
+def test_the_page_harm_table_lists_every_strategy_with_shares_between_0_and_1():
+    text = (ROOT / "docs" / "faces.md").read_text(encoding="utf-8")
+    begin, end = faces.markers("strategy-harm")
+    assert_harm_table_complete(text[text.index(begin):text.index(end)])

@@ -13,7 +13,8 @@ The cache: Numba keys a cached function on its own source file only, not on the 
 calls or inlines, so an edit of a mechanism or a phase would leave the kernel compiled from the
 old source in the cache. The cache therefore lives in a folder named by a hash of every compiled
 source (``model/`` and ``engine/``): any edit starts a fresh cache, and folders of other hashes
-are removed. Under ``NUMBA_CACHE_DIR`` when it is set, else in the package's ``__pycache__``
+are removed once unused for a day (a process of another version may still load from its own).
+Under ``NUMBA_CACHE_DIR`` when it is set, else in the package's ``__pycache__``
 when it can be written, else in the user's cache folder.
 """
 
@@ -23,6 +24,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import numba
@@ -43,6 +45,9 @@ def source_digest(package: Path = PACKAGE) -> str:
     return h.hexdigest()[:16]
 
 
+STALE_AFTER_SECONDS = 24 * 3600  # another source's cache folder is removed after a day unused
+
+
 def _writable(folder: Path) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +59,8 @@ def _writable(folder: Path) -> bool:
 
 def cache_folder(package: Path = PACKAGE) -> Path:
     """The folder of this source's compiled cache (module docstring), with the folders of other
-    hashes beside it removed (best effort: a folder in use elsewhere may stay)."""
+    hashes beside it removed once untouched for STALE_AFTER_SECONDS (best effort): a process of
+    another source version that is still running (its workers load from its folder) keeps it."""
     user = os.environ.get("NUMBA_CACHE_DIR")
     if user:
         parent = Path(user) / "peninsula"
@@ -65,8 +71,13 @@ def cache_folder(package: Path = PACKAGE) -> Path:
         parent = Path(xdg) / "peninsula"
     folder = parent / f"{CACHE_PREFIX}{source_digest(package)}"
     if parent.is_dir():
+        now = time.time()
         for old in parent.glob(f"{CACHE_PREFIX}*"):
-            if old != folder:
+            try:
+                stale = now - old.stat().st_mtime > STALE_AFTER_SECONDS
+            except OSError:  # removed meanwhile
+                continue
+            if old != folder and stale:
                 shutil.rmtree(old, ignore_errors=True)
     return folder
 

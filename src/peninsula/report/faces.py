@@ -7,7 +7,10 @@ marker comments in the file (``<!-- faces:NAME:begin -->`` and ``<!-- faces:NAME
 so the prose around the tables is kept and only the measured numbers change. Every row is an
 ensemble of N runs (default 10,000) with the same seed, so the arms of a comparison share their
 random numbers and run ids (common random numbers); the strategy effects under sampled
-parameters are paired per-run differences on those common runs.
+parameters are paired per-run differences on those common runs, and the same pairs give each
+strategy's share of parameter draws under which it raises P(war, 10 yr) (one minus
+analysis/compare.py ``p_better``, with its normal check and a linear reading on the strategy's
+own parameters), beside each of its parameters' prior mass of no benefit (``p_no_benefit``).
 """
 
 from __future__ import annotations
@@ -15,13 +18,18 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from peninsula.analysis.metrics import paired_difference, per_run_at, shared_draws
+from peninsula.analysis.compare import p_better
+from peninsula.analysis.metrics import draw_index, paired_difference, per_run_at, shared_draws
 from peninsula.api import Ensemble, run
+from peninsula.engine.simulate import parameter_source, runs_per_draw
 from peninsula.scenario.loader import load_scenario
+from peninsula.scenario.parameters import NAMES, REGISTRY, Param
 
 STRATEGIES = ("open_communication", "flexible_diplomacy", "multilateral_engagement",
               "strategic_clarity")
@@ -82,28 +90,137 @@ def _effect_cell(on: np.ndarray, off: np.ndarray, scale: float, digits: int,
     return f"{scale * mean:+.{digits}f} [{scale * lo:+.{digits}f}, {scale * hi:+.{digits}f}]"
 
 
+@dataclass(frozen=True)
+class StrategyArms:
+    """A strategy's two arms (lever at 0, lever at 1) on the same runs of the baseline with
+    sampled parameters: per-run outcomes by the horizon, each run's parameter draw and the
+    runs' parameter values (the same in both arms)."""
+
+    off: dict[str, np.ndarray]
+    on: dict[str, np.ndarray]
+    draws: np.ndarray  # each run's parameter draw (metrics.draw_index)
+    interval_draws: np.ndarray | None  # the draws for intervals (metrics.shared_draws)
+    params: np.ndarray  # runs x parameters, columns as NAMES
+    posterior_columns: frozenset[str]  # parameters drawn from the calibrated posterior
+    source: str  # where the parameters come from ('posterior', 'prior' or 'point')
+    runs_per_draw: int
+
+
+def _arm_levers(label: str) -> tuple[list[str], list[str]]:
+    """The overrides of the two arms of ``label``: one strategy lever, or "all four"."""
+    if label == "all four":
+        return _all(0), _all(1)
+    return [f"levers.{label}=0"], [f"levers.{label}=1"]
+
+
+@cache
+def strategy_arms(label: str, runs: int, seed: int) -> StrategyArms:
+    """The two arms of strategy ``label`` (or "all four"), run once and shared by the tables."""
+    off_set, on_set = _arm_levers(label)
+    off = _ensemble("baseline", off_set, runs, seed)
+    on = _ensemble("baseline", on_set, runs, seed)
+    if not np.array_equal(off.result.run_ids, on.result.run_ids):
+        raise RuntimeError("the two arms do not share their runs")
+    setup = off.setup
+    return StrategyArms(
+        off=per_run_at(off.result, HORIZON_YEARS), on=per_run_at(on.result, HORIZON_YEARS),
+        draws=draw_index(off.result.run_ids, setup),
+        interval_draws=shared_draws(off.result.run_ids, setup),
+        params=np.asarray(off.result.params, dtype=float),
+        posterior_columns=frozenset(NAMES[j] for j in setup.posterior_columns),
+        source=parameter_source(setup), runs_per_draw=runs_per_draw(setup))
+
+
 def strategy_effects_table(runs: int, seed: int) -> str:
     """Each strategy (and all four) on minus off on the baseline with sampled parameters:
     paired per-run differences of war, clash (percentage points) and launches a year by year
     10, with 90% normal intervals."""
-    years = HORIZON_YEARS
-    lines = [f"Measured: {runs:,} runs each arm, seed {seed}, parameters sampled from their "
-             "priors; on minus off, paired per run, mean [90% interval].", "",
+    lines = [f"Measured: {runs:,} runs each arm, seed {seed}, parameters sampled (launch and "
+             "ladder parameters from the calibrated posterior, the rest from their priors); "
+             "on minus off, paired per run, mean [90% interval].", "",
              "| strategy | P(war) % off / on | P(war) pp | P(clash) pp | launches/yr |",
              "|---|---|---|---|---|"]
-    arms = [(lever, [f"levers.{lever}=0"], [f"levers.{lever}=1"]) for lever in STRATEGIES]
-    arms.append(("all four", _all(0), _all(1)))
-    for label, off_set, on_set in arms:
-        off = _ensemble("baseline", off_set, runs, seed)
-        on = _ensemble("baseline", on_set, runs, seed)
-        if not np.array_equal(off.result.run_ids, on.result.run_ids):
-            raise RuntimeError("the two arms do not share their runs")
-        a, b = per_run_at(off.result, years), per_run_at(on.result, years)
-        draws = shared_draws(off.result.run_ids, off.setup)
+    for label in (*STRATEGIES, "all four"):
+        arms = strategy_arms(label, runs, seed)
+        a, b, draws = arms.off, arms.on, arms.interval_draws
         lines.append(f"| {label} | {100 * a['war'].mean():.2f} / {100 * b['war'].mean():.2f} | "
                      f"{_effect_cell(b['war'], a['war'], 100, 2, draws)} | "
                      f"{_effect_cell(b['clash'], a['clash'], 100, 1, draws)} | "
                      f"{_effect_cell(b['launches_per_year'], a['launches_per_year'], 1, 1, draws)} |")
+    return "\n".join(lines)
+
+
+def strategy_parameters(strategy: str) -> tuple[Param, ...]:
+    """The parameters that set ``strategy``'s effects, in the parameter table's order."""
+    return tuple(p for p in REGISTRY if p.strategy == strategy)
+
+
+def no_benefit_share(values: np.ndarray, param: Param) -> float:
+    """Share of ``values`` of a strategy parameter at which its effect is nil or harmful."""
+    if param.null_value is None or param.benefit is None:
+        raise ValueError(f"{param.name} sets no strategy effect (no null_value and benefit)")
+    no_benefit = values <= param.null_value if param.benefit == "above" else (
+        values >= param.null_value)
+    return float(np.mean(no_benefit))
+
+
+def fitted_harm_share(arms: StrategyArms, params: tuple[Param, ...]) -> float:
+    """Share of parameter draws whose per-draw mean difference in war (on minus off), fitted
+    by least squares on the strategy's own parameters, is above 0: the prior mass of those
+    parameters under which a linear reading of the effect harms (NaN with fewer draws than
+    coefficients)."""
+    _, first, index = np.unique(arms.draws, return_index=True, return_inverse=True)
+    diff = arms.on["war"].astype(float) - arms.off["war"].astype(float)
+    per_draw = np.bincount(index, weights=diff) / np.bincount(index)
+    x = arms.params[first][:, [NAMES.index(p.name) for p in params]]
+    x = x[:, x.std(axis=0) > 0]
+    design = np.column_stack([np.ones(len(per_draw)), x])
+    if len(per_draw) <= design.shape[1]:
+        return float("nan")
+    coef = np.linalg.lstsq(design, per_draw, rcond=None)[0]
+    return float(np.mean(design @ coef > 0))
+
+
+def _harm_cells(arms: StrategyArms, params: tuple[Param, ...]) -> str:
+    """The share of parameter draws under which the lever raises P(war): 1 - p_better, with
+    its interval, the draws that show a change, the normal deconvolution's check and the
+    linear reading on the strategy's parameters."""
+    better = p_better(arms.on["war"], arms.off["war"], arms.draws)
+    fitted = f"{fitted_harm_share(arms, params):.2f}"
+    if better is None:
+        return f"n/a (fewer than two draws change a run) | | | {fitted}"
+    seen = better["draws"] - better["ties"]
+    return (f"{1 - better['share']:.2f} [{1 - better['p95']:.2f}, {1 - better['p05']:.2f}] | "
+            f"{seen:,} of {better['draws']:,} | {1 - better['normal_share']:.2f} | {fitted}")
+
+
+def strategy_harm_table(runs: int, seed: int) -> str:
+    """Per strategy: each of its parameters' prior mass of no benefit (``p_no_benefit``) and
+    the share of these runs' draws on that side, then the strategy's share of parameter draws
+    under which it raises P(war, 10 yr), from the paired arms of the strategy-effects table."""
+    first = strategy_arms(STRATEGIES[0], runs, seed)
+    heads = np.unique(first.draws, return_index=True)[1]  # one row per parameter draw
+    lines = [f"Measured: {runs:,} runs each arm, seed {seed}, {len(heads):,} parameter draws "
+             f"of {first.runs_per_draw} runs each (parameters: {first.source}).", "",
+             "| strategy | parameter | helps when | prior p_no_benefit | drawn from "
+             "| share of these draws with no benefit |", "|---|---|---|---|---|---|"]
+    for strategy in STRATEGIES:
+        for p in strategy_parameters(strategy):
+            side = ">" if p.benefit == "above" else "<"
+            source = ("calibrated posterior" if p.name in first.posterior_columns
+                      else "prior")
+            values = first.params[heads, NAMES.index(p.name)]
+            lines.append(f"| {strategy} | `{p.name}` | {side} {p.null_value:g} | "
+                         f"{p.p_no_benefit:.2f} | {source} | "
+                         f"{no_benefit_share(values, p):.2f} |")
+    lines += ["", "| strategy | parameters | share of draws where it raises P(war, 10 yr) "
+              "[90%] | draws with a changed run | normal check | linear on its parameters |",
+              "|---|---|---|---|---|---|"]
+    for label in (*STRATEGIES, "all four"):
+        params = (tuple(p for s in STRATEGIES for p in strategy_parameters(s))
+                  if label == "all four" else strategy_parameters(label))
+        cells = _harm_cells(strategy_arms(label, runs, seed), params)
+        lines.append(f"| {label} | {len(params)} | {cells} |")
     return "\n".join(lines)
 
 
@@ -129,6 +246,7 @@ TABLES: dict[str, Callable[[int, int], str]] = {
     "two-faces": two_faces_table,
     "strategies-point": strategies_point_table,
     "strategy-effects": strategy_effects_table,
+    "strategy-harm": strategy_harm_table,
     "best-level": best_level_table,
 }
 
@@ -156,8 +274,12 @@ def write_tables(path: Path, tables: dict[str, str]) -> None:
 
 
 def measure(runs: int, seed: int) -> dict[str, str]:
-    """Every table of the page, measured."""
-    return {name: build(runs, seed) for name, build in TABLES.items()}
+    """Every table of the page, measured (the strategies' arms run once for the tables that
+    share them)."""
+    try:
+        return {name: build(runs, seed) for name, build in TABLES.items()}
+    finally:
+        strategy_arms.cache_clear()
 
 
 def main(argv: list[str] | None = None) -> None:
