@@ -77,7 +77,8 @@ def test_compare_json_contract_and_common_random_numbers(tmp_path):
     for name in out["differences"]:
         for outcome in ("p_war_5y", "p_clash_1y", "stability_index"):
             d = out["differences"][name][outcome]
-            assert set(d) == {"mean", "p05", "p95"} and d["p05"] <= d["mean"] <= d["p95"]
+            assert set(d) == {"mean", "p05", "p95", "interval_90"}
+            assert d["p05"] <= d["mean"] <= d["p95"] and d["interval_90"] == [d["p05"], d["p95"]]
             means = out["policies"][name][outcome]["mean"], \
                 out["policies"]["status-quo"][outcome]["mean"]
             assert abs(d["mean"] - (means[0] - means[1])) < 1e-9

@@ -166,7 +166,9 @@ def test_compare_json_says_what_carries_each_difference(sets):
     for name in ("dual-track", "max-deterrence"):
         d = out["differences"][name]
         assert {"p_better", "carried_by", "carried_by_note", "p_better_note"} <= set(d)
-        assert {"mean", "p05", "p95"} == set(d["p_war_10y"])  # the metrics keep their keys
+        # the metrics keep their keys, and add the interval of the mean under its own name
+        assert set(d["p_war_10y"]) == {"mean", "p05", "p95", "interval_90"}
+        assert d["p_war_10y"]["interval_90"] == [d["p_war_10y"]["p05"], d["p_war_10y"]["p95"]]
         if sets == ["scenario.sample_parameters=false"]:
             assert d["p_better"] is None and d["carried_by"] is None
             assert "point values" in d["carried_by_note"] and "point values" in \

@@ -9,8 +9,10 @@ policies' effect on each run, not the spread of futures; its interval is far nar
 difference of two independent ensembles' means at the same run count.
 
 Per policy, each outcome is the mean over runs with its 90% interval of Monte Carlo error
-(Wilson for a probability, normal for a mean) as ``{mean, p05, p95, se}``; each difference is
-``{mean, p05, p95}``.
+(Wilson for a probability, normal for a mean) as ``{mean, p05, p95, se, interval_90}``; each
+difference is ``{mean, p05, p95, interval_90}``. ``p05``/``p95`` are kept for scripts that read
+them, but they are the ends of the interval of the mean, not percentiles of the runs:
+``interval_90`` ([low, high]) names them for what they are.
 
 What carries each comparison (the estimators are set out above ``discordant_counts``): beside
 its metrics, each policy's entry in ``differences`` holds ``p_better``, the share of parameter
@@ -85,13 +87,14 @@ def estimate(values: np.ndarray, probability: bool, draws: np.ndarray | None = N
     if probability:
         lo, hi = (wilson_interval(int(round(x.sum())), len(x)) if draws is None
                   else monte_carlo_interval(*draw_counts(x, draws)))
-    return {"mean": mean, "p05": lo, "p95": hi, "se": se}
+    return {"mean": mean, "p05": lo, "p95": hi, "se": se, "interval_90": [lo, hi]}
 
 
 def difference(a: np.ndarray, b: np.ndarray, draws: np.ndarray | None = None) -> dict:
-    """``{mean, p05, p95}`` of the paired run-by-run difference a - b."""
+    """``{mean, p05, p95, interval_90}`` of the paired run-by-run difference a - b (p05/p95:
+    the ends of the 90% interval of the mean difference, as interval_90)."""
     mean, lo, hi = paired_difference(a, b, draws)
-    return {"mean": mean, "p05": lo, "p95": hi}
+    return {"mean": mean, "p05": lo, "p95": hi, "interval_90": [lo, hi]}
 
 
 # --- what carries a comparison: p_better and carried_by ----------------------------------------
