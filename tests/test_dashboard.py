@@ -350,3 +350,16 @@ def test_each_fan_panel_has_its_own_legend_in_the_registrys_words():
     assert not [n for n in names if RAW_NAME.match(n)]
     titles = [a.text for a in fig.layout.annotations]
     assert "Korean Stability Index, year by year (points 0-100)" in titles
+
+
+def test_discover_inspects_any_box_on_the_trajectory():
+    """The Discover tab's inspect control shows the box chosen by its index with the same
+    statistics as 'peninsula discover --inspect I' (api.inspect_box)."""
+    at = app_test()
+    at.button(key="run_discover").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.number_input(key="discover_inspect").set_value(0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = "\n".join(m.value for m in at.tabs[3].markdown)
+    assert "Box 0: coverage 100.0%" in text  # the first box is the whole space
+    assert "lift 1.00" in text

@@ -626,8 +626,32 @@ def discover_tab(settings: S.Settings | None) -> None:
                 "few parameters above (e.g. the leaders of a screening) or raise the runs.")
     else:
         show_table(limits_table(box))
+    for warning in data.get("warnings", []):
+        st.warning(warning)
+    inspect_section(data)
     st.download_button("Discovery (HTML)", S.figure_html(fig), "discovery.html", "text/html",
                        key="dl_discover")
+
+
+def inspect_section(data: dict) -> None:
+    """Any box on the peeling trajectory with its statistics (as 'discover --inspect I'):
+    coverage, density, lift and the limits against their prior ranges."""
+    trajectory = data.get("trajectory") or []
+    if len(trajectory) < 2:
+        return
+    chosen = int(data["box"].get("trajectory_index", len(trajectory) - 1))
+    i = st.number_input(f"Inspect a box on the peeling trajectory (0 to {len(trajectory) - 1}; "
+                        f"the box above is {chosen})", min_value=0,
+                        max_value=len(trajectory) - 1, value=chosen, step=1,
+                        key="discover_inspect")
+    box = api.inspect_box(data, int(i))
+    st.write(f"Box {box['index']}: coverage {R.percent(box['coverage'])}, density "
+             f"{R.percent(box['density'])}, lift {box['lift']:.2f} (density over the base rate), "
+             f"{box['res_dim']} restricted parameter(s).")
+    if box["limits"]:
+        show_table(limits_table(box))
+    for warning in box.get("warnings", []):
+        st.warning(warning)
 
 
 def history_tab() -> None:
