@@ -158,6 +158,8 @@ def test_sweep_reports_standard_errors_and_paired_differences():
     for metric in ("dprk_launches_per_year", "stability_index", "p_clash_1y"):
         assert abs(d[f"{metric}_diff"] - (d[metric] - table.loc[0, metric])) < 1e-9
         assert d[f"{metric}_diff_p05"] <= d[f"{metric}_diff"] <= d[f"{metric}_diff_p95"]
+        assert (d[f"{metric}_diff_low_90"], d[f"{metric}_diff_high_90"]) == (
+            d[f"{metric}_diff_p05"], d[f"{metric}_diff_p95"])  # the interval under its name
     assert d["dprk_launches_per_year_diff_p05"] > 0  # the drill effect, paired
 
 

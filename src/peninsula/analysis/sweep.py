@@ -196,7 +196,9 @@ def flat_metrics(summary: dict, with_se: bool = False) -> dict:
     """The headline numbers of a summary as flat columns (one row per point); ``with_se`` adds
     each one's standard error as ``NAME_se`` (binomial for probabilities). A point summary of
     a paired sweep (``paired``) adds ``NAME_diff``, ``NAME_diff_p05`` and ``NAME_diff_p95``:
-    the paired difference against the reference point and its 90% interval."""
+    the paired difference against the reference point and its 90% interval, which
+    ``NAME_diff_low_90`` and ``NAME_diff_high_90`` repeat under names that say so (the interval
+    of a mean difference, not percentiles of the runs; the p05/p95 names are kept for scripts)."""
     row = {}
     runs = summary["runs"]
     for key, _ in PROBABILITIES:
@@ -211,6 +213,7 @@ def flat_metrics(summary: dict, with_se: bool = False) -> dict:
             row[f"{key}_se"] = summary[key].get("se", math.nan)
     for name, d in summary.get("paired", {}).items():
         row[f"{name}_diff"], row[f"{name}_diff_p05"], row[f"{name}_diff_p95"] = d
+        row[f"{name}_diff_low_90"], row[f"{name}_diff_high_90"] = d[1], d[2]
     return row
 
 
