@@ -41,6 +41,7 @@ from peninsula.analysis import frames
 from peninsula.analysis.metrics import per_run_outcomes, summarize
 from peninsula.analysis.sweep import SweepError
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
+from peninsula.engine.execution import Execution, executing
 from peninsula.io import store, tables
 from peninsula.io.events import EventFileError
 from peninsula.io.parts import ResumeError
@@ -54,7 +55,7 @@ from peninsula.scenario.loader import Scenario, load_scenario
 __all__ = [
     # running ensembles
     "Ensemble", "FinishedFolder", "Scenario", "load_scenario", "run", "run_to_dir",
-    "scenario_for", "check_engine",
+    "scenario_for", "check_engine", "Execution", "write_summary", "write_table",
     # studies and their data frames
     "sweep", "sweep_design", "compare", "compare_frame", "policies", "resolve_policies",
     "policy_scenario", "fan", "fan_of", "sensitivity", "sensitivity_plan", "discover",
@@ -344,7 +345,8 @@ def run_to_dir(scenario: Scenario | str, out_dir: str | Path, *, runs: int | Non
                progress: Callable[[int], None] | None = None,
                posterior: pd.DataFrame | None = None, command: str | None = None,
                on_resume: Callable[[int, int], None] | None = None,
-               kernel: str = "auto") -> Ensemble | FinishedFolder:
+               kernel: str = "auto", execution: Execution | None = None
+               ) -> Ensemble | FinishedFolder:
     """Run an ensemble straight to a folder, chunk by chunk, resumable after an interruption.
 
     Each worker writes its chunk's Parquet parts; the final runs/monthly/events tables, the
@@ -356,16 +358,18 @@ def run_to_dir(scenario: Scenario | str, out_dir: str | Path, *, runs: int | Non
     (another plan: ``ResumeError``); a finished result of the same plan is left as it is and
     returned as a ``FinishedFolder``; one of another plan is refused (``ResumeError``).
     Returns an Ensemble holding the per-run outcomes (the monthly table stays on disk).
-    ``runs`` and ``seed``, when given, replace the scenario's.
+    ``runs`` and ``seed``, when given, replace the scenario's. ``execution`` (an
+    ``Execution``), when given, says how to run in place of workers, executor, chunk_runs,
+    kernel, progress and resume.
     """
     scenario = scenario_for(scenario, runs=runs, seed=seed)
     out = Path(out_dir)
-    with store.folder_lock(out):
-        return _run_to_locked_dir(scenario, out, workers=workers, executor=executor,
-                                  chunk_runs=chunk_runs, record_monthly=record_monthly,
-                                  record_events=record_events, resume=resume,
-                                  progress=progress, posterior=posterior, command=command,
-                                  on_resume=on_resume, kernel=kernel)
+    with store.folder_lock(out), executing(
+            execution, workers=workers, executor=executor, chunk_runs=chunk_runs,
+            resume=resume, progress=progress, kernel=kernel) as how:
+        return _run_to_locked_dir(scenario, out, record_monthly=record_monthly,
+                                  record_events=record_events, posterior=posterior,
+                                  command=command, on_resume=on_resume, **how)
 
 
 def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chunk_runs,
@@ -430,14 +434,16 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
         chunk_runs: int = DEFAULT_CHUNK_RUNS, record_monthly: bool = True,
         record_events: bool = True, progress: Callable[[int], None] | None = None,
         posterior: pd.DataFrame | None = None, compact: bool = False,
-        kernel: str = "auto") -> Ensemble:
+        kernel: str = "auto", execution: Execution | None = None) -> Ensemble:
     """Run an ensemble of ``runs`` futures of ``scenario`` (a Scenario or a bundled name/file).
 
     ``posterior`` (parameter-named columns, e.g. from ``peninsula calibrate``) supplies each
     parameter draw's values of those parameters (one row per block of
     ``runs_per_parameter_draw`` runs) in place of their prior ranges. ``kernel`` picks the
     monthly step ('auto', 'numba' or 'numpy'); the kernels agree to a last-bit tolerance and
-    each is bit-identical to itself on one CPU family (docs/performance.md).
+    each is bit-identical to itself on one CPU family (docs/performance.md). ``execution`` (an
+    ``Execution``), when given, says how to run in place of workers, executor, chunk_runs,
+    kernel and progress.
     """
     sc = _scenario(scenario)
     settings = {k: v for k, v in (("runs", _whole(runs, "--runs", 1)),
@@ -446,11 +452,29 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
                 if v is not None}
     if settings:
         sc = sc.with_settings(**settings)
-    setup = build_setup(sc, posterior=posterior, kernel=kernel)
-    result = run_chunks(setup, sc.runs, chunk_runs=chunk_runs, executor=executor, workers=workers,
-                        record_monthly=record_monthly, record_events=record_events,
-                        compact=compact, progress=progress)
+    with executing(execution, workers=workers, executor=executor, chunk_runs=chunk_runs,
+                   progress=progress, kernel=kernel) as how:
+        setup = build_setup(sc, posterior=posterior, kernel=how.pop("kernel"))
+        result = run_chunks(setup, sc.runs, record_monthly=record_monthly,
+                            record_events=record_events, compact=compact, **how)
     return Ensemble(sc, setup, result)
+
+
+def write_summary(summary: Mapping, out_dir: str | Path) -> Path:
+    """Replace the summary of the result in ``out_dir`` (summary.json) with ``summary``, e.g.
+    the run's summary with its explanation added: under the folder's lock and atomically, so
+    a reader sees the old summary or the new one, never a part. Returns the file's path."""
+    path = Path(out_dir) / "summary.json"
+    with store.folder_lock(Path(out_dir)):
+        store.write_json(summary, path)
+    return path
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` as one Parquet file (no index), atomically: the file appears under its
+    name only when complete, and a failed write leaves any earlier file there untouched."""
+    store.write_parquet(table, Path(path))
+    return Path(path)
 
 
 # --- studies, history and data: every command of the command line has its function here -------
@@ -471,15 +495,9 @@ def scenario_for(scenario: Scenario | str | Path = "baseline", *, runs: int | No
 
 @_package_errors
 def check_engine(kernel: str = "auto", executor_kind: str = "local") -> None:
-    """A known kernel and executor kind, or ValueError naming the option."""
-    from peninsula.engine.simulate import resolve_kernel
-
-    try:
-        resolve_kernel(kernel)
-    except ValueError as exc:
-        raise ValueError(f"--kernel: {exc}") from None
-    if executor_kind not in ("local", "dask"):
-        raise ValueError(f"--executor: {executor_kind!r} is not one of: local, dask")
+    """A known kernel and executor kind, or ValueError naming the option (checked as an
+    ``Execution`` checks them)."""
+    Execution(kernel=kernel, executor_kind=executor_kind)
 
 
 @_package_errors
@@ -516,7 +534,8 @@ def sweep(scenario: Scenario | str = "baseline", grid: Mapping | list[str] | str
           resume: bool = False, kernel: str = "auto",
           progress: Callable[[int], None] | None = None,
           on_resume: Callable[[int, int], None] | None = None,
-          paired_against: int | None = None) -> pd.DataFrame:
+          paired_against: int | None = None, execution: Execution | None = None
+          ) -> pd.DataFrame:
     """One ensemble per design point (same runs and seed), the points from ``grid`` (a dict
     of Python values or ``--grid`` strings: ``sweep_design``) or ``design``; a data frame with
     one row per point: the point's settings, the metrics of analysis/metrics.py and their
@@ -524,14 +543,16 @@ def sweep(scenario: Scenario | str = "baseline", grid: Mapping | list[str] | str
     point number) also each metric's paired difference against that point, run by run on
     common random numbers, and its 90% interval (``NAME_diff``, ``NAME_diff_p05``,
     ``NAME_diff_p95``). ``out_dir`` keeps every finished point (resumable). The labels of
-    the metric and lever columns in words are in ``attrs["labels"]``."""
+    the metric and lever columns in words are in ``attrs["labels"]``.
+    ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis.sweep import run_sweep
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     table = sweep_design(sc, grid, design)
-    result = run_sweep(sc, table, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                       out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
-                       on_resume=on_resume, with_se=True, paired_against=paired_against)
+    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                   resume=resume, kernel=kernel, progress=progress) as how:
+        result = run_sweep(sc, table, out_dir=out_dir, on_resume=on_resume, with_se=True,
+                           paired_against=paired_against, **how)
     return frames.attach_labels(result, result.columns, _label_source())
 
 
@@ -565,11 +586,12 @@ def policy_scenario(scenario: Scenario, policy) -> Scenario:
 @_package_errors
 def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
         runs: int | None = None, seed: int | None = None, workers: int = 1,
-        overrides: list[str] | None = None) -> dict:
+        overrides: list[str] | None = None, execution: Execution | None = None) -> dict:
     """The fan charts' data of one ensemble (analysis/fan.py), with the policy's levers set
     when one is named (a bundled policy or a TOML file holding one policy): keys ``months``,
     ``cumulative``, ``ladder``, ``years``, ``yearly``, and the provenance ``scenario``,
-    ``policy``, ``runs``, ``seed``."""
+    ``policy``, ``runs``, ``seed``.
+    ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis.compare import policy_scenario
 
     sc = scenario_for(scenario, runs=runs, seed=seed, overrides=overrides)
@@ -580,7 +602,8 @@ def fan(scenario: Scenario | str = "baseline", policy: str | None = None, *,
         if len(found) != 1:
             raise ValueError(f"--policy {policy}: names {len(found)} policies; give one")
         sc = policy_scenario(sc, found[0])
-    return fan_of(run(sc, workers=workers, record_monthly=True, record_events=False), policy)
+    return fan_of(run(sc, workers=workers, record_monthly=True, record_events=False,
+                      execution=execution), policy)
 
 
 @_package_errors
@@ -597,11 +620,13 @@ def fan_of(ens: Ensemble, policy: str | None = None) -> dict:
 def compare(scenario: Scenario | str = "baseline", policies: list | None = None, *,
             runs: int | None = None, seed: int | None = None, workers: int = 1,
             executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
-            kernel: str = "auto", progress: Callable[[int], None] | None = None) -> dict:
+            kernel: str = "auto", progress: Callable[[int], None] | None = None,
+            execution: Execution | None = None) -> dict:
     """Run each policy (Policy objects, bundled names or files) on the same runs and seed
     (common random numbers: run i of every policy draws the same uncertainties and noise)
     and report each outcome per policy and as paired differences against the first, with
-    90% intervals (analysis/compare.py): keys ``policies`` and ``differences``."""
+    90% intervals (analysis/compare.py): keys ``policies`` and ``differences``.
+    ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis.compare import compare as run_compare
     from peninsula.scenario.policies import Policy
 
@@ -612,8 +637,9 @@ def compare(scenario: Scenario | str = "baseline", policies: list | None = None,
     sc = scenario_for(scenario, runs=runs, seed=seed)
     if sc.runs < 2:
         raise InputError(f"--runs {sc.runs}: a paired comparison needs at least 2 runs")
-    return run_compare(sc, resolved, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                       kernel=kernel, progress=progress)
+    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                   kernel=kernel, progress=progress) as how:
+        return run_compare(sc, resolved, **how)
 
 
 @_package_errors
@@ -656,28 +682,31 @@ def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None
                 resume: bool = False, kernel: str = "auto",
                 progress: Callable[[int], None] | None = None,
                 on_resume: Callable[[int, int], None] | None = None,
-                then_sobol: int | None = None, sobol_samples: int = 64):
+                then_sobol: int | None = None, sobol_samples: int = 64,
+                execution: Execution | None = None):
     """Which uncertain inputs drive each metric (SALib): Sobol S1/ST (and S2) with 95%
     intervals, Morris mu*/sigma, or delta (one ensemble: Borgonovo's delta, S1 and extra-trees
     feature scores). ``then_sobol`` K: a Morris screening of every factor, then Sobol
     (N = ``sobol_samples``) of the K it ranks first. Returns analysis.sensitivity.Sensitivity
     (indices, pairs, convergence check, warnings, the screening if any). Factors and metrics
-    default to the scenario's ``[study]`` table."""
+    default to the scenario's ``[study]`` table.
+    ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis import sensitivity as SA
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     chosen, metrics, _ = sensitivity_plan(sc, factors, samples, method, second_order, levels,
                                           metrics, then_sobol, sobol_samples)
-    run = dict(executor=executor, workers=workers, chunk_runs=chunk_runs, resume=resume,
-               kernel=kernel, progress=progress, on_resume=on_resume)
-    if then_sobol is not None:
-        result, _ = SA.run_screening(sc, chosen, samples, then_sobol, sobol_samples,
-                                     metrics=metrics, levels=levels, second_order=second_order,
-                                     out_dir=out_dir, **run)
-        return result
-    result, _ = SA.run_sensitivity(sc, chosen, samples, metrics=metrics, method=method,
-                                   second_order=second_order, levels=levels, out_dir=out_dir,
-                                   **run)
+    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                   resume=resume, kernel=kernel, progress=progress) as how:
+        if then_sobol is not None:
+            result, _ = SA.run_screening(sc, chosen, samples, then_sobol, sobol_samples,
+                                         metrics=metrics, levels=levels,
+                                         second_order=second_order, out_dir=out_dir,
+                                         on_resume=on_resume, **how)
+            return result
+        result, _ = SA.run_sensitivity(sc, chosen, samples, metrics=metrics, method=method,
+                                       second_order=second_order, levels=levels,
+                                       out_dir=out_dir, on_resume=on_resume, **how)
     return result
 
 
@@ -705,7 +734,7 @@ def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 1
              workers: int = 1, executor: Executor | None = None,
              chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
              progress: Callable[[int], None] | None = None,
-             factors: list[str] | None = None) -> dict:
+             factors: list[str] | None = None, execution: Execution | None = None) -> dict:
     """Scenario discovery: PRIM (EMA Workbench) over one ensemble's sampled parameters (or
     ``factors`` of them) for a
     yes/no outcome ("war within 10 years", or a metric with ``threshold``), under ``policy``
@@ -716,16 +745,18 @@ def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 1
     (density / base rate), ``res_dim``, each limit's ``prior_ranges`` and ``share_removed``;
     ``warnings`` holds plain sentences when the chosen box is no finding (a lift below 2, a
     limit removing less than 20% of its range). ``inspect_box`` gives any box of the
-    trajectory; ``discover_frame`` and ``box_frame`` lay the result out as data frames."""
+    trajectory; ``discover_frame`` and ``box_frame`` lay the result out as data frames.
+    ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis import discovery as D
 
     policy = _items(policy, "--policy", (str, Path))
     factors = _items(factors, "--factor", (str,))
     sc = scenario_for(scenario, runs=runs, seed=seed)
     sc, parsed = discover_plan(sc, outcome, threshold, policy, factors)
-    found, x, _ = D.run_discovery(sc, outcome, threshold=threshold, cart=cart,
-                                  executor=executor, workers=workers, chunk_runs=chunk_runs,
-                                  kernel=kernel, progress=progress, factors=factors)
+    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                   kernel=kernel, progress=progress) as how:
+        found, x, _ = D.run_discovery(sc, outcome, threshold=threshold, cart=cart,
+                                      factors=factors, **how)
     out = {"scenario": sc.name, "runs": sc.runs, "seed": sc.seed, "outcome": outcome,
            "metric": parsed.metric, "threshold": parsed.threshold,
            "policy": list(policy or []), "factors": list(x.columns),
@@ -792,18 +823,21 @@ def optimize(scenario: Scenario | str = "baseline", levers: list[str] | None = N
              workers: int = 1, executor: Executor | None = None,
              chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
              resume: bool = False, kernel: str = "auto",
-             progress: Callable[[int], None] | None = None) -> dict:
+             progress: Callable[[int], None] | None = None,
+             execution: Execution | None = None) -> dict:
     """Search lever settings for the best expected metric across the uncertainty
     (cross-entropy; the winner checked on a new seed). Levers and the metric default to the
-    scenario's ``[study]`` table, then to the stability index."""
+    scenario's ``[study]`` table, then to the stability index.
+    ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis import optimize as O
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     ranges, metric = optimize_plan(sc, levers, metric)
-    best, _ = O.run_optimisation(sc, ranges, metric, maximize=maximize, population=population,
-                                 generations=generations, executor=executor, workers=workers,
-                                 chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
-                                 kernel=kernel, progress=progress)
+    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                   resume=resume, kernel=kernel, progress=progress) as how:
+        best, _ = O.run_optimisation(sc, ranges, metric, maximize=maximize,
+                                     population=population, generations=generations,
+                                     out_dir=out_dir, **how)
     return best
 
 
@@ -850,19 +884,21 @@ def pareto(scenario: Scenario | str = "baseline", levers: list[str] | None = Non
            runs: int = 1000, seed: int | None = None, workers: int = 1,
            executor: Executor | None = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
            out_dir: str | Path | None = None, resume: bool = False, kernel: str = "auto",
-           progress: Callable[[int], None] | None = None) -> dict:
+           progress: Callable[[int], None] | None = None,
+           execution: Execution | None = None) -> dict:
     """Robust many-objective search (NSGA-II, NSGA-III from four objectives): the lever
     settings no evaluated setting beats on every objective, each objective's per-run values
     over the uncertainty ensemble reduced by ``robustness`` (mean, regret or satisficing).
     Keys: objectives, pareto (rows of levers and objectives), generations, population, runs,
-    seed."""
+    seed. ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis.pareto import run_pareto
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     ranges, chosen = pareto_plan(sc, levers, list(objectives or []), robustness, satisfice)
-    result, _ = run_pareto(sc, ranges, chosen, population=population, generations=generations,
-                           executor=executor, workers=workers, chunk_runs=chunk_runs,
-                           out_dir=out_dir, resume=resume, kernel=kernel, progress=progress)
+    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                   resume=resume, kernel=kernel, progress=progress) as how:
+        result, _ = run_pareto(sc, ranges, chosen, population=population,
+                               generations=generations, out_dir=out_dir, **how)
     return result
 
 
@@ -886,21 +922,24 @@ def explain_ensembles() -> int:
 def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: int = 1,
             progress: Callable[[int], None] | None = None, against: dict | None = None,
             reference: dict | None = None, executor: Executor | None = None, *,
-            seed: int | None = None) -> dict:
+            seed: int | None = None, execution: Execution | None = None) -> dict:
     """What the alliance's activity does through each channel, every channel against the same
     counterfactual (``against``: no activity by default), and what each other mechanism adds
     (on minus off), on common random numbers: analysis/explain.py. ``seed``: the root seed of
     every ensemble (default: the scenario's), so the same seed gives the same answer. Its
     ensembles run together on ``executor`` (a caller's pool, kept warm between calls) or a
-    pool of ``workers``. ``explain_frame`` lays the result out as a data frame."""
+    pool of ``workers``. ``explain_frame`` lays the result out as a data frame.
+    ``execution``: an ``Execution`` in place of the keywords it covers."""
     from peninsula.analysis.explain import explain as run_explain
 
     runs = _whole(runs, "--runs", 1)
     for name, given in (("against", against), ("reference", reference)):
         if given is not None and not isinstance(given, Mapping):
             raise InputError(f"{name}: expected a dict of levers and values, got {_shown(given)}")
-    return run_explain(scenario_for(scenario, seed=seed), runs, workers, progress=progress,
-                       against=against, reference=reference, executor=executor)
+    with executing(execution, workers=workers, executor=executor, progress=progress) as how:
+        return run_explain(scenario_for(scenario, seed=seed), runs, how["workers"],
+                           progress=how["progress"], against=against, reference=reference,
+                           executor=how["executor"])
 
 
 @_package_errors

@@ -40,8 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peninsula.analysis import given_data, morris, sobol
 from peninsula.analysis.metrics import per_run_metric
+from peninsula.analysis.sensitivity_methods import REGISTRY, method_of
 from peninsula.analysis.sweep import SECTIONS, check_metric, run_sweep
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.engine.random import sample_param
@@ -51,9 +51,9 @@ from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.loader import Scenario
 from peninsula.scenario.parameters import NAMES
 
-METHODS = ("sobol", "morris", "delta")
+METHODS = tuple(REGISTRY)
 # the index each method ranks factors by, checked for convergence and drawn in the figure
-MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
+MAIN_INDEX = {name: m.main_index for name, m in REGISTRY.items()}
 # bootstrap resamples of the delta method: each resample re-ranks every factor's runs
 DELTA_BOOT = 100
 DEFAULT_METRICS = ("p_war_{h}y", "dprk_launches_per_year", "alignment_china_russia",
@@ -169,23 +169,14 @@ def design_size(method: str, n_factors: int, samples: int, second_order: bool = 
     """Points of a study's design: Sobol N (D + 2), or N (2D + 2) with second order; Morris
     r (D + 1); delta one ensemble. ValueError (naming the flag) for a design that cannot be
     made."""
-    if method == "delta":
-        return 1
-    if method == "morris":
-        return morris.design_size(n_factors, samples, levels)
-    return sobol.design_size(n_factors, samples, second_order)
+    return method_of(method).design_size(n_factors, samples, second_order, levels)
 
 
 def design(factors: list[Factor], samples: int, *, method: str = "sobol", seed: int = 0,
            second_order: bool = False, levels: int = 4) -> pd.DataFrame:
     """The design points, one column per factor key, in the method's row order: ``samples``
     is N for Sobol (a power of two) and the number of trajectories for Morris."""
-    if method == "sobol":
-        unit = sobol.saltelli_sample(len(factors), samples, seed, second_order)
-    elif method == "morris":
-        unit = morris.morris_sample(len(factors), samples, levels, seed)
-    else:
-        raise ValueError(f"--method: {method!r} is not one of: {', '.join(METHODS)}")
+    unit = method_of(method).sample(len(factors), samples, seed, second_order, levels)
     # clipped: low + (high - low) * 1 can land an ulp above high, outside the declared range
     return pd.DataFrame({f.key: np.clip(sample_param(unit[:, j], f.low, f.mode, f.high,
                                                      f.distribution), f.low, f.high)
@@ -201,8 +192,8 @@ def analyze(table: pd.DataFrame, factors: list[Factor], metrics: list[str], *,
     ``convergence`` also estimates the main index from the first half of the design."""
     names = [f.key for f in factors]
     rows, pairs, notes, checks = [], [], [], []
-    per_block = {"sobol": sobol.rows_per_base(len(names), second_order),
-                 "morris": len(names) + 1, "delta": 1}[method]
+    spec = method_of(method)
+    per_block = spec.block_rows(len(names), second_order)
     blocks = len(table) // per_block
     for m in metrics:
         y = table[m].to_numpy(dtype=float)
@@ -213,20 +204,8 @@ def analyze(table: pd.DataFrame, factors: list[Factor], metrics: list[str], *,
             """The indices from the first n blocks of the design (base rows, trajectories
             or runs)."""
             part, x = y[:n * per_block], table[names].to_numpy(dtype=float)[:n * per_block]
-            if method == "morris":
-                return morris.morris_effects(x, part, names, levels=levels, n_boot=n_boot,
-                                             seed=seed), None
-            if method == "delta":
-                ind = given_data.delta_indices(x, part, names, n_boot=n_boot, seed=seed,
-                                               n_classes=given_data.classes(len(y)))
-                if np.isfinite(part).all() and np.ptp(part) > 0:
-                    ind["feature_score"] = given_data.feature_scores(x, part, names,
-                                                                     seed=seed).to_numpy()
-                else:
-                    ind["feature_score"] = math.nan
-                return ind, None
-            return sobol.sobol_indices(part, names, second_order=second_order, n_boot=n_boot,
-                                       seed=seed)
+            return spec.indices(x, part, names, second_order=second_order, levels=levels,
+                                n_boot=n_boot, seed=seed, total_rows=len(y))
         ind, s2 = indices(blocks)
         ind["sd"] = float(np.std(y, ddof=1)) if len(y) > 1 else math.nan
         ind["point_se"] = float(np.sqrt(np.mean(np.square(se))))
@@ -235,19 +214,15 @@ def analyze(table: pd.DataFrame, factors: list[Factor], metrics: list[str], *,
         if s2 is not None:
             s2.insert(0, "metric", m)
             pairs.append(s2)
-        notes += design_warnings(m, ind, s2, y, "--runs" if method == "delta" else "--samples")
+        notes += design_warnings(m, ind, s2, y, spec.enlarge)
         if convergence:
             check = convergence_check(method, ind, indices(blocks // 2)[0]
-                                      if blocks // 2 >= MIN_HALF[method] else None)
+                                      if blocks // 2 >= spec.min_half else None)
             checks.append(check)
             notes += convergence_warnings(m, method, check, ind)
     return Sensitivity(method, pd.concat(rows, ignore_index=True),
                        pd.concat(pairs, ignore_index=True) if pairs else None, notes,
                        pd.concat(checks, ignore_index=True) if checks else None)
-
-
-# the fewest blocks (Sobol base rows, Morris trajectories, runs) the half design may have
-MIN_HALF = {"sobol": 2, "morris": 2, "delta": 50}
 
 
 def convergence_check(method: str, ind: pd.DataFrame, half: pd.DataFrame | None
@@ -281,7 +256,7 @@ def convergence_warnings(metric: str, method: str, check: pd.DataFrame, ind: pd.
     return [f"{metric}: {k} moved by more than its 95% interval between half the design and "
             f"the whole for {int(moved.sum())} of {len(check)} factors (e.g. "
             f"{_short(w['factor'])} {ind.loc[w.name, k]:.3g} from {w[f'{k}_half']:.3g}): "
-            f"not converged, raise --{'runs' if method == 'delta' else 'samples'}"]
+            f"not converged, raise {method_of(method).enlarge}"]
 
 
 def design_warnings(metric: str, ind: pd.DataFrame, s2: pd.DataFrame | None,
@@ -366,7 +341,8 @@ def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,
     gives the points, each of ``scenario.runs`` runs. Delta runs one ensemble of
     ``scenario.runs`` runs with sampled parameters (``samples`` is not used)."""
     metrics = check_metrics(scenario, metrics)
-    if method == "delta":
+    spec = method_of(method)
+    if spec.given_data:
         table = given_data_table(scenario, factors, metrics, executor=executor,
                                  workers=workers, chunk_runs=chunk_runs, kernel=kernel,
                                  progress=progress)
@@ -387,9 +363,9 @@ def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         with store.folder_lock(Path(out_dir)):  # the sweep's lock has ended: take it again
             _write(result, Path(out_dir), {
-                "method": method, "samples": None if method == "delta" else samples,
+                "method": method, "samples": None if spec.given_data else samples,
                 "runs_per_point": scenario.runs, "seed": scenario.seed, "points": points,
-                **({"levels": levels} if method == "morris" else {}),
+                **({"levels": levels} if spec.uses_levels else {}),
                 "factors": [f.__dict__ for f in factors]})
     return result, table
 

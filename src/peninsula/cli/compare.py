@@ -11,21 +11,18 @@ import typer
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app
 from peninsula.cli.options import (
-    ChunkRunsOpt,
-    ExecutorOpt,
-    KernelOpt,
+    GIVEN,
     PriorOpt,
-    QuietOpt,
     ScenarioArg,
-    SchedulerOpt,
     SetOpt,
-    WorkersOpt,
+    execution_options,
     json_opt,
     out_path,
     runs_opt,
     seed_opt,
 )
 from peninsula.cli.render import json_text, print_compare, print_policies
+from peninsula.engine.execution import Execution
 
 
 @app.command("policies")
@@ -46,6 +43,7 @@ def policies(
 
 
 @app.command("compare")
+@execution_options
 def compare(
     scenario: ScenarioArg = "baseline",
     policy: Annotated[list[str] | None, typer.Option(
@@ -59,15 +57,11 @@ def compare(
     plot: Annotated[Path | None, typer.Option(
         "--plot", parser=out_path, help="Write a figure of the paired differences (PNG).")]
     = None,
-    workers: WorkersOpt = 1,
-    chunk_runs: ChunkRunsOpt = 5000,
-    executor_kind: ExecutorOpt = "local",
-    scheduler: SchedulerOpt = None,
-    kernel: KernelOpt = "auto",
+    execution: Execution = GIVEN,
     as_json: json_opt("Print the comparison as JSON (keys policies and differences; each "
                       "policy's difference also says what carries it: p_better, carried_by).")
     = False,
-    quiet: QuietOpt = False,
+    quiet: bool = GIVEN,
 ) -> None:
     """Run policies on common random numbers (run i of every policy draws the same
     uncertainties and noise) and report each outcome per policy and as paired differences
@@ -79,16 +73,12 @@ def compare(
         if len(chosen) < 2:
             raise ValueError("--policy: give at least two policies (the first is the "
                              "reference); 'peninsula policies' lists the bundled ones")
-        api.check_engine(kernel, executor_kind)
     if plot is not None:
         R.check_writable(plot, "file")
         R.check_image(plot, "--plot")
     result = R.on_pool(
-        executor_kind, workers, scheduler, sc.runs * len(chosen),
-        f"{sc.name}: {len(chosen)} policies", quiet,
-        lambda pool, progress, on_resume: api.compare(
-            sc, chosen, executor=pool, chunk_runs=chunk_runs, kernel=kernel,
-            progress=progress))
+        execution, sc.runs * len(chosen), f"{sc.name}: {len(chosen)} policies", quiet,
+        lambda how, on_resume: api.compare(sc, chosen, execution=how))
     if plot is not None:
         from peninsula.report.compare_plot import plot_compare
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -11,14 +12,11 @@ import typer
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app
 from peninsula.cli.options import (
-    ExecutorOpt,
-    KernelOpt,
+    GIVEN,
     PriorOpt,
-    QuietOpt,
     ScenarioArg,
-    SchedulerOpt,
     SetOpt,
-    WorkersOpt,
+    execution_options,
     json_opt,
     out_opt,
     resume_opt,
@@ -26,9 +24,11 @@ from peninsula.cli.options import (
     seed_opt,
 )
 from peninsula.cli.render import err, out, print_json, print_summary
+from peninsula.engine.execution import Execution
 
 
 @app.command()
+@execution_options
 def run(
     scenario: ScenarioArg = "baseline",
     runs: runs_opt("Number of runs (futures).") = None,
@@ -36,9 +36,7 @@ def run(
     out_dir: out_opt("Write result files here.") = None,
     set_: SetOpt = None,
     prior: PriorOpt = False,
-    workers: WorkersOpt = 1,
-    chunk_runs: Annotated[int, typer.Option(min=1, help="Runs advanced together per chunk.")]
-    = 5000,
+    execution: Execution = GIVEN,
     as_json: json_opt("Print the summary as JSON.") = False,
     explain_: Annotated[bool, typer.Option("--explain",
                                            help="Add what the alliance's activity does through each "
@@ -54,7 +52,7 @@ def run(
         "--events/--no-events", help="With --out, also write events.parquet (every run's "
                                      "CAMEO-coded events; 'peninsula plot tension' reads "
                                      "it).")] = False,
-    quiet: QuietOpt = False,
+    quiet: bool = GIVEN,
     init_from_events: Annotated[Path | None, typer.Option(
         help="Set the starting tension from a table made by 'peninsula events ingest'.")]
     = None,
@@ -64,9 +62,6 @@ def run(
              "share one); the summary's parameter_source is then 'posterior'.")] = None,
     resume: resume_opt("Continue an interrupted run into the same --out folder, keeping "
                        "finished chunks.") = False,
-    executor_kind: ExecutorOpt = "local",
-    scheduler: SchedulerOpt = None,
-    kernel: KernelOpt = "auto",
 ) -> None:
     """Run an ensemble and print the summary (and write files with --out)."""
     sets = list(set_ or [])
@@ -78,17 +73,15 @@ def run(
         if resume and out_dir is None:
             raise ValueError("--resume needs --out (the folder of the interrupted run)")
     post = R.read_posterior(posterior) if posterior else None
-    with R.checked():
-        api.check_engine(kernel, executor_kind)
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
-    command = R.run_command(scenario, sc, sets, out_dir=out_dir, workers=workers,
+    command = R.run_command(scenario, sc, sets, out_dir=out_dir, workers=execution.workers,
                             posterior=posterior, monthly=monthly, events=events,
-                            chunk_runs=chunk_runs, kernel=kernel)
-    pool = R.make_pool(executor_kind, workers, scheduler)
+                            chunk_runs=execution.chunk_runs, kernel=execution.kernel)
+    pool = R.make_pool(execution)
     try:
-        ens = _run_with(pool, sc, out_dir, chunk_runs, (monthly, events), resume, post, quiet,
-                        kernel, command)
+        ens = _run_with(execution.with_pool(pool), sc, out_dir, (monthly, events), resume,
+                        post, quiet, command)
     except KeyboardInterrupt:
         R.interrupted(pool, lambda: R.kept_chunks(out_dir, command))
     except BaseException:
@@ -96,7 +89,7 @@ def run(
         raise
     pool.shutdown()
     try:
-        _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet)
+        _report(ens, sc, out_dir, explain_, explain_runs, execution.workers, as_json, quiet)
     except KeyboardInterrupt:  # only --explain's extra ensembles take long enough
         err.print("interrupted: during --explain; the run's own results "
                   + (f"are complete in {out_dir}" if out_dir is not None else "were not saved"),
@@ -104,15 +97,16 @@ def run(
         raise typer.Exit(130) from None
 
 
-def _run_with(pool, sc, out_dir, chunk_runs, record, resume, post, quiet, kernel, command):
-    """The ensemble (in memory, or written to ``out_dir``); refusals and write errors end the
-    command with one line, exit 2."""
+def _run_with(execution, sc, out_dir, record, resume, post, quiet, command):
+    """The ensemble (in memory, or written to ``out_dir``) on ``execution``'s pool; refusals
+    and write errors end the command with one line, exit 2."""
+    pool = execution.pool
     with R.progress(sc.runs, f"{sc.name}: runs", quiet) as bar:
         task = bar.add_task("runs", total=sc.runs)
+        execution = execution.with_pool(pool, lambda n: bar.advance(task, n))
         if out_dir is None:
-            return api.run(sc, executor=pool, chunk_runs=chunk_runs, posterior=post,
-                           record_monthly=False, record_events=False, compact=True,
-                           progress=lambda n: bar.advance(task, n), kernel=kernel)
+            return api.run(sc, posterior=post, record_monthly=False, record_events=False,
+                           compact=True, execution=execution)
         from peninsula.io.parts import ResumeError
         from peninsula.io.store import FolderBusy
 
@@ -120,11 +114,9 @@ def _run_with(pool, sc, out_dir, chunk_runs, record, resume, post, quiet, kernel
             err.print(f"resuming: {done} of {total} chunks already finished")
 
         try:
-            return api.run_to_dir(sc, out_dir, executor=pool, chunk_runs=chunk_runs,
-                                  record_monthly=record[0], record_events=record[1],
-                                  resume=resume, posterior=post, command=command,
-                                  progress=lambda n: bar.advance(task, n), on_resume=said,
-                                  kernel=kernel)
+            return api.run_to_dir(sc, out_dir, record_monthly=record[0],
+                                  record_events=record[1], posterior=post, command=command,
+                                  on_resume=said, execution=replace(execution, resume=resume))
         except (ResumeError, FolderBusy) as exc:
             R.stop(pool)
             R.usage_error(exc)
@@ -155,10 +147,7 @@ def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -
             summary["explain"] = api.explain(sc, n, workers,
                                              progress=lambda k: bar.advance(task, k))
     if out_dir is not None and explain_:
-        from peninsula.io.store import folder_lock, write_json
-
-        with folder_lock(out_dir):
-            write_json(summary, out_dir / "summary.json")
+        api.write_summary(summary, out_dir)
     if as_json:
         print_json(summary)
     else:

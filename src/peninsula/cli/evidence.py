@@ -49,14 +49,13 @@ def events_ingest(
 ) -> None:
     """Stream event files into monthly dyadic Goldstein cooperation and conflict counts."""
     from peninsula.io.events import EventFileError
-    from peninsula.io.store import write_parquet
 
     R.check_writable(out_file, "file")
     try:
         dyads, rep = api.ingest_events(files)
     except EventFileError as exc:
         R.usage_error(exc)
-    write_parquet(dyads, out_file)
+    api.write_table(dyads, out_file)
     if as_json:
         print_json(rep)
         return
@@ -89,7 +88,6 @@ def calibrate_cmd(
     """Estimate the launch-process and testing-campaign parameters (with --ladder also the
     escalation ladder's hazards) from 2006..TRAIN_UNTIL by approximate Bayesian computation."""
     from peninsula.analysis.backtest import CALIBRATION_METHODS
-    from peninsula.io.store import write_parquet
 
     if method not in CALIBRATION_METHODS:
         R.usage_error(f"--method {method!r}: allowed {', '.join(CALIBRATION_METHODS)}")
@@ -111,7 +109,7 @@ def calibrate_cmd(
         task = bar.add_task("calibrate", total=1)
         post = api.calibrate(train_until, draws, accept, seed, workers, method, ladder)
         bar.advance(task, 1)
-    write_parquet(post, out_file)
+    api.write_table(post, out_file)
     a = post.attrs
     how = (f"{len(post)} of {draws} draws accepted" if method == "rejection" else
            f"{len(post)} posterior draws after {a['generations']} generations of adaptive "

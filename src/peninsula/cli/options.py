@@ -3,17 +3,22 @@
 
 Options whose help differs by command (what a run count or an output folder means there) are
 made by a function of that help, so the flag's name, type and checks are still written once.
+The execution options (--workers, --chunk-runs, --executor, --scheduler, --kernel, --quiet)
+are given to a command by ``execution_options``, which hands it one ``Execution``.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from peninsula.engine.execution import DEFAULT_CHUNK_RUNS, Execution
 from peninsula.scenario.schema import PRIOR_OVERRIDE
 
 MAX_RUNS = 10_000_000
@@ -100,3 +105,41 @@ def resume_opt(help_text: str):
 def json_opt(help_text: str):
     """--json with what this command prints."""
     return Annotated[bool, typer.Option("--json", help=help_text)]
+
+
+GIVEN: Any = None  # the default of a parameter that @execution_options fills in
+# the execution options, in their order in the help, with their defaults
+EXECUTION_OPTIONS = (("workers", WorkersOpt, 1), ("chunk_runs", ChunkRunsOpt, DEFAULT_CHUNK_RUNS),
+                     ("executor_kind", ExecutorOpt, "local"), ("scheduler", SchedulerOpt, None),
+                     ("kernel", KernelOpt, "auto"))
+
+
+def execution_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the execution options, declared here once, in place of its parameter
+    ``execution`` (which then receives the ``Execution`` they make), and --quiet in place of
+    its parameter ``quiet``; the help lists them where those parameters stand. A kernel or
+    executor no engine runs ends the command with one line naming the option, exit 2."""
+    signature = inspect.signature(command, eval_str=True)
+    params: list[inspect.Parameter] = []
+    for param in signature.parameters.values():
+        if param.name == "execution":
+            params += [inspect.Parameter(name, param.kind, default=default, annotation=kind)
+                       for name, kind, default in EXECUTION_OPTIONS]
+        elif param.name == "quiet":
+            params.append(param.replace(annotation=QuietOpt, default=False))
+        else:
+            params.append(param)
+
+    @functools.wraps(command)
+    def with_execution(**options: Any) -> None:
+        chosen = {name: options.pop(name) for name, _, _ in EXECUTION_OPTIONS}
+        try:
+            execution = Execution(**chosen)
+        except ValueError as exc:
+            sys.stderr.write(f"{exc}\n")
+            raise typer.Exit(2) from None
+        command(**options, execution=execution)
+
+    with_execution.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    with_execution.__annotations__ = {p.name: p.annotation for p in params}
+    return with_execution

@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,6 +21,8 @@ from peninsula.scenario.loader import load_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from peninsula.engine.execution import Execution
 
 
 def fail(exc: ScenarioError) -> None:
@@ -62,12 +65,11 @@ def progress(total: int, label: str, quiet: bool) -> Progress:
                     TimeElapsedColumn(), console=err, disable=quiet, transient=False)
 
 
-def make_pool(executor_kind: str, workers: int, scheduler: str | None):
-    """The executor asked for, or exit 2 with the reason (e.g. an unreachable scheduler)."""
-    from peninsula.engine.executors import make_executor_for
-
+def make_pool(execution: Execution):
+    """The executor ``execution`` asks for, or exit 2 with the reason (e.g. an unreachable
+    scheduler)."""
     try:
-        return make_executor_for(executor_kind, workers, scheduler)
+        return execution.make_executor()
     except (ValueError, RuntimeError) as exc:
         usage_error(exc)
     except KeyboardInterrupt:
@@ -102,15 +104,16 @@ def interruptible(kept: str):
         raise typer.Exit(130) from None
 
 
-def on_pool(executor_kind: str, workers: int, scheduler: str | None, total: int, label: str,
-            quiet: bool, work, out_dir: Path | None = None):
-    """Run ``work(pool, progress, on_resume)`` on the chosen executor under a progress bar; a
-    sweep or input error ends the command with its message (exit 2)."""
-    pool = make_pool(executor_kind, workers, scheduler)
+def on_pool(execution: Execution, total: int, label: str, quiet: bool,
+            work: Callable[[Execution, Callable[[int, int], None]], Any],
+            out_dir: Path | None = None) -> Any:
+    """Run ``work(execution, on_resume)`` on the executor ``execution`` asks for, its progress
+    shown in a bar; a sweep or input error ends the command with its message (exit 2)."""
+    pool = make_pool(execution)
     try:
         with progress(total, label, quiet) as bar:
             task = bar.add_task("runs", total=total)
-            result = work(pool, lambda n: bar.advance(task, n),
+            result = work(execution.with_pool(pool, lambda n: bar.advance(task, n)),
                           lambda d, t: err.print(f"resuming: {d} of {t} points already done"))
     except KeyboardInterrupt:
         interrupted(pool, "finished points are kept in --out; continue with the same "

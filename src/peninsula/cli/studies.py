@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,14 +13,10 @@ from rich.table import Table
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app
 from peninsula.cli.options import (
-    ChunkRunsOpt,
-    ExecutorOpt,
-    KernelOpt,
-    QuietOpt,
+    GIVEN,
     ScenarioArg,
-    SchedulerOpt,
     SetOpt,
-    WorkersOpt,
+    execution_options,
     json_opt,
     out_opt,
     out_path,
@@ -37,6 +34,7 @@ from peninsula.cli.render import (
     print_sweep,
     print_warnings,
 )
+from peninsula.engine.execution import Execution
 
 
 def _refuse_empty_grid_values(specs: list[str]) -> None:
@@ -54,6 +52,7 @@ def _refuse_empty_grid_values(specs: list[str]) -> None:
 
 
 @app.command()
+@execution_options
 def sweep(
     scenario: ScenarioArg = "baseline",
     grid_: Annotated[list[str] | None, typer.Option(
@@ -66,18 +65,14 @@ def sweep(
     set_: SetOpt = None,
     out_dir: out_opt("Write points and the table here.") = None,
     resume: resume_opt("Continue an interrupted sweep in --out.") = False,
-    workers: WorkersOpt = 1,
-    chunk_runs: ChunkRunsOpt = 5000,
-    executor_kind: ExecutorOpt = "local",
-    scheduler: SchedulerOpt = None,
-    kernel: KernelOpt = "auto",
+    execution: Execution = GIVEN,
     paired_against: Annotated[int | None, typer.Option(
         "--paired-against", min=0, metavar="POINT",
         help="Also give each metric's paired difference against this point (its number in "
              "the table), run by run on common random numbers, with its 90% interval.")]
     = None,
     as_json: json_opt("Print the table as JSON records.") = False,
-    quiet: QuietOpt = False,
+    quiet: bool = GIVEN,
 ) -> None:
     """Run one ensemble per design point (same runs and seed) and print a row per point with
     each metric's standard error. Without --grid or --design, the scenario's study table
@@ -90,16 +85,13 @@ def sweep(
         if paired_against is not None and paired_against >= len(table):
             raise ValueError(f"--paired-against {paired_against}: no such point; the "
                              f"design's points are 0..{len(table) - 1}")
-        api.check_engine(kernel, executor_kind)
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
     result = R.on_pool(
-        executor_kind, workers, scheduler, sc.runs * len(table),
-        f"{sc.name}: sweep of {len(table)} points", quiet,
-        lambda pool, progress, on_resume: api.sweep(
-            sc, design=table, executor=pool, chunk_runs=chunk_runs, out_dir=out_dir,
-            resume=resume, kernel=kernel, progress=progress, on_resume=on_resume,
-            paired_against=paired_against), out_dir)
+        execution, sc.runs * len(table), f"{sc.name}: sweep of {len(table)} points", quiet,
+        lambda how, on_resume: api.sweep(
+            sc, design=table, out_dir=out_dir, on_resume=on_resume,
+            paired_against=paired_against, execution=replace(how, resume=resume)), out_dir)
     if as_json:
         print(result.to_json(orient="records", indent=2))
         return
@@ -107,6 +99,7 @@ def sweep(
 
 
 @app.command()
+@execution_options
 def sensitivity(
     scenario: ScenarioArg = "baseline",
     factor: Annotated[list[str] | None, typer.Option(
@@ -145,17 +138,13 @@ def sensitivity(
     set_: SetOpt = None,
     out_dir: out_opt("Write the points, the sweep table and the indices here.") = None,
     resume: resume_opt("Continue an interrupted study in --out.") = False,
-    workers: WorkersOpt = 1,
-    chunk_runs: ChunkRunsOpt = 5000,
-    executor_kind: ExecutorOpt = "local",
-    scheduler: SchedulerOpt = None,
-    kernel: KernelOpt = "auto",
+    execution: Execution = GIVEN,
     top: Annotated[int, typer.Option(min=1, help="Factors shown per metric.")] = 10,
     plot: Annotated[Path | None, typer.Option(
         parser=out_path, help="Write a bar chart of the main index (ST, mu* or delta) with its 95% interval, "
              "one panel per metric (PNG, or the file's extension).")] = None,
     as_json: json_opt("Print the indices as JSON records.") = False,
-    quiet: QuietOpt = False,
+    quiet: bool = GIVEN,
 ) -> None:
     """Sensitivity: which uncertain inputs drive each metric. Sobol: first-order and total
     indices (and pairs with --second-order) with 95% intervals from a Saltelli design; Morris:
@@ -170,16 +159,15 @@ def sensitivity(
             sc, factor, samples, method, second_order, levels, metric, then_sobol,
             sobol_samples)
         n_factors = len(factors)
-        api.check_engine(kernel, executor_kind)
     R.check_outputs(out_dir, plot)
     result = R.on_pool(
-        executor_kind, workers, scheduler, sc.runs * n_points,
+        execution, sc.runs * n_points,
         f"{sc.name}: {method}, {n_factors} factors, {n_points} points", quiet,
-        lambda pool, progress, on_resume: api.sensitivity(
+        lambda how, on_resume: api.sensitivity(
             sc, factor, samples, metrics=metrics, method=method, second_order=second_order,
-            levels=levels, runs=sc.runs, executor=pool, chunk_runs=chunk_runs,
-            out_dir=out_dir, resume=resume, kernel=kernel, progress=progress,
-            on_resume=on_resume, then_sobol=then_sobol, sobol_samples=sobol_samples),
+            levels=levels, runs=sc.runs, out_dir=out_dir, on_resume=on_resume,
+            then_sobol=then_sobol, sobol_samples=sobol_samples,
+            execution=replace(how, resume=resume)),
         out_dir=out_dir)
     if plot is not None:
         from peninsula.report.sensitivity_plot import plot_sensitivity
@@ -194,6 +182,7 @@ def sensitivity(
 
 
 @app.command()
+@execution_options
 def optimize(
     scenario: ScenarioArg = "baseline",
     lever: Annotated[list[str] | None, typer.Option(
@@ -215,11 +204,7 @@ def optimize(
     set_: SetOpt = None,
     out_dir: out_opt("Write every generation and the result here.") = None,
     resume: resume_opt("Continue an interrupted search in --out.") = False,
-    workers: WorkersOpt = 1,
-    chunk_runs: ChunkRunsOpt = 5000,
-    executor_kind: ExecutorOpt = "local",
-    scheduler: SchedulerOpt = None,
-    kernel: KernelOpt = "auto",
+    execution: Execution = GIVEN,
     objective: Annotated[list[str] | None, typer.Option(
         "--objective", help="Two or more switch to the Pareto search (NSGA-II; NSGA-III from "
                             "four): a metric as NAME, NAME:max or NAME:min, e.g. p_war_10y, "
@@ -237,7 +222,7 @@ def optimize(
         "--plot", parser=out_path, help="Pareto search: write a parallel-coordinates figure "
                                         "of the front (PNG).")] = None,
     as_json: json_opt("Print the result as JSON.") = False,
-    quiet: QuietOpt = False,
+    quiet: bool = GIVEN,
 ) -> None:
     """Search lever settings for the best expected metric across the uncertainty
     (cross-entropy method; each generation is a sweep; the winner is checked on a new seed).
@@ -245,8 +230,7 @@ def optimize(
     sc = R.load(scenario, set_)
     if objective:
         _pareto(sc, lever, objective, robustness, satisfice, metric, minimize, population,
-                generations, runs, seed, out_dir, resume, workers, chunk_runs, executor_kind,
-                scheduler, kernel, plot, as_json, quiet)
+                generations, runs, seed, out_dir, resume, execution, plot, as_json, quiet)
         return
     if robustness != "mean" or satisfice or plot is not None:
         R.usage_error("--robustness, --satisfice and --plot belong to the Pareto search: give "
@@ -254,16 +238,15 @@ def optimize(
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         levers, metric = api.optimize_plan(sc, lever, metric)
-        api.check_engine(kernel, executor_kind)
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
     best = R.on_pool(
-        executor_kind, workers, scheduler, sc.runs * (population * generations + 1),
+        execution, sc.runs * (population * generations + 1),
         f"{sc.name}: search over {len(levers)} levers", quiet,
-        lambda pool, progress, on_resume: api.optimize(
+        lambda how, on_resume: api.optimize(
             sc, lever, metric, maximize=not minimize, population=population,
-            generations=generations, runs=sc.runs, executor=pool, chunk_runs=chunk_runs,
-            out_dir=out_dir, resume=resume, kernel=kernel, progress=progress), out_dir)
+            generations=generations, runs=sc.runs, out_dir=out_dir,
+            execution=replace(how, resume=resume)), out_dir)
     if as_json:
         print(json.dumps(best, indent=2))
         return
@@ -271,6 +254,7 @@ def optimize(
 
 
 @app.command()
+@execution_options
 def discover(
     scenario: ScenarioArg = "baseline",
     outcome: Annotated[str, typer.Option(
@@ -292,18 +276,14 @@ def discover(
         "--factor", help="A sampled parameter PRIM may restrict (repeatable; default: every "
                          "sampled parameter), e.g. the leaders of a Morris screening.")] = None,
     set_: SetOpt = None,
-    workers: WorkersOpt = 1,
-    chunk_runs: ChunkRunsOpt = 5000,
-    executor_kind: ExecutorOpt = "local",
-    scheduler: SchedulerOpt = None,
-    kernel: KernelOpt = "auto",
+    execution: Execution = GIVEN,
     inspect: Annotated[int | None, typer.Option(
         "--inspect", metavar="I",
         help="Show box I of the peeling trajectory (its number in the trade-off table) with "
              "its limits against their prior ranges and its statistics, instead of the "
              "chosen box.")] = None,
     as_json: json_opt("Print the result as JSON.") = False,
-    quiet: QuietOpt = False,
+    quiet: bool = GIVEN,
 ) -> None:
     """Scenario discovery: in which ranges of the uncertain parameters does the outcome
     happen? PRIM (peeling and pasting) over one ensemble's sampled parameters: the
@@ -318,14 +298,11 @@ def discover(
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         api.discover_plan(sc, outcome, threshold, policy, factor)
-        api.check_engine(kernel, executor_kind)
     result = R.on_pool(
-        executor_kind, workers, scheduler, sc.runs, f"{sc.name}: discovery, {sc.runs} runs",
-        quiet,
-        lambda pool, progress, on_resume: api.discover(
+        execution, sc.runs, f"{sc.name}: discovery, {sc.runs} runs", quiet,
+        lambda how, on_resume: api.discover(
             sc, outcome, threshold=threshold, policy=policy, cart=cart, factors=factor,
-            executor=pool,
-            chunk_runs=chunk_runs, kernel=kernel, progress=progress), None)
+            execution=how), None)
     if inspect is not None:
         with R.checked():
             box = api.inspect_box(result, inspect)
@@ -370,8 +347,7 @@ def _print_box(box: dict, title: str, statistics: bool = True) -> None:
 
 
 def _pareto(sc, lever, objective, robustness, satisfice, metric, minimize, population,
-            generations, runs, seed, out_dir, resume, workers, chunk_runs, executor_kind,
-            scheduler, kernel, plot, as_json, quiet) -> None:
+            generations, runs, seed, out_dir, resume, execution, plot, as_json, quiet) -> None:
     """``optimize`` with two or more --objective: the robust Pareto front."""
     with R.checked():
         if metric is not None or minimize:
@@ -379,17 +355,15 @@ def _pareto(sc, lever, objective, robustness, satisfice, metric, minimize, popul
                              "with --objective give each direction as NAME:min or NAME:max")
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         levers, _ = api.pareto_plan(sc, lever, objective, robustness, satisfice)
-        api.check_engine(kernel, executor_kind)
     R.check_outputs(out_dir, plot)
     result = R.on_pool(
-        executor_kind, workers, scheduler, sc.runs * population * generations,
+        execution, sc.runs * population * generations,
         f"{sc.name}: Pareto search over {len(levers)} levers, {len(objective)} objectives",
         quiet,
-        lambda pool, progress, on_resume: api.pareto(
+        lambda how, on_resume: api.pareto(
             sc, lever, objective, robustness=robustness, satisfice=satisfice,
-            population=population, generations=generations, runs=sc.runs, executor=pool,
-            chunk_runs=chunk_runs, out_dir=out_dir, resume=resume, kernel=kernel,
-            progress=progress), out_dir)
+            population=population, generations=generations, runs=sc.runs, out_dir=out_dir,
+            execution=replace(how, resume=resume)), out_dir)
     if plot is not None:
         from peninsula.report.pareto_plot import plot_pareto
 

@@ -11,12 +11,12 @@ from concurrent.futures import Executor
 
 import numpy as np
 
+from peninsula.engine.execution import DEFAULT_CHUNK_RUNS
 from peninsula.engine.executors import using_executor
 from peninsula.engine.simulate import simulate_chunk
 from peninsula.io import parts
 from peninsula.io.results import ChunkResult
 
-DEFAULT_CHUNK_RUNS = 5000
 OUTCOME_DTYPE = np.float32  # per-run outcome series as kept for, and read by, a summary
 
 

@@ -1,0 +1,105 @@
+"""How an ensemble is executed, declared once: workers, executor, scheduler, chunk size, kernel,
+progress and resume.
+
+Every API function that runs ensembles takes one ``Execution`` (as EMA Workbench passes its
+evaluator) instead of re-listing these settings; the command line builds it from its shared
+options in one place. None of them changes a result: chunks carry their own run ids and every
+random number is addressed by run id, so the same scenario and seed give the same numbers on
+any executor, worker count or chunk size. The module imports nothing numerical, so that the
+command line can build an ``Execution`` before any work starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+
+DEFAULT_CHUNK_RUNS = 5000  # runs advanced together per chunk (the unit of work)
+EXECUTOR_KINDS = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How to run: ``workers`` processes (1: sequential) of ``executor_kind`` 'local' or 'dask'
+    (``scheduler``: a Dask scheduler's address, else a local cluster), ``chunk_runs`` runs per
+    chunk, the ``kernel`` ('auto', 'numba', 'python'), a ``progress`` callback given the number
+    of runs finished, and ``resume`` (continue an interrupted run into its output folder).
+
+    ``pool``: an executor already running (a caller's, kept warm between calls); when given,
+    it is used as it is and left to its owner to shut down.
+    """
+
+    workers: int = 1
+    executor_kind: str = "local"
+    scheduler: str | None = None
+    chunk_runs: int = DEFAULT_CHUNK_RUNS
+    kernel: str = "auto"
+    progress: Callable[[int], None] | None = None
+    resume: bool = False
+    pool: Executor | None = None
+
+    def __post_init__(self) -> None:
+        from peninsula.model.setup import KERNELS
+
+        for name, low in (("workers", 1), ("chunk_runs", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{name}: expected a whole number of at least {low}, "
+                                 f"not {value!r}")
+        if self.executor_kind not in EXECUTOR_KINDS:
+            raise ValueError(f"--executor: {self.executor_kind!r} is not one of: "
+                             f"{', '.join(EXECUTOR_KINDS)}")
+        if self.kernel not in KERNELS:
+            raise ValueError(f"--kernel: kernel must be one of {', '.join(KERNELS)}, "
+                             f"not {self.kernel!r}")
+
+    def with_pool(self, pool: Executor | None,
+                  progress: Callable[[int], None] | None = None) -> Execution:
+        """This execution on a running ``pool`` (and with ``progress``, when given)."""
+        return replace(self, pool=pool, progress=progress or self.progress)
+
+    def make_executor(self) -> Executor:
+        """A new executor of this kind and size; the caller shuts it down."""
+        from peninsula.engine.executors import make_executor_for
+
+        return make_executor_for(self.executor_kind, self.workers, self.scheduler)
+
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[Executor | None]:
+        """The executor to hand the engine for the block: the caller's ``pool``; None for a
+        local one, which the engine makes for ``workers`` and shuts down itself; else a Dask
+        executor made here, shut down after the block (at once on an error or Ctrl-C)."""
+        if self.pool is not None or self.executor_kind == "local":
+            yield self.pool
+            return
+        from peninsula.engine.executors import stop_now
+
+        pool = self.make_executor()
+        try:
+            yield pool
+        except BaseException:
+            stop_now(pool)
+            raise
+        pool.shutdown()
+
+    def engine_keywords(self, pool: Executor | None, names: Iterable[str]) -> dict[str, object]:
+        """The engine's keywords among ``names`` (executor, workers, chunk_runs, kernel,
+        progress, resume), with ``pool`` as the executor."""
+        values = {"executor": pool, "workers": self.workers, "chunk_runs": self.chunk_runs,
+                  "kernel": self.kernel, "progress": self.progress, "resume": self.resume}
+        return {name: values[name] for name in names if name in values}
+
+
+@contextlib.contextmanager
+def executing(execution: Execution | None, **given: object) -> Iterator[dict[str, object]]:
+    """The keywords to pass the engine for the block: ``given`` (an API function's own
+    executor=, workers=, chunk_runs=, kernel=, progress=, resume= keywords, kept for the
+    scripts that use them) when ``execution`` is None; else ``execution``'s values for those
+    same keys, its executor opened for the block."""
+    if execution is None:
+        yield dict(given)
+        return
+    with execution.opened() as pool:
+        yield {**given, **execution.engine_keywords(pool, tuple(given))}
