@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 import peninsula.api as api
+from peninsula.analysis import registry
 from peninsula.cli import app
 
 runner = CliRunner()
@@ -86,7 +87,9 @@ def test_plot_sweep_and_discover_from_their_results(tmp_path):
                               "levers.open_communication", "--out", str(tmp_path / "s")])
     assert res.exit_code == 0, res.output
     html = (tmp_path / "s.html").read_text(encoding="utf-8")
-    assert "open_communication = 1" in html and "60 runs, seed 3 per point" in html
+    # the legend and axes in the registry's words (its label of the lever), not code names
+    assert f"{registry.label('levers.open_communication', unit=False)} = 1" in html
+    assert "60 runs, seed 3 per point" in html
     res = runner.invoke(app, ["plot", "sweep", "--from", str(tmp_path / "sw" / "sweep.csv"),
                               "--x", "levers.exercise_intensity", "--y", "no_metric",
                               "--out", str(tmp_path / "s2")])

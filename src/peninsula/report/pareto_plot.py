@@ -7,22 +7,18 @@ from pathlib import Path
 
 import numpy as np
 
+from peninsula.analysis import registry
 from peninsula.report.figures import pyplot, save_figure, write_all
-
-UNITS = {"p_": "share of runs", "dprk_launches_per_year": "launches/yr",
-         "gdp_loss_pct": "% of GDP", "stability_index": "points, 0-100",
-         "arms_race_intensity_pct": "% above trend", "alliance_credibility": "0-1",
-         "alignment_china_russia": "0-1", "denuclearization_progress": "0-1",
-         "polarization": "0-1", "cohesion": "0-1"}
 
 
 def objective_label(name: str, objective: dict) -> str:
-    """An objective's axis label: metric, robustness and the unit of the reported value."""
-    unit = next((u for key, u in UNITS.items() if name.startswith(key)), "model units")
-    if objective["robustness"] == "satisficing":
-        unit = "share of runs"
+    """An objective's axis label: the metric in the registry's words, its robustness and the
+    unit of the value on the axis (a probability's is a share of runs, 0-1)."""
+    entry = registry.metric(name)
+    unit = "share of runs" if objective["robustness"] == "satisficing" or \
+        entry.is_probability else entry.unit
     sense = "max" if objective["direction"] == "maximize" else "min"
-    return f"{name}\n{objective['robustness']} ({sense}), {unit}"
+    return f"{entry.label}\n{objective['robustness']} ({sense}), {unit}"
 
 
 def plot_pareto(result: dict, path: str | Path) -> Path:
@@ -53,7 +49,7 @@ def _value(row: dict, key: str) -> float:
 
 def _axes(result: dict) -> list[tuple]:
     """(key, label, low, high) per axis: the levers with their ranges, then the objectives."""
-    return ([(k, f"{k.split('.', 1)[-1]}\nlever, {lo:g}-{hi:g}", lo, hi)
+    return ([(k, f"{registry.label(k, unit=False)}\nlever, {lo:g}-{hi:g}", lo, hi)
              for k, (lo, hi) in result["levers"].items()]
             + [(n, objective_label(n, o), None, None) for n, o in result["objectives"].items()])
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from peninsula.analysis import registry
 from peninsula.analysis.metrics import Z90
 from peninsula.report.figures import pyplot, stamp, write_all
 from peninsula.scenario.parameters import BY_NAME
@@ -32,15 +33,30 @@ def sweep_series(table: pd.DataFrame, x: str, y: str, by: list[str] | None) -> d
         g = g.sort_values(x)
         half = Z90 * g[f"{y}_se"]
         values = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(v if isinstance(v, str) else f"{c.removeprefix('levers.')} = {v:g}"
+        label = ", ".join(v if isinstance(v, str) else f"{registry.label(c, unit=False)} = {v:g}"
                           for c, v in zip(by, values, strict=True)) or "all points"
-        out[label] = (g[x].tolist(), g[y].tolist(), (g[y] - half).tolist(),
-                      (g[y] + half).tolist())
+        scale = _scale(y)  # probabilities in percent, as every face shows them
+        out[label] = (g[x].tolist(), (scale * g[y]).tolist(), (scale * (g[y] - half)).tolist(),
+                      (scale * (g[y] + half)).tolist())
     return out
 
 
+def _scale(column: str) -> float:
+    """100 for a probability's column (shown in percent), 1 otherwise."""
+    try:
+        return 100.0 if registry.metric(column).is_probability else 1.0
+    except KeyError:
+        return 1.0
+
+
+def axis_label(column: str) -> str:
+    """A sweep column in the registry's words with its unit (a design column in words)."""
+    return registry.label(column)
+
+
 def sweep_title(x: str, y: str, provenance: str) -> str:
-    return f"{y} against {x} (90% Monte Carlo band; {provenance})"
+    return (f"{registry.label(y, unit=False)} against {registry.label(x, unit=False)} "
+            f"(90% Monte Carlo band; {provenance})")
 
 
 def sweep_figure(table: pd.DataFrame, x: str, y: str, by: list[str] | None, provenance: str):
@@ -54,7 +70,8 @@ def sweep_figure(table: pd.DataFrame, x: str, y: str, by: list[str] | None, prov
                                   line={"width": 0}, showlegend=False, hoverinfo="skip",
                                   opacity=0.2))
         pfig.add_trace(go.Scatter(x=xs, y=mean, mode="lines+markers", name=label))
-    pfig.update_layout(title=sweep_title(x, y, provenance), xaxis_title=x, yaxis_title=y)
+    pfig.update_layout(title=sweep_title(x, y, provenance), xaxis_title=axis_label(x),
+                       yaxis_title=axis_label(y))
     return pfig
 
 
@@ -69,8 +86,8 @@ def plot_sweep(table: pd.DataFrame, x: str, y: str, by: list[str] | None, stem: 
     for label, (xs, mean, lo, hi) in series.items():
         line = ax.plot(xs, mean, marker="o", label=label)[0]
         ax.fill_between(xs, lo, hi, alpha=0.2, color=line.get_color())
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(axis_label(x))
+    ax.set_ylabel(axis_label(y))
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     return write_all(fig, sweep_figure(table, x, y, by, provenance), stem)
