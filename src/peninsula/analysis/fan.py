@@ -31,8 +31,6 @@ YEARLY_FANS = {
     "alignment_china_russia": ("China-Russia alignment at the year's end", "index 0-1"),
     "stability_index": ("Korean Stability Index at the horizon", "points 0-100"),
 }
-RUNG_TITLES = {"clash": "armed clash or worse", "war": "war or worse",
-               "nuclear_use": "nuclear use"}
 
 
 def cumulative(first_month: np.ndarray, horizon: int) -> dict:
