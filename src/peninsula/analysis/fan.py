@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from peninsula.analysis import registry
 from peninsula.analysis.metrics import (
     PROBABILITIES,
     outcome,
@@ -25,12 +26,8 @@ from peninsula.io.tables import month_labels
 from peninsula.scenario.schema import LEVEL_NAMES
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-# the yearly fans: key -> (title, unit)
-YEARLY_FANS = {
-    "dprk_launches_per_year": ("DPRK missile launches in the year", "launches/yr"),
-    "alignment_china_russia": ("China-Russia alignment at the year's end", "index 0-1"),
-    "stability_index": ("Korean Stability Index at the horizon", "points 0-100"),
-}
+# the yearly fans (their titles and units: the registry's words)
+YEARLY_FANS = ("dprk_launches_per_year", "alignment_china_russia", "stability_index")
 
 
 def cumulative(first_month: np.ndarray, horizon: int) -> dict:
@@ -63,9 +60,11 @@ def fan_data(result, setup) -> dict:
     years = list(range(1, setup.n_years + 1))
     per_year = [yearly_values(result, setup, y) for y in years]
     yearly = {}
-    for key, (title, unit) in YEARLY_FANS.items():
+    for key in YEARLY_FANS:
         bands = np.array([np.quantile(values[key], QUANTILES) for values in per_year])
-        yearly[key] = {"title": title, "unit": unit, "quantiles": list(QUANTILES),
+        entry = registry.metric(key)
+        yearly[key] = {"title": f"{entry.label}, year by year", "unit": entry.unit,
+                       "quantiles": list(QUANTILES),
                        "bands": {str(q): bands[:, i].tolist() for i, q in enumerate(QUANTILES)}}
     y0 = setup.start[0]
     return {"months": month_labels(setup), "cumulative": cum, "ladder": ladder,
