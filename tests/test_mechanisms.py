@@ -982,3 +982,14 @@ def test_strategy_effect_priors_span_zero_and_say_what_harm_means():
         assert p.basis, name
         if p.low < 0.0:  # harm is allowed: the description says what a negative value means
             assert "negative" in p.description, name
+
+
+def test_tension_stays_within_its_range_when_a_forum_harms():
+    """tau_in = min(1, clip(-NC / G_scale, 0, 1) * forum cut): a harmful forum (a cut above 1,
+    forum_threat_reduction < 0) raises tension but never past 1; a cut of at most 1 is the
+    former equation exactly."""
+    from peninsula.model import tension
+
+    assert tension.tension_step(1.0, -1e6, 1.0, 1.2, 0.5) == 1.0  # target 1.2 capped at 1
+    assert tension.tension_step(0.2, -0.5, 1.0, 1.2, 0.5) == pytest.approx(0.2 + (0.6 - 0.2) / 2)
+    assert tension.tension_step(0.2, -2.0, 1.0, 0.8, 0.5) == pytest.approx(0.2 + (0.8 - 0.2) / 2)
