@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from peninsula.analysis.backtest import (
     LADDER,
     calibrate,
+    clash_record,
     ladder_distance,
     observed_ladder_years,
     prior_box,
@@ -63,10 +64,16 @@ def test_launches_raise_clashes_only_through_the_share():
 
 def test_the_coded_series_gives_the_clash_and_war_years_of_the_windows():
     # 2009 (Daecheong), 2010 (Cheonan, Yeonpyeong), 2014 and 2015 (exchanges of fire, mines);
-    # no clash from 2016; no war
+    # no war. After 2015 the codings disagree: the series has no clash, the guard-post reading
+    # of May 2020 has one; the back-test scores both (clash_scores "codings"), neither is pinned
+    # as the truth here, only what each coding holds.
     assert observed_ladder_years(2006, 2015) == (4, 0)
     assert observed_ladder_years(2016, 2025) == (0, 0)
-    assert observed_ladder_years(2006, 2025) == (4, 0)
+    years, series, _ = clash_record(2015)
+    _, guard_post, _ = clash_record(2015, "guard_post_2020")
+    later = [y for y in years if y > 2015]
+    assert sum(series[years.index(y)] for y in later) == 0
+    assert [y for y in later if guard_post[years.index(y)]] == [2020]
 
 
 def test_ladder_distance_is_zero_at_the_record_and_grows_away_from_it():

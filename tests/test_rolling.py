@@ -85,7 +85,7 @@ def test_ex_ante_levers_are_held_and_the_record_is_forced_before_the_origin_only
     assert len(cond["launches_override"]) == o + 12
     assert cond["launches_override"][o - 1] >= 0 and cond["launches_override"][o] == -1.0
     assert ex["exercise_intensity"][o:o + 12] == cond["exercise_intensity"][o - 12:o]
-    assert set(ex["talks_override"][o:]) == {cond["talks_override"][o - 1]}
+    assert set(ex["talks_override"][o:]) == {-1.0}  # talks follow the model after the origin
     assert cond["exercise_intensity"][o + 7] != cond["exercise_intensity"][o - 5]  # 2022 > 2021
     assert ex["programme_announcement"][o:] == [1.0] * 12
 
@@ -122,3 +122,16 @@ def test_rolling_cli_json_contract(tmp_path):
         res = runner.invoke(app, ["backtest", "--rolling", "--first-origin", bad, "-q"])
         assert res.exit_code == 2 and says in res.output, (bad, res.output)
         assert "Traceback" not in res.output
+
+
+def test_ex_ante_holds_the_governments_levers_and_frees_the_talks():
+    from peninsula.analysis.replay import FREED_LEVERS, HELD_LEVERS, forecast_levers
+
+    origin, horizon = 13 * 12, 12  # 2019-01: talks under way since March 2018
+    rec = forecast_levers(origin, horizon, "conditional")
+    ex = forecast_levers(origin, horizon, "ex_ante")
+    assert rec["talks_override"][origin - 1] == 1.0  # the record's talks at the origin
+    assert ex["talks_override"][:origin] == rec["talks_override"][:origin]
+    assert ex["talks_override"][origin:] == [-1.0] * horizon and FREED_LEVERS == ("talks_override",)
+    for name in HELD_LEVERS:
+        assert ex[name][origin:] == [rec[name][origin - 1]] * horizon

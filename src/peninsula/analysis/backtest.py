@@ -63,10 +63,14 @@ from peninsula.analysis.scoring import (
 from peninsula.engine.ensemble import run_chunks
 from peninsula.engine.random import param_cdf, sample_param
 from peninsula.io.history import load_table, yearly_launches
+from peninsula.io.incidents import ALTERNATIVE_CLASH_MONTHS
 from peninsula.model.setup import build_setup
 from peninsula.scenario.parameters import BY_NAME, NAMES
+from peninsula.scenario.vintage import as_of, table_as_of
+from peninsula.scenario.vintage import report as vintage_report
 
 THRESHOLD = 20  # missiles in a year, for the Brier score
+AT_TRAIN_END = "train_until"  # a back-test's default vintage: its training window's last year
 # Every parameter of the launch process and of the testing-campaign regime, and the two that
 # drive it from outside (capability growth; how drills move the DPRK's beliefs).
 CALIBRATED = ("launch_base_rate_per_year", "launch_drill_effect", "launch_threat_elasticity",
@@ -115,23 +119,37 @@ def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = No
             "war_entries": res.yearly["war_entries"], "params": res.params}
 
 
-def prior_box(names: tuple[str, ...] = CALIBRATED,
-              ranges: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+def prior_box(names: tuple[str, ...] = CALIBRATED, ranges: dict | None = None,
+              vintage: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper ends of the calibration prior of each parameter of ``names``
-    (``ranges`` replacing PRIOR_RANGES and the parameter's own range where given)."""
-    given = {**PRIOR_RANGES, **(ranges or {})}
-    box = [given.get(n, (BY_NAME[n].low, BY_NAME[n].high)) for n in names]
+    (``ranges`` replacing PRIOR_RANGES and the parameter's own range where given; the table
+    as of ``vintage``, see calibration_priors)."""
+    given = given_ranges(ranges, vintage)
+    table = table_as_of(vintage)
+    box = [given.get(n, (table[n].low, table[n].high)) for n in names]
     return np.array([b[0] for b in box]), np.array([b[1] for b in box])
 
 
-def calibration_priors(names: tuple[str, ...], ranges: dict | None = None) -> list[tuple]:
+def given_ranges(ranges: dict | None, vintage: int | None) -> dict:
+    """The calibration ranges that replace the table's: PRIOR_RANGES, except for parameters
+    the vintage replaces (their ranges drew on the later literature), then ``ranges``."""
+    replaced = as_of(vintage) if vintage is not None else {}
+    return {**{n: r for n, r in PRIOR_RANGES.items() if n not in replaced}, **(ranges or {})}
+
+
+def calibration_priors(names: tuple[str, ...], ranges: dict | None = None,
+                       vintage: int | None = None) -> list[tuple]:
     """Each parameter's calibration prior as (low, mode, high, distribution): the parameter
     table's own law (triangular, log-triangular or uniform over its range: derived priors keep
-    their shape), except where PRIOR_RANGES or ``ranges`` give a range, which is uniform."""
-    given = {**PRIOR_RANGES, **(ranges or {})}
+    their shape), except where PRIOR_RANGES or ``ranges`` give a range, which is uniform. With
+    ``vintage``, the table as of that year (scenario/vintage.py): a parameter whose basis used
+    later data has its vintage or wide prior instead, and PRIOR_RANGES (drawn from the same
+    literature) give way to it."""
+    given = given_ranges(ranges, vintage)
+    table = table_as_of(vintage)
     out = []
     for n in names:
-        p = BY_NAME[n]
+        p = table[n]
         if n in given or p.distribution == "fixed":
             lo, hi = given.get(n, (p.low, p.high))
             out.append((float(lo), 0.5 * (lo + hi), float(hi), "uniform"))
@@ -193,10 +211,12 @@ def observed_ladder_years(first: int, last: int) -> tuple[int, int]:
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
               seed: int = 1, workers: int = 1, target: np.ndarray | None = None,
               target_days: np.ndarray | None = None, method: str = "apmc",
-              ladder: bool = False, ranges: dict | None = None) -> pd.DataFrame:
+              ladder: bool = False, ranges: dict | None = None,
+              vintage: int | None = None) -> pd.DataFrame:
     """ABC on the years FIRST_YEAR..train_until; returns posterior draws of CALIBRATED (and,
     with ``ladder``, of LADDER: the joint fit to the launches and the coded clash and war
-    years, ladder_distance). ``ranges`` replaces priors (name -> (low, high)).
+    years, ladder_distance). ``ranges`` replaces priors (name -> (low, high)); ``vintage``
+    takes every prior (calibrated or sampled) as of that year (scenario/vintage.py).
 
     ``method`` "apmc" (default): adaptive population Monte Carlo ABC (Lenormand, Jabot &
     Deffuant 2013) within a budget of ``draws`` simulations; "rejection": the ``accept`` share
@@ -216,10 +236,11 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
     if target is not None and target_days is None:
         obs_days = obs  # a synthetic record without days: one missile a day
     names = CALIBRATED + (LADDER if ladder else ())
-    priors = calibration_priors(names, ranges)
+    priors = calibration_priors(names, ranges, vintage)
     obs_clash, obs_war = observed_ladder_years(FIRST_YEAR, train_until)
     # the history's own parameters: the table's priors (never a bundled posterior: no leakage)
-    sc = history_scenario(horizon_months=12 * years, sets=["scenario.sample_parameters=true"])
+    sc = history_scenario(horizon_months=12 * years, sets=["scenario.sample_parameters=true"],
+                          vintage=vintage)
     cols = [NAMES.index(n) for n in names]
     rng = np.random.default_rng([seed, 41])
 
@@ -237,7 +258,7 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
         return to_prior_scale(out["params"][:, cols], priors), d
 
     attrs = {"train_until": train_until, "draws": draws, "accept": accept, "seed": seed,
-             "method": method, "ladder": ladder, "observed_clash_years": obs_clash,
+             "method": method, "ladder": ladder, "vintage": vintage, "observed_clash_years": obs_clash,
              "observed_war_years": obs_war,
              "prior": {n: [pr[0], pr[2]] for n, pr in zip(names, priors, strict=True)},
              "prior_law": {n: list(pr) for n, pr in zip(names, priors, strict=True)}}
@@ -505,10 +526,16 @@ def low_rate_verdict(model: dict, benchmarks: dict, record_rate_in_sample: float
             "verdict": text}
 
 
-def clash_record(train_until: int) -> tuple[list[int], np.ndarray, pd.Series]:
+def clash_record(train_until: int, coding: str | None = None
+                 ) -> tuple[list[int], np.ndarray, pd.Series]:
     """Years FIRST_YEAR..LAST_YEAR, their clash-year indicators, and the indicators of the
-    training period (1990..train_until) indexed by year, from the coded incident series."""
+    training period (1990..train_until) indexed by year, from the coded incident series (with
+    ``coding``, a key of ALTERNATIVE_CLASH_MONTHS, its month counted as a clash month)."""
     incidents = load_table("incidents")
+    if coding is not None:
+        month = ALTERNATIVE_CLASH_MONTHS[coding][0]
+        incidents = incidents.assign(clash=np.where(incidents["month"] == month, 1,
+                                                    incidents["clash"]))
     clash_years = incidents.groupby(incidents["month"].str[:4].astype(int))["clash"].max()
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
     observed = np.array([int(clash_years.get(y, 0)) for y in years])
@@ -519,12 +546,22 @@ def clash_scores(clash_months: np.ndarray, train_until: int) -> dict:
     """Yearly armed-clash back-test: the observed indicator (the coded incident series) against
     the model's probability of entering a clash or worse in the year (share of runs). The model's
     years up to train_until replay the record's launches; later years are forecast. Scored with
-    clash_scores_from (its docstring)."""
+    clash_scores_from (its docstring). ``codings``: the same scores' model and benchmark
+    entries under each alternative coding of ALTERNATIVE_CLASH_MONTHS, beside the series'."""
     years, observed, training = clash_record(train_until)
     runs = clash_months.shape[0]
     yearly = clash_months[:, : 12 * len(years)].reshape(runs, len(years), 12).any(axis=2)
-    scores = clash_scores_from(years, observed, yearly.sum(axis=0), runs, training, train_until)
+    k = yearly.sum(axis=0)
+    scores = clash_scores_from(years, observed, k, runs, training, train_until)
     scores["replay_band"] = replay_band(years, observed, yearly, train_until)
+    scores["codings"] = {}
+    for coding, (month, why) in ALTERNATIVE_CLASH_MONTHS.items():
+        _, alt_observed, alt_training = clash_record(train_until, coding)
+        alt = clash_scores_from(years, alt_observed, k, runs, alt_training, train_until)
+        scores["codings"][coding] = {
+            "month": month, "why": why, "observed": [int(x) for x in alt_observed],
+            "model": alt["model"], "benchmarks": alt["benchmarks"],
+            "low_rate_artefact": alt["low_rate_artefact"], "verdict": alt["verdict"]}
     return scores
 
 
@@ -629,21 +666,42 @@ def benchmark_scores(train_until: int, test_years: list[int], runs: int, seed: i
     return out
 
 
+def backtest_vintage(train_until: int, vintage: int | str | None) -> int | None:
+    """The vintage a back-test uses: the training window's last year by default (AT_TRAIN_END),
+    a given year (not after the record's end), or None (every prior as tabled: not blind)."""
+    if vintage == AT_TRAIN_END:
+        return int(train_until)
+    if vintage is None:
+        return None
+    if not FIRST_YEAR <= int(vintage) <= LAST_YEAR:
+        raise ValueError(f"--vintage {vintage}: allowed {FIRST_YEAR}-{LAST_YEAR}")
+    return int(vintage)
+
+
 def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
-             workers: int = 1, ladder: bool = True) -> dict:
+             workers: int = 1, ladder: bool = True,
+             vintage: int | str | None = AT_TRAIN_END) -> dict:
     """Calibrate on FIRST_YEAR..train_until (unless a posterior is given; with ``ladder`` the
-    ladder's hazards jointly with the launch process), replay 2006-2025."""
+    ladder's hazards jointly with the launch process), replay 2006-2025. Every prior is taken
+    as of ``vintage`` (backtest_vintage; scenario/vintage.py), so no parameter brings in data
+    the held-out years hold. The clash back-test is scored twice: conditional (the held-out
+    years' recorded levers) and ex-ante (levers held at their last known values)."""
+    year = backtest_vintage(train_until, vintage)
     if posterior is None:
-        posterior = calibrate(train_until, draws, accept, seed, workers, ladder=ladder)
+        posterior = calibrate(train_until, draws, accept, seed, workers, ladder=ladder,
+                              vintage=year)
     fitted = [c for c in (*CALIBRATED, *LADDER) if c in posterior]
-    sc = history_scenario(240, ["scenario.sample_parameters=true"])
+    sc = history_scenario(240, ["scenario.sample_parameters=true"], vintage=year)
     sim = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers)
     pred, patrols, days = sim["missiles"], sim["patrols"], sim["launch_days"]
     origin = 12 * (train_until - FIRST_YEAR + 1)
     months, filt, clash_months = model_forecast(origin, 12 * (LAST_YEAR - train_until),
                                                 "conditional", posterior, runs, seed + 3,
-                                                workers, clashes=True)
+                                                workers, clashes=True, vintage=year)
+    _, _, clash_months_ex_ante = model_forecast(origin, 12 * (LAST_YEAR - train_until),
+                                                "ex_ante", posterior, runs, seed + 3,
+                                                workers, clashes=True, vintage=year)
     pred = pred.astype(float).copy()
     pred[:, origin // 12:] = months.reshape(runs, -1, 12).sum(axis=2)
     obs_df = observed()
@@ -681,6 +739,8 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
         "test_years": [int(years[i]) for i in test],
         "forecast_filter": filt,
         "clashes": clash_scores(clash_months, train_until),
+        "clashes_ex_ante": clash_scores(clash_months_ex_ante, train_until),
+        "vintage": vintage_report(year),
         **skill(pred[:, test], obs[test], train_obs),
         "log_score": float(np.mean([log_score_ensemble(pred[:, j], int(obs[j]), SUPPORT_MAX_YEAR)
                                     for j in test])),

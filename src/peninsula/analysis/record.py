@@ -20,6 +20,7 @@ import pandas as pd
 from peninsula.io.history import load_table, yearly_launches
 from peninsula.scenario.loader import load_scenario
 from peninsula.scenario.schema import OUTSIDE_DRIVERS
+from peninsula.scenario.vintage import scenario_priors
 
 FIRST_YEAR, LAST_YEAR = 2006, 2025
 # Sanctions pressure after each UN resolution (judgement: each broadened the regime; 2016-17
@@ -72,8 +73,11 @@ def historical_levers(train_until: int | None = None) -> dict:
     }
 
 
-def history_scenario(horizon_months: int = 240, sets: list[str] | None = None):
-    """The 2006 start, driven by historical levers, as a Scenario."""
+def history_scenario(horizon_months: int = 240, sets: list[str] | None = None,
+                     vintage: int | None = None):
+    """The 2006 start, driven by historical levers, as a Scenario; with ``vintage`` every
+    parameter whose basis used data after that year gets its prior as of the year
+    (scenario/vintage.py)."""
     gdp = {a: START_2006[a] / s for a, s in (("USA", 0.0404), ("ROK", 0.0230), ("JPN", 0.00903),
                                               ("CHN", 0.0187), ("RUS", 0.0325))}
     over = [
@@ -94,6 +98,8 @@ def history_scenario(horizon_months: int = 240, sets: list[str] | None = None):
     # the outside drivers at the start: the 2006 state is at rest under 2006's drivers
     over += [f"state.{name}={levers[name][0]}" for name in OUTSIDE_DRIVERS]
     sc = load_scenario("baseline", over + list(sets or []))
+    if vintage is not None:
+        sc = sc.with_parameters(**scenario_priors(vintage))
     return sc.with_levers(**levers)
 
 

@@ -24,8 +24,9 @@ tau is reported per origin.
 
 The forecast after o is free, in two modes (``MODES``): *conditional* (the forecast months keep
 the recorded levers) and *ex-ante* (the levers are held: drills repeat the last observed
-year's monthly pattern; talks, sanctions, flexible diplomacy, summitry and announced programmes
-stay at their last observed value).
+year's monthly pattern; sanctions, flexible diplomacy, summitry, announced programmes and the
+military agreement stay at their last observed value; talks under way at the origin, or none,
+carry on or end by the model's own hazards, since talks are the model's state, not a lever).
 """
 
 from __future__ import annotations
@@ -46,9 +47,14 @@ MODES = ("conditional", "ex_ante")
 CLASH_RUNG = LEVEL_NAMES.index("armed_clash")
 FILTER_MONTHS = 12  # the particle filter weighs each run by the record of the last 12 months
 FILTER_MIN_ESS = 0.5  # tempered so that the effective sample size stays >= half the runs
-HELD_LEVERS = ("talks_override", "sanctions_pressure", "flexible_diplomacy",
-               "summit_frequency_per_year",
-               "programme_announcement", "military_agreement")  # held in ex-ante mode
+# held in ex-ante mode: the levers that governments set. Talks are not among them: whether
+# talks go on is the model's own state (model/diplomacy.py: start and collapse hazards), so
+# after the origin talks_override is -1 and the talks under way at the origin (or none) carry on
+# or end by the model's hazards; holding the replay's override would freeze them for the whole
+# horizon, which no forecaster at the origin knows.
+HELD_LEVERS = ("sanctions_pressure", "flexible_diplomacy", "summit_frequency_per_year",
+               "programme_announcement", "military_agreement")
+FREED_LEVERS = ("talks_override",)  # replay devices: -1 (the model decides) after the origin
 
 EV_LAUNCH = EVENT_INDEX["missile_launch"]
 
@@ -65,6 +71,8 @@ def forecast_levers(origin: int, horizon: int, mode: str) -> dict:
             drill[origin + j] = drill[origin - 12 + (j % 12)]
         for name in HELD_LEVERS:
             levers[name][origin:] = [levers[name][origin - 1]] * horizon
+        for name in FREED_LEVERS:
+            levers[name][origin:] = [-1.0] * horizon
     elif mode != "conditional":
         raise ValueError(f"mode {mode!r}: allowed {', '.join(MODES)}")
     levers["launches_override"] = [float(x) for x in obs["missiles"][:origin]] + [-1.0] * horizon
@@ -121,12 +129,14 @@ def clash_entries(levels: np.ndarray, level0: int) -> np.ndarray:
 
 
 def model_forecast(origin: int, horizon: int, mode: str, posterior: pd.DataFrame, runs: int,
-                   seed: int, workers: int = 1, clashes: bool = False):
+                   seed: int, workers: int = 1, clashes: bool = False,
+                   vintage: int | None = None):
     """The model's monthly launches (runs x horizon) after replaying the record to ``origin``
     and filtering on its last FILTER_MONTHS months, and the filter's tempering and effective
     sample size; with ``clashes`` also the months (runs x origin + horizon, from January 2006)
-    in which each resampled run entered an armed clash or worse."""
-    sc = history_scenario(origin + horizon, ["scenario.sample_parameters=true"])
+    in which each resampled run entered an armed clash or worse. ``vintage``: the priors as
+    of that year for the parameters calibration leaves out (scenario/vintage.py)."""
+    sc = history_scenario(origin + horizon, ["scenario.sample_parameters=true"], vintage)
     sc = sc.with_levers(**forecast_levers(origin, horizon, mode)).with_settings(seed=seed)
     res = run_chunks(build_setup(sc, posterior=posterior), runs, record_monthly=True,
                      record_events=True, workers=workers)

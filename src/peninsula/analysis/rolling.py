@@ -4,7 +4,9 @@ At each forecast origin o (every January from ``first_origin``, or every ``step`
 
 1. **Calibrate on data before o only**: ABC on the yearly counts of the complete years before o
    (``backtest.calibrate`` with ``train_until`` = the year before o's year; one calibration per
-   training year, shared by the origins of that year).
+   training year, shared by the origins of that year), every prior as of that year
+   (scenario/vintage.py: a parameter whose basis used later data has its vintage or a wide
+   prior), the forecast's sampled parameters too.
 2. **Start from the state the record implies** (``replay.py``: the record forced up to the
    month before o, then a tempered particle-filter step on its last months).
 3. **Forecast** the next ``horizon`` months of launches freely, in two modes:
@@ -16,6 +18,10 @@ At each forecast origin o (every January from ``first_origin``, or every ``step`
    as the mode), all from ensembles of the same size with the rules of ``scoring``: CRPS, log
    score, Brier for "THRESHOLD or more in the horizon", randomised PIT, 50% and 90% central
    interval coverage. Pooled scores are means over origins.
+5. **Test** the model against the best benchmark of each of PAIRED_SCORES, paired over the
+   origins (Diebold-Mariano with the HLN correction, the overlap of the origins' horizons in
+   the long-run variance: ``paired_test.py``); monthly origins (``step`` 1) give the test its
+   power.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import pandas as pd
 
 from peninsula.analysis.backtest import THRESHOLD, calibrate
 from peninsula.analysis.count_models import BENCHMARKS, forecast_benchmarks
+from peninsula.analysis.paired_test import diebold_mariano, overlap
 from peninsula.analysis.record import FIRST_YEAR, month_label, month_number, observed_months
 from peninsula.analysis.replay import MODES, forecast_levers, model_forecast
 from peninsula.analysis.scoring import (
@@ -44,6 +51,8 @@ from peninsula.scenario.validate import parse_month
 HORIZON_MONTHS = 12
 FIRST_ORIGIN = "2012-01"
 PIT_BINS = 10
+PAIRED_SCORES = ("log_score", "crps")  # scores of the horizon's total tested model vs best
+MIN_PAIRED_ORIGINS = 3  # fewer origins give no paired test
 
 
 def origins(first_origin: str, step: int, horizon: int, n_months: int) -> list[int]:
@@ -125,6 +134,22 @@ def pooled(rows: list[dict]) -> dict:
     }
 
 
+def paired_tests(rows: dict[str, list[dict]], h: int) -> dict:
+    """For each of PAIRED_SCORES, the model against the benchmark with the best pooled score:
+    the Diebold-Mariano test over the origins (paired_test.py; ``h`` the origins' overlap)."""
+    out = {}
+    for score in PAIRED_SCORES:
+        best = min(BENCHMARKS, key=lambda b: np.mean([r[score] for r in rows[b]]))
+        if len(rows["model"]) < MIN_PAIRED_ORIGINS:
+            out[score] = {"benchmark": best, "n_origins": len(rows["model"]), "p_value": None,
+                          "note": f"fewer than {MIN_PAIRED_ORIGINS} origins: no test"}
+            continue
+        test = diebold_mariano(np.array([r[score] for r in rows["model"]]),
+                               np.array([r[score] for r in rows[best]]), h)
+        out[score] = {"benchmark": best, **test}
+    return out
+
+
 def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MONTHS,
                      step: int = 12, runs: int = 2000, draws: int = 20_000,
                      accept: float = 0.02, seed: int = 1, workers: int = 1,
@@ -142,7 +167,8 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
         if train_until not in posteriors:
             if progress:
                 progress(f"calibrating on {FIRST_YEAR}-{train_until}")
-            posteriors[train_until] = calibrate(train_until, draws, accept, seed, workers)
+            posteriors[train_until] = calibrate(train_until, draws, accept, seed, workers,
+                                                vintage=train_until)
         record = obs["missiles"].to_numpy()[origin:origin + horizon]
         recorded = forecast_levers(origin, horizon, "conditional")  # the record's own levers
         train = obs.iloc[:origin]
@@ -150,7 +176,7 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
             if progress:
                 progress(f"origin {month_label(origin)}, {mode}")
             model, filt = model_forecast(origin, horizon, mode, posteriors[train_until], runs,
-                                        seed + 1 + origin, workers)
+                                        seed + 1 + origin, workers, vintage=train_until)
             future_levers = forecast_levers(origin, horizon, mode)
             future = pd.DataFrame({
                 "drill": future_levers["exercise_intensity"][origin:origin + horizon],
@@ -185,9 +211,11 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
             "model": pooled(rows["model"]),
             "benchmarks": {name: pooled(rows[name]) for name in BENCHMARKS},
             "origins": rows["origins"],
+            "paired_test": paired_tests(rows, overlap(horizon, step)),
         }
     out["settings"] = {"first_origin": month_label(points[0]), "last_origin": month_label(points[-1]),
                        "n_origins": len(points), "horizon_months": horizon, "step": step,
                        "runs": runs, "draws": draws, "accept": accept, "seed": seed,
-                       "threshold": THRESHOLD}
+                       "threshold": THRESHOLD,
+                       "vintage": "each origin's training end: every prior as of that year"}
     return out

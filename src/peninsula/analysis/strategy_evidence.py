@@ -82,6 +82,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversion
 
 from peninsula.analysis.record import historical_levers
 from peninsula.io.history import load_table
+from peninsula.io.incidents import ALTERNATIVE_CLASH_MONTHS
 from peninsula.scenario.parameters import BY_NAME
 
 CONFIDENCE = 0.90
@@ -97,7 +98,7 @@ DRILL_EFFECT_CEILING = 20.0  # the parameter's upper limit
 PRIOR_PINNED_SHARE = 0.5  # an interval narrower than half the prior range: the data move it
 # Alternative codings (judgement), reported beside the record's own:
 TALKS_2019_OPEN = [f"2019-{m:02d}" for m in range(3, 11)]  # to the Stockholm talks (5 Oct 2019)
-CLASH_2020_05 = "2020-05"  # 3 May 2020: DPRK fire at a ROK guard post, returned; not in CSIS
+CLASH_2020_05 = ALTERNATIVE_CLASH_MONTHS["guard_post_2020"][0]  # May 2020 as a clash month
 DATA_MOVE = "data move it"
 STAYS = "stays at its prior"
 

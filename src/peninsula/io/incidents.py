@@ -68,6 +68,15 @@ JUDGEMENTS: dict[str, tuple[str, str]] = {
     "2015-08-04": ("armed_clash", "DPRK mines south of the DMZ wounded two ROK soldiers "
                                   "(rule b)"),
 }
+# Codings that disagree with the bundled series: months that another reading of rule (a) codes
+# as an armed clash although the source database has no record of them. The back-tests score
+# the model under the series and under each of these (analysis/backtest.py clash_scores), and
+# the strategy evidence re-estimates with them; no test pins one reading.
+ALTERNATIVE_CLASH_MONTHS: dict[str, tuple[str, str]] = {
+    "guard_post_2020": ("2020-05", "3 May 2020: DPRK fire hit a ROK guard post in the DMZ and "
+                                   "ROK troops returned fire (rule a); the CSIS database has "
+                                   "no record of it"),
+}
 EVENT_COLUMNS = ("date", "month", "rung", "category", "csis_type", "csis_event", "rule",
                  "source")
 MONTHLY_COLUMNS = ("month", "clash", "clash_incidents", "provocation_incidents",

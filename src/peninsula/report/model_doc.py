@@ -45,10 +45,12 @@ SECTIONS = (
     ("Fitting Richardson's equations", "peninsula.analysis.arms_fit"),
     ("The record as inputs (historical replay)", "peninsula.analysis.record"),
     ("Back-test, calibration and skill", "peninsula.analysis.backtest"),
+    ("Vintages: priors without the held-out years", "peninsula.scenario.vintage"),
     ("Outside drivers out of sample: patrols and SIPRI spending",
      "peninsula.analysis.outside_backtest"),
     ("Conditioning on the record at a forecast origin", "peninsula.analysis.replay"),
     ("Rolling-origin back-test", "peninsula.analysis.rolling"),
+    ("Paired test of forecast accuracy", "peninsula.analysis.paired_test"),
     ("Benchmark count models", "peninsula.analysis.count_models"),
     ("The rivalry reference class", "peninsula.analysis.reference_class"),
     ("Scoring rules", "peninsula.analysis.scoring"),
@@ -76,12 +78,26 @@ def build() -> str:
     parts.append("## Mechanism switches (`[mechanisms]`)\n\n| switch | what it turns off |\n|---|---|")
     for name, doc in MECHANISMS.items():
         parts.append(f"| `{name}` | {doc} |")
-    parts.append("\n## Parameters\n\n| name | default | unit | range | mechanism | basis | meaning |"
-                 "\n|---|---|---|---|---|---|---|")
+    parts.append("\n## Parameters\n\n| name | default | unit | range | mechanism | basis | "
+                 "data years | meaning |\n|---|---|---|---|---|---|---|---|")
     for p in REGISTRY:
         parts.append(f"| `{p.name}` | {p.value:g} | {p.unit} | [{p.low:g}, {p.high:g}] | "
-                     f"{p.mechanism} | {p.basis} | {p.description} |")
+                     f"{p.mechanism} | {p.basis} | {data_years(p.basis_years)} | "
+                     f"{p.description} |")
+    parts.append("\n## Vintage priors (back-tests cut before the basis's last year)\n\n"
+                 "| name | data years | default | range | law | basis |\n|---|---|---|---|---|---|")
+    for p in REGISTRY:
+        for v in p.vintages:
+            parts.append(f"| `{p.name}` | {data_years(v.basis_years)} | {v.value:g} | "
+                         f"[{v.low:g}, {v.high:g}] | {v.distribution} | {v.basis} |")
     return "\n".join(parts) + "\n"
+
+
+def data_years(years: tuple[int, ...] | None) -> str:
+    """A basis's years of data as the table shows them: "2006-2025", or "judgement"."""
+    if not years:
+        return "judgement" if years == () else "not stated"
+    return f"{years[0]}" if years[0] == years[1] else f"{years[0]}-{years[1]}"
 
 
 def main() -> None:

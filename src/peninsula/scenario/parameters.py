@@ -13,13 +13,17 @@ helps (``benefit``: "above" or "below"). Its prior probability of no benefit is 
 
 the mass of the prior at which the strategy does nothing or harms. ``basis_years`` is
 [first, last] year of the data a basis used, or [] when the basis is judgement alone.
+
+``vintages`` are the same parameter's priors as they stood with less data: each has its own
+value, range, distribution, basis and basis_years, and a back-test cut at a year uses the one
+built without later data (scenario/vintage.py).
 """
 
 from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 TABLE = Path(__file__).with_name("parameters.toml")
@@ -55,6 +59,18 @@ def prior_cdf(x: float, low: float, mode: float, high: float, distribution: str)
 
 
 @dataclass(frozen=True)
+class Vintage:
+    """A parameter's prior built from the data of ``basis_years`` only (an earlier vintage)."""
+
+    value: float
+    low: float
+    high: float
+    distribution: str
+    basis: str
+    basis_years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Param:
     """One model parameter: default value, unit, uncertainty range, hard limits and basis."""
 
@@ -72,6 +88,7 @@ class Param:
     null_value: float | None = None  # the value at which that effect is nil
     benefit: str | None = None  # the side of null_value that helps: BENEFIT_SIDES
     basis_years: tuple[int, ...] | None = None  # (first, last) year of data; () judgement
+    vintages: tuple[Vintage, ...] = ()  # the priors built with less data (scenario/vintage.py)
 
     @property
     def p_no_benefit(self) -> float | None:
@@ -86,7 +103,7 @@ class Param:
 def _param(name: str, entry: dict) -> Param:
     """One table entry as a Param; a malformed entry names the file and the field."""
     fields = {"value", "unit", "range", "basis", "mechanism", "limits", "description",
-              "distribution", "strategy", "null_value", "benefit", "basis_years"}
+              "distribution", "strategy", "null_value", "benefit", "basis_years", "vintages"}
     unknown = set(entry) - fields
     if unknown:
         raise ValueError(f"{TABLE.name}: [{name}] has unknown fields {sorted(unknown)}; "
@@ -113,8 +130,33 @@ def _param(name: str, entry: dict) -> Param:
                          f"{p.limits[1]}")
     if p.distribution not in DISTRIBUTIONS:
         raise ValueError(f"{TABLE.name}: [{name}].distribution must be one of {DISTRIBUTIONS}")
+    try:
+        p = replace(p, vintages=tuple(_vintage(name, v) for v in entry.get("vintages", ())))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{TABLE.name}: {exc}") from None
     _check_effect(name, p)
     return p
+
+
+def _vintage(name: str, entry: dict) -> Vintage:
+    """One entry of a parameter's ``vintages``; a malformed one names the parameter and field."""
+    fields = {"value", "range", "distribution", "basis", "basis_years"}
+    if not isinstance(entry, dict) or set(entry) != fields:
+        got = sorted(entry) if isinstance(entry, dict) else type(entry).__name__
+        raise ValueError(f"[{name}].vintages: each entry needs exactly {sorted(fields)}, "
+                         f"got {got}")
+    low, high = (float(x) for x in entry["range"])
+    years = tuple(int(y) for y in entry["basis_years"])
+    v = Vintage(value=float(entry["value"]), low=low, high=high,
+                distribution=str(entry["distribution"]), basis=str(entry["basis"]),
+                basis_years=years)
+    if not low <= v.value <= high or v.distribution not in DISTRIBUTIONS:
+        raise ValueError(f"[{name}].vintages: needs low <= value <= high and a distribution in "
+                         f"{DISTRIBUTIONS}, got {v.value} in [{low}, {high}], {v.distribution}")
+    if not (years == () or (len(years) == 2 and years[0] <= years[1])):
+        raise ValueError(f"[{name}].vintages: basis_years must be [first, last] or [] "
+                         f"(judgement before any data), got {list(years)}")
+    return v
 
 
 def _check_effect(name: str, p: Param) -> None:
@@ -136,6 +178,14 @@ def _check_effect(name: str, p: Param) -> None:
     if years is not None and not (years == () or (len(years) == 2 and years[0] <= years[1])):
         raise ValueError(f"{TABLE.name}: [{name}].basis_years must be [] (judgement) or "
                          f"[first, last], got {list(years)}")
+    for v in p.vintages:
+        if not p.limits[0] <= v.low <= v.high <= p.limits[1]:
+            raise ValueError(f"{TABLE.name}: [{name}].vintages: range [{v.low}, {v.high}] "
+                             f"outside the limits {list(p.limits)}")
+        if years and v.basis_years and v.basis_years[1] >= years[1]:
+            raise ValueError(f"{TABLE.name}: [{name}].vintages: a vintage's data must end "
+                             f"before the current basis's ({years[1]}), got "
+                             f"{list(v.basis_years)}")
 
 
 def read_table(path: Path = TABLE) -> tuple[Param, ...]:
