@@ -15,8 +15,10 @@ import peninsula
 from peninsula.cli import app
 from peninsula.engine.random import key_records, run_key
 from peninsula.engine.simulate import Branch, simulate_chunk
+from peninsula.io.results import COLUMN
 from peninsula.model.events import EVENT_INDEX
 from peninsula.model.setup import build_setup
+from peninsula.scenario.schema import LEVEL_NAMES
 from peninsula.wargame import branching
 from peninsula.wargame.game import Game, play
 from peninsula.wargame.moves import (
@@ -113,6 +115,36 @@ def test_an_inject_shows_in_the_event_log_in_its_month():
     assert int(game.actual.events[0, 4, EVENT_INDEX["missile_launch"]]) == 9
 
 
+def test_a_forced_incident_and_a_nuclear_test_show_in_the_event_log_at_their_turns():
+    game = new_game(turns=2)
+    play(game, [], [Inject(1, "nuclear_test", month=3),
+                    Inject(2, "armed_clash", month=2, kind="sinking")])
+    rows = {(r["event"], r["month_index"]): r for rec in game.played for r in rec.events}
+    test, clash = rows[("nuclear_test", 2)], rows[("armed_clash", 4)]
+    assert (test["turn"], test["count"], test["cameo"]) == (1, 1, "15")
+    assert (clash["turn"], clash["count"], clash["cameo"]) == (2, 1, "18")
+    assert "nuclear test" in test["words"] and "armed clash" in clash["words"]
+    events = game.actual.events[0]
+    assert [t for t in range(6) if events[t, EVENT_INDEX["nuclear_test"]]] == [2]
+    assert events[4, EVENT_INDEX["armed_clash"]] == 1
+    assert game.actual.monthly[0, 4, COLUMN["escalation_level"]] >= LEVEL_NAMES.index(
+        "armed_clash")
+    assert game.played[1].state_after["incidents"] >= 1
+    words = [i.words() for rec in game.played for i in rec.injects]
+    assert words == ["inject: the DPRK conducts a nuclear test",
+                     "inject: a sinking (an armed clash between the DPRK's and South Korea's "
+                     "forces, a contained incident)"]
+
+
+def test_a_forced_incident_makes_a_clash_certain_in_every_future_of_the_preview():
+    game = new_game(runs=200)
+    look = game.preview([], [Inject(1, "armed_clash", month=3)])
+    assert look["after"]["probabilities"]["p_clash_1y"]["p"] == 1.0
+    assert look["after"]["probabilities"]["p_clash_remaining"]["p"] == 1.0
+    free = game.outlook()["probabilities"]["p_clash_1y"]["p"]
+    assert free < 1.0
+
+
 def test_the_played_past_never_changes_when_later_turns_are_played():
     game = new_game(turns=3)
     game.commit([])
@@ -166,7 +198,60 @@ def test_play_a_script_then_its_replay_gives_the_same_files_byte_for_byte(tmp_pa
     assert "<svg" in (g1 / "debrief.html").read_text()
 
 
+SCRIPT_WITH_EVERY_INJECT = """
+[[move]]
+turn = 1
+levers = { open_communication = 0.6 }
+
+[[inject]]
+turn = 1
+month = 2
+event = "nuclear_test"
+
+[[inject]]
+turn = 2
+month = 3
+event = "armed_clash"
+kind = "shelling"
+
+[[inject]]
+turn = 2
+event = "talks"
+held = false
+"""
+
+
+def test_a_script_with_an_incident_and_a_nuclear_test_replays_byte_for_byte(tmp_path):
+    script = tmp_path / "injects.toml"
+    script.write_text(SCRIPT_WITH_EVERY_INJECT)
+    g1, g2 = tmp_path / "G", tmp_path / "G2"
+    res = invoke(["play", "baseline", "--script", str(script), "--runs", "50", "--seed",
+                  str(SEED), "--out", str(g1)])
+    assert res.exit_code == 0, res.output
+    replay = json.loads((g1 / "replay.json").read_text())
+    assert replay["injects"] == [
+        {"turn": 1, "month": 2, "event": "nuclear_test"},
+        {"turn": 2, "month": 3, "event": "armed_clash", "kind": "shelling"},
+        {"turn": 2, "month": 1, "event": "talks", "held": False}]
+    res = invoke(["play", "--replay", str(g1 / "replay.json"), "--out", str(g2)])
+    assert res.exit_code == 0, res.output
+    for name in ("events.csv", "turns.csv"):
+        assert (g1 / name).read_bytes() == (g2 / name).read_bytes()
+    events = (g1 / "events.csv").read_text()
+    assert "nuclear_test" in events and "armed_clash" in events
+    turns = (g1 / "turns.csv").read_text()
+    assert "inject: the DPRK conducts a nuclear test" in turns
+    assert "inject: a shelling" in turns
+    assert "a shelling" in (g1 / "debrief.html").read_text()
+
+
 @pytest.mark.parametrize(("body", "words"), [
+    ("[[inject]]\nturn = 1\nevent = \"armed_clash\"\nkind = \"duel\"\n",
+     "kind = 'duel' is not an incident; allowed: exchange_of_fire, sinking, shelling"),
+    ("[[inject]]\nturn = 1\nevent = \"nuclear_test\"\nmissiles = 3\n",
+     "field 'missiles' does not apply to event = 'nuclear_test'; it takes no other field"),
+    ("[[inject]]\nturn = 1\nevent = \"talks\"\nkind = \"sinking\"\n",
+     "field 'kind' does not apply to event = 'talks'; it takes held"),
     ("[[move]]\nturn = 1\nlevers = { exercise_intensity = 3.0 }\n",
      "levers.exercise_intensity = 3.0 is outside 0 to 2"),
     ("[[move]]\nturn = 1\nlevers = { warp_drive = 1.0 }\n", "levers.warp_drive"),
@@ -214,6 +299,24 @@ def test_a_malformed_or_altered_replay_file_is_refused(tmp_path):
     res = invoke(["play", "--replay", str(bad), "--out", str(tmp_path / "G")])
     assert res.exit_code == 2
     assert "move 1: levers.sanctions_pressure = 5 is outside 0 to 1" in res.stderr
+
+
+def test_the_terminal_takes_a_facilitators_inject_before_the_move(tmp_path):
+    from peninsula.cli.play_terminal import parse_inject
+
+    game = new_game(turns=2)
+    assert parse_inject("inject armed_clash month=2 kind=sinking", game) == \
+        Inject(1, "armed_clash", 2, kind="sinking")
+    assert parse_inject("inject talks held=false", game) == Inject(1, "talks", held=False)
+    with pytest.raises(ScriptError, match="month = 4 is outside 1 to 3"):
+        parse_inject("inject nuclear_test month=4", game)
+    res = CliRunner().invoke(app, ["play", "baseline", "--turns", "1", "--runs", "10",
+                                   "--seed", str(SEED), "--out", str(tmp_path / "G")],
+                             input="inject nuclear_test month=2\n\ny\n")
+    assert res.exit_code == 0, res.output
+    replay = json.loads((tmp_path / "G" / "replay.json").read_text())
+    assert replay["injects"] == [{"turn": 1, "month": 2, "event": "nuclear_test"}]
+    assert "nuclear_test" in (tmp_path / "G" / "events.csv").read_text()
 
 
 def test_a_move_of_another_turn_is_refused():

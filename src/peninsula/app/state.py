@@ -32,7 +32,7 @@ MAX_UPLOAD_BYTES = 256 * 1024  # a complete scenario file is about 10 KB
 UPLOAD_SUFFIXES = (".toml", ".yaml", ".yml")
 # levers that force the record in a historical replay: not policy choices
 REPLAY_ONLY = ("talks_override", "launches_override", "launch_days_override",
-               "programme_announcement")
+               "programme_announcement", "incident_override", "nuclear_test_override")
 RUNS_RANGE = (100, 20_000)  # runs a dashboard ensemble may have
 SEED_RANGE = (0, 2**31 - 1)
 

@@ -3,7 +3,8 @@
 The game (wargame/game.py) is kept in the session: each turn shows the state now, the events of
 the turn just played, what may come next under the levers in force (a branched ensemble: the
 probabilities with their intervals and a fan chart of tension), the alliance's levers set to
-the values in force, a preview of the move on the same futures, and a commit. When the last
+the values in force, a facilitator's inject (an event forced in a month of the turn, collapsed
+and none by default), a preview of the move on the same futures, and a commit. When the last
 turn is played the debrief is shown, with its files to download (debrief.html, replay.json,
 events.csv, turns.csv). Labels and formats are the registry's (analysis/registry.py).
 """
@@ -23,12 +24,27 @@ from peninsula.wargame.debrief import debrief
 from peninsula.wargame.debrief_html import render
 from peninsula.wargame.files import events_csv, replay_doc, turns_csv
 from peninsula.wargame.game import Game
-from peninsula.wargame.moves import SEATS, Move, ScriptError, lever_range
+from peninsula.wargame.moves import (
+    INCIDENT_KINDS,
+    INJECTS,
+    MAX_DAYS,
+    MAX_MISSILES,
+    SEATS,
+    Inject,
+    Move,
+    ScriptError,
+    check_inject,
+    lever_range,
+)
+from peninsula.wargame.words import INCIDENT_WORDS
 
 GAME, OUTLOOK, PREVIEW, DEBRIEF = "wargame_game", "wargame_outlook", "wargame_preview", \
     "wargame_debrief"
 RUNS_RANGE = (100, 20_000)
 WAR = R.metric("p_war")
+INJECT_LABELS = {"": "none", "missile_launch": "A missile launch", "talks": "Talks held or broken off",
+                 "armed_clash": "An armed clash (a contained incident)",
+                 "nuclear_test": "A DPRK nuclear test"}
 
 
 def fan_chart(fan: dict, title: str) -> go.Figure:
@@ -112,6 +128,41 @@ def lever_inputs(game: Game) -> list[Move]:
     return [Move(game.next_turn, "alliance", changed)] if changed else []
 
 
+def inject_inputs(game: Game) -> list[Inject]:
+    """The facilitator's inject of the turn (none by default): an event forced in one of its
+    months, with the fields a script's [[inject]] takes."""
+    turn = game.next_turn
+    with st.expander("Facilitator: inject an event this turn"):
+        event = st.selectbox("Event", ("", *INJECTS), format_func=INJECT_LABELS.get,
+                             key=f"wargame_inject_{turn}")
+        if not event:
+            return []
+        raw = {"turn": turn, "event": event,
+               "month": int(st.number_input(f"Month of the turn (1 to {game.months_per_turn})",
+                                            1, game.months_per_turn, 1,
+                                            key=f"wargame_inject_month_{turn}"))}
+        if event == "missile_launch":
+            raw["missiles"] = int(st.number_input("Missiles", 1, MAX_MISSILES, 3,
+                                                  key=f"wargame_inject_missiles_{turn}"))
+            raw["days"] = int(st.number_input("Launch days (0: one missile a day)", 0, MAX_DAYS,
+                                              0, key=f"wargame_inject_days_{turn}"))
+        elif event == "talks":
+            raw["held"] = st.checkbox("Talks are held (unticked: talks break off)",
+                                      key=f"wargame_inject_held_{turn}")
+        elif event == "armed_clash":
+            raw["kind"] = st.selectbox("What happens", INCIDENT_KINDS,
+                                       format_func=INCIDENT_WORDS.get,
+                                       key=f"wargame_inject_kind_{turn}")
+        try:
+            inject = check_inject(raw, game.turns, game.months_per_turn, "inject")
+        except ScriptError as exc:
+            st.error(str(exc))
+            return []
+        st.caption(f"{inject.words()}: in force in the preview and played with the move; "
+                   "the event is then the model's own (docs/wargame.md, Injects).")
+        return [inject]
+
+
 def play_turn(game: Game) -> None:
     turn, month = game.next_turn, game.turn_month(game.next_turn)
     st.markdown(f"### Turn {turn} of {game.turns}: {game.calendar(month)}")
@@ -131,9 +182,10 @@ def play_turn(game: Game) -> None:
     st.caption(look["note"])
     st.markdown("**Your move (the alliance's levers)**")
     moves = lever_inputs(game)
+    injects = inject_inputs(game)
     c1, c2 = st.columns(2)
     if c1.button("Preview the move", key=f"wargame_preview_{turn}"):
-        st.session_state[PREVIEW] = (turn, moves, game.preview(moves))
+        st.session_state[PREVIEW] = (turn, moves, game.preview(moves, injects))
     kept = st.session_state.get(PREVIEW)
     if kept and kept[0] == turn:
         _, _, preview = kept
@@ -145,7 +197,7 @@ def play_turn(game: Game) -> None:
         st.plotly_chart(fan_chart(preview["after"]["fan"], "Tension under the move"))
     if c2.button("Commit the move", type="primary", key=f"wargame_commit_{turn}"):
         with st.spinner("Playing the turn"):
-            game.commit(moves)
+            game.commit(moves, injects)
         st.rerun()
 
 

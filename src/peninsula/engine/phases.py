@@ -118,6 +118,7 @@ EV_PATROL = EVENT_INDEX["joint_patrol"]
 EV_CLASH = EVENT_INDEX["armed_clash"]
 EV_WAR = EVENT_INDEX["war"]
 EV_NUCLEAR = EVENT_INDEX["nuclear_use"]
+EV_NUCLEAR_TEST = EVENT_INDEX["nuclear_test"]  # forced only (nuclear_test_override)
 EVENT_MAX = np.iinfo(np.int16).max  # event counts are stored as int16
 
 # the record of a run-month: the monthly columns (io/results.py), then the values kept only at
@@ -688,6 +689,8 @@ def events_phase(inputs, block, constants, month, b0, n):
         event_counts[k, EV_TURNOVER] = 1 if turnover else 0
         event_counts[k, EV_PATROL] = patrols
         event_counts[k, EV_TALKS] = 1 if talks_on[k] else 0
+        event_counts[k, EV_NUCLEAR_TEST] = nuclear_programme.forced_tests(
+            lv.nuclear_test_override)
         if f.cohesion_dynamics:
             cohesion_level[k] = cohesion.cohesion_step(
                 q, cohesion_level[k], 1.0 if summit else 0.0, 1.0 if grievance else 0.0,
@@ -974,11 +977,12 @@ def ladder_step(q, f, month, key, u, misperception_counters, floor, tension_now,
 
 @phase
 def ladder_phase(inputs, block, constants, month, b0, n):
-    """6: the month's floor from its events (escalation.lifted_floor), the ladder's move
-    (ladder_step), its events and this year's entries into a clash and a war; then, in the same
-    loop over runs (the run's state is at hand), tension from the month's events (tension.py)
-    and the economy (economy.py): GDP loss itself is an output, formed only in months that are
-    written out."""
+    """6: the month's floor from its events (escalation.lifted_floor; a forced nuclear test,
+    escalation.tested_floor), the ladder's move (ladder_step; a forced incident,
+    escalation.forced_rung), its events and this year's entries into a clash and a war; then,
+    in the same loop over runs (the run's state is at hand), tension from the month's events
+    (tension.py) and the economy (economy.py): GDP loss itself is an output, formed only in
+    months that are written out."""
     launch_counts, rung_of, rhetoric = block.launches, block.level, block.rhetoric
     provocation_counts, floors, event_counts = block.provocations, block.floor, block.counts
     clash_entries, war_entries = block.clash_entries, block.war_entries
@@ -999,8 +1003,9 @@ def ladder_phase(inputs, block, constants, month, b0, n):
         lifted = launches > 0 and escalation.launches_lift(
             q, launches, uniform(run_key(keys, r, t), counters[t, SLOT_LAUNCH_LIFT, 0])
             if q.launch_escalation_share < 1.0 else 0.0)
-        floor = escalation.lifted_floor(rung_of[k], rhetoric[k], provocation_counts[k],
-                                        lifted)
+        floor = escalation.tested_floor(
+            escalation.lifted_floor(rung_of[k], rhetoric[k], provocation_counts[k], lifted),
+            event_counts[k, EV_NUCLEAR_TEST])
         floors[k] = floor
         key = run_key(keys, r, t)
         new = ladder_step(
@@ -1009,11 +1014,14 @@ def ladder_phase(inputs, block, constants, month, b0, n):
             tension_level[k], cohesion_level[k], talks_level[k], nuclear[k], inputs.nuclear0,
             credibility[k], trust_of[PRK_USA, k], trust_of[ROK_PRK, k], threat_ratios[k, PRK],
             threat_ratios[k, ROK], aggression_per_month[k], lv.military_agreement)
+        new = escalation.forced_rung(new, floor, lv.incident_override)
         if new > floor:
             if escalation.fire_exchanged(new):
                 event_counts[k, EV_CLASH] = 1
             elif new == escalation.NUCLEAR:
                 event_counts[k, EV_NUCLEAR] = 1
+        if escalation.incident_forced(lv.incident_override):
+            event_counts[k, EV_CLASH] = 1
         rung_of[k] = new
         event_counts[k, EV_WAR] = 1 if new == escalation.WAR else 0
         if month.year_start:

@@ -53,6 +53,15 @@ buffer zones, November 2018 - November 2023) multiplies the tension factor at th
 and crisis rungs by 1 - r_A * agreement: the accidental hazards up to a clash fall, the
 deliberate ones do not (r_A, ``military_agreement_effect``, judgement with a prior from 0).
 
+Forced events (a wargame's injects, a replay; levers ``incident_override`` and
+``nuclear_test_override``): in a month with a forced incident the month's move ends at least
+on the incident rung (``forced_rung``), so the incident is the model's own from then on: its
+event, its Goldstein weight in tension, its entry in the yearly count, and next month's move to
+hostilities or back to crisis by the hazards above. An override of 0 lets no incident begin
+that month (a move from below the incident rung to it or above stays on its floor). A forced
+nuclear test lifts the month's floor to provocation (``tested_floor``), the rung the
+observable coding gives a test (io/incidents.py); the model draws no tests itself.
+
 Hazards are turned into probabilities p = 1 - exp(-h) and competing moves share one uniform
 draw. Schelling's "threat that leaves something to chance" is the misperception term. It errs
 both ways (Jervis 1976: threats are misread as larger and as smaller than they are): m is
@@ -79,6 +88,7 @@ CALM, RHETORIC, PROVOCATION, CRISIS, CLASH, HOSTILITIES, WAR, NUCLEAR = range(le
 TENSION_PIVOT = 0.5  # f_T = 1 at tension 0.5
 PREEMPTION_STEEPNESS = 0.1  # width of the logistic in the threat ratio (judgement)
 CRISIS_MANAGEMENT_PARTS = 3.0  # CM is the mean of cohesion, intelligence sharing and hotlines
+INCIDENT_OVERRIDE_ON = 0.5  # an incident_override of at least this forces an incident
 
 
 @mechanism
@@ -386,3 +396,33 @@ def count_entry(count, new, old, rung):
     if entered(new, old, rung):
         return count + 1.0
     return count
+
+
+@mechanism
+def incident_forced(override):
+    """Whether incident_override forces a contained incident this month (>= 0.5)."""
+    return override >= INCIDENT_OVERRIDE_ON
+
+
+@mechanism
+def forced_rung(new, floor, override):
+    """The month's rung under ``incident_override``: the model's move ``new`` when the override
+    is below 0; a forced incident (>= 0.5) lifts it to the incident rung (a move already at or
+    above it stands: hostilities, war and nuclear use are not undone by an incident); an
+    override of 0 lets no incident begin: a move from below the incident rung to it or above
+    stays on the month's ``floor``."""
+    if override < 0.0:
+        return new
+    if incident_forced(override):
+        return max(new, CLASH)
+    if floor < CLASH and new >= CLASH:
+        return floor
+    return new
+
+
+@mechanism
+def tested_floor(level, nuclear_tests):
+    """The month's floor after its nuclear tests: a test lifts it to >= provocation, as any
+    provocation other than a launch does (event_floor); the observable coding puts a test
+    month at the provocation rung (io/incidents.py)."""
+    return event_floor(level, 0, nuclear_tests)

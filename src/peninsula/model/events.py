@@ -62,6 +62,10 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("armed_clash", "PRK", "ROK", "18"),  # assault
     EventType("war", "PRK", "ROK", "19"),  # fight (each month at war)
     EventType("nuclear_use", "PRK", "USA", "20"),  # unconventional mass violence
+    # a nuclear test, forced only (nuclear_test_override): a demonstration of military power
+    # (CAMEO 150), the root of the missile tests; CAMEO 2042 is a detonation in anger, which
+    # the ladder's nuclear_use counts and the observable coding excludes tests from
+    EventType("nuclear_test", "PRK", "USA", "15"),
 )
 EVENT_INDEX = {e.name: i for i, e in enumerate(EVENT_TYPES)}
 N_EVENT_TYPES = len(EVENT_TYPES)

@@ -13,11 +13,23 @@ Relief funding: revenue the programme gains from sanctions relief adds growth th
 freeze does not stop (the UN Panel of Experts on the DPRK reports revenue from sanctioned trade
 and cyber theft used for the weapons programmes; f_r's size is judgement, 0 = relief funds
 nothing).
+
+Nuclear tests: the model draws none (the six tests of 2006-2017 are in the record, not in the
+launch process; the back-test lists them as not modelled). A test forced in a month (lever
+``nuclear_test_override``, a wargame's inject) is an event of the log (``nuclear_test``, CAMEO
+15, the missile tests' root) and acts only through what the model does with such an event: its
+Goldstein weight enters tension as one launch's does (tension.py), and it lifts the month's
+floor of the ladder to provocation (escalation.tested_floor). It changes no capability N (a test
+shows the stock SIPRI counts, it does not add to it), announces no programme and moves no
+sanctions: the model has no estimate of those responses, and a team or facilitator sets them
+with their own levers.
 """
 
 from __future__ import annotations
 
 from peninsula.model.compiled import mechanism
+
+NUCLEAR_TEST_ON = 0.5  # a nuclear_test_override of at least this forces a test that month
 
 
 @mechanism
@@ -50,3 +62,9 @@ def capability_ratio(n, n0):
     """N(t) / N(0): DPRK capability relative to the scenario's start (dimensionless; scales the
     DPRK's posture, threat.posture, and the war -> nuclear-use hazard, escalation.up_hazards)."""
     return n / n0
+
+
+@mechanism
+def forced_tests(override):
+    """Nuclear tests in a month: 1 when nuclear_test_override >= 0.5 (an inject), else 0."""
+    return 1 if override >= NUCLEAR_TEST_ON else 0

@@ -91,6 +91,15 @@ LEVERS: dict[str, Field] = {
     "russia_west_confrontation": Field("float", 0.0, 1.0, 1.0,
                                        "Russia-West confrontation (outside driver; 0.5 after "
                                        "Crimea 2014, 1 the war in Ukraine from February 2022)"),
+    # forced events (a wargame's injects, a replay of the record); the model decides by default
+    "incident_override": Field("float", -1.0, 1.0, -1.0,
+                               "-1 incidents follow the model; 1 forces a contained incident "
+                               "that month (an exchange of fire, a sinking or a shelling: the "
+                               "armed_clash rung); 0 no incident begins that month"),
+    "nuclear_test_override": Field("float", 0.0, 1.0, 0.0,
+                                   "1 forces a DPRK nuclear test that month (an inject or a "
+                                   "replay of the record); 0 none: the model draws no tests "
+                                   "itself"),
 }
 # levers that drive the model from outside; their values at the start are part of [state]
 OUTSIDE_DRIVERS = ("us_china_rivalry", "russia_west_confrontation")

@@ -10,6 +10,7 @@ import html
 
 from peninsula.analysis import registry
 from peninsula.report.brief_page import CSS
+from peninsula.wargame.words import inject_words
 
 WAR = registry.metric("p_war")
 SVG_W, SVG_H, PAD = 420, 160, 30
@@ -77,7 +78,7 @@ def render(doc: dict) -> str:
     rows = []
     for t in doc["turns"]:
         moves = "; ".join(f"{c['label']} {c['from']:g} to {c['to']:g}" for c in t["changes"])
-        injects = "; ".join(i["event"].replace("_", " ") for i in t["injects"])
+        injects = "; ".join(inject_words(i).removeprefix("inject: ") for i in t["injects"])
         rows.append([str(t["turn"]), t["month"], moves or "hold", injects or "-",
                      t["state_at_start"]["rung_words"], t["state_at_end"]["rung_words"],
                      WAR.format(t["p_war_remaining_held"]), WAR.format(t["p_war_remaining_move"]),

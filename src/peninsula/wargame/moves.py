@@ -2,10 +2,15 @@
 
 A move is a seat's setting of some of its levers, in force from the first month of its turn to
 the end of the horizon (a lever schedule, as a scenario's monthly schedules are). An inject is a
-facilitator's scripted event, forced in one month of a turn through the levers that the replays
-of the record force (``launches_override`` and ``launch_days_override`` for missile launches,
-``talks_override`` for talks; analysis/replay.py): the event is then the model's own, and feeds
-excitation, beliefs, tension and the ladder as a drawn one would.
+facilitator's scripted event, forced in one month of a turn through the levers that force
+events (scenario/schema.py): ``launches_override`` and ``launch_days_override`` for missile
+launches and ``talks_override`` for talks, as the replays of the record force them
+(analysis/replay.py); ``incident_override`` for a contained incident (an exchange of fire, a
+sinking or a shelling: the ladder's armed_clash rung) and ``nuclear_test_override`` for a
+nuclear test. The event is then the model's own, and feeds what the model feeds with it (a
+launch: excitation, beliefs, tension and the ladder; an incident: tension, the yearly clash
+count and next month's move to hostilities or back to crisis; a nuclear test: tension and the
+ladder's floor, model/nuclear_programme.py says what it does not do).
 
 A script (TOML) lists moves and injects by turn (``EXAMPLE_SCRIPT`` is one); a replay file
 lists the same moves as played. Every problem is refused with one line naming the file, the
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peninsula.scenario.schema import LEVERS
+from peninsula.wargame.words import inject_words
 
 # The seats and the levers each may set. The alliance plays its posture and the four strategies;
 # a human DPRK seat plays its launch posture (an announced weapons programme) and its talks
@@ -33,8 +39,12 @@ SEATS: dict[str, tuple[str, ...]] = {
 }
 STRATEGIES = ("open_communication", "flexible_diplomacy", "multilateral_engagement",
               "strategic_clarity")
-# injects: the event types whose forcing the replays use (model/events.py names)
-INJECTS = ("missile_launch", "talks")
+# injects: the event types a lever forces (model/events.py names), and the fields each takes
+INJECTS = ("missile_launch", "talks", "armed_clash", "nuclear_test")
+INJECT_FIELDS = {"missile_launch": ("missiles", "days"), "talks": ("held",),
+                 "armed_clash": ("kind",), "nuclear_test": ()}
+# what a forced incident was, for the words only: the model has one incident rung for them all
+INCIDENT_KINDS = ("exchange_of_fire", "sinking", "shelling")
 MAX_MISSILES = int(LEVERS["launches_override"].high)
 MAX_DAYS = int(LEVERS["launch_days_override"].high)
 
@@ -46,7 +56,8 @@ class ScriptError(ValueError):
 @dataclass(frozen=True)
 class Inject:
     """A scripted event in month ``month`` (1-based) of turn ``turn`` (1-based): ``missiles``
-    launched on ``days`` launch days (0: one a day), or talks held (``held``) or broken off."""
+    launched on ``days`` launch days (0: one a day), talks held (``held``) or broken off, a
+    contained incident (``kind``: its words), or a nuclear test."""
 
     turn: int
     event: str
@@ -54,27 +65,27 @@ class Inject:
     missiles: int = 0
     days: int = 0
     held: bool = True
+    kind: str = INCIDENT_KINDS[0]
 
     def to_dict(self) -> dict:
         out: dict = {"turn": self.turn, "month": self.month, "event": self.event}
-        if self.event == "missile_launch":
-            out.update(missiles=self.missiles, days=self.days)
-        else:
-            out["held"] = self.held
+        for name in INJECT_FIELDS[self.event]:
+            out[name] = getattr(self, name)
         return out
 
     def forced_levers(self) -> dict[str, float]:
-        """The replay levers that force the event in its month."""
+        """The levers that force the event in its month."""
         if self.event == "missile_launch":
             return {"launches_override": float(self.missiles),
                     "launch_days_override": float(self.days) if self.days else -1.0}
+        if self.event == "armed_clash":
+            return {"incident_override": 1.0}
+        if self.event == "nuclear_test":
+            return {"nuclear_test_override": 1.0}
         return {"talks_override": 1.0 if self.held else 0.0}
 
     def words(self) -> str:
-        if self.event == "missile_launch":
-            days = f" on {self.days} days" if self.days else ""
-            return f"inject: the DPRK launches {self.missiles} missiles{days}"
-        return "inject: talks are held" if self.held else "inject: talks break off"
+        return inject_words(self.to_dict())
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,7 @@ def check_turn(turn: object, turns: int, where: str) -> int:
 
 def check_inject(raw: dict, turns: int, months_per_turn: int, where: str) -> Inject:
     """An inject from its table, or ScriptError naming the field and the allowed values."""
-    known = {"turn", "month", "event", "missiles", "days", "held"}
+    known = {"turn", "month", "event"} | {f for fields in INJECT_FIELDS.values() for f in fields}
     extra = sorted(set(raw) - known)
     if extra:
         raise ScriptError(f"{where}: unknown field {extra[0]!r}; allowed: "
@@ -135,6 +146,11 @@ def check_inject(raw: dict, turns: int, months_per_turn: int, where: str) -> Inj
     if event not in INJECTS:
         raise ScriptError(f"{where}: event = {event!r} is not an inject; allowed: "
                           f"{', '.join(INJECTS)}")
+    misplaced = sorted(set(raw) - {"turn", "month", "event", *INJECT_FIELDS[event]})
+    if misplaced:
+        takes = ", ".join(INJECT_FIELDS[event]) or "no other field"
+        raise ScriptError(f"{where}: field {misplaced[0]!r} does not apply to event = "
+                          f"{event!r}; it takes {takes}")
     month = raw.get("month", 1)
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= months_per_turn:
         raise ScriptError(f"{where}: month = {month!r} is outside 1 to {months_per_turn} (the "
@@ -149,6 +165,14 @@ def check_inject(raw: dict, turns: int, months_per_turn: int, where: str) -> Inj
             raise ScriptError(f"{where}: days = {days!r} is outside 0 to "
                               f"{min(MAX_DAYS, missiles)} (0: one missile a day)")
         return Inject(turn, event, month, missiles, days)
+    if event == "armed_clash":
+        kind = raw.get("kind", INCIDENT_KINDS[0])
+        if kind not in INCIDENT_KINDS:
+            raise ScriptError(f"{where}: kind = {kind!r} is not an incident; allowed: "
+                              f"{', '.join(INCIDENT_KINDS)}")
+        return Inject(turn, event, month, kind=kind)
+    if event == "nuclear_test":
+        return Inject(turn, event, month)
     held = raw.get("held", True)
     if not isinstance(held, bool):
         raise ScriptError(f"{where}: held = {held!r} must be true or false")
@@ -217,8 +241,11 @@ EXAMPLE_SCRIPT = f"""\
 #           Ranges: exercise_intensity 0-2, summit_frequency_per_year 0-12, the others 0-1
 #           (talks_override -1 to 1). A turn without a move holds the levers in force.
 # [[inject]]: a facilitator's scripted event, forced in one month of a turn.
-#   event   "missile_launch" (missiles = 1-{MAX_MISSILES}, days = 0-{MAX_DAYS}, 0: one a day)
-#           or "talks" (held = true or false)
+#   event   "missile_launch" (missiles = 1-{MAX_MISSILES}, days = 0-{MAX_DAYS}, 0: one a day),
+#           "talks" (held = true or false),
+#           "armed_clash": a contained incident, the ladder's armed-clash rung for one month
+#           (kind = {", ".join(f'"{k}"' for k in INCIDENT_KINDS)}; the kind only words it),
+#           or "nuclear_test": a DPRK nuclear test (tension and the ladder's floor only)
 #   month   1-based month of the turn (default 1)
 
 [[move]]

@@ -1,4 +1,4 @@
-"""The game's events and state in words for people: actors, CAMEO roots, rungs, levers.
+"""The game's events, injects and state in words for people: actors, CAMEO roots, rungs, levers.
 
 Labels of metrics, rungs and levers come from analysis/registry.py; an event is worded from
 its declared type (model/events.py: actor, target, CAMEO root) and the root's name in the
@@ -30,3 +30,24 @@ def event_words(etype, count: int) -> str:
     return (f"{ACTOR_NAMES.get(etype.actor, etype.actor)} -> "
             f"{ACTOR_NAMES.get(etype.target, etype.target)}: {etype.name.replace('_', ' ')}"
             f"{times} (CAMEO {etype.cameo}, {cameo_roots().get(etype.cameo, '')})")
+
+
+INCIDENT_WORDS = {"exchange_of_fire": "an exchange of fire", "sinking": "a sinking",
+                  "shelling": "a shelling"}
+
+
+def inject_words(inject: dict) -> str:
+    """A facilitator's inject (its replay form, moves.Inject.to_dict) in words: 'inject: a
+    sinking (an armed clash between the DPRK's and South Korea's forces, a contained
+    incident)'."""
+    event = inject["event"]
+    if event == "missile_launch":
+        days = f" on {inject['days']} days" if inject["days"] else ""
+        return f"inject: the DPRK launches {inject['missiles']} missiles{days}"
+    if event == "armed_clash":
+        what = INCIDENT_WORDS.get(inject["kind"], inject["kind"].replace("_", " "))
+        return (f"inject: {what} (an armed clash between the DPRK's and South Korea's "
+                "forces, a contained incident)")
+    if event == "nuclear_test":
+        return "inject: the DPRK conducts a nuclear test"
+    return "inject: talks are held" if inject["held"] else "inject: talks break off"
