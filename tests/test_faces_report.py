@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from peninsula.analysis import registry as R
 from peninsula.analysis.metrics import paired_difference
 from peninsula.report import faces
 
@@ -32,7 +33,35 @@ def test_command_writes_every_table_between_its_markers_and_keeps_the_prose(tmp_
         assert "Measured: 12 runs" in table and "| --- " not in table
     effects = text[text.index(faces.markers("strategy-effects")[0]):]
     for label in (*faces.STRATEGIES, "all four"):
-        assert f"| {label} |" in effects
+        assert f"| {faces.strategy_label(label)} |" in effects
+
+
+def test_the_tables_read_labels_units_and_formats_from_the_registry(tmp_path):
+    path = tmp_path / "faces.md"
+    path.write_text(page(), encoding="utf-8")
+    faces.main(["--runs", "12", "--seed", "3", "--write", str(path)])
+    text = path.read_text(encoding="utf-8")
+    war, clash = R.metric("p_war_10y"), R.metric("p_clash_10y")
+    heads = {line for line in text.splitlines() if line.startswith("| face")
+             or line.startswith("| strategy") or line.startswith("| parameters")}
+    shown = " ".join(heads)
+    for words in (war.short, clash.short, war.with_unit(short=True, difference=True),
+                  R.metric("dprk_launches_per_year").with_unit(short=True),
+                  R.metric("alignment_china_russia").with_unit(short=True),
+                  R.metric("stability_index").with_unit(short=True),
+                  R.lever("exercise_intensity").with_unit(short=True)):
+        assert words in shown, words
+    for code in ("exercise_intensity", "KSI", "launches/yr", "P(war) %", "p_war"):
+        assert code not in shown, code
+    for strategy in faces.STRATEGIES:  # rows name the levers in words
+        assert f"| {R.lever(strategy).label} |" in text and f"| {strategy} |" not in text
+    # probabilities in percent with the registry's one decimal, differences in points
+    two_faces = text[text.index(faces.markers("two-faces")[0]):
+                     text.index(faces.markers("two-faces")[1])]
+    row = next(line for line in two_faces.splitlines() if line.startswith("| deterrence"))
+    row = row.split("|")
+    assert row[3].strip().endswith("%") and row[4].strip().count("%") == 3
+    assert all(len(c.split("%")[0].split(".")[-1]) == 1 for c in row[3:5] if "%" in c)
 
 
 def test_missing_markers_are_an_error():
@@ -55,6 +84,9 @@ def test_the_page_has_every_marker():
         assert text.count(begin) == 1 and text.count(end) == 1 and text.index(begin) < text.index(end)
 
 
+WORDED = {faces.strategy_label(s): s for s in (*faces.STRATEGIES, "all four")}
+
+
 def harm_rows(table: str) -> dict[str, list[list[float]]]:
     """Per strategy (and "all four"): the probabilities of each of its rows in the two tables
     of the strategy-harm section (prior p_no_benefit and the share of the draws run; the
@@ -62,8 +94,8 @@ def harm_rows(table: str) -> dict[str, list[list[float]]]:
     rows: dict[str, list[list[float]]] = {}
     for line in table.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        label = cells[0]
-        if label not in (*faces.STRATEGIES, "all four"):
+        label = WORDED.get(cells[0])
+        if label is None:
             continue
         if cells[1].startswith("`"):  # a parameter row
             shown = [cells[3], cells[5]]
@@ -92,7 +124,7 @@ def test_harm_table_lists_every_strategy_with_shares_between_0_and_1():
     assert_harm_table_complete(table)
     for strategy in faces.STRATEGIES:  # the prior masses come from the parameter table
         for p in faces.strategy_parameters(strategy):
-            assert f"| {strategy} | `{p.name}` |" in table
+            assert f"| {faces.strategy_label(strategy)} | `{p.name}` |" in table
             assert f"| {p.p_no_benefit:.2f} |" in table.split(f"`{p.name}`")[1].splitlines()[0]
 
 

@@ -113,3 +113,48 @@ def test_the_lookup_for_data_frames_gives_labels_or_none():
     assert R.label_for("p_war_5y") == "P(war or worse) within 5 years (%)"
     assert R.label_for("levers.exercise_intensity") == "Joint military exercises (x normal)"
     assert R.label_for("point") is None
+
+
+def test_every_statistic_is_worded_with_a_symbol_and_a_meaning():
+    for key, s in R.STATISTICS.items():
+        assert s.key == key and s.symbol and s.label and s.meaning
+        assert "_" not in s.label + s.symbol  # words, not the key
+        assert s.direction in (-1, 0, 1)
+    assert R.statistic("mu_star").named == "Mean absolute effect (\u03bc*)"
+    assert R.statistic("ST").with_unit() == "Total-effect index (ST), share of variance"
+    assert R.statistic("crps").direction == R.LOWER_IS_BETTER
+    assert R.statistic_label("ST_conf") == "± 95%" and R.statistic_label("S1") == "S1"
+    with pytest.raises(KeyError, match="no_such"):
+        R.statistic("no_such")
+
+
+def test_every_sensitivity_index_a_method_reports_has_an_entry():
+    from peninsula.analysis.sensitivity import MAIN_INDEX
+    from peninsula.report.sensitivity_plot import MAIN_INDEX as DRAWN
+
+    assert DRAWN == MAIN_INDEX
+    for index in ("mu_star", "mu", "sigma", "S1", "ST", "delta", "feature_score"):
+        assert index in R.STATISTICS
+
+
+def test_the_validation_page_names_metrics_and_scores_from_the_registry():
+    from peninsula.report import validation_doc as V
+
+    expert = V.expert_section({"expert_reference": {
+        "scenario": "crisis-2017", "runs": 50, "seed": 1, "estimates": [],
+        "p_war": {"1": 0.0123}, "p_war_interval_90": {"1": [0.004, 0.03]},
+        "p_clash": {"1": 0.4}}})
+    assert "| horizon (years) | P(war or worse) [90% interval] | P(armed clash or worse) |" \
+        in expert
+    assert "| 1 | 1.2% [0.4% to 3.0%] | 40.0% |" in expert
+    row = {"widened": None, "prior": None, "posterior_median": {"clash_to_war_per_month": 0.4},
+           "p_clash": 0.5, "p_war": 0.1234, "p_war_90": [0.1, 0.15]}
+    prior = V.prior_sensitivity_section({
+        "horizon_years": 10, "train_until": 2019, "draws": 200, "scenario": "baseline",
+        "runs": 50, "rows": [row, {**row, "widened": "clash_to_war_per_month",
+                                   "p_war": 0.2}]})
+    assert "| P(clash), 10y | P(war), 10y [90% interval] |" in prior
+    assert "| 50.0% | 12.3% [10.0% to 15.0%] |" in prior
+    assert "moves P(war) most: from 12.3% to 20.0%" in prior
+    for name, key in (("CRPS", "crps"), ("LOG_SCORE", "log_score"), ("COVER_90", "coverage_90")):
+        assert getattr(V, name) == R.statistic(key).symbol

@@ -330,3 +330,33 @@ def test_cli_delta_screening_then_sobol_and_plot(tmp_path):
     ]:
         res = runner.invoke(app, ["sensitivity", *args, "-q"])
         assert res.exit_code == 2 and says in res.output, (args, res.output)
+
+
+@pytest.mark.parametrize("method, columns", [
+    ("morris", ("mu_star", "mu_star_conf", "mu", "sigma")),
+    ("sobol", ("S1", "S1_conf", "ST", "ST_conf")),
+    ("delta", ("delta", "delta_conf", "S1", "S1_conf")),
+])
+def test_the_sensitivity_figure_words_indices_and_metrics_from_the_registry(method, columns):
+    from types import SimpleNamespace
+
+    from peninsula.analysis import registry as R
+    from peninsula.report import sensitivity_plot
+
+    indices = pd.DataFrame([{"metric": "p_war_10y", "factor": f"parameters.{name}",
+                             **{c: v for c in columns}}
+                            for name, v in (("launch_base_rate_per_year", 0.3),
+                                            ("deterrence_elasticity", 0.1))])
+    fig = sensitivity_plot._matplotlib(SimpleNamespace(method=method, indices=indices),
+                                       "baseline", 10, 1, 5)
+    ax = fig.axes[0]
+    key = sensitivity_plot.MAIN_INDEX[method]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == f"{R.statistic(key).named} ± 95%"
+    if method == "sobol":
+        assert legend[1] == "First-order index (S1)"
+    assert ax.get_xlabel() == R.statistic(key).with_unit()
+    assert ax.get_title(loc="left") == "P(war or worse) within 10 years"
+    shown = " ".join([*legend, ax.get_xlabel(), ax.get_title(loc="left")])
+    assert not any(code in shown.split() for code in (key, "p_war_10y", "mu*"))
+    assert "_" not in shown

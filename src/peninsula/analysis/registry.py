@@ -13,6 +13,11 @@ A declared name without a row still gets an entry (its name in words) and is lis
 ``unworded``, which the tests require to be empty. JSON keys are untouched; only what people
 read is worded here.
 
+The statistics the faces report about a metric (``Statistic``: the sensitivity indices of
+analysis/sensitivity.py and the forecast scores of the back-tests) are worded here too, by the
+keys their results use, so a legend or a column head reads the same on every face. PRIM's
+box statistics (coverage, density, mass, lift) are among them.
+
 Formats: a probability is shown as a percent with one decimal ("12.3%"; below 0.05% as
 "<0.1%", so a small nonzero chance never reads as zero) and a difference of probabilities in
 percentage points ("+1.2 pp"); other quantities with the digits of their row and their unit.
@@ -223,6 +228,12 @@ LEVER_WORDS: dict[str, tuple[str, str, str]] = {
     "military_agreement": ("Inter-Korean military agreement", "0-1",
                            "an agreement with buffer zones along the border in force (1), as "
                            "from November 2018 to November 2023"),
+    "incident_override": ("Armed incident forced (replay)", "-1 model, 0 none, 1 forced",
+                          "forces a contained armed incident that month (1) or none (0), as in "
+                          "an inject or a replay; -1 leaves it to the model"),
+    "nuclear_test_override": ("DPRK nuclear test (inject)", "0 none, 1 a test",
+                              "forces a DPRK nuclear test that month, as in an inject or a "
+                              "replay of the record; the model draws no tests itself"),
     "us_china_rivalry": ("US-China rivalry", "index 0-1",
                          "outside driver: 0 engagement, 1 open confrontation (0.8 since the "
                          "2022 chip controls)"),
@@ -288,6 +299,116 @@ METRICS: dict[str, Reported] = {
     **{key: _mean(key) for key, _ in HORIZON_METRICS + FINAL_METRICS},
 }
 LEVER_ENTRIES: dict[str, Reported] = {key: _lever(key) for key in LEVERS}
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A statistic reported about a metric: its key (as in JSON and data frames), its symbol
+    for a narrow column or a legend ('μ*'), its name in words, its unit ('' when it is a
+    pure number), direction (``HIGHER_IS_BETTER``, ``LOWER_IS_BETTER`` or ``NEITHER``) and a
+    one-line meaning."""
+
+    key: str
+    symbol: str
+    label: str
+    unit: str
+    direction: int
+    meaning: str
+
+    @property
+    def better(self) -> str:
+        """The direction in words ('lower is better')."""
+        return DIRECTION_WORDS[self.direction]
+
+    @property
+    def explained(self) -> str:
+        """Its label with its meaning, as an axis reads it: 'Coverage (share of the runs with
+        the outcome that lie in the box)'."""
+        return f"{self.label} ({self.meaning})"
+
+    @property
+    def named(self) -> str:
+        """Its name in words with its symbol: 'Mean absolute effect (μ*)'."""
+        return self.label if self.symbol == self.label else f"{self.label} ({self.symbol})"
+
+    def with_unit(self, unit: str | None = None) -> str:
+        """Its name and symbol with its unit (or ``unit``, e.g. the metric's own):
+        'Total-effect index (ST), share of variance'."""
+        unit = self.unit if unit is None else unit
+        return f"{self.named}, {unit}" if unit else self.named
+
+
+CONFIDENCE_SUFFIX = "_conf"  # a sensitivity index's 95% bootstrap half-width: 'ST_conf'
+CONFIDENCE_LABEL = "± 95%"
+METRIC_UNITS = "metric's unit per parameter range"
+
+# each statistic: (symbol, label, unit, direction, meaning)
+STATISTIC_WORDS: dict[str, tuple[str, str, str, int, str]] = {
+    # sensitivity indices (analysis/sensitivity.py and the modules of its methods)
+    "mu_star": ("\u03bc*", "Mean absolute effect", METRIC_UNITS, NEITHER,
+                "mean absolute change of the metric as the parameter moves across its range "
+                "(Morris)"),
+    "mu": ("\u03bc", "Mean effect", METRIC_UNITS, NEITHER,
+           "mean signed change of the metric as the parameter moves across its range (Morris)"),
+    "sigma": ("\u03c3", "Spread of the effect", METRIC_UNITS, NEITHER,
+              "standard deviation of the parameter's effects (Morris), large when its effect is "
+              "non-linear or depends on other parameters"),
+    "S1": ("S1", "First-order index", "share of variance", NEITHER,
+           "share of the metric's variance the parameter carries alone"),
+    "ST": ("ST", "Total-effect index", "share of variance", NEITHER,
+           "share of the metric's variance the parameter carries, interactions included"),
+    "delta": ("\u03b4", "Distribution shift", "0-1", NEITHER,
+              "share of the metric's distribution the parameter moves (Borgonovo's delta)"),
+    "feature_score": ("trees", "Extra-trees importance", "share", NEITHER,
+                      "the parameter's share of the impurity reduction of extra-trees fitted to the "
+                      "metric"),
+    # forecast scores (analysis/backtest.py, scoring.py, rolling.py, outside_backtest.py)
+    "spearman": ("Spearman", "Rank correlation", "", HIGHER_IS_BETTER,
+                 "Spearman's rank correlation of the forecast means with the record"),
+    "crps": ("CRPS", "Continuous ranked probability score", "", LOWER_IS_BETTER,
+             "distance of the forecast distribution from what happened, in the forecast's "
+             "unit"),
+    "log_score": ("log score", "Log score", "", LOWER_IS_BETTER,
+                  "-log of the probability the forecast gave to what happened"),
+    "brier": ("Brier", "Brier score", "", LOWER_IS_BETTER,
+              "squared difference of the forecast probability and what happened (1 or 0)"),
+    "coverage_50": ("50% coverage", "50% interval coverage", "share", NEITHER,
+                    "share of outcomes inside the forecast's central 50% interval (goal 0.5)"),
+    "coverage_90": ("90% coverage", "90% interval coverage", "share", NEITHER,
+                    "share of outcomes inside the forecast's central 90% interval (goal 0.9)"),
+    "male": ("MALE", "Mean absolute log error", "", LOWER_IS_BETTER,
+             "mean over the years of |ln(model / record)|; 0.1 is about 10% off"),
+    "log_loss": ("log loss", "Log loss", "", LOWER_IS_BETTER,
+                 "mean -log of the probability the forecast gave to what happened"),
+    "auc": ("AUC", "Area under the ROC curve", "", HIGHER_IS_BETTER,
+            "how well the forecast ranks the cases that happened above those that did not "
+            "(0.5 no better than chance)"),
+    "pit": ("PIT", "Probability integral transform", "0-1", NEITHER,
+            "the forecast's CDF at the outcome; uniform for a calibrated forecast"),
+    # scenario discovery (analysis/discovery.py: PRIM's boxes)
+    "coverage": ("coverage", "Coverage", "share", HIGHER_IS_BETTER,
+                 "share of the runs with the outcome that lie in the box"),
+    "density": ("density", "Density", "share", HIGHER_IS_BETTER,
+                "share of the box's runs that have the outcome"),
+    "mass": ("mass", "Mass", "share", NEITHER, "share of all runs that lie in the box"),
+    "lift": ("lift", "Lift", "x base rate", HIGHER_IS_BETTER,
+             "the box's density over the base rate (1: no better than all runs)"),
+}
+STATISTICS: dict[str, Statistic] = {key: Statistic(key, *words)
+                                    for key, words in STATISTIC_WORDS.items()}
+
+
+def statistic(key: str) -> Statistic:
+    """The entry of a statistic by its key ('mu_star', 'crps'); a KeyError names the key."""
+    try:
+        return STATISTICS[key]
+    except KeyError:
+        raise KeyError(f"{key!r} is not a reported statistic") from None
+
+
+def statistic_label(key: str) -> str:
+    """A statistic's symbol as a column head reads it, its interval ('ST_conf') as '± 95%'."""
+    return CONFIDENCE_LABEL if key.endswith(CONFIDENCE_SUFFIX) else statistic(key).symbol
 
 
 def unworded() -> list[str]:

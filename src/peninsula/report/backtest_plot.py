@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from peninsula.analysis import registry as REG
 from peninsula.report.figures import pyplot, save_figure
 
 
@@ -23,7 +24,8 @@ def plot_backtest(result: dict, path: str | Path) -> Path:
     ax.set_xlabel("year")
     ax.set_ylabel("DPRK missiles launched")
     rho = "n/a" if result["spearman"] is None else f"{result['spearman']:.2f}"
-    ax.set_title(f"Back-test: Spearman {rho}, CRPS {result['crps']:.1f} "
+    spearman, crps = REG.statistic("spearman").symbol, REG.statistic("crps").symbol
+    ax.set_title(f"Back-test: {spearman} {rho}, {crps} {result['crps']:.1f} "
                  f"(held-out {result['test_years'][0]}-{result['test_years'][-1]})")
     ax.set_xticks(years[::2])
     ax.legend(loc="upper left", fontsize=8)
@@ -76,7 +78,7 @@ def plot_pit(rolling: dict, path: str | Path) -> Path:
             ax.axhline(1.0 / n, color="0.4", lw=0.8, ls="--")
             ax.axhline(2.0 / n, color="0.7", lw=0.8, ls=":")
         ax.set_xticks(range(0, n + 1, 2), [f"{i / n:.1f}" for i in range(0, n + 1, 2)])
-        ax.set_xlabel("PIT of the horizon's total")
+        ax.set_xlabel(f"{REG.statistic('pit').symbol} of the horizon's total")
         ax.set_title(mode.replace("_", "-"))
         ax.legend(fontsize=8)
     axes[0].set_ylabel("share of origins")
@@ -130,7 +132,8 @@ def plot_reliability(rolling: dict, path: str | Path, mode: str = "conditional")
 
 
 def plot_skill(rolling: dict, path: str | Path) -> Path:
-    """Pooled CRPS and log score of the model and each benchmark, in both modes."""
+    """Pooled CRPS and log score of the model and each benchmark, in both modes (named by
+    the registry)."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
     for ax, score in zip(axes, ("crps", "log_score"), strict=True):
@@ -143,6 +146,7 @@ def plot_skill(rolling: dict, path: str | Path) -> Path:
                     color=color, label=mode.replace("_", "-"))
         ax.set_yticks(range(len(names)), names, fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlabel(f"pooled {score.replace('_', ' ')} (lower is better)")
+        s = REG.statistic(score)
+        ax.set_xlabel(f"pooled {s.symbol} ({s.better})")
         ax.legend(fontsize=8)
     return save_figure(fig, path)

@@ -74,11 +74,13 @@ def final_years(scenario) -> int:
 
 def in_plain_words(text: str) -> str:
     """A study's message with every code name in words: a metric by its registry label
-    ('p_war_10y' -> 'P(war or worse) within 10 years'), Morris' mu_star as mu*, a parameter
-    as words."""
+    ('p_war_10y' -> 'P(war or worse) within 10 years'), a statistic by its symbol ('mu_star'
+    -> 'μ*'), a parameter as words."""
     def word(m: re.Match) -> str:
         name = m.group(0)
-        return "\u03bc*" if name == "mu_star" else REG.label(name, unit=False)
+        if name in REG.STATISTICS:
+            return REG.statistic(name).symbol
+        return REG.label(name, unit=False)
 
     return CODE_NAME.sub(word, text)
 
@@ -629,9 +631,10 @@ def _direction(mu: float, mu_star: float) -> str:
     return "mixed"
 
 
-INDEX_WORDS = {"morris": "mean absolute effect of moving it across its range (\u03bc*)",
-               "sobol": "share of the outcome's variance it carries, with interactions (ST)",
-               "delta": "share of the outcome's distribution it moves (\u03b4)"}
+def index_words(method: str) -> str:
+    """The method's main index in words with its symbol: 'mean absolute effect (μ*)'."""
+    named = REG.statistic(BARS[method][0]).named
+    return named[:1].lower() + named[1:]
 
 
 def _sensitivity(result, meta, figures, base) -> str:
@@ -663,9 +666,10 @@ screening of every uncertain parameter; for indices to quote, run <code>peninsul
             cells.append("judgement" if _is_judgement(basis) else ("sourced" if basis else "-"))
             body.append(cells)
         label = _e(shown[0]["metric"]) if shown else _e(metric)
-        head = ["rank", "parameter", f"{_e(INDEX_WORDS[result.method])}, \u00b1 95%"]
+        head = ["rank", "parameter",
+                f"{_e(_cap(index_words(result.method)))}, {REG.CONFIDENCE_LABEL}"]
         if result.method == "morris":
-            head += ["direction", "spread of its effect (\u03c3: non-linearity, interactions)"]
+            head += ["direction", _e(REG.statistic("sigma").named)]
         blocks.append(f"<h3>{label}</h3>" + _table([*head, "basis"], body))
     if meta.get("source"):
         how = (f"read from the study folder <code>{_e(Path(meta['source']).name)}</code> "
@@ -687,22 +691,33 @@ screening of every uncertain parameter; for indices to quote, run <code>peninsul
                   if warn else "<p>The study raised no warning about its design size.</p>")
     unit = (" Effects on a chance are in percentage points, others in the outcome's unit."
             if result.method == "morris" else "")
+    sigma = REG.statistic("sigma")
+    spread = (f" {_e(_cap(sigma.named))}: the {_e(sigma.meaning)}."
+              if result.method == "morris" else "")
     return f"""<h2>Sensitivity ranking</h2>
 <p>Which uncertain inputs the answer rests on: {how}. Index: the
-{_e(INDEX_WORDS[result.method])}, with its 95% interval from the study's bootstrap.{unit}</p>
+{_e(index_words(result.method))}, the {_e(REG.statistic(key).meaning)}, with its 95% interval
+from the study's bootstrap.{spread}{unit}</p>
 {_figure(figures['sensitivity'], 'Leading factors per outcome with 95% intervals')}
 {''.join(blocks)}
 {warn_block}
 """
 
 
+SKILL = ("spearman", "crps", "brier", "coverage_90")  # the yearly back-test's scores
+ROLLING = ("crps", "log_score", "brier", "coverage_50", "coverage_90")  # the rolling one's
+
+
+def _score(key: str) -> str:
+    return REG.statistic(key).symbol
+
+
 def _skill_rows(r: dict) -> list[list[str]]:
     def f(v):
         return "-" if v is None else f"{v:.3f}"
-    rows = [["<b>model</b>", f(r["spearman"]), f(r["crps"]), f(r["brier"]), f(r["coverage_90"])]]
+    rows = [["<b>model</b>", *(f(r[k]) for k in SKILL)]]
     for name, s in {**r["baselines"], **r.get("benchmarks", {})}.items():
-        rows.append([_e(name.replace("_", " ")), f(s.get("spearman")), f(s.get("crps")),
-                     f(s.get("brier")), f(s.get("coverage_90"))])
+        rows.append([_e(name.replace("_", " ")), *(f(s.get(k)) for k in SKILL)])
     return rows
 
 
@@ -724,7 +739,7 @@ give <code>--backtest backtest.json</code>.</p>
     parts.append(f"<p>Read {where}: the model replayed 2006-2025 with the historical levers, "
                  "calibrated on the training years only, and scored on years it did not see "
                  "beside naive baselines and count models fitted by statsmodels on the same "
-                 "data. Lower CRPS and Brier are better.</p>")
+                 f"data. Lower {_score('crps')} and {_score('brier')} are better.</p>")
     if "crps" in r:
         test = r["test_years"]
         rivals = {**{k: v["crps"] for k, v in r["baselines"].items()},
@@ -734,9 +749,10 @@ give <code>--backtest backtest.json</code>.</p>
         parts.append(
             f"<h3>Yearly launches, trained on {r['years'][0]}-{r['train_until']}, held out "
             f"{test[0]}-{test[-1]} ({r['runs']:,} runs, seed {r['seed']})</h3>"
-            + _table(["forecast", "Spearman", "CRPS (missiles)", "Brier (20+ missiles)",
-                      "90% coverage"], _skill_rows(r))
-            + f"<p>The model's CRPS ({r['crps']:.2f}) is {verdict} the best rival's "
+            + _table(["forecast", _score("spearman"), f"{_score('crps')} (missiles)",
+                      f"{_score('brier')} (20+ missiles)", _score("coverage_90")],
+                     _skill_rows(r))
+            + f"<p>The model's {_score('crps')} ({r['crps']:.2f}) is {verdict} the best rival's "
             f"({_e(best.replace('_', ' '))}, {rivals[best]:.2f}).</p>")
     rolling = r.get("rolling")
     if rolling:
@@ -752,9 +768,8 @@ give <code>--backtest backtest.json</code>.</p>
                 f"<h3>Rolling monthly forecasts, {_e(mode.replace('_', '-'))}: "
                 f"{st['n_origins']} origins {st['first_origin']} to {st['last_origin']}, "
                 f"{st['horizon_months']} months ahead</h3>"
-                + _table(["forecast", "CRPS", "log score", "Brier", "50% cover", "90% cover"],
-                         rows)
-                + f"<p>Model CRPS {m['crps']:.2f} against the best benchmark's "
+                + _table(["forecast", *(_score(k) for k in ROLLING)], rows)
+                + f"<p>Model {_score('crps')} {m['crps']:.2f} against the best benchmark's "
                 f"({_e(best.replace('_', ' '))}) {b['crps']:.2f}: "
                 f"{'at least as good' if m['crps'] <= b['crps'] else 'worse'}.</p>")
     c = r.get("clashes")
@@ -764,7 +779,7 @@ give <code>--backtest backtest.json</code>.</p>
         held = c["test_years"]
         n_obs = sum(o for y, o in zip(c["years"], c["observed"], strict=True) if y in held)
         parts.append(f"<h3>Armed-clash years, held out {held[0]}-{held[-1]} ({n_obs} observed)"
-                     "</h3>" + _table(["forecast", "log score", "Brier"], rows))
+                     "</h3>" + _table(["forecast", _score("log_score"), _score("brier")], rows))
     return "".join(parts)
 
 

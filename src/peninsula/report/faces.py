@@ -11,6 +11,8 @@ parameters are paired per-run differences on those common runs, and the same pai
 strategy's share of parameter draws under which it raises P(war, 10 yr) (one minus
 analysis/compare.py ``p_better``, with its normal check and a linear reading on the strategy's
 own parameters), beside each of its parameters' prior mass of no benefit (``p_no_benefit``).
+Metrics and levers are labelled and formatted by the registry (analysis/registry.py):
+probabilities in percent, their differences in percentage points.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from peninsula.analysis import registry as REG
 from peninsula.analysis.compare import p_better
 from peninsula.analysis.metrics import draw_index, paired_difference, per_run_at, shared_draws
 from peninsula.api import Ensemble, run
@@ -38,6 +41,12 @@ BEST_LEVELS = (0.0, 0.5, 1.0, 1.5, 2.0)  # exercise_intensity of the best-level 
 HORIZON_YEARS = 10
 POINT = "scenario.sample_parameters=false"
 DEFAULT_RUNS, DEFAULT_SEED = 10_000, 11
+ALL_FOUR = "all four"
+WAR, CLASH = REG.metric(f"p_war_{HORIZON_YEARS}y"), REG.metric(f"p_clash_{HORIZON_YEARS}y")
+LAUNCHES, ALIGNMENT = REG.metric("dprk_launches_per_year"), REG.metric("alignment_china_russia")
+DENUCLEARISATION = REG.metric("denuclearization_progress")
+STABILITY = REG.metric("stability_index")
+EXERCISES = REG.lever("exercise_intensity")
 
 
 def _ensemble(name: str, overrides: list[str], runs: int, seed: int) -> Ensemble:
@@ -49,45 +58,72 @@ def _all(value: float) -> list[str]:
     return [f"levers.{lever}={value:g}" for lever in STRATEGIES]
 
 
+def head(e: REG.Reported, difference: bool = False) -> str:
+    """A column head: the short label with its unit; a probability's cells carry their own
+    percent sign, its differences are in percentage points."""
+    if e.is_probability and not difference:
+        return e.short
+    return e.with_unit(short=True, difference=difference)
+
+
+def strategy_label(label: str) -> str:
+    """A strategy lever (or "all four") as the registry words it: 'Open communication'."""
+    return label if label == ALL_FOUR else REG.lever(label).label
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table_head(heads) -> list[str]:
+    return [_row(heads), "|" + "---|" * len(heads)]
+
+
 def two_faces_table(runs: int, seed: int) -> str:
-    """Both faces: P(clash), P(war) with its interval, launches, alignment, KSI by drill level."""
+    """Both faces: P(clash), P(war) with its interval, launches, alignment, stability by drill
+    level."""
+    h = str(HORIZON_YEARS)
     lines = [f"Measured: {runs:,} runs each, seed {seed}.", "",
-             "| face | exercise_intensity | P(clash) % | P(war) % [90% CI] | launches/yr "
-             "| CN-RU alignment | KSI |", "|---|---|---|---|---|---|---|"]
+             *_table_head(["face", head(EXERCISES), head(CLASH), f"{head(WAR)} [90% interval]",
+                           head(LAUNCHES), head(ALIGNMENT), head(STABILITY)])]
     for face in ("deterrence", "spiral"):
         for e in FACE_LEVELS:
             s = _ensemble(f"{face}-dominates", [f"levers.exercise_intensity={e}"], runs,
                           seed).summary()
-            lo, hi = s["intervals_90"]["p_war"]["10"]
-            lines.append(f"| {face} | {e} | {100 * s['p_clash']['10']:.1f} | "
-                         f"{100 * s['p_war']['10']:.2f} [{100 * lo:.2f}-{100 * hi:.2f}] | "
-                         f"{s['dprk_launches_per_year']['mean']:.1f} | "
-                         f"{s['alignment_china_russia']['mean']:.2f} | "
-                         f"{s['stability_index']['mean']:.1f} |")
+            lo, hi = s["intervals_90"]["p_war"][h]
+            lines.append(_row([face, e, CLASH.format(s["p_clash"][h]),
+                               WAR.format_estimate({"mean": s["p_war"][h], "p05": lo,
+                                                    "p95": hi}),
+                               LAUNCHES.format(s["dprk_launches_per_year"]["mean"]),
+                               ALIGNMENT.format(s["alignment_china_russia"]["mean"]),
+                               STABILITY.format(s["stability_index"]["mean"])]))
     return "\n".join(lines)
 
 
 def strategies_point_table(runs: int, seed: int) -> str:
     """Each strategy lever at 0 and 1 on the baseline with point parameter values."""
+    h = str(HORIZON_YEARS)
     lines = [f"Measured: {runs:,} runs each, seed {seed}, point parameter values.", "",
-             "| strategy lever | value | P(clash) % | P(war) % | launches/yr | CN-RU alignment "
-             "| denuclearisation | KSI |", "|---|---|---|---|---|---|---|---|"]
+             *_table_head(["strategy lever", "value", head(CLASH), head(WAR), head(LAUNCHES),
+                           head(ALIGNMENT), head(DENUCLEARISATION), head(STABILITY)])]
     for lever in STRATEGIES:
         for v in (0, 1):
             s = _ensemble("baseline", [POINT, f"levers.{lever}={v}"], runs, seed).summary()
-            lines.append(f"| {lever} | {v} | {100 * s['p_clash']['10']:.1f} | "
-                         f"{100 * s['p_war']['10']:.2f} | "
-                         f"{s['dprk_launches_per_year']['mean']:.1f} | "
-                         f"{s['alignment_china_russia']['mean']:.2f} | "
-                         f"{s['denuclearization_progress']['mean']:.3f} | "
-                         f"{s['stability_index']['mean']:.1f} |")
+            lines.append(_row([strategy_label(lever), v, CLASH.format(s["p_clash"][h]),
+                               WAR.format(s["p_war"][h]),
+                               LAUNCHES.format(s["dprk_launches_per_year"]["mean"]),
+                               ALIGNMENT.format(s["alignment_china_russia"]["mean"]),
+                               DENUCLEARISATION.format(s["denuclearization_progress"]["mean"]),
+                               STABILITY.format(s["stability_index"]["mean"])]))
     return "\n".join(lines)
 
 
-def _effect_cell(on: np.ndarray, off: np.ndarray, scale: float, digits: int,
+def _effect_cell(e: REG.Reported, on: np.ndarray, off: np.ndarray,
                  draws: np.ndarray | None = None) -> str:
+    """A paired difference, mean [90% interval], as the registry formats a difference of
+    ``e`` (percentage points for a probability; the unit is in the column's head)."""
     mean, lo, hi = paired_difference(on, off, draws)
-    return f"{scale * mean:+.{digits}f} [{scale * lo:+.{digits}f}, {scale * hi:+.{digits}f}]"
+    return e.format_estimate({"mean": mean, "p05": lo, "p95": hi}, difference=True, unit=False)
 
 
 @dataclass(frozen=True)
@@ -108,7 +144,7 @@ class StrategyArms:
 
 def _arm_levers(label: str) -> tuple[list[str], list[str]]:
     """The overrides of the two arms of ``label``: one strategy lever, or "all four"."""
-    if label == "all four":
+    if label == ALL_FOUR:
         return _all(0), _all(1)
     return [f"levers.{label}=0"], [f"levers.{label}=1"]
 
@@ -138,15 +174,17 @@ def strategy_effects_table(runs: int, seed: int) -> str:
     lines = [f"Measured: {runs:,} runs each arm, seed {seed}, parameters sampled (launch and "
              "ladder parameters from the calibrated posterior, the rest from their priors); "
              "on minus off, paired per run, mean [90% interval].", "",
-             "| strategy | P(war) % off / on | P(war) pp | P(clash) pp | launches/yr |",
-             "|---|---|---|---|---|"]
-    for label in (*STRATEGIES, "all four"):
+             *_table_head(["strategy", f"{head(WAR)} off / on", head(WAR, difference=True),
+                           head(CLASH, difference=True), head(LAUNCHES, difference=True)])]
+    for label in (*STRATEGIES, ALL_FOUR):
         arms = strategy_arms(label, runs, seed)
         a, b, draws = arms.off, arms.on, arms.interval_draws
-        lines.append(f"| {label} | {100 * a['war'].mean():.2f} / {100 * b['war'].mean():.2f} | "
-                     f"{_effect_cell(b['war'], a['war'], 100, 2, draws)} | "
-                     f"{_effect_cell(b['clash'], a['clash'], 100, 1, draws)} | "
-                     f"{_effect_cell(b['launches_per_year'], a['launches_per_year'], 1, 1, draws)} |")
+        lines.append(_row([strategy_label(label),
+                           f"{WAR.format(a['war'].mean())} / {WAR.format(b['war'].mean())}",
+                           _effect_cell(WAR, b["war"], a["war"], draws),
+                           _effect_cell(CLASH, b["clash"], a["clash"], draws),
+                           _effect_cell(LAUNCHES, b["launches_per_year"],
+                                        a["launches_per_year"], draws)]))
     return "\n".join(lines)
 
 
@@ -197,7 +235,8 @@ def _harm_cells(arms: StrategyArms, params: tuple[Param, ...]) -> str:
 def strategy_harm_table(runs: int, seed: int) -> str:
     """Per strategy: each of its parameters' prior mass of no benefit (``p_no_benefit``) and
     the share of these runs' draws on that side, then the strategy's share of parameter draws
-    under which it raises P(war, 10 yr), from the paired arms of the strategy-effects table."""
+    under which it raises P(war) by the horizon, from the paired arms of the strategy-effects
+    table."""
     first = strategy_arms(STRATEGIES[0], runs, seed)
     heads = np.unique(first.draws, return_index=True)[1]  # one row per parameter draw
     lines = [f"Measured: {runs:,} runs each arm, seed {seed}, {len(heads):,} parameter draws "
@@ -210,34 +249,36 @@ def strategy_harm_table(runs: int, seed: int) -> str:
             source = ("calibrated posterior" if p.name in first.posterior_columns
                       else "prior")
             values = first.params[heads, NAMES.index(p.name)]
-            lines.append(f"| {strategy} | `{p.name}` | {side} {p.null_value:g} | "
+            lines.append(f"| {strategy_label(strategy)} | `{p.name}` | {side} {p.null_value:g} | "
                          f"{p.p_no_benefit:.2f} | {source} | "
                          f"{no_benefit_share(values, p):.2f} |")
-    lines += ["", "| strategy | parameters | share of draws where it raises P(war, 10 yr) "
-              "[90%] | draws with a changed run | normal check | linear on its parameters |",
-              "|---|---|---|---|---|---|"]
-    for label in (*STRATEGIES, "all four"):
+    lines += ["", *_table_head(["strategy", "parameters", f"share of draws where it raises "
+                                f"{WAR.short} [90%]", "draws with a changed run",
+                                "normal check", "linear on its parameters"])]
+    for label in (*STRATEGIES, ALL_FOUR):
         params = (tuple(p for s in STRATEGIES for p in strategy_parameters(s))
-                  if label == "all four" else strategy_parameters(label))
+                  if label == ALL_FOUR else strategy_parameters(label))
         cells = _harm_cells(strategy_arms(label, runs, seed), params)
-        lines.append(f"| {label} | {len(params)} | {cells} |")
+        lines.append(f"| {strategy_label(label)} | {len(params)} | {cells} |")
     return "\n".join(lines)
 
 
 def best_level_table(runs: int, seed: int) -> str:
-    """KSI (mean) / P(war, 10 yr) % across drill levels, all four strategies off or on."""
-    head = " | ".join(f"{e:g}" for e in BEST_LEVELS)
-    lines = [f"Measured: {runs:,} runs each, seed {seed}, point parameter values.", "",
-             f"| parameters | strategies | intensity {head} |",
-             "|---|---|" + "---|" * len(BEST_LEVELS)]
+    """Stability (mean) / P(war) by the horizon across drill levels, all four strategies off
+    or on."""
+    lines = [f"Measured: {runs:,} runs each, seed {seed}, point parameter values; each cell "
+             f"{head(STABILITY)} / {head(WAR)}.", "",
+             *_table_head(["parameters", "strategies",
+                           f"{head(EXERCISES)} {BEST_LEVELS[0]:g}",
+                           *(f"{e:g}" for e in BEST_LEVELS[1:])])]
     for name in ("baseline", "deterrence-dominates"):
         for label, value in (("off", 0), ("on", 1)):
             cells = []
             for e in BEST_LEVELS:
                 s = _ensemble(name, [POINT, f"levers.exercise_intensity={e}", *_all(value)],
                               runs, seed).summary()
-                cells.append(f"{s['stability_index']['mean']:.1f} / "
-                             f"{100 * s['p_war']['10']:.2f}")
+                cells.append(f"{STABILITY.format(s['stability_index']['mean'])} / "
+                             f"{WAR.format(s['p_war'][str(HORIZON_YEARS)])}")
             lines.append(f"| {name} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

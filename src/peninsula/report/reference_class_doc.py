@@ -11,6 +11,7 @@ import math
 import os
 from pathlib import Path
 
+from peninsula.analysis import registry as REG
 from peninsula.analysis.reference_class import BASELINE_MEANINGS, BASELINES
 from peninsula.io.rivalries import OUTCOME_LABELS
 from peninsula.report.figures import pyplot, save_figure
@@ -18,7 +19,7 @@ from peninsula.report.figures import pyplot, save_figure
 FIGURE_NAME = "reference_class_reliability.png"
 PAGE = "docs/reference-class.md"
 OUTCOME_WORDS = OUTCOME_LABELS
-SCORE_COLUMNS = (("log_loss", "log loss"), ("brier", "Brier"), ("auc", "AUC"))
+SCORE_COLUMNS = tuple((k, REG.statistic(k).symbol) for k in ("log_loss", "brier", "auc"))
 SHRUNK = BASELINES[1]  # the baseline drawn beside the model in the reliability figure
 FEATURE_WORDS = {
     "intercept": "intercept",

@@ -1,15 +1,32 @@
-"""Plot a sensitivity study: the main index of each factor with its 95% interval, per metric."""
+"""Plot a sensitivity study: the main index of each factor with its 95% interval, per metric.
+
+Metrics, indices and their units are worded by the registry (analysis/registry.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from peninsula.analysis import registry as REG
 from peninsula.report.figures import pyplot, save_figure, write_all
 
-# the index drawn per method, its label and its units
-BARS = {"sobol": ("ST", "total index ST (share of the metric's variance)"),
-        "morris": ("mu_star", "mu* (metric units per factor range)"),
-        "delta": ("delta", "delta (share of the metric's distribution moved, 0-1)")}
+MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
+# the index drawn per method and its axis label (the registry's words and unit)
+BARS = {method: (key, REG.statistic(key).with_unit()) for method, key in MAIN_INDEX.items()}
+
+
+def bar_label(key: str) -> str:
+    """The legend entry of an index's bars with their intervals: 'Total-effect index (ST)
+    ± 95%'."""
+    return f"{REG.statistic(key).named} {REG.CONFIDENCE_LABEL}"
+
+
+def metric_title(name: str) -> str:
+    """A panel's title: the metric's label ('P(war or worse) within 10 years'); a name the
+    registry does not know (a label already, as the brief passes them) as it is."""
+    try:
+        return REG.metric(name).label
+    except KeyError:
+        return name
 
 
 def plot_sensitivity(result, path: str | Path, *, scenario: str, runs: int, seed: int,
@@ -28,12 +45,13 @@ def plot_sensitivity_all(result, stem: str | Path, *, scenario: str, runs: int, 
 
     key, label = BARS[result.method]
     metrics = list(dict.fromkeys(result.indices["metric"]))
-    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=metrics)
+    fig = make_subplots(rows=len(metrics), cols=1,
+                        subplot_titles=[metric_title(m) for m in metrics])
     for row, m in enumerate(metrics, start=1):
         part = _leaders(result, m, key, top)
         fig.add_trace(go.Bar(x=part[key], y=[f.removeprefix("parameters.")
                                              for f in part["factor"]],
-                             orientation="h", name=f"{key} ± 95%",
+                             orientation="h", name=bar_label(key),
                              error_x={"type": "data", "array": part[f"{key}_conf"]}),
                       row=row, col=1)
         fig.update_xaxes(title_text=label, row=row, col=1)
@@ -65,11 +83,12 @@ def _matplotlib(result, scenario: str, runs: int, seed: int, top: int):
         part = _leaders(result, m, key, top)
         names = [f.removeprefix("parameters.") for f in part["factor"]]
         ax.barh(names, part[key], xerr=part[f"{key}_conf"], color="tab:blue", alpha=0.8,
-                ecolor="0.2", capsize=2, label=f"{key} ± 95%")
+                ecolor="0.2", capsize=2, label=bar_label(key))
         if result.method == "sobol":
-            ax.barh(names, part["S1"], height=0.3, color="tab:orange", label="S1")
+            ax.barh(names, part["S1"], height=0.3, color="tab:orange",
+                    label=REG.statistic("S1").named)
         ax.axvline(0.0, color="0.5", lw=0.5)
-        ax.set_title(m, fontsize=9, loc="left")
+        ax.set_title(metric_title(m), fontsize=9, loc="left")
         ax.set_xlabel(label, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=7, loc="lower right")

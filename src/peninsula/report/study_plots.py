@@ -18,6 +18,9 @@ from peninsula.analysis.metrics import Z90
 from peninsula.report.figures import pyplot, stamp, write_all
 from peninsula.scenario.parameters import BY_NAME
 
+COVERAGE, DENSITY = registry.statistic("coverage"), registry.statistic("density")
+TRADE_OFF = f"{COVERAGE.label}-{DENSITY.symbol} trade-off"
+
 
 def sweep_series(table: pd.DataFrame, x: str, y: str, by: list[str] | None) -> dict:
     """{group label: (x values, means, lows, highs)} of a sweep table (90% bands), one group
@@ -118,7 +121,7 @@ def discovery_figure(result: dict):
     from plotly.subplots import make_subplots
 
     traj, box = result["trajectory"], result["box"]
-    pfig = make_subplots(rows=1, cols=2, subplot_titles=("Coverage-density trade-off",
+    pfig = make_subplots(rows=1, cols=2, subplot_titles=(TRADE_OFF,
                                                          "The chosen box (prior range = 0..1)"))
     pfig.add_trace(go.Scatter(x=[t["coverage"] for t in traj], y=[t["density"] for t in traj],
                               mode="markers", name="trajectory",
@@ -130,8 +133,8 @@ def discovery_figure(result: dict):
         pfig.add_trace(go.Bar(y=[name], x=[b - a], base=[a], orientation="h", showlegend=False,
                               text=[f"{lo:.3g} - {hi:.3g}"]), row=1, col=2)
     pfig.update_layout(title={"text": discovery_title(result), "font": {"size": 12}})
-    pfig.update_xaxes(title_text="coverage (share of the outcomes in the box)", row=1, col=1)
-    pfig.update_yaxes(title_text="density (share of the box's runs with it)", row=1, col=1)
+    pfig.update_xaxes(title_text=COVERAGE.explained, row=1, col=1)
+    pfig.update_yaxes(title_text=DENSITY.explained, row=1, col=1)
     pfig.update_xaxes(title_text="position in the prior range (0 low end, 1 high end)",
                       range=[0, 1], row=1, col=2)
     return pfig
@@ -148,10 +151,10 @@ def plot_discovery(result: dict, stem: str | Path) -> list[Path]:
     fig.colorbar(sc, ax=a1, label="limits in the box")
     a1.scatter([box["coverage"]], [box["density"]], marker="*", s=160, color="red",
                label="chosen box")
-    a1.set_xlabel("coverage (share of the outcomes in the box)")
-    a1.set_ylabel("density (share of the box's runs with the outcome)")
+    a1.set_xlabel(COVERAGE.explained)
+    a1.set_ylabel(DENSITY.explained)
     a1.legend(fontsize=8)
-    a1.set_title("Coverage-density trade-off", fontsize=10)
+    a1.set_title(TRADE_OFF, fontsize=10)
     for i, (_, a, b, lo, hi) in enumerate(rows):
         a2.barh(i, 1.0, color="0.9")
         a2.barh(i, b - a, left=a, color="tab:red", alpha=0.7)
@@ -159,7 +162,8 @@ def plot_discovery(result: dict, stem: str | Path) -> list[Path]:
     a2.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7)
     a2.set_xlim(0, 1.25)
     a2.set_xlabel("position in the parameter's prior range (0 = low end, 1 = high end)")
-    a2.set_title(f"The chosen box: coverage {box['coverage']:.2f}, density {box['density']:.2f}"
+    a2.set_title(f"The chosen box: {COVERAGE.symbol} {box['coverage']:.2f}, "
+                 f"{DENSITY.symbol} {box['density']:.2f}"
                  + ("" if rows else " (no limit is significant)"), fontsize=10)
     fig.suptitle(discovery_title(result), fontsize=10)
     return write_all(fig, discovery_figure(result), stem)

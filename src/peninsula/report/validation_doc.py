@@ -2,7 +2,8 @@
 
 Every number and every statement about a miss is computed from the result given; the page has
 no fixed interpretation that could outlive the numbers it was written for. The figures of the
-rolling back-test are written beside the page.
+rolling back-test are written beside the page. Metrics and scores are named, and probabilities
+formatted, by the registry (analysis/registry.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from peninsula.analysis import registry as REG
 from peninsula.report.backtest_plot import (
     best_benchmark,
     monthly_any_launch,
@@ -29,6 +31,10 @@ COVERAGE_90_RANGE = (0.80, 0.97)
 EX_ANTE_MARGIN = 0.10  # ex-ante scores within 10% of the best benchmark's
 PIT_MAX_RATIO = 2.0  # no PIT bin above twice the uniform share
 SPEARMAN_TARGET = 0.6
+# the scores' names as every face writes them
+SPEARMAN, CRPS, LOG_SCORE, BRIER, COVER_50, COVER_90, PIT, MALE = (
+    REG.statistic(k).symbol for k in ("spearman", "crps", "log_score", "brier", "coverage_50",
+                                      "coverage_90", "pit", "male"))
 
 
 def _f(v, digits: int = 3) -> str:
@@ -37,6 +43,15 @@ def _f(v, digits: int = 3) -> str:
 
 def _met(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _estimate(mean: float, interval) -> dict:
+    """A mean and its (low, high) 90% interval as the registry formats an estimate."""
+    return {"mean": mean, "p05": interval[0], "p95": interval[1]}
 
 
 def yearly_section(r: dict, plot_name: str) -> str:
@@ -91,15 +106,15 @@ days are the free replay's in every year.
 {ppc}
 ### Skill on the held-out years ({test})
 
-| forecast | Spearman | CRPS (missiles) | Brier (20+ missiles) | 90% coverage |
+| forecast | {SPEARMAN} | {CRPS} (missiles) | {BRIER} (20+ missiles) | {COVER_90} |
 |---|---|---|---|---|
 | model | {_f(r['spearman'])} | {_f(r['crps'])} | {_f(r['brier'])} | {_f(r['coverage_90'])} |
 | persistence (last observed year, one step ahead) | {_f(b['persistence']['spearman'])} | {_f(b['persistence']['crps'])} | {_f(b['persistence']['brier'])} | - |
 | climatology (training mean) | {_f(b['climatology']['spearman'])} | {_f(b['climatology']['crps'])} | {_f(b['climatology']['brier'])} | - |
 {bench_rows}
 
-Targets: Spearman >= {SPEARMAN_TARGET} is {_met(rho_ok)} ({_f(r['spearman'], 2)}); the model's
-CRPS ({_f(r['crps'], 2)}) is {crps_line}.
+Targets: {SPEARMAN} >= {SPEARMAN_TARGET} is {_met(rho_ok)} ({_f(r['spearman'], 2)}); the model's
+{CRPS} ({_f(r['crps'], 2)}) is {crps_line}.
 """
 
 
@@ -123,13 +138,13 @@ def clash_benchmark_table(c: dict) -> str:
             for p in per}
     rows.append(f"| record: share of clash years | - | - | {rate['in_sample']} | - | - | "
                 f"{rate['held_out']} |")
-    return f"""| forecast | in-sample log score | Brier | mean p | held-out log score | Brier | mean p |
+    return f"""| forecast | in-sample {LOG_SCORE} | {BRIER} | mean p | held-out {LOG_SCORE} | {BRIER} | mean p |
 |---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
 In-sample: the replayed years {span('in_sample')} ({per['in_sample']['clash_years']} clash
-years); held out: {span('held_out')} ({per['held_out']['clash_years']} clash years). Log score
--log p of what happened (lower is better; a fitted rate k of n as (k + 1/2) / (n + 1)), Brier
+years); held out: {span('held_out')} ({per['held_out']['clash_years']} clash years). {_cap(LOG_SCORE)}
+-log p of what happened (lower is better; a fitted rate k of n as (k + 1/2) / (n + 1)), {BRIER}
 (p - 1{{clash}})^2, mean p the mean yearly probability. Every benchmark is fitted on the
 training window only (the low constants are fixed); in-sample, the fitted rates have seen the
 years they are scored on, and the record's rate on the replayed years is the oracle constant.
@@ -184,11 +199,11 @@ Held-out years {held[0]}-{held[-1]}: {n_obs} clash years observed; the model gav
 clash).
 
 {clash_benchmark_table(c)}
-The model's log score {'beats' if beats else 'does not beat'} the training-period rate's
+The model's {LOG_SCORE} {'beats' if beats else 'does not beat'} the training-period rate's
 ({sc['model']['log_score']:.3f} against {sc['training_rate']['log_score']:.3f}; the best rate
 benchmark is {best}). The rate benchmarks are high because clashes were frequent before the
 held-out years. On the replayed years {c['years'][0]}-{r['train_until']} ({n_train} clash
-years) the model's log score is {replay_model:.3f} against the training rate's
+years) the model's {LOG_SCORE} is {replay_model:.3f} against the training rate's
 {replay_rate:.3f}: {'better' if replay_model < replay_rate else 'worse'} there. {fit}
 {replay_band_sentence(c)}
 """
@@ -214,17 +229,17 @@ def expert_section(r: dict) -> str:
         f"| {x['who']} ({x['role']}) | "
         f"{x['estimate_low_pct']}{'' if x['estimate_low_pct'] == x['estimate_high_pct'] else '-' + str(x['estimate_high_pct'])}% | "
         f"{x['what']} | {x['source']} |" for x in e["estimates"])
+    war, clash = REG.metric("p_war"), REG.metric("p_clash")
     model = "\n".join(
-        f"| {h} | {100 * e['p_war'][h]:.1f}% [{100 * e['p_war_interval_90'][h][0]:.1f}-"
-        f"{100 * e['p_war_interval_90'][h][1]:.1f}] | {100 * e['p_clash'][h]:.1f}% |"
-        for h in e["p_war"])
+        f"| {h} | {war.format_estimate(_estimate(e['p_war'][h], e['p_war_interval_90'][h]))} | "
+        f"{clash.format(e['p_clash'][h])} |" for h in e["p_war"])
     return f"""## The 2017 crisis beside published expert estimates
 
 A reference, not a calibration target: no parameter is set from these figures. The scenario
 `{e['scenario']}` ({e['runs']:,} runs, seed {e['seed']}) starts in January 2017 with that year's
 posture and sizes; war or worse by each horizon, with its 90% interval, and armed clash or worse:
 
-| horizon (years) | P(war or worse) | P(armed clash or worse) |
+| horizon (years) | {war.label} [90% interval] | {clash.label} |
 |---|---|---|
 {model}
 
@@ -296,8 +311,8 @@ observed launches forced and a particle-filter step on its last 12 months, and a
 forecast months keep their recorded levers (drills, talks, sanctions, announced programmes);
 *ex-ante*: the levers are held at their last observed values (drills repeat the last year's
 pattern). Benchmarks: fitted by statsmodels on the months before each origin only and scored
-from ensembles of the same size by the same rules (CRPS and log score of the horizon's total,
-lower is better; Brier of "{st['threshold']} or more"; coverage of the central intervals; PIT).
+from ensembles of the same size by the same rules ({CRPS} and {LOG_SCORE} of the horizon's total,
+lower is better; {BRIER} of "{st['threshold']} or more"; coverage of the central intervals; {PIT}).
 
 ![skill]({FIGURES['skill']})
 """]
@@ -312,14 +327,14 @@ lower is better; Brier of "{st['threshold']} or more"; coverage of the central i
         m = block["model"]
         c_b, l_b = block["benchmarks"][best_c]["crps"], block["benchmarks"][best_l]["log_score"]
         if mode == "conditional":
-            goal = (f"at least as good as the best benchmark: CRPS {m['crps']:.2f} against "
-                    f"{c_b:.2f} ({best_c}) {_met(m['crps'] <= c_b)}; log score "
+            goal = (f"at least as good as the best benchmark: {CRPS} {m['crps']:.2f} against "
+                    f"{c_b:.2f} ({best_c}) {_met(m['crps'] <= c_b)}; {LOG_SCORE} "
                     f"{m['log_score']:.3f} against {l_b:.3f} ({best_l}) "
                     f"{_met(m['log_score'] <= l_b)}")
         else:
-            goal = (f"within {EX_ANTE_MARGIN:.0%} of the best benchmark: CRPS {m['crps']:.2f} "
+            goal = (f"within {EX_ANTE_MARGIN:.0%} of the best benchmark: {CRPS} {m['crps']:.2f} "
                     f"against {c_b:.2f} ({best_c}, {m['crps'] / c_b - 1:+.1%}) "
-                    f"{_met(m['crps'] <= (1 + EX_ANTE_MARGIN) * c_b)}; log score "
+                    f"{_met(m['crps'] <= (1 + EX_ANTE_MARGIN) * c_b)}; {LOG_SCORE} "
                     f"{m['log_score']:.3f} against {l_b:.3f} ({best_l}, "
                     f"{m['log_score'] / l_b - 1:+.1%}) "
                     f"{_met(m['log_score'] <= (1 + EX_ANTE_MARGIN) * l_b)}")
@@ -328,14 +343,14 @@ lower is better; Brier of "{st['threshold']} or more"; coverage of the central i
         pit_ok = pit_max <= PIT_MAX_RATIO / len(m["pit"])
         out.append(f"""### {mode.replace('_', '-').capitalize()} mode: pooled over origins
 
-| forecast | CRPS | log score | Brier | 50% cover | 90% cover | monthly CRPS | monthly log score |
+| forecast | {CRPS} | {LOG_SCORE} | {BRIER} | {COVER_50} | {COVER_90} | monthly {CRPS} | monthly {LOG_SCORE} |
 |---|---|---|---|---|---|---|---|
 {table}
 
-Targets: {goal}. 90% coverage {m['coverage_90']:.2f} (goal {COVERAGE_90_RANGE[0]:.2f}-{COVERAGE_90_RANGE[1]:.2f}) {_met(cov_ok)}.
-Largest PIT bin {pit_max:.2f} (goal at most {PIT_MAX_RATIO / len(m['pit']):.2f}) {_met(pit_ok)};
+Targets: {goal}. {COVER_90} {m['coverage_90']:.2f} (goal {COVERAGE_90_RANGE[0]:.2f}-{COVERAGE_90_RANGE[1]:.2f}) {_met(cov_ok)}.
+Largest {PIT} bin {pit_max:.2f} (goal at most {PIT_MAX_RATIO / len(m['pit']):.2f}) {_met(pit_ok)};
 with {st['n_origins']} origins in {len(m['pit'])} bins one origin is {1 / st['n_origins']:.2f}
-of the histogram, so the PIT test has little power at this number of origins.
+of the histogram, so the {PIT} test has little power at this number of origins.
 
 {misses(rolling, mode)}
 """)
@@ -355,7 +370,7 @@ of the histogram, so the PIT test has little power at this number of origins.
 
 ![monthly forecasts, ex-ante]({FIGURES['fan_ex_ante']})
 
-![PIT]({FIGURES['pit']})
+![{PIT}]({FIGURES['pit']})
 
 ![reliability]({FIGURES['reliability']})
 
@@ -368,11 +383,11 @@ month of every origin:
 
 ### Each origin (conditional)
 
-Columns: record of the horizon, model mean and 90% interval, the model's randomised PIT, CRPS of
+Columns: record of the horizon, model mean and 90% interval, the model's randomised {PIT}, {CRPS} of
 the model and of the best benchmark ({best_benchmark(rolling['conditional'])}), the filter's
 tempering tau and effective sample size.
 
-| origin | observed | model mean | 90% interval | PIT | CRPS model | CRPS benchmark | tau | ESS |
+| origin | observed | model mean | 90% interval | {PIT} | {CRPS} model | {CRPS} benchmark | tau | ESS |
 |---|---|---|---|---|---|---|---|---|
 {origin_rows}
 """)
@@ -386,15 +401,16 @@ def _range(v) -> str:
 def prior_sensitivity_section(ps: dict) -> str:
     """How the war probability moves when each prior of the ladder's joint fit is widened."""
     names = list(ps["rows"][0]["posterior_median"])
+    war = REG.metric(f"p_war_{ps['horizon_years']}y")
+    clash = REG.metric(f"p_clash_{ps['horizon_years']}y")
     head = "| prior widened | prior | " + " | ".join(f"`{n}`" for n in names) + \
-        f" | P(clash, {ps['horizon_years']} yr) | P(war, {ps['horizon_years']} yr) [90%] |"
+        f" | {clash.short} | {war.short} [90% interval] |"
     rows = []
     for row in ps["rows"]:
         med = " | ".join(f"{row['posterior_median'][n]:.3g}" for n in names)
-        lo, hi = row["p_war_90"]
         rows.append(f"| {row['widened'] or 'none (base priors)'} | {_range(row['prior'])} | "
-                    f"{med} | {100 * row['p_clash']:.1f}% | {100 * row['p_war']:.2f}% "
-                    f"[{100 * lo:.2f}-{100 * hi:.2f}] |")
+                    f"{med} | {clash.format(row['p_clash'])} | "
+                    f"{war.format_estimate(_estimate(row['p_war'], row['p_war_90']))} |")
     base = ps["rows"][0]["p_war"]
     moves = [(abs(r["p_war"] - base), r["widened"], r["p_war"]) for r in ps["rows"][1:]]
     big = max(moves)
@@ -409,7 +425,7 @@ medians, and the `{ps['scenario']}` scenario run with each posterior ({ps['runs'
 |{'---|' * (len(names) + 4)}
 {chr(10).join(rows)}
 
-Widening `{big[1]}` moves P(war) most: from {100 * base:.2f}% to {100 * big[2]:.2f}%. Where the
+Widening `{big[1]}` moves {REG.metric('p_war').short} most: from {war.format(base)} to {war.format(big[2])}. Where the
 posterior median follows the prior's midpoint, the record (few clashes, no war) says little
 about that hazard, and the answer rests on the prior.
 """
@@ -450,12 +466,12 @@ Mean absolute error {on['mean_absolute_error']:.2f} (on) and {off['mean_absolute
 
 The replay from January 2006 with each actor's trend growth taken from its own SIPRI spending of
 {sp['training_years'][0]}-{sp['training_years'][1]} only (log-linear fit), so every scored year
-is out of sample ({sp['runs']:,} runs). Error: mean absolute log error (MALE) of the ensemble's
+is out of sample ({sp['runs']:,} runs). Error: {REG.statistic('male').label.lower()} ({MALE}) of the ensemble's
 mean yearly spending against SIPRI (constant 2023 USD). Benchmarks: the pre-start trend
 extrapolated (the model's path with arms levels held at 1) and persistence (the 2006 level held).
 The DPRK has no SIPRI figures.
 
-| actor | trend growth %/yr | MALE on | MALE off | MALE naive trend | MALE persistence | SIPRI {last} | model {last} (on) | naive {last} |
+| actor | trend growth %/yr | {MALE} on | {MALE} off | {MALE} naive trend | {MALE} persistence | SIPRI {last} | model {last} (on) | naive {last} |
 |---|---|---|---|---|---|---|---|---|
 {rows}
 
