@@ -199,6 +199,8 @@ Held-out years {held[0]}-{held[-1]}: {n_obs} clash years observed; the model gav
 clash).
 
 {clash_benchmark_table(c)}
+{ex_ante_clash_sentence(r)}
+{codings_sentence(c)}
 The model's {LOG_SCORE} {'beats' if beats else 'does not beat'} the training-period rate's
 ({sc['model']['log_score']:.3f} against {sc['training_rate']['log_score']:.3f}; the best rate
 benchmark is {best}). The rate benchmarks are high because clashes were frequent before the
@@ -206,6 +208,62 @@ held-out years. On the replayed years {c['years'][0]}-{r['train_until']} ({n_tra
 years) the model's {LOG_SCORE} is {replay_model:.3f} against the training rate's
 {replay_rate:.3f}: {'better' if replay_model < replay_rate else 'worse'} there. {fit}
 {replay_band_sentence(c)}
+"""
+
+
+def ex_ante_clash_sentence(r: dict) -> str:
+    """The clash forecast with the levers held at their last known values, beside the
+    conditional one (which knows the held-out years' recorded levers)."""
+    x = r.get("clashes_ex_ante")
+    if x is None:
+        return ""
+    c = r["clashes"]
+    held = lambda s: s["held_out"]["log_score"] if s.get("held_out") else float("nan")  # noqa: E731
+    return (f"Ex-ante (the levers held at their last known values, as a forecaster at the "
+            f"cut knew them): held-out {LOG_SCORE} {held(x['model']):.3f} and mean p "
+            f"{x['model']['held_out']['mean_p']:.3f}, against {held(c['model']):.3f} and "
+            f"{c['model']['held_out']['mean_p']:.3f} conditional on the recorded levers. "
+            f"**Ex-ante verdict:** {x['verdict']}")
+
+
+def codings_sentence(c: dict) -> str:
+    """The clash scores under each alternative coding of the record, beside the series'."""
+    out = []
+    for alt in c.get("codings", {}).values():
+        m = alt["model"]["held_out"]
+        best = min(alt["benchmarks"], key=lambda b: (alt["benchmarks"][b]["held_out"] or {})
+                   .get("log_score", float("inf")))
+        b = alt["benchmarks"][best]["held_out"]
+        out.append(f"Coded with {alt['month']} as a clash month ({alt['why']}): held-out "
+                   f"{LOG_SCORE} {m['log_score']:.3f} against {b['log_score']:.3f} for the "
+                   f"best benchmark ({best}). {alt['verdict']}")
+    return "\n\n".join(out)
+
+
+def vintage_section(r: dict) -> str:
+    """Which priors the back-test replaced so that no basis reaches past its cut."""
+    v = r.get("vintage")
+    if not v:
+        return ""
+    if v["year"] is None:
+        return f"**Vintage:** none. {v['note']}.\n"
+    rows = "\n".join(
+        f"| `{x['name']}` | {x['tabled_basis_years'][0]}-{x['tabled_basis_years'][1]} | "
+        f"{x['kind']} | {'-'.join(str(y) for y in x['basis_years']) or 'judgement'} | "
+        f"{x['value']:g} [{x['range'][0]:g}, {x['range'][1]:g}] {x['distribution']} |"
+        for x in v["replaced"])
+    return f"""## Vintage: priors as of {v['year']}
+
+Every parameter's basis names the years of data it used. Here each one whose data reach past
+{v['year']} has a prior built without those years: its vintage prior where the parameter table
+gives one ({v['n_vintage']}), otherwise a wide uniform prior ({v['n_wide']}; its centre still
+comes from the later data, only its width is blind). {v['n_data_by_year']} parameters' data end
+by {v['year']} and {v['n_judgement']} rest on judgement alone, used as tabled (a judgement
+formed while the later record was known cannot be un-known).
+
+| parameter | tabled data years | replaced by | its data years | prior used |
+|---|---|---|---|---|
+{rows}
 """
 
 
@@ -298,6 +356,26 @@ def misses(rolling: dict, mode: str) -> str:
             f"interval ({above} above, {len(lines) - above} below):\n\n" + "\n".join(lines))
 
 
+def paired_sentence(block: dict, settings: dict) -> str:
+    """The paired test of the model against the best benchmark of each tested score."""
+    tests = block.get("paired_test")
+    if not tests:
+        return ""
+    parts = []
+    for score, t in tests.items():
+        name = REG.statistic(score).symbol
+        if t.get("p_value") is None:
+            parts.append(f"{name} against {t['benchmark']}: {t['note']}")
+            continue
+        parts.append(f"{name} against {t['benchmark']}: mean difference "
+                     f"{t['mean_difference']:+.3f} per origin (favours {t['favours']}), "
+                     f"DM {t['dm_hln']:+.2f}, p = {t['p_value']:.3f}")
+    lag = tests[next(iter(tests))].get("overlap", 1)
+    return (f"Paired test over the {settings['n_origins']} origins (Diebold-Mariano with the "
+            f"HLN correction; horizons overlapping over {lag} origin(s) in the long-run "
+            f"variance): " + "; ".join(parts) + ".")
+
+
 def rolling_section(rolling: dict) -> str:
     """The rolling-origin back-test: settings, pooled scores, targets, figures, origins."""
     st = rolling["settings"]
@@ -309,8 +387,10 @@ Carlo ABC, {st['draws']:,} simulations), a replay of the record up to the origin
 observed launches forced and a particle-filter step on its last 12 months, and a forecast of
 {st['horizon_months']} months from {st['runs']:,} runs (seed {st['seed']}). *Conditional*: the
 forecast months keep their recorded levers (drills, talks, sanctions, announced programmes);
-*ex-ante*: the levers are held at their last observed values (drills repeat the last year's
-pattern). Benchmarks: fitted by statsmodels on the months before each origin only and scored
+*ex-ante*: the levers governments set are held at their last observed values (drills repeat
+the last year's pattern); talks under way at the origin, or none, go on or end by the model's
+own hazards. Every prior is as of the year before the origin ({st.get('vintage', 'as tabled')}).
+Benchmarks: fitted by statsmodels on the months before each origin only and scored
 from ensembles of the same size by the same rules ({CRPS} and {LOG_SCORE} of the horizon's total,
 lower is better; {BRIER} of "{st['threshold']} or more"; coverage of the central intervals; {PIT}).
 
@@ -348,6 +428,7 @@ lower is better; {BRIER} of "{st['threshold']} or more"; coverage of the central
 {table}
 
 Targets: {goal}. {COVER_90} {m['coverage_90']:.2f} (goal {COVERAGE_90_RANGE[0]:.2f}-{COVERAGE_90_RANGE[1]:.2f}) {_met(cov_ok)}.
+{paired_sentence(block, st)}
 Largest {PIT} bin {pit_max:.2f} (goal at most {PIT_MAX_RATIO / len(m['pit']):.2f}) {_met(pit_ok)};
 with {st['n_origins']} origins in {len(m['pit'])} bins one origin is {1 / st['n_origins']:.2f}
 of the histogram, so the {PIT} test has little power at this number of origins.
@@ -520,7 +601,8 @@ output (regenerate it after any change of the model):
    (lever `talks_override`), flexible diplomacy while talks run, trilateral summitry from 2023,
    and the DPRK's publicly announced weapons programmes (lever `programme_announcement`, table
    `programme_announcements`).
-2. **Calibration** on the training years only: approximate Bayesian computation by adaptive
+2. **Calibration** on the training years only, every prior as of the last training year
+   (below, "Vintage"): approximate Bayesian computation by adaptive
    population Monte Carlo over every parameter of the launch process and the testing-campaign
    regime, and with the escalation ladder's hazards (`peninsula calibrate --ladder`; priors:
    the parameter table's laws, uniform where the literature is split, including zero and
@@ -532,6 +614,7 @@ output (regenerate it after any change of the model):
 4. **Skill** against naive baselines and a benchmark set of count models fitted by statsmodels
    on the same data.
 
+{vintage_section(r)}
 {yearly_section(r, plot_name)}
 {clash_section(r) if 'clashes' in r else ''}
 {prior_sensitivity_section(r['prior_sensitivity']) if 'prior_sensitivity' in r else ''}
