@@ -124,6 +124,17 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
         checks["model_below_half_record_rate"]
         or (bool(checks["low_constants_as_good"])
             and checks["model_held_out_below_half_training_rate"])))
+    # blind by default: every prior as of the training end; both clash variants and codings
+    v = r["vintage"]
+    assert v["year"] == 2019 and v["n_vintage"] + v["n_wide"] == len(v["replaced"]) > 0
+    assert all(x["tabled_basis_years"][1] > 2019 for x in v["replaced"])
+    assert all(not x["basis_years"] or x["basis_years"][1] <= 2019 for x in v["replaced"])
+    x = r["clashes_ex_ante"]
+    assert x["years"] == c["years"] and x["observed"] == c["observed"]
+    assert x["predicted"][:14] == c["predicted"][:14]  # the same replay up to the cut
+    guard = c["codings"]["guard_post_2020"]
+    assert guard["observed"][2020 - 2006] == 1 and sum(guard["observed"]) == sum(c["observed"]) + 1
+    assert guard["model"]["held_out"]["log_score"] > c["model"]["held_out"]["log_score"]
     pp = r["posterior_predictive"]
     assert pp["observed_dispersion"] == pytest.approx(
         np.var(r["observed"][:14], ddof=1) / np.mean(r["observed"][:14]))
@@ -134,7 +145,8 @@ def test_backtest_json_contract_and_posterior_reuse(tmp_path):
     assert (tmp_path / "b.png").stat().st_size > 10_000
     page = (tmp_path / "validation.md").read_text()
     assert "Skill on the held-out years (2020-2025)" in page and "![back-test](b.png)" in page
-    assert "## Armed clashes, year by year" in page
+    assert "## Armed clashes, year by year" in page and "## Vintage: priors as of 2019" in page
+    assert "**Ex-ante verdict:**" in page and "Coded with 2020-05 as a clash month" in page
     assert f"**Verdict:** {c['verdict']}" in page and "held-out log score | Brier | mean p" in page
     assert all(f"| {name}: " in page for name in c["benchmarks"])
     ex = r["expert_reference"]
