@@ -577,8 +577,10 @@ def render(r: dict, plot_name: str = "validation_backtest.png",
                                    pt["predicted_p05"], pt["predicted_p95"], strict=True))
     p_obs, p_pred = sum(pt["observed"]), float(np.sum(pt["predicted_mean"]))
     rolling = r.get("rolling")
+    st = rolling["settings"] if rolling else {}
     command = (f"peninsula backtest --train-until {r['train_until']} --workers 2 "
                + ("" if rolling else "--skip-rolling ")
+               + (f"--step {st['step']} " if rolling and st["step"] != 12 else "")
                + (f"--prior-sensitivity {r['prior_sensitivity']['draws']} "
                   if "prior_sensitivity" in r else "")
                + f"--plot docs/{plot_name} --report {page}")
