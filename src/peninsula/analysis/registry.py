@@ -357,6 +357,9 @@ STATISTIC_WORDS: dict[str, tuple[str, str, str, int, str]] = {
            "share of the metric's variance the parameter carries alone"),
     "ST": ("ST", "Total-effect index", "share of variance", NEITHER,
            "share of the metric's variance the parameter carries, interactions included"),
+    "S2": ("S2", "Second-order index", "share of variance", NEITHER,
+           "share of the metric's variance a pair of parameters carries together, beyond what "
+           "each carries alone"),
     "delta": ("\u03b4", "Distribution shift", "0-1", NEITHER,
               "share of the metric's distribution the parameter moves (Borgonovo's delta)"),
     "feature_score": ("trees", "Extra-trees importance", "share", NEITHER,
@@ -393,6 +396,9 @@ STATISTIC_WORDS: dict[str, tuple[str, str, str, int, str]] = {
     "mass": ("mass", "Mass", "share", NEITHER, "share of all runs that lie in the box"),
     "lift": ("lift", "Lift", "x base rate", HIGHER_IS_BETTER,
              "the box's density over the base rate (1: no better than all runs)"),
+    "qp": ("quasi-p", "Quasi-p value", "", LOWER_IS_BETTER,
+           "chance, by a one-sided binomial test, that the box is no denser with the limit "
+           "than without it (per side); a limit above 0.05 is dropped"),
 }
 STATISTICS: dict[str, Statistic] = {key: Statistic(key, *words)
                                     for key, words in STATISTIC_WORDS.items()}

@@ -308,32 +308,54 @@ def compare_verdict(result: dict, name: str) -> str:
     return policy_verdict(result["differences"][name], result["evidence_metric"])
 
 
+def stat(key: str) -> str:
+    """A statistic's column head as the registry words it: its symbol ('\u03bc*', 'CRPS'), an
+    index's interval ('ST_conf') as '\u00b1 95%'."""
+    from peninsula.analysis.registry import statistic_label
+
+    return statistic_label(key)
+
+
+def stats_text(d: dict, keys=("coverage", "density", "mass")) -> str:
+    """Statistics as a sentence reads them, each by its registry symbol: 'coverage 0.94,
+    density 0.03, mass 0.50'."""
+    return ", ".join(f"{stat(k)} {d[k]:.2f}" for k in keys)
+
+
+# the indices each method's table shows, by their keys in the results (worded by the registry)
 SENSITIVITY_COLUMNS = {
-    "morris": (("mu_star", "mu*"), ("mu_star_conf", "± 95%"), ("mu", "mu"), ("sigma", "sigma")),
-    "sobol": (("S1", "S1"), ("S1_conf", "± 95%"), ("ST", "ST"), ("ST_conf", "± 95% ")),
-    "delta": (("delta", "delta"), ("delta_conf", "± 95%"), ("S1", "S1"), ("S1_conf", "± 95% "),
-              ("feature_score", "trees")),
+    "morris": ("mu_star", "mu_star_conf", "mu", "sigma"),
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "delta": ("delta", "delta_conf", "S1", "S1_conf", "feature_score"),
 }
-MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
 
 
 def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_factors: int,
                       n_points: int, runs: int, top: int, sobol_samples: int = 64) -> None:
     """One table per metric, factors by the method's main index, with the convergence check;
     after a screening, the Morris tables, then the Sobol tables of the factors kept."""
+    from peninsula.analysis.sensitivity import MAIN_INDEX
+
+    if result.screening is None:
+        print_indices(result, metrics, method, samples, n_factors, n_points, runs, top)
+        return
+    print_indices(result.screening, metrics, "morris", samples, n_factors,
+                  samples * (n_factors + 1), runs, top)
+    kept = result.indices["factor"].nunique()
+    out.print(f"kept for Sobol: the {kept} of {n_factors} factors with the largest "
+              f"{stat(MAIN_INDEX['morris'])} (as a share of each metric's largest)")
+    print_indices(result, metrics, "sobol", sobol_samples, kept,
+                  sobol_samples * ((1 + (result.second_order is not None)) * kept + 2),
+                  runs, top)
+
+
+def print_indices(result, metrics: list[str], method: str, samples: int, n_factors: int,
+                  n_points: int, runs: int, top: int) -> None:
+    """One study's tables (``print_sensitivity``), each index headed by its registry symbol."""
     import pandas as pd
 
-    if result.screening is not None:
-        print_sensitivity(result.screening, metrics, "morris", samples, n_factors,
-                          samples * (n_factors + 1), runs, top)
-        kept = result.indices["factor"].nunique()
-        out.print(f"kept for Sobol: the {kept} of {n_factors} factors with the largest mu* "
-                  "(as a share of each metric's largest)")
-        print_sensitivity(result, metrics, "sobol", sobol_samples, kept,
-                          sobol_samples * ((1 + (result.second_order is not None)) * kept + 2),
-                          runs, top)
-        return
-    from peninsula.analysis.registry import label
+    from peninsula.analysis.registry import CONFIDENCE_SUFFIX, label, statistic
+    from peninsula.analysis.sensitivity import MAIN_INDEX
 
     morris = method == "morris"
     cols = SENSITIVITY_COLUMNS[method]
@@ -345,7 +367,9 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
             main, ascending=False).head(top)
         first = part.iloc[0]
         if method == "delta":
-            what = f"delta, S1 and extra-trees scores from one ensemble of {runs} runs"
+            what = (", ".join(statistic(k).named for k in cols
+                              if not k.endswith(CONFIDENCE_SUFFIX))
+                    + f" from one ensemble of {runs} runs")
         elif morris:
             what = (f"Morris elementary effects ({samples} trajectories x {n_factors + 1} "
                     f"points, {runs} runs each)")
@@ -355,13 +379,13 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
                         + ("" if method == "delta" else
                            f", a point's standard error {first['point_se']:.3g}"))
         t.add_column("factor")
-        for _, heading in cols:
-            t.add_column(heading, justify="right")
+        for c in cols:
+            t.add_column(stat(c), justify="right")
         if conv is not None:
-            t.add_column(f"{main.replace('_star', '*')} from N/2", justify="right")
+            t.add_column(f"{stat(main)} from N/2", justify="right")
             t.add_column("converged", justify="right")
         for rec in part.to_dict("records"):
-            row = [f"{rec[c]:.3g}" if morris else f"{rec[c]:.3f}" for c, _ in cols]
+            row = [f"{rec[c]:.3g}" if morris else f"{rec[c]:.3f}" for c in cols]
             if conv is not None:
                 c = conv.loc[(m, rec["factor"])]
                 row += [f"{c[f'{main}_half']:.3g}",
@@ -372,7 +396,7 @@ def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_f
         if result.second_order is not None:
             pairs = result.second_order[result.second_order.metric == m]
             t = Table(title=f"{label(m)}: second-order indices, largest pairs")
-            for c in ("factor", "factor ", "S2", "± 95%"):
+            for c in ("factor", "factor ", stat("S2"), stat("S2_conf")):
                 t.add_column(c, justify="left" if c.startswith("factor") else "right")
             for rec in pairs.sort_values("S2", ascending=False).head(top).to_dict("records"):
                 t.add_row(rec["factor_1"].removeprefix("parameters."),
@@ -388,9 +412,8 @@ def print_discovery(d: dict) -> None:
     out.print(f"{d['scenario']}: '{d['outcome']}' in {100 * d['base_rate']:.1f}% of "
               f"{d['runs']} runs (seed {d['seed']})"
               + (f", policy {' '.join(d['policy'])}" if d["policy"] else ""))
-    t = Table(title=f"PRIM box: coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
-                    f"mass {box['mass']:.2f} ({len(box['limits'])} limits)")
-    for c in ("parameter", "low", "high", "quasi-p low", "quasi-p high"):
+    t = Table(title=f"PRIM box: {stats_text(box)} ({len(box['limits'])} limits)")
+    for c in ("parameter", "low", "high", f"{stat('qp')} low", f"{stat('qp')} high"):
         t.add_column(c, justify="left" if c == "parameter" else "right")
     for name, (low, high) in box["limits"].items():
         qp = box["qp"][name]
@@ -399,8 +422,8 @@ def print_discovery(d: dict) -> None:
     out.print(t)
     if not box["limits"]:
         out.print("no limit is significant: the outcome has no region of its own here")
-    t = Table(title="coverage-density trade-off (peeling and pasting)")
-    for c in ("box", "coverage", "density", "mass", "limits"):
+    t = Table(title=f"{stat('coverage')}-{stat('density')} trade-off (peeling and pasting)")
+    for c in ("box", stat("coverage"), stat("density"), stat("mass"), "limits"):
         t.add_column(c, justify="right")
     traj = d["trajectory"]
     for i in sorted({*range(0, len(traj), max(1, len(traj) // 10)), len(traj) - 1}):
@@ -410,8 +433,7 @@ def print_discovery(d: dict) -> None:
     out.print(t)
     for leaf in d.get("cart") or []:
         rule = ", ".join(f"{lo:.3g} <= {k} <= {hi:.3g}" for k, (lo, hi) in leaf["limits"].items())
-        out.print(f"CART leaf: coverage {leaf['coverage']:.2f}, density {leaf['density']:.2f}, "
-                  f"mass {leaf['mass']:.2f}: {rule}")
+        out.print(f"CART leaf: {stats_text(leaf)}: {rule}")
 
 
 def print_warnings(warnings: list[str]) -> None:
@@ -500,6 +522,10 @@ def print_ingest_report(rep: dict, out_path) -> None:
 
 
 def print_backtest(result: dict, train_until: int) -> None:
+    """The yearly launches observed and forecast, then each forecast's scores on the held-out
+    years (and on the armed-clash years, if scored), headed by the registry's symbols."""
+    from peninsula.analysis.backtest import THRESHOLD
+
     table = Table(title=f"Back-test, trained on 2006-{train_until}", title_justify="left")
     for col in ("year", "observed", "predicted mean", "90% interval", ""):
         table.add_column(col, justify="right")
@@ -509,27 +535,24 @@ def print_backtest(result: dict, train_until: int) -> None:
                       "held out" if year > train_until else "")
     out.print(table)
     scores = Table(title="Skill on held-out years", title_justify="left")
-    for col in ("forecast", "Spearman", "CRPS", "Brier (20+)", "90% coverage"):
+    keys = ("spearman", "crps", "brier", "coverage_90")
+    for col in ("forecast", *(f"{stat(k)} ({THRESHOLD}+)" if k == "brier" else stat(k)
+                              for k in keys)):
         scores.add_column(col, justify="right")
 
     def fmt(v):
         return "-" if v is None else f"{v:.3f}"
 
-    scores.add_row("model", fmt(result["spearman"]), fmt(result["crps"]), fmt(result["brier"]),
-                   fmt(result["coverage_90"]))
-    for name, b in result["baselines"].items():
-        scores.add_row(name, fmt(b["spearman"]), fmt(b["crps"]), fmt(b["brier"]),
-                       fmt(b["coverage_90"]))
-    for name, b in result.get("benchmarks", {}).items():
-        scores.add_row(name, fmt(b["spearman"]), fmt(b["crps"]), fmt(b["brier"]),
-                       fmt(b["coverage_90"]))
+    rows = {"model": result, **result["baselines"], **result.get("benchmarks", {})}
+    for name, b in rows.items():
+        scores.add_row(name, *(fmt(b[k]) for k in keys))
     out.print(scores)
     if "clashes" in result:
         c = result["clashes"]
         clash = Table(title=f"Armed-clash years, held out {c['test_years'][0]}-"
                             f"{c['test_years'][-1]} (observed {sum(c['observed'][-len(c['test_years']):])})",
                       title_justify="left")
-        for col in ("forecast", "log score", "Brier"):
+        for col in ("forecast", stat("log_score"), stat("brier")):
             clash.add_column(col, justify="right")
         for name, sc in c["scores"].items():
             clash.add_row(name, fmt(sc["log_score"]), fmt(sc["brier"]))
@@ -545,8 +568,9 @@ def print_rolling(rolling: dict) -> None:
                             f"({st['n_origins']}, {st['horizon_months']}-month horizon), "
                             f"{mode.replace('_', '-')}: pooled scores (lower is better, "
                             f"but coverage)", title_justify="left")
-        for col in ("forecast", "CRPS", "log score", f"Brier ({st['threshold']}+)",
-                    "50% cover", "90% cover", "monthly CRPS"):
+        for col in ("forecast", stat("crps"), stat("log_score"),
+                    f"{stat('brier')} ({st['threshold']}+)", stat("coverage_50"),
+                    stat("coverage_90"), f"monthly {stat('crps')}"):
             table.add_column(col, justify="right")
         rows = [("model", block["model"])] + list(block["benchmarks"].items())
         for name, sc in rows:
@@ -555,7 +579,7 @@ def print_rolling(rolling: dict) -> None:
                           f"{sc['coverage_90']:.2f}", f"{sc['monthly']['crps']:.3f}")
         out.print(table)
     pit = rolling["conditional"]["model"]["pit"]
-    out.print("PIT histogram (conditional, model; uniform share "
+    out.print(f"{stat('pit')} histogram (conditional, model; uniform share "
               f"{1 / len(pit):.2f}): " + " ".join(f"{p:.2f}" for p in pit))
 
 

@@ -119,15 +119,29 @@ def check_cmd(
     if as_json:
         print_json(res)
         return
+    print_check(res, train_until, to_year)
+
+
+CHECK_SCORES = ("log_loss", "brier", "auc")  # the self-check's scores, worded by the registry
+
+
+def print_check(res: dict, train_until: int, to_year: int) -> None:
+    """The self-check's scores per outcome and forecaster, headed by the registry's symbols."""
+    from peninsula.analysis.registry import statistic_label
+
+    heads = [statistic_label(k) for k in CHECK_SCORES]
     t = Table(title=f"Trained to {train_until}, predicted {train_until + 1}-{to_year} ex ante "
-                    f"({res['rows_scored']:,} rivalry-years): log loss / Brier / AUC",
+                    f"({res['rows_scored']:,} rivalry-years): {' / '.join(heads)}",
               title_justify="left")
-    for col in ("outcome", "forecaster", "log loss", "Brier", "AUC"):
-        t.add_column(col, justify="left" if col in ("outcome", "forecaster") else "right")
+    t.add_column("outcome")
+    t.add_column("forecaster")
+    for head in heads:
+        t.add_column(head, justify="right")
     for o, r in res["outcomes"].items():
         for name, sc in {"model": r["model"], **r["baselines"]}.items():
-            auc = "-" if math.isnan(sc["auc"]) else f"{sc['auc']:.3f}"
-            t.add_row(OUTCOME_WORDS[o], name, f"{sc['log_loss']:.3f}", f"{sc['brier']:.3f}", auc)
+            t.add_row(OUTCOME_WORDS[o], name,
+                      *("-" if sc[k] is None or math.isnan(sc[k]) else f"{sc[k]:.3f}"
+                        for k in CHECK_SCORES))
     out.print(t)
 
 
