@@ -184,7 +184,7 @@ def test_play_a_script_then_its_replay_gives_the_same_files_byte_for_byte(tmp_pa
     assert replay["scenario_sha256"] == peninsula.load_scenario("baseline").hash()
     res = invoke(["play", "--replay", str(g1 / "replay.json"), "--out", str(g2)])
     assert res.exit_code == 0, res.output
-    for name in ("events.csv", "turns.csv"):
+    for name in ("replay.json", "events.csv", "turns.csv"):
         assert (g1 / name).read_bytes() == (g2 / name).read_bytes()
     assert len((g1 / "turns.csv").read_text().splitlines()) == 5
     doc = json.loads((g1 / "debrief.json").read_text())
@@ -235,7 +235,7 @@ def test_a_script_with_an_incident_and_a_nuclear_test_replays_byte_for_byte(tmp_
         {"turn": 2, "month": 1, "event": "talks", "held": False}]
     res = invoke(["play", "--replay", str(g1 / "replay.json"), "--out", str(g2)])
     assert res.exit_code == 0, res.output
-    for name in ("events.csv", "turns.csv"):
+    for name in ("replay.json", "events.csv", "turns.csv"):
         assert (g1 / name).read_bytes() == (g2 / name).read_bytes()
     events = (g1 / "events.csv").read_text()
     assert "nuclear_test" in events and "armed_clash" in events

@@ -3,6 +3,7 @@ a move previewed on the same futures and committed, and the debrief shown with i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,32 @@ def test_the_wargame_page_plays_two_turns_then_shows_the_debrief():
     assert list(turns["Turn"]) == [1, 2]
     assert "Joint military exercises 1.2 to 0.5" in turns["Moves"].iloc[0]
     assert turns["Moves"].iloc[1] == "hold"
+
+
+def test_the_turn_timer_counts_down_then_says_time_is_up_and_offers_the_commit():
+    at = AppTest.from_file(str(SCRIPT), default_timeout=120)
+    at.run()
+    at.number_input(key="wargame_runs").set_value(100)
+    at.number_input(key="wargame_turns").set_value(2)
+    at.number_input(key="wargame_turn_minutes").set_value(10.0)
+    next(b for b in at.button if b.label == "Start a new game").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (bar,) = at.get("progress")
+    assert bar.text in ("Turn 1: 10:00 left (10 min a turn)",
+                        "Turn 1: 9:59 left (10 min a turn)") and bar.value >= 99
+    assert not at.error
+    clock = at.session_state["wargame_clock"]
+    at.session_state["wargame_clock"] = replace(clock, started=clock.started - 601)
+    at.number_input(key="wargame_exercise_intensity_1").set_value(0.5).run()
+    (bar,) = at.get("progress")
+    assert bar.text == "Turn 1: time is up (10 min a turn)" and bar.value == 0
+    assert at.error[0].value.startswith("Time is up for turn 1 (10 min a turn).")
+    assert at.session_state["wargame_game"].next_turn == 1  # nothing committed by itself
+    at.button(key="wargame_time_up_commit_1").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    game = at.session_state["wargame_game"]
+    assert [rec.moves[0].levers for rec in game.played] == [{"exercise_intensity": 0.5}]
+    assert any("Turn 2 of 2" in m.value for m in at.markdown)
+    (bar,) = at.get("progress")
+    assert bar.text.startswith("Turn 2: ") and "left" in bar.text  # a new turn, a new clock
+    assert not at.error

@@ -4,9 +4,13 @@ The game (wargame/game.py) is kept in the session: each turn shows the state now
 the turn just played, what may come next under the levers in force (a branched ensemble: the
 probabilities with their intervals and a fan chart of tension), the alliance's levers set to
 the values in force, a facilitator's inject (an event forced in a month of the turn, collapsed
-and none by default), a preview of the move on the same futures, and a commit. When the last
-turn is played the debrief is shown, with its files to download (debrief.html, replay.json,
-events.csv, turns.csv). Labels and formats are the registry's (analysis/registry.py).
+and none by default), a preview of the move on the same futures, and a commit. With the
+facilitator's turn timer (minutes per turn, set with the new game) the open turn shows a
+countdown, redrawn every second on its own (a Streamlit fragment); when it runs out the page
+says so and offers a one-click commit of the levers as set, but commits nothing by itself
+(docs/wargame.md, The turn timer, says why). When the last turn is played the debrief is
+shown, with its files to download (debrief.html, replay.json, events.csv, turns.csv).
+Labels and formats are the registry's (analysis/registry.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import streamlit as st
 from peninsula.analysis import registry as R
 from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import bundled_names, load_scenario
+from peninsula.wargame.clock import MAX_TURN_MINUTES, TurnClock
 from peninsula.wargame.debrief import debrief
 from peninsula.wargame.debrief_html import render
 from peninsula.wargame.files import events_csv, replay_doc, turns_csv
@@ -40,6 +45,7 @@ from peninsula.wargame.words import INCIDENT_WORDS
 
 GAME, OUTLOOK, PREVIEW, DEBRIEF = "wargame_game", "wargame_outlook", "wargame_preview", \
     "wargame_debrief"
+TIMER, CLOCK = "wargame_timer", "wargame_clock"  # minutes per turn (None: none); a TurnClock
 RUNS_RANGE = (100, 20_000)
 WAR = R.metric("p_war")
 INJECT_LABELS = {"": "none", "missile_launch": "A missile launch", "talks": "Talks held or broken off",
@@ -87,7 +93,7 @@ def state_table(state: dict) -> pd.DataFrame:
 
 def new_game_controls() -> None:
     with st.form("wargame_new"):
-        c = st.columns(5)
+        c = st.columns(6)
         names = bundled_names()
         scenario = c[0].selectbox("Scenario", names, index=names.index("baseline"),
                                    key="wargame_scenario")
@@ -99,6 +105,11 @@ def new_game_controls() -> None:
                                    max_value=12, key="wargame_months")
         turns = c[4].number_input("Turns", value=4, step=1, min_value=1, max_value=40,
                                   key="wargame_turns")
+        minutes = c[5].number_input(
+            "Minutes per turn (0: no timer)", value=0.0, step=1.0, min_value=0.0,
+            max_value=MAX_TURN_MINUTES, key="wargame_turn_minutes",
+            help="The facilitator's turn timer: a countdown for the open turn; when it runs "
+                 "out the page says so and offers to commit the levers as set.")
         if st.form_submit_button("Start a new game", type="primary"):
             try:
                 game = Game(load_scenario(scenario), scenario, int(seed), int(runs), int(months),
@@ -107,7 +118,8 @@ def new_game_controls() -> None:
                 st.error(str(exc))
                 return
             st.session_state[GAME] = game
-            for key in (OUTLOOK, PREVIEW, DEBRIEF):
+            st.session_state[TIMER] = float(minutes) or None
+            for key in (OUTLOOK, PREVIEW, DEBRIEF, CLOCK):
                 st.session_state.pop(key, None)
 
 
@@ -163,19 +175,59 @@ def inject_inputs(game: Game) -> list[Inject]:
         return [inject]
 
 
+def turn_clock(turn: int) -> TurnClock | None:
+    """The open turn's clock (started when the turn is first shown), or None without a
+    timer."""
+    minutes = st.session_state.get(TIMER)
+    if not minutes:
+        return None
+    clock = st.session_state.get(CLOCK)
+    if clock is None or clock.turn != turn:
+        clock = st.session_state[CLOCK] = TurnClock(turn, minutes)
+    return clock
+
+
+@st.fragment(run_every=1.0)
+def countdown(clock: TurnClock) -> None:
+    """The time left, redrawn every second on its own; when it runs out, the whole page is
+    drawn again to say so and offer the commit."""
+    if clock.up():
+        st.rerun()
+    st.progress(min(max(clock.left() / (60 * clock.minutes), 0.0), 1.0),
+                text=f"Turn {clock.turn}: {clock.words()} ({clock.minutes:g} min a turn)")
+
+
+def show_clock(clock: TurnClock | None) -> None:
+    if clock is None:
+        return
+    if clock.up():
+        st.progress(0.0, text=f"Turn {clock.turn}: time is up ({clock.minutes:g} min a turn)")
+    else:
+        countdown(clock)
+
+
+def commit(game: Game, moves: list[Move], injects: list[Inject]) -> None:
+    with st.spinner("Playing the turn"):
+        game.commit(moves, injects)
+    st.rerun()
+
+
 def play_turn(game: Game) -> None:
     turn, month = game.next_turn, game.turn_month(game.next_turn)
+    if st.session_state.get(OUTLOOK, (None,))[0] != turn:
+        with st.spinner("Branching the futures from this state"):
+            st.session_state[OUTLOOK] = (turn, game.outlook())
+    look = st.session_state[OUTLOOK][1]
     st.markdown(f"### Turn {turn} of {game.turns}: {game.calendar(month)}")
+    clock = turn_clock(turn)
+    show_clock(clock)
+    alarm = st.container()  # filled when time is up, once the levers as set are known
     left, right = st.columns([1, 2])
     left.table(state_table(game.state(month)), hide_index=True)
     if game.played:
         events = game.played[-1].events
         right.markdown("**Events of the turn just played**")
         right.markdown("\n".join(f"- {e['month']}: {e['words']}" for e in events) or "none")
-    if st.session_state.get(OUTLOOK, (None,))[0] != turn:
-        with st.spinner("Branching the futures from this state"):
-            st.session_state[OUTLOOK] = (turn, game.outlook())
-    look = st.session_state[OUTLOOK][1]
     st.markdown("**What may come next under the levers in force**")
     st.table(outlook_table(look), hide_index=True)
     st.plotly_chart(fan_chart(look["fan"], "Tension: the next 12 months, levers in force"))
@@ -196,9 +248,14 @@ def play_turn(game: Game) -> None:
                     f"{WAR.format_estimate(effect, difference=True)}")
         st.plotly_chart(fan_chart(preview["after"]["fan"], "Tension under the move"))
     if c2.button("Commit the move", type="primary", key=f"wargame_commit_{turn}"):
-        with st.spinner("Playing the turn"):
-            game.commit(moves, injects)
-        st.rerun()
+        commit(game, moves, injects)
+    if clock is not None and clock.up():
+        alarm.error(f"Time is up for turn {turn} ({clock.minutes:g} min a turn). Commit the "
+                    "levers as they are set below, or give the team more time: nothing is "
+                    "committed until you press a commit button.")
+        if alarm.button("Commit the levers as set", type="primary",
+                        key=f"wargame_time_up_commit_{turn}"):
+            commit(game, moves, injects)
 
 
 def show_debrief(game: Game) -> None:

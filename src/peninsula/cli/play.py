@@ -4,7 +4,9 @@ With ``--script MOVES.toml`` the game is played without questions (for tests and
 exercises); ``--replay GAME/replay.json`` plays a recorded game again, byte for byte;
 ``--print-script`` prints a commented example script. Without a script the team is asked for
 its moves turn by turn: it sees the state now, the events of the turn just played and what may
-come next under the levers in force, may preview any move on the same futures, and commits.
+come next under the levers in force, may preview any move on the same futures, and commits;
+``--turn-minutes M`` gives each turn M minutes (interactive play only: refused with
+``--script`` and ``--replay``, which ask no questions).
 The game folder (``--out``) gets replay.json, events.csv, turns.csv, debrief.json and
 debrief.html.
 """
@@ -51,12 +53,13 @@ def play(
     print_script: Annotated[bool, typer.Option(
         "--print-script", help="Print a commented example script of four turns and exit.")]
     = False,
-    turn_minutes: Annotated[float, typer.Option(
-        help="Interactive play: the time a turn is given (shown at each prompt; 0: none).")]
-    = 0.0,
+    turn_minutes: Annotated[str | None, typer.Option(
+        metavar="MINUTES", help="Interactive play: the minutes a turn is given (more than 0, at "
+        "most 1,440), shown at each prompt; when they run out the turn is committed with the "
+        "move entered so far (none: the levers are held). Default: no timer.")] = None,
 ) -> None:
     """Play the alliance's levers turn by turn against the model, then read the debrief."""
-    from peninsula.wargame import session
+    from peninsula.wargame import clock, session
     from peninsula.wargame.moves import EXAMPLE_SCRIPT, parse_moves, read_script, script_turns
 
     if print_script:
@@ -64,6 +67,11 @@ def play(
         return
     out_dir = out_dir or Path(DEFAULT_OUT)
     with R.checked():
+        minutes = None if turn_minutes is None else clock.turn_minutes(turn_minutes)
+        if minutes is not None and (script is not None or replay is not None):
+            R.usage_error(f"--turn-minutes: times interactive play only; a "
+                          f"{'--script' if script is not None else '--replay'} game asks no "
+                          "questions (drop --turn-minutes)")
         if replay is not None:
             if scenario is not None or script is not None:
                 R.usage_error("--replay: give no scenario and no --script (the replay file "
@@ -88,7 +96,7 @@ def play(
             from peninsula.cli.play_terminal import interactive
 
             try:
-                interactive(game, turn_minutes)
+                interactive(game, minutes)
             except EOFError:
                 R.usage_error("play: standard input ended before the game did; play without "
                               "questions with --script MOVES.toml")
