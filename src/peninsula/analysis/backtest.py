@@ -70,6 +70,7 @@ from peninsula.scenario.vintage import as_of, table_as_of
 from peninsula.scenario.vintage import report as vintage_report
 
 THRESHOLD = 20  # missiles in a year, for the Brier score
+DEFAULT_RUNS, DEFAULT_DRAWS = 4000, 20_000  # a back-test's ensemble size and ABC budget
 AT_TRAIN_END = "train_until"  # a back-test's default vintage: its training window's last year
 # Every parameter of the launch process and of the testing-campaign regime, and the two that
 # drive it from outside (capability growth; how drills move the DPRK's beliefs).
@@ -678,7 +679,7 @@ def backtest_vintage(train_until: int, vintage: int | str | None) -> int | None:
     return int(vintage)
 
 
-def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
+def backtest(train_until: int = 2019, runs: int = DEFAULT_RUNS, draws: int = DEFAULT_DRAWS,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
              workers: int = 1, ladder: bool = True,
              vintage: int | str | None = AT_TRAIN_END) -> dict:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from peninsula.analysis import registry as REG
+from peninsula.analysis.backtest import DEFAULT_DRAWS, DEFAULT_RUNS
 from peninsula.report.backtest_plot import (
     best_benchmark,
     monthly_any_launch,
@@ -581,6 +582,9 @@ def render(r: dict, plot_name: str = "validation_backtest.png",
     command = (f"peninsula backtest --train-until {r['train_until']} --workers 2 "
                + ("" if rolling else "--skip-rolling ")
                + (f"--step {st['step']} " if rolling and st["step"] != 12 else "")
+               + (f"--runs {r['runs']} " if r["runs"] != DEFAULT_RUNS else "")
+               + (f"--draws {r['posterior']['draws']} "
+                  if r["posterior"]["draws"] != DEFAULT_DRAWS else "")
                + (f"--prior-sensitivity {r['prior_sensitivity']['draws']} "
                   if "prior_sensitivity" in r else "")
                + f"--plot docs/{plot_name} --report {page}")
