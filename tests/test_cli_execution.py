@@ -3,28 +3,31 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
 from peninsula.cli import app
 
 CLI = ROOT / "src" / "peninsula" / "cli"
-ENSEMBLE_COMMANDS = ("run", "compare", "sweep", "sensitivity", "optimize", "discover")
+ENSEMBLE_COMMANDS = (["run"], ["compare"], ["sweep"], ["sensitivity"], ["optimize"],
+                     ["discover"], ["plot", "fan"], ["report"], ["calibrate"], ["backtest"])
 runner = CliRunner()
 
 
 def test_no_command_declares_the_executor_options_itself():
     declared = [path.name for path in sorted(CLI.glob("*.py")) if path.name != "options.py"
-                and re.search(r"\b(ExecutorOpt|SchedulerOpt|KernelOpt|ChunkRunsOpt)\b",
-                              path.read_text())]
+                and re.search(r"\b(ExecutorOpt|SchedulerOpt|KernelOpt|ChunkRunsOpt|WorkersOpt|"
+                              r"QuietOpt)\b|in_range\(\"--workers\"", path.read_text())]
     assert not declared, f"execution options declared outside options.py: {declared}"
 
 
 def test_every_ensemble_command_takes_the_shared_execution_options():
     for command in ENSEMBLE_COMMANDS:
-        res = runner.invoke(app, [command, "--help"], terminal_width=200)
+        res = runner.invoke(app, [*command, "--help"], terminal_width=200)
         assert res.exit_code == 0, command
         for flag in ("--workers", "--chunk-runs", "--executor", "--scheduler", "--kernel",
                      "--quiet"):
@@ -36,3 +39,96 @@ def test_no_command_writes_a_result_file_itself():
                if re.search(r"\b(write_parquet|write_json|to_parquet|write_text)\b",
                             path.read_text())]
     assert not writers, f"cli modules writing result files themselves: {writers}"
+
+
+class Handed(ValueError):
+    """Raised by a stand-in for the API: the command ends (exit 2) once it has called it."""
+
+
+def _capture(monkeypatch, target, name: str) -> dict:
+    """Replace ``target.name`` with a stand-in keeping its keywords, then ending the command."""
+    seen: dict = {}
+
+    def stand_in(*args, **kwargs):
+        seen.update(kwargs)
+        raise Handed("handed over")
+
+    monkeypatch.setattr(target, name, stand_in)
+    return seen
+
+
+def test_the_record_and_figure_commands_hand_the_api_their_execution(monkeypatch, tmp_path):
+    from peninsula import api
+    from peninsula.report import brief
+
+    cases = (
+        (api, "fan", ["plot", "fan", "--runs", "20", "--out", str(tmp_path / "fan")]),
+        (api, "calibrate", ["calibrate", "--draws", "100", "--out", str(tmp_path / "p.parquet")]),
+        (api, "backtest", ["backtest", "--skip-rolling"]),
+        (brief, "write_brief", ["report", "--policy", "status-quo", "--runs", "20",
+                                "--out", str(tmp_path / "b.html")]),
+    )
+    for target, name, args in cases:
+        seen = _capture(monkeypatch, target, name)
+        res = runner.invoke(app, [*args, "--workers", "2", "-q"])
+        assert res.exit_code == 2 and "handed over" in res.output, (args, res.output)
+        if name == "write_brief":  # the brief takes a worker count
+            assert seen["workers"] == 2
+            continue
+        assert seen["execution"].workers == 2, args
+        assert seen["execution"].chunk_runs == 5000 and seen["execution"].kernel == "auto"
+
+
+def test_the_record_commands_refuse_what_their_ensembles_would_not_use(tmp_path):
+    """The calibration, the back-test and the brief run on local workers of the compiled
+    kernel: another executor, kernel or chunk size is refused before any work, not ignored."""
+    post = tmp_path / "p.parquet"
+    for args, flag in ((["calibrate", "--draws", "100", "--out", str(post)], "--executor dask"),
+                       (["backtest", "--skip-rolling"], "--kernel python"),
+                       (["report", "--policy", "status-quo", "--out", str(tmp_path / "b.html")],
+                        "--chunk-runs 10")):
+        res = runner.invoke(app, [*args, *flag.split(), "-q"])
+        assert res.exit_code == 2, (args, res.output)
+        assert f"{flag}: {args[0]} runs its ensembles on local worker processes" in res.output
+    assert not list(tmp_path.iterdir())
+
+
+def _without_timings(page: str) -> str:
+    """A brief without what differs from one making to the next: its timings and command."""
+    page = re.sub(r"<td>[0-9.]+ s before writing[^<]*</td>", "", page)
+    return re.sub(r"<pre>peninsula report [^<]*</pre>", "", page)
+
+
+@pytest.mark.slow
+def test_two_workers_give_the_numbers_of_one(tmp_path):
+    """plot fan, report, calibrate and backtest on a tiny run: --workers 2 writes what
+    --workers 1 writes."""
+    import pandas as pd
+
+    short = ["--set", "scenario.horizon_months=24"]
+    for w in ("1", "2"):
+        folder = tmp_path / w
+        commands = (
+            ["plot", "fan", "--runs", "60", "--seed", "3", *short, "--out", str(folder / "fan")],
+            ["report", "--policy", "status-quo", "--runs", "60", *short, "--quick",
+             "--out", str(folder / "brief.html")],
+            ["calibrate", "--draws", "100", "--method", "rejection", "--accept", "0.05",
+             "--out", str(folder / "post.parquet")],
+        )
+        folder.mkdir()
+        for args in commands:
+            res = runner.invoke(app, [*args, "--workers", w, "-q"])
+            assert res.exit_code == 0, (args, res.output)
+        res = runner.invoke(app, ["backtest", "--posterior", str(folder / "post.parquet"),
+                                  "--skip-rolling", "--runs", "10", "--json", "--workers", w,
+                                  "-q"])
+        assert res.exit_code == 0, res.output
+        (folder / "backtest.json").write_text(res.stdout, encoding="utf-8")
+    one, two = tmp_path / "1", tmp_path / "2"
+    assert (one / "fan.png").read_bytes() == (two / "fan.png").read_bytes()
+    assert _without_timings((one / "brief.html").read_text(encoding="utf-8")) == \
+        _without_timings((two / "brief.html").read_text(encoding="utf-8"))
+    pd.testing.assert_frame_equal(pd.read_parquet(one / "post.parquet"),
+                                  pd.read_parquet(two / "post.parquet"))
+    assert json.loads((one / "backtest.json").read_text(encoding="utf-8")) == \
+        json.loads((two / "backtest.json").read_text(encoding="utf-8"))

@@ -1,12 +1,15 @@
 """`peninsula run`: JSON summary contract, result files, DuckDB, manifest, explain, scenarios."""
 
 import json
+import re
 
 import duckdb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from conftest import ROOT
+from peninsula import api
 from peninsula.cli import app
 
 runner = CliRunner()
@@ -115,3 +118,33 @@ def test_help_on_every_command():
                  ["scenario", "show", "--help"], ["parameters", "--help"]):
         res = runner.invoke(app, args)
         assert res.exit_code == 0 and "Usage" in res.output
+
+
+def test_input_files_are_read_and_checked_by_the_api(tmp_path):
+    """--posterior and --init-from-events are read below the command line, their refusals
+    the command's one line."""
+    with pytest.raises(api.PosteriorError, match=r"^--posterior .*none\.parquet: no such "):
+        api.read_posterior(tmp_path / "none.parquet")
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not a table", encoding="utf-8")
+    with pytest.raises(api.EventFileError, match=r"bad\.parquet: cannot set tension from "
+                                                 r"events \("):
+        api.tension_from_events(bad)
+    res = runner.invoke(app, ["run", "--runs", "10", "--init-from-events", str(bad), "-q"])
+    assert res.exit_code == 2 and f"{bad}: cannot set tension from events (" in res.output
+    cli = ROOT / "src" / "peninsula" / "cli"
+    readers = [p.name for p in sorted(cli.glob("*.py"))
+               if re.search(r"read_parquet|peninsula\.io\.(posterior|events|parts)\b",
+                            p.read_text(encoding="utf-8"))]
+    assert not readers, f"cli modules reading input tables themselves: {readers}"
+
+
+def test_folder_state_says_what_a_run_left(tmp_path):
+    out = tmp_path / "res"
+    assert api.folder_state(out) == {"chunks_done": None, "chunks": None, "complete": False,
+                                     "files": []}
+    api.run_to_dir("baseline", out, runs=20, seed=1, record_monthly=False,
+                   record_events=False)
+    state = api.folder_state(out)
+    assert state["complete"] and state["chunks"] is None
+    assert "runs.parquet" in state["files"] and "summary.json" in state["files"]

@@ -3,12 +3,18 @@ functions; the same scenario and seed give the same numbers however they are run
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from peninsula import api
-from peninsula.engine.execution import Execution, executing
+from peninsula.analysis import compare, discovery, explain, optimize, pareto, sensitivity, sweep
+from peninsula.engine.execution import Execution, execution_of
 from peninsula.engine.executors import SequentialExecutor
+
+SHORT = ["scenario.horizon_months=24"]
 
 
 def test_execution_refuses_what_no_engine_runs():
@@ -19,18 +25,11 @@ def test_execution_refuses_what_no_engine_runs():
             Execution(**bad)
 
 
-def test_the_keywords_stand_when_no_execution_is_given():
-    with executing(None, workers=3, chunk_runs=7, kernel="auto") as how:
-        assert how == {"workers": 3, "chunk_runs": 7, "kernel": "auto"}
-
-
 def test_an_execution_supplies_the_engines_keywords_and_its_pool():
     pool = SequentialExecutor()
     ex = Execution(workers=2, chunk_runs=9, kernel="numba").with_pool(pool)
-    with executing(ex, executor=None, workers=1, chunk_runs=5000, kernel="auto",
-                   resume=False) as how:
-        assert how == {"executor": pool, "workers": 2, "chunk_runs": 9, "kernel": "numba",
-                       "resume": False}
+    assert ex.ensemble_keywords() == {"executor": pool, "workers": 2, "chunk_runs": 9,
+                                      "progress": None}
     with Execution().opened() as local:  # a local execution leaves the pool to the engine
         assert local is None
 
@@ -61,3 +60,55 @@ def test_check_engine_names_the_option_at_fault():
         api.check_engine("gpu")
     with pytest.raises(api.InputError, match=r"^--executor: 'spark' is not one of: local, dask"):
         api.check_engine("auto", "spark")
+
+
+def test_keywords_make_an_execution_and_a_given_execution_stands():
+    pool = SequentialExecutor()
+    made = execution_of(None, executor=pool, workers=3, chunk_runs=7, kernel="python",
+                        resume=True)
+    assert (made.pool, made.workers, made.chunk_runs, made.kernel, made.resume) == (
+        pool, 3, 7, "python", True)
+    given = Execution(workers=2)
+    assert execution_of(given, workers=5) is given
+    assert made.ensemble_keywords() == {"executor": pool, "workers": 3, "chunk_runs": 7,
+                                        "progress": None}
+    with made.running() as running:  # a caller's pool is used as it is
+        assert running.pool is pool
+    with given.running() as running:  # a local execution leaves the pool to the engine
+        assert running.pool is None and running.workers == 2
+
+
+def test_the_analysis_ensembles_take_one_execution():
+    for function in (compare.compare, compare.policy_outcomes, discovery.run_discovery,
+                     explain.explain, optimize.run_optimisation, pareto.run_pareto,
+                     sensitivity.run_sensitivity, sensitivity.given_data_table):
+        names = set(inspect.signature(function).parameters)
+        assert "execution" in names, function.__qualname__
+        assert not {"executor", "workers", "chunk_runs", "kernel", "progress"} & names, \
+            function.__qualname__
+    # a sweep also keeps its own keywords, for the scripts that call it directly
+    assert "execution" in inspect.signature(sweep.run_sweep).parameters
+
+
+def test_the_same_numbers_from_an_execution_in_explain_and_sweep():
+    sc = api.scenario_for("baseline", runs=30, seed=2, overrides=SHORT)
+    done: list[int] = []
+    assert api.explain(sc, 30) == api.explain(
+        sc, 30, execution=Execution(chunk_runs=7, progress=done.append,
+                                    pool=SequentialExecutor()))
+    assert done and set(done) == {1}  # one call as each ensemble is done
+    grid = {"levers.exercise_intensity": [0.0, 2.0]}
+    pd.testing.assert_frame_equal(api.sweep(sc, grid),
+                                  api.sweep(sc, grid, execution=Execution(chunk_runs=7)))
+
+
+def test_the_record_runs_on_local_workers_only():
+    assert api.local_workers(Execution(workers=2, kernel="numba"), "calibrate") == 2
+    with pytest.raises(api.InputError, match=r"^--executor dask: calibrate runs its ensembles "
+                                             r"on local worker processes \(--workers\)"):
+        api.local_workers(Execution(executor_kind="dask"), "calibrate")
+    with pytest.raises(api.InputError, match=r"^--kernel python: backtest runs"):
+        api.backtest(execution=Execution(kernel="python"))
+    with pytest.raises(api.InputError, match=r"^calibrate: runs its ensembles on worker "
+                                             r"processes of its own"):
+        api.calibrate(execution=Execution(pool=SequentialExecutor()))

@@ -41,7 +41,7 @@ from peninsula.analysis import frames
 from peninsula.analysis.metrics import per_run_outcomes, summarize
 from peninsula.analysis.sweep import SweepError
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
-from peninsula.engine.execution import Execution, executing
+from peninsula.engine.execution import Execution, execution_of
 from peninsula.io import store, tables
 from peninsula.io.events import EventFileError
 from peninsula.io.parts import ResumeError
@@ -55,7 +55,8 @@ from peninsula.scenario.loader import Scenario, load_scenario
 __all__ = [
     # running ensembles
     "Ensemble", "FinishedFolder", "Scenario", "load_scenario", "run", "run_to_dir",
-    "scenario_for", "check_engine", "Execution", "write_summary", "write_table",
+    "scenario_for", "check_engine", "Execution", "local_workers", "write_summary",
+    "write_table", "read_posterior", "tension_from_events", "folder_state",
     # studies and their data frames
     "sweep", "sweep_design", "compare", "compare_frame", "policies", "resolve_policies",
     "policy_scenario", "fan", "fan_of", "sensitivity", "sensitivity_plan", "discover",
@@ -364,21 +365,22 @@ def run_to_dir(scenario: Scenario | str, out_dir: str | Path, *, runs: int | Non
     """
     scenario = scenario_for(scenario, runs=runs, seed=seed)
     out = Path(out_dir)
-    with store.folder_lock(out), executing(
-            execution, workers=workers, executor=executor, chunk_runs=chunk_runs,
-            resume=resume, progress=progress, kernel=kernel) as how:
-        return _run_to_locked_dir(scenario, out, record_monthly=record_monthly,
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       resume=resume, progress=progress, kernel=kernel)
+    with store.folder_lock(out), how.running() as how:
+        return _run_to_locked_dir(scenario, out, how, record_monthly=record_monthly,
                                   record_events=record_events, posterior=posterior,
-                                  command=command, on_resume=on_resume, **how)
+                                  command=command, on_resume=on_resume)
 
 
-def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chunk_runs,
-                       record_monthly, record_events, resume, progress, posterior, command,
-                       on_resume, kernel) -> Ensemble | FinishedFolder:
+def _run_to_locked_dir(scenario: Scenario, out: Path, execution: Execution, *, record_monthly,
+                       record_events, posterior, command, on_resume) -> Ensemble | FinishedFolder:
     from peninsula.engine.ensemble import chunk_bounds, simulate_to_parts
     from peninsula.engine.executors import using_executor
     from peninsula.io import parts as P
 
+    kernel, chunk_runs, resume, progress = (execution.kernel, execution.chunk_runs,
+                                            execution.resume, execution.progress)
     setup = build_setup(scenario, posterior=posterior, kernel=kernel)
     bounds = chunk_bounds(scenario.runs, chunk_runs)
     from peninsula.engine.simulate import resolve_kernel
@@ -408,7 +410,7 @@ def _run_to_locked_dir(scenario: Scenario, out: Path, *, workers, executor, chun
     if progress:
         progress(sum(b - a for a, b in done))
     todo = [b for b in bounds if b not in done]
-    with using_executor(executor, workers) as pool:
+    with using_executor(execution.pool, execution.workers) as pool:
         futures = [pool.submit(simulate_to_parts, setup, a, b, str(parts_dir),
                                record_monthly, record_events) for a, b in todo]
         for fut in futures:
@@ -452,11 +454,13 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
                 if v is not None}
     if settings:
         sc = sc.with_settings(**settings)
-    with executing(execution, workers=workers, executor=executor, chunk_runs=chunk_runs,
-                   progress=progress, kernel=kernel) as how:
-        setup = build_setup(sc, posterior=posterior, kernel=how.pop("kernel"))
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       progress=progress, kernel=kernel)
+    with how.running() as how:
+        setup = build_setup(sc, posterior=posterior, kernel=how.kernel)
         result = run_chunks(setup, sc.runs, record_monthly=record_monthly,
-                            record_events=record_events, compact=compact, **how)
+                            record_events=record_events, compact=compact,
+                            **how.ensemble_keywords())
     return Ensemble(sc, setup, result)
 
 
@@ -475,6 +479,47 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     name only when complete, and a failed write leaves any earlier file there untouched."""
     store.write_parquet(table, Path(path))
     return Path(path)
+
+
+@_package_errors
+def read_posterior(path: str | Path) -> pd.DataFrame:
+    """The posterior table at ``path`` (Parquet, e.g. from ``peninsula calibrate``) for
+    ``run``'s ``posterior``, checked column by column before any work: PosteriorError naming
+    --posterior, the file and the problem."""
+    from peninsula.io.posterior import read_posterior as read
+
+    try:
+        return read(path)
+    except PosteriorError as exc:
+        raise PosteriorError(f"--posterior {exc}") from None
+
+
+@_package_errors
+def tension_from_events(path: str | Path) -> float:
+    """The starting tension (state.tension) implied by the latest months of an event table
+    written by ``peninsula events ingest``; EventFileError naming the file when it cannot be
+    used."""
+    from peninsula.io.events import tension_from_file
+
+    return tension_from_file(path)
+
+
+def folder_state(out_dir: str | Path) -> dict:
+    """What runs into ``out_dir`` have left there: ``chunks_done`` of ``chunks`` of a run under
+    way (both None when none is), ``complete`` (a finished result is there) and ``files``, the
+    result files its manifest lists."""
+    from peninsula.io.parts import finished
+
+    out = Path(out_dir)
+    done = finished(out)
+    manifest = out / tables.MANIFEST
+    try:
+        files = (store.read_json_object(manifest) or {}).get("files", [])
+    except ValueError:  # a damaged manifest lists nothing
+        files = []
+    return {"chunks_done": None if done is None else done[0],
+            "chunks": None if done is None else done[1],
+            "complete": manifest.is_file(), "files": files}
 
 
 # --- studies, history and data: every command of the command line has its function here -------
@@ -549,10 +594,11 @@ def sweep(scenario: Scenario | str = "baseline", grid: Mapping | list[str] | str
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     table = sweep_design(sc, grid, design)
-    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                   resume=resume, kernel=kernel, progress=progress) as how:
-        result = run_sweep(sc, table, out_dir=out_dir, on_resume=on_resume, with_se=True,
-                           paired_against=paired_against, **how)
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       resume=resume, kernel=kernel, progress=progress)
+    with how.running() as how:
+        result = run_sweep(sc, table, out_dir=out_dir, resume=how.resume, on_resume=on_resume,
+                           with_se=True, paired_against=paired_against, execution=how)
     return frames.attach_labels(result, result.columns, _label_source())
 
 
@@ -637,9 +683,10 @@ def compare(scenario: Scenario | str = "baseline", policies: list | None = None,
     sc = scenario_for(scenario, runs=runs, seed=seed)
     if sc.runs < 2:
         raise InputError(f"--runs {sc.runs}: a paired comparison needs at least 2 runs")
-    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                   kernel=kernel, progress=progress) as how:
-        return run_compare(sc, resolved, **how)
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       kernel=kernel, progress=progress)
+    with how.running() as how:
+        return run_compare(sc, resolved, execution=how)
 
 
 @_package_errors
@@ -696,17 +743,20 @@ def sensitivity(scenario: Scenario | str = "baseline", factors: list[str] | None
     sc = scenario_for(scenario, runs=runs, seed=seed)
     chosen, metrics, _ = sensitivity_plan(sc, factors, samples, method, second_order, levels,
                                           metrics, then_sobol, sobol_samples)
-    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                   resume=resume, kernel=kernel, progress=progress) as how:
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       resume=resume, kernel=kernel, progress=progress)
+    with how.running() as how:
         if then_sobol is not None:
             result, _ = SA.run_screening(sc, chosen, samples, then_sobol, sobol_samples,
                                          metrics=metrics, levels=levels,
                                          second_order=second_order, out_dir=out_dir,
-                                         on_resume=on_resume, **how)
+                                         resume=how.resume, on_resume=on_resume,
+                                         execution=how)
             return result
         result, _ = SA.run_sensitivity(sc, chosen, samples, metrics=metrics, method=method,
                                        second_order=second_order, levels=levels,
-                                       out_dir=out_dir, on_resume=on_resume, **how)
+                                       out_dir=out_dir, resume=how.resume,
+                                       on_resume=on_resume, execution=how)
     return result
 
 
@@ -753,10 +803,11 @@ def discover(scenario: Scenario | str = "baseline", outcome: str = "war within 1
     factors = _items(factors, "--factor", (str,))
     sc = scenario_for(scenario, runs=runs, seed=seed)
     sc, parsed = discover_plan(sc, outcome, threshold, policy, factors)
-    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                   kernel=kernel, progress=progress) as how:
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       kernel=kernel, progress=progress)
+    with how.running() as how:
         found, x, _ = D.run_discovery(sc, outcome, threshold=threshold, cart=cart,
-                                      factors=factors, **how)
+                                      factors=factors, execution=how)
     out = {"scenario": sc.name, "runs": sc.runs, "seed": sc.seed, "outcome": outcome,
            "metric": parsed.metric, "threshold": parsed.threshold,
            "policy": list(policy or []), "factors": list(x.columns),
@@ -833,11 +884,12 @@ def optimize(scenario: Scenario | str = "baseline", levers: list[str] | None = N
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     ranges, metric = optimize_plan(sc, levers, metric)
-    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                   resume=resume, kernel=kernel, progress=progress) as how:
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       resume=resume, kernel=kernel, progress=progress)
+    with how.running() as how:
         best, _ = O.run_optimisation(sc, ranges, metric, maximize=maximize,
                                      population=population, generations=generations,
-                                     out_dir=out_dir, **how)
+                                     out_dir=out_dir, resume=how.resume, execution=how)
     return best
 
 
@@ -895,10 +947,12 @@ def pareto(scenario: Scenario | str = "baseline", levers: list[str] | None = Non
 
     sc = scenario_for(scenario, runs=runs, seed=seed)
     ranges, chosen = pareto_plan(sc, levers, list(objectives or []), robustness, satisfice)
-    with executing(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
-                   resume=resume, kernel=kernel, progress=progress) as how:
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       resume=resume, kernel=kernel, progress=progress)
+    with how.running() as how:
         result, _ = run_pareto(sc, ranges, chosen, population=population,
-                               generations=generations, out_dir=out_dir, **how)
+                               generations=generations, out_dir=out_dir, resume=how.resume,
+                               execution=how)
     return result
 
 
@@ -936,38 +990,65 @@ def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: in
     for name, given in (("against", against), ("reference", reference)):
         if given is not None and not isinstance(given, Mapping):
             raise InputError(f"{name}: expected a dict of levers and values, got {_shown(given)}")
-    with executing(execution, workers=workers, executor=executor, progress=progress) as how:
-        return run_explain(scenario_for(scenario, seed=seed), runs, how["workers"],
-                           progress=how["progress"], against=against, reference=reference,
-                           executor=how["executor"])
+    how = execution_of(execution, executor=executor, workers=workers, progress=progress)
+    with how.running() as how:
+        return run_explain(scenario_for(scenario, seed=seed), runs, against=against,
+                           reference=reference, execution=how)
+
+
+@_package_errors
+def local_workers(execution: Execution, what: str) -> int:
+    """The worker processes ``what`` runs on, from ``execution``: the record's calibrations
+    and replays (analysis/backtest.py and its kin) and the brief run their ensembles on local
+    workers of the compiled kernel in the engine's chunks, so an execution asking for another
+    executor, kernel, chunk size or a pool of its own is refused, not ignored."""
+    asked = (("--executor", execution.executor_kind, ("local",)),
+             ("--kernel", execution.kernel, ("auto", "numba")),
+             ("--chunk-runs", execution.chunk_runs, (DEFAULT_CHUNK_RUNS,)))
+    for flag, value, allowed in asked:
+        if value not in allowed:
+            raise InputError(f"{flag} {value}: {what} runs its ensembles on local worker "
+                             "processes (--workers) with the compiled kernel and the "
+                             f"engine's chunk size; drop {flag}")
+    if execution.pool is not None:
+        raise InputError(f"{what}: runs its ensembles on worker processes of its own; give "
+                         "an Execution without a pool")
+    return execution.workers
 
 
 @_package_errors
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
               seed: int = 1, workers: int = 1, method: str = "apmc",
-              ladder: bool = False) -> pd.DataFrame:
+              ladder: bool = False, *, execution: Execution | None = None) -> pd.DataFrame:
     """Posterior samples of the launch-process and testing-campaign parameters from
     2006..train_until (ABC: adaptive population Monte Carlo, or rejection); with ``ladder``
-    jointly with the escalation ladder's hazards, fitted also to the coded clash and war years."""
+    jointly with the escalation ladder's hazards, fitted also to the coded clash and war years.
+    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
     from peninsula.analysis.backtest import calibrate as run_calibrate
 
+    if execution is not None:
+        workers = local_workers(execution, "calibrate")
     return run_calibrate(train_until, draws, accept, seed, workers, method=method,
                          ladder=ladder)
 
 
 @_package_errors
 def calibrate_bundle(draws: int = 20_000, seed: int = 1, workers: int = 1,
-                     folder: str | Path | None = None) -> dict:
+                     folder: str | Path | None = None, *,
+                     execution: Execution | None = None) -> dict:
     """Calibrate the launch process and the ladder jointly on the whole record (2006 to the
     record's last year) and write the result as the package's bundled posterior, which
     ensembles use by default (scenario/calibrated.py); ``folder`` writes it elsewhere. Returns
-    the bundle's metadata (its vintage and settings) with the files written."""
+    the bundle's metadata (its vintage and settings) with the files written.
+    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
     from peninsula.analysis.backtest import bundle_meta
     from peninsula.analysis.backtest import calibrate as run_calibrate
     from peninsula.analysis.record import LAST_YEAR
     from peninsula.io.posterior import write_bundle
     from peninsula.scenario.calibrated import FOLDER
 
+    if execution is not None:
+        workers = local_workers(execution, "calibrate")
     post = run_calibrate(LAST_YEAR, draws, 0.02, seed, workers, ladder=True)
     meta = bundle_meta(post)
     files = write_bundle(post, FOLDER if folder is None else folder, meta)
@@ -988,11 +1069,15 @@ def calibrated_posterior() -> dict | None:
 
 @_package_errors
 def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, workers: int = 1,
-                      progress: Callable[[str], None] | None = None) -> dict:
+                      progress: Callable[[str], None] | None = None, *,
+                      execution: Execution | None = None) -> dict:
     """How the baseline's P(war) moves when each prior of the ladder's joint calibration is
-    widened (refit on every year of the record): analysis/prior_sensitivity.py."""
+    widened (refit on every year of the record): analysis/prior_sensitivity.py.
+    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
     from peninsula.analysis.prior_sensitivity import prior_sensitivity as run_sensitivity
 
+    if execution is not None:
+        workers = local_workers(execution, "the prior sensitivity")
     return run_sensitivity(draws, runs, seed, workers, progress=progress)
 
 
@@ -1002,14 +1087,18 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              workers: int = 1, rolling: bool = True, first_origin: str = "2012-01",
              horizon_months: int = 12, step: int = 12,
              progress: Callable[[str], None] | None = None, ladder: bool = True,
-             prior_sensitivity_draws: int = 0) -> dict:
+             prior_sensitivity_draws: int = 0, *,
+             execution: Execution | None = None) -> dict:
     """Replay 2006-2025 with historical levers, calibrated on the training years; skill
     scores against the benchmark count models on the held-out years; with ``rolling`` also
     the rolling-origin back-test under the key ``rolling`` (see ``rolling_backtest``). The
     calibration is joint with the ladder's hazards unless ``ladder`` is false; with
-    ``prior_sensitivity_draws`` > 0 the result also holds ``prior_sensitivity``."""
+    ``prior_sensitivity_draws`` > 0 the result also holds ``prior_sensitivity``.
+    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
     from peninsula.analysis.backtest import backtest as run_backtest
 
+    if execution is not None:
+        workers = local_workers(execution, "backtest")
     result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers, ladder)
     if prior_sensitivity_draws > 0:
         result["prior_sensitivity"] = prior_sensitivity(prior_sensitivity_draws, runs, seed,
@@ -1022,14 +1111,16 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
 
 
 @_package_errors
-def expert_reference(runs: int = 4000, seed: int = 1, workers: int = 1) -> dict:
+def expert_reference(runs: int = 4000, seed: int = 1, workers: int = 1, *,
+                     execution: Execution | None = None) -> dict:
     """The ``crisis-2017`` scenario's probabilities of war (and of a clash) at 1, 5 and 10
     years beside the published expert estimates of 2017 (table expert_war_estimates_2017): a
-    reference for readers, not a calibration target."""
+    reference for readers, not a calibration target. ``execution``: an ``Execution`` in place
+    of ``workers``."""
     from peninsula.io.history import load_table
 
     summary = run("crisis-2017", runs=runs, seed=seed, workers=workers, record_monthly=False,
-                  record_events=False, compact=True).summary()
+                  record_events=False, compact=True, execution=execution).summary()
     return {"scenario": "crisis-2017", "runs": runs, "seed": seed,
             "p_war": summary["p_war"], "p_clash": summary["p_clash"],
             "p_war_interval_90": summary["intervals_90"]["p_war"],
@@ -1050,14 +1141,18 @@ def rolling_origins(first_origin: str = "2012-01", horizon_months: int = 12,
 def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, step: int = 12,
                      runs: int = 4000, draws: int = 20_000, accept: float = 0.02,
                      seed: int = 1, workers: int = 1,
-                     progress: Callable[[str], None] | None = None) -> dict:
+                     progress: Callable[[str], None] | None = None, *,
+                     execution: Execution | None = None) -> dict:
     """Rolling-origin back-test of monthly launch forecasts: at each origin calibrate on the
     years before it, replay the record to it, forecast ``horizon_months`` in the conditional
     and ex-ante modes, and score the model and the benchmark count models the same way.
     Returns {"conditional", "ex_ante"} (each {"model", "benchmarks", "origins"}) and
-    "settings"."""
+    "settings". ``execution``: an ``Execution`` in place of ``workers`` (see
+    ``local_workers``)."""
     from peninsula.analysis.rolling import rolling_backtest as run_rolling
 
+    if execution is not None:
+        workers = local_workers(execution, "backtest")
     return run_rolling(first_origin, horizon_months, step, runs, draws, accept, seed, workers,
                        progress)
 

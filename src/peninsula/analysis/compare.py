@@ -26,8 +26,6 @@ dashboard).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from concurrent.futures import Executor
 
 import numpy as np
 import pandas as pd
@@ -45,7 +43,8 @@ from peninsula.analysis.metrics import (
     shared_draws,
     wilson_interval,
 )
-from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
+from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.execution import Execution
 from peninsula.engine.simulate import parameter_source, runs_per_draw
 from peninsula.model.setup import ModelSetup, build_setup
 from peninsula.scenario.loader import Scenario
@@ -60,16 +59,14 @@ def policy_scenario(scenario: Scenario, policy: Policy) -> Scenario:
     return scenario.with_values(items, f"{policy.source}: policy {policy.name}")
 
 
-def policy_outcomes(scenario: Scenario, policy: Policy, *, executor: Executor | None = None,
-                    workers: int = 1, chunk_runs: int = DEFAULT_CHUNK_RUNS,
-                    kernel: str = "auto", progress: Callable[[int], None] | None = None
-                    ) -> pd.DataFrame:
+def policy_outcomes(scenario: Scenario, policy: Policy, *,
+                    execution: Execution | None = None) -> pd.DataFrame:
     """Per-run outcomes (metrics.per_run_outcomes) of the scenario under the policy: runs
-    0..runs-1 with the scenario's seed, outcomes only."""
-    setup = build_setup(policy_scenario(scenario, policy), kernel=kernel)
-    result = run_chunks(setup, scenario.runs, chunk_runs=chunk_runs, executor=executor,
-                        workers=workers, record_monthly=False, record_events=False,
-                        compact=True, progress=progress)
+    0..runs-1 with the scenario's seed, outcomes only, run as ``execution`` says."""
+    execution = execution or Execution()
+    setup = build_setup(policy_scenario(scenario, policy), kernel=execution.kernel)
+    result = run_chunks(setup, scenario.runs, record_monthly=False, record_events=False,
+                        compact=True, **execution.ensemble_keywords())
     return per_run_outcomes(result, setup)
 
 
@@ -456,11 +453,11 @@ def compare_outcomes(frames: dict[str, pd.DataFrame], columns: dict[str, str],
             **({"evidence_metric": metric} if metric is not None else {})}
 
 
-def compare(scenario: Scenario, policies: list[Policy], *, executor: Executor | None = None,
-            workers: int = 1, chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
-            progress: Callable[[int], None] | None = None) -> dict:
-    """Run every policy on the scenario's runs and seed (common random numbers) and compare
-    them against the first: the JSON of ``peninsula compare``."""
+def compare(scenario: Scenario, policies: list[Policy], *,
+            execution: Execution | None = None) -> dict:
+    """Run every policy on the scenario's runs and seed (common random numbers), as
+    ``execution`` says, and compare them against the first: the JSON of ``peninsula
+    compare``."""
     if len(policies) < 2:
         raise ValueError("--policy: give at least two policies (the first is the reference)")
     names = [p.name for p in policies]
@@ -469,9 +466,7 @@ def compare(scenario: Scenario, policies: list[Policy], *, executor: Executor | 
         raise ValueError(f"--policy: {', '.join(twice)} given twice")
     for policy in policies:  # every policy's levers checked before any work
         policy_scenario(scenario, policy)
-    frames = {p.name: policy_outcomes(scenario, p, executor=executor, workers=workers,
-                                      chunk_runs=chunk_runs, kernel=kernel, progress=progress)
-              for p in policies}
+    frames = {p.name: policy_outcomes(scenario, p, execution=execution) for p in policies}
     years = scenario.horizon_months // 12
     horizons = [h for h in scenario["metrics"]["horizons_years"] if h <= years]
     final = max(horizons, default=years)

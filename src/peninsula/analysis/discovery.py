@@ -45,7 +45,8 @@ import pandas as pd
 
 from peninsula.analysis.metrics import MEAN_METRICS, PROBABILITIES, per_run_metric
 from peninsula.analysis.sweep import metric_names
-from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
+from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.execution import Execution
 from peninsula.model.setup import build_setup
 from peninsula.scenario.errors import first_few
 from peninsula.scenario.loader import Scenario
@@ -335,17 +336,17 @@ def check_discovery(scenario: Scenario, outcome: str, threshold: float | None = 
 
 
 def run_discovery(scenario: Scenario, outcome: str, *, threshold: float | None = None,
-                  cart: bool = False, executor=None, workers: int = 1,
-                  chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
-                  progress=None, factors: list[str] | None = None
+                  cart: bool = False, execution: Execution | None = None,
+                  factors: list[str] | None = None
                   ) -> tuple[Discovery, pd.DataFrame, np.ndarray]:
-    """Run one ensemble of ``scenario.runs`` runs, then PRIM (and CART) over its runs' sampled
-    parameters for the outcome; returns (result, parameters per run, outcome per run)."""
+    """Run one ensemble of ``scenario.runs`` runs (as ``execution`` says), then PRIM (and CART)
+    over its runs' sampled parameters for the outcome; returns (result, parameters per run,
+    outcome per run)."""
     wanted = check_discovery(scenario, outcome, threshold)
-    setup = build_setup(scenario, kernel=kernel)
-    result = run_chunks(setup, scenario.runs, chunk_runs=chunk_runs, executor=executor,
-                        workers=workers, record_monthly=False, record_events=False,
-                        progress=progress)
+    execution = execution or Execution()
+    setup = build_setup(scenario, kernel=execution.kernel)
+    result = run_chunks(setup, scenario.runs, record_monthly=False, record_events=False,
+                        **execution.ensemble_keywords())
     names = check_factors(scenario, factors)
     x = pd.DataFrame({n: result.params[:, NAMES.index(n)] for n in names})
     y = outcome_per_run(wanted, result, setup)

@@ -31,7 +31,6 @@ mechanism adds at this posture), whose answers need not add up with the channels
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import replace
 
 import numpy as np
@@ -43,6 +42,7 @@ from peninsula.analysis.metrics import (
     stability_index,
 )
 from peninsula.engine.ensemble import run_ensembles
+from peninsula.engine.execution import Execution
 from peninsula.model.levers import ACTIVITY_LEVERS, CHANNELS, NO_ACTIVITY
 from peninsula.model.reference import reference_inputs
 from peninsula.model.setup import build_setup
@@ -104,9 +104,8 @@ def check_against(against: dict | None) -> dict[str, float]:
     return values
 
 
-def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progress=None,
-            against: dict | None = None, reference: dict | None = None,
-            executor: Executor | None = None) -> dict:
+def explain(scenario, runs: int, mechanisms=EXPLAINED, *, against: dict | None = None,
+            reference: dict | None = None, execution: Execution | None = None) -> dict:
     """Return {"horizon_years", "runs", "against", "full", "counterfactual", "total",
     "total_interval_90", "contributions" (channel -> outcome -> mean difference),
     "intervals_90" (channel -> outcome -> [low, high], paired), "interaction", "mechanisms"
@@ -114,10 +113,13 @@ def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progres
 
     ``against``: activity levers of the counterfactual (default: none). ``reference``: the
     policy at which the model rests (values of levers.REFERENCE_LEVERS; default today's), the
-    same in every ensemble. Every ensemble is submitted at once (``executor``, or a pool of
-    ``workers``), so a pool runs several together; ``progress(1)`` as each one is done.
+    same in every ensemble. Every ensemble is submitted at once to ``execution``'s executor
+    (or a pool of its workers), so a pool runs several together; its ``progress(1)`` is
+    called as each one is done.
     """
     cf = check_against(against)
+    execution = execution or Execution()
+    progress = execution.progress
     setup = build_setup(scenario)
     setup = replace(setup, reference=reference_inputs(reference),
                     counterfactual=build_setup(scenario.with_levers(**cf)).plan)
@@ -135,8 +137,8 @@ def explain(scenario, runs: int, workers: int = 1, mechanisms=EXPLAINED, progres
             done[0] -= runs
             progress(1)
 
-    results = run_ensembles(setups, runs, executor=executor, workers=workers,
-                            record_monthly=False, record_events=False, progress=tick)
+    results = run_ensembles(setups, runs, record_monthly=False, record_events=False,
+                            **{**execution.ensemble_keywords(), "progress": tick})
     runs_of = {name: per_run(res, setups[name]) for name, res in results.items()}
     full_runs, every_runs = runs_of["full"], runs_of["every"]
     draws = shared_draws(np.arange(runs), setup)  # run ids 0..runs-1 in every ensemble

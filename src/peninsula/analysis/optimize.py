@@ -24,7 +24,6 @@ beside the search's own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from peninsula.analysis.sweep import check_metric, run_sweep
-from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS
+from peninsula.engine.execution import Execution
 from peninsula.io import store
 from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.loader import Scenario
@@ -115,12 +114,12 @@ def cross_entropy(evaluate: Callable[[int, np.ndarray], np.ndarray], low: np.nda
 
 def run_optimisation(scenario: Scenario, levers: list[LeverRange], metric: str, *,
                      maximize: bool = True, population: int = 16, generations: int = 6,
-                     elite: float = 0.25, executor: Executor | None = None, workers: int = 1,
-                     chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
-                     resume: bool = False, kernel: str = "auto",
-                     progress: Callable[[int], None] | None = None,
-                     check_seed: int | None = None) -> tuple[dict, pd.DataFrame]:
-    """Search the lever box; return (best setting with its scores, every evaluation)."""
+                     elite: float = 0.25, out_dir: str | Path | None = None,
+                     resume: bool = False, check_seed: int | None = None,
+                     execution: Execution | None = None) -> tuple[dict, pd.DataFrame]:
+    """Search the lever box, every generation a sweep run as ``execution`` says; return (best
+    setting with its scores, every evaluation). ``resume``: continue the search in
+    ``out_dir``."""
     check_metric(scenario, metric)
     keys = [lv.key for lv in levers]
     out = Path(out_dir) if out_dir is not None else None
@@ -128,10 +127,9 @@ def run_optimisation(scenario: Scenario, levers: list[LeverRange], metric: str, 
     def evaluate(g: int, x: np.ndarray) -> np.ndarray:
         design = pd.DataFrame(x, columns=keys)
         folder = out / f"generation-{g:03d}" if out is not None else None
-        table = run_sweep(scenario, design, executor=executor, workers=workers,
-                          chunk_runs=chunk_runs, out_dir=folder,
+        table = run_sweep(scenario, design, out_dir=folder,
                           resume=resume and folder is not None and folder.exists(),
-                          progress=progress, kernel=kernel)
+                          execution=execution)
         return table[metric].to_numpy()
 
     history = cross_entropy(evaluate, np.array([lv.low for lv in levers]),
@@ -143,8 +141,7 @@ def run_optimisation(scenario: Scenario, levers: list[LeverRange], metric: str, 
     best = {k: float(history.at[pick, k]) for k in keys}
     check_seed = scenario.seed + 1 if check_seed is None else check_seed
     check = run_sweep(scenario.with_settings(seed=check_seed), pd.DataFrame([best]),
-                      executor=executor, workers=workers, chunk_runs=chunk_runs,
-                      kernel=kernel, progress=progress)
+                      execution=execution)
     result = {"metric": metric, "maximize": maximize, "levers": best,
               "search_value": float(history.at[pick, metric]),
               "check_value": float(check[metric].iloc[0]), "check_seed": check_seed,

@@ -54,7 +54,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +63,7 @@ import pandas as pd
 from peninsula.analysis.metrics import PROBABILITIES
 from peninsula.analysis.optimize import LeverRange
 from peninsula.analysis.sweep import SweepError, metric_names, run_sweep
-from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS
+from peninsula.engine.execution import Execution
 from peninsula.io import store
 from peninsula.scenario.loader import Scenario
 
@@ -270,12 +269,14 @@ def search(evaluate: Callable[[int, np.ndarray], np.ndarray], low: np.ndarray,
 
 
 def run_pareto(scenario: Scenario, levers: list[LeverRange], objectives: list[Objective], *,
-               population: int = 16, generations: int = 6, executor: Executor | None = None,
-               workers: int = 1, chunk_runs: int = DEFAULT_CHUNK_RUNS,
-               out_dir: str | Path | None = None, resume: bool = False, kernel: str = "auto",
-               progress: Callable[[int], None] | None = None) -> tuple[dict, pd.DataFrame]:
-    """Search the lever box for the robust Pareto front; return (result, every evaluation
-    with its robust objectives and whether it is on the front)."""
+               population: int = 16, generations: int = 6,
+               out_dir: str | Path | None = None, resume: bool = False,
+               execution: Execution | None = None) -> tuple[dict, pd.DataFrame]:
+    """Search the lever box for the robust Pareto front, every generation a sweep run as
+    ``execution`` says; return (result, every evaluation with its robust objectives and
+    whether it is on the front). ``resume``: continue the search in ``out_dir``."""
+    execution = execution or Execution()
+    progress = execution.progress
     keys = [lv.key for lv in levers]
     out = Path(out_dir) if out_dir is not None else None
 
@@ -290,8 +291,7 @@ def run_pareto(scenario: Scenario, levers: list[LeverRange], objectives: list[Ob
                 return saved
             store.remove_tree(folder)  # an unfinished generation runs again
         values: dict[int, np.ndarray] = {}
-        run_sweep(scenario, design, executor=executor, workers=workers,
-                  chunk_runs=chunk_runs, out_dir=folder, progress=progress, kernel=kernel,
+        run_sweep(scenario, design, out_dir=folder, execution=execution,
                   on_point=lambda i, v: values.__setitem__(
                       i, np.array([v[o.metric] for o in objectives])))
         outcomes = np.stack([values[i] for i in range(len(x))])

@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +42,8 @@ import pandas as pd
 from peninsula.analysis.metrics import per_run_metric
 from peninsula.analysis.sensitivity_methods import REGISTRY, method_of
 from peninsula.analysis.sweep import SECTIONS, check_metric, run_sweep
-from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
+from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.execution import Execution
 from peninsula.engine.random import sample_param
 from peninsula.io import store
 from peninsula.model.setup import build_setup
@@ -330,22 +330,19 @@ def check_metrics(scenario: Scenario, metrics: list[str] | None) -> list[str]:
 def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,
                     metrics: list[str] | None = None, method: str = "sobol",
                     second_order: bool = False, levels: int = 4,
-                    executor: Executor | None = None, workers: int = 1,
-                    chunk_runs: int = DEFAULT_CHUNK_RUNS, out_dir: str | Path | None = None,
-                    resume: bool = False, kernel: str = "auto",
-                    progress: Callable[[int], None] | None = None,
+                    out_dir: str | Path | None = None, resume: bool = False,
                     on_resume: Callable[[int, int], None] | None = None,
-                    n_boot: int = 1000) -> tuple[Sensitivity, pd.DataFrame]:
-    """Run the study; return (result, table: the sweep's points, or delta's runs). ``samples``
-    is N for Sobol (a power of two) or the number of trajectories for Morris; ``design_size``
-    gives the points, each of ``scenario.runs`` runs. Delta runs one ensemble of
-    ``scenario.runs`` runs with sampled parameters (``samples`` is not used)."""
+                    n_boot: int = 1000, execution: Execution | None = None
+                    ) -> tuple[Sensitivity, pd.DataFrame]:
+    """Run the study as ``execution`` says; return (result, table: the sweep's points, or
+    delta's runs). ``samples`` is N for Sobol (a power of two) or the number of trajectories
+    for Morris; ``design_size`` gives the points, each of ``scenario.runs`` runs. Delta runs
+    one ensemble of ``scenario.runs`` runs with sampled parameters (``samples`` is not used).
+    ``resume``: continue the study in ``out_dir``."""
     metrics = check_metrics(scenario, metrics)
     spec = method_of(method)
     if spec.given_data:
-        table = given_data_table(scenario, factors, metrics, executor=executor,
-                                 workers=workers, chunk_runs=chunk_runs, kernel=kernel,
-                                 progress=progress)
+        table = given_data_table(scenario, factors, metrics, execution=execution)
         result = analyze(table, factors, metrics, method="delta",
                          n_boot=min(n_boot, DELTA_BOOT), seed=scenario.seed, convergence=True)
         points = 1
@@ -353,9 +350,8 @@ def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,
         design_points = design(factors, samples, method=method, seed=scenario.seed,
                                second_order=second_order, levels=levels)
         base = scenario.with_settings(sample_parameters=False)
-        table = run_sweep(base, design_points, executor=executor, workers=workers,
-                          chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
-                          progress=progress, kernel=kernel, on_resume=on_resume, with_se=True)
+        table = run_sweep(base, design_points, out_dir=out_dir, resume=resume,
+                          on_resume=on_resume, with_se=True, execution=execution)
         result = analyze(table, factors, metrics, method=method, second_order=second_order,
                          levels=levels, n_boot=n_boot, seed=scenario.seed, convergence=True)
         points = len(design_points)
@@ -371,16 +367,15 @@ def run_sensitivity(scenario: Scenario, factors: list[Factor], samples: int, *,
 
 
 def given_data_table(scenario: Scenario, factors: list[Factor], metrics: list[str], *,
-                     executor: Executor | None = None, workers: int = 1,
-                     chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
-                     progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """One row per run of one ensemble with sampled parameters: each factor's drawn value
-    and each metric's per-run value (analysis/metrics.py ``per_run_metric``)."""
+                     execution: Execution | None = None) -> pd.DataFrame:
+    """One row per run of one ensemble with sampled parameters (run as ``execution`` says):
+    each factor's drawn value and each metric's per-run value (analysis/metrics.py
+    ``per_run_metric``)."""
     check_given_data(scenario, factors)
-    setup = build_setup(scenario, kernel=kernel)
-    result = run_chunks(setup, scenario.runs, chunk_runs=chunk_runs, executor=executor,
-                        workers=workers, record_monthly=False, record_events=False,
-                        progress=progress)
+    execution = execution or Execution()
+    setup = build_setup(scenario, kernel=execution.kernel)
+    result = run_chunks(setup, scenario.runs, record_monthly=False, record_events=False,
+                        **execution.ensemble_keywords())
     table = pd.DataFrame({f.key: result.params[:, NAMES.index(f.key.split(".", 1)[1])]
                           for f in factors})
     for m in metrics:
@@ -423,7 +418,8 @@ def run_screening(scenario: Scenario, factors: list[Factor], trajectories: int, 
     """Screening then Sobol: a Morris study of every factor (``trajectories``), the ``keep``
     factors it ranks first (``survivors``), then a Sobol study (N = ``sobol_samples``) of those.
     The Sobol result carries the screening as ``.screening``; with ``out_dir`` the screening's
-    points and indices go to its folder ``screening/``."""
+    points and indices go to its folder ``screening/``. ``run``: ``run_sensitivity``'s
+    execution, resume, on_resume and n_boot."""
     screen, _ = run_sensitivity(scenario, factors, trajectories, metrics=metrics,
                                 method="morris", levels=levels,
                                 out_dir=None if out_dir is None else Path(out_dir) / "screening",

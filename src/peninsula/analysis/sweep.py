@@ -41,6 +41,7 @@ from peninsula.analysis.metrics import (
 )
 from peninsula.analysis.metrics import metric_names as metric_names_for
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, chunk_bounds, join, simulate_range
+from peninsula.engine.execution import Execution, execution_of
 from peninsula.engine.executors import SequentialExecutor, using_executor
 from peninsula.engine.simulate import resolve_kernel
 from peninsula.io import store, tables
@@ -246,20 +247,24 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, *, executor: Executor | 
               progress: Callable[[int], None] | None = None, kernel: str = "auto",
               on_resume: Callable[[int, int], None] | None = None,
               with_se: bool = False, paired_against: int | None = None,
-              on_point: Callable[[int, dict[str, np.ndarray]], None] | None = None
-              ) -> pd.DataFrame:
+              on_point: Callable[[int, dict[str, np.ndarray]], None] | None = None,
+              execution: Execution | None = None) -> pd.DataFrame:
     """Run every design point (``scenario.runs`` runs each, same seed) and return one row per
     point: the design columns, then the headline metrics (``flat_metrics``), with ``with_se``
     their standard errors and with ``paired_against`` (a point number) each metric's paired
     difference, run by run, against that point. ``on_point(i, values)`` is given the per-run
     metric values (``metric_values``) of every point computed (not of points read back on
-    resume). With ``out_dir`` the folder is locked for the sweep (store.folder_lock)."""
+    resume). With ``out_dir`` the folder is locked for the sweep (store.folder_lock).
+    ``execution``: an ``Execution`` in place of executor, workers, chunk_runs, kernel and
+    progress."""
+    how = execution_of(execution, executor=executor, workers=workers, chunk_runs=chunk_runs,
+                       kernel=kernel, progress=progress)
     with contextlib.ExitStack() as stack:
         if out_dir is not None:
             stack.enter_context(store.folder_lock(Path(out_dir)))
-        return _run_sweep(scenario, design, executor=executor, workers=workers,
-                          chunk_runs=chunk_runs, out_dir=out_dir, resume=resume,
-                          progress=progress, kernel=kernel, on_resume=on_resume,
+        return _run_sweep(scenario, design, executor=how.pool, workers=how.workers,
+                          chunk_runs=how.chunk_runs, out_dir=out_dir, resume=resume,
+                          progress=how.progress, kernel=how.kernel, on_resume=on_resume,
                           with_se=with_se, paired_against=paired_against,
                           on_point=on_point)
 

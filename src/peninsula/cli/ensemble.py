@@ -66,18 +66,18 @@ def run(
     """Run an ensemble and print the summary (and write files with --out)."""
     sets = list(set_ or [])
     if init_from_events is not None:
-        sets.append(f"state.tension={R.tension_from(init_from_events)}")
+        with R.checked():
+            sets.append(f"state.tension={api.tension_from_events(init_from_events)}")
     sc = R.load(scenario, sets, prior)
     with R.checked():
         sc = api.scenario_for(sc, runs=runs, seed=seed)
         if resume and out_dir is None:
             raise ValueError("--resume needs --out (the folder of the interrupted run)")
-    post = R.read_posterior(posterior) if posterior else None
+        post = api.read_posterior(posterior) if posterior else None
     if out_dir is not None:
         R.check_writable(out_dir, "folder")
-    command = R.run_command(scenario, sc, sets, out_dir=out_dir, workers=execution.workers,
-                            posterior=posterior, monthly=monthly, events=events,
-                            chunk_runs=execution.chunk_runs, kernel=execution.kernel)
+    command = R.run_command(scenario, sc, sets, execution, out_dir=out_dir,
+                            posterior=posterior, monthly=monthly, events=events)
     pool = R.make_pool(execution)
     try:
         ens = _run_with(execution.with_pool(pool), sc, out_dir, (monthly, events), resume,
@@ -89,7 +89,7 @@ def run(
         raise
     pool.shutdown()
     try:
-        _report(ens, sc, out_dir, explain_, explain_runs, execution.workers, as_json, quiet)
+        _report(ens, sc, out_dir, explain_, explain_runs, execution, as_json, quiet)
     except KeyboardInterrupt:  # only --explain's extra ensembles take long enough
         err.print("interrupted: during --explain; the run's own results "
                   + (f"are complete in {out_dir}" if out_dir is not None else "were not saved"),
@@ -107,9 +107,6 @@ def _run_with(execution, sc, out_dir, record, resume, post, quiet, command):
         if out_dir is None:
             return api.run(sc, posterior=post, record_monthly=False, record_events=False,
                            compact=True, execution=execution)
-        from peninsula.io.parts import ResumeError
-        from peninsula.io.store import FolderBusy
-
         def said(done: int, total: int) -> None:
             err.print(f"resuming: {done} of {total} chunks already finished")
 
@@ -117,7 +114,7 @@ def _run_with(execution, sc, out_dir, record, resume, post, quiet, command):
             return api.run_to_dir(sc, out_dir, record_monthly=record[0],
                                   record_events=record[1], posterior=post, command=command,
                                   on_resume=said, execution=replace(execution, resume=resume))
-        except (ResumeError, FolderBusy) as exc:
+        except (api.ResumeError, api.FolderBusy) as exc:
             R.stop(pool)
             R.usage_error(exc)
         except OSError as exc:  # a full disk, a folder made read-only during the run
@@ -126,7 +123,7 @@ def _run_with(execution, sc, out_dir, record, resume, post, quiet, command):
             R.usage_error(R.write_failed(out_dir, command, exc))
 
 
-def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -> None:
+def _report(ens, sc, out_dir, explain_, explain_runs, execution, as_json, quiet) -> None:
     if isinstance(ens, api.FinishedFolder):  # --resume of a finished result: nothing to do
         err.print(f"{out_dir}: already complete ({ens.n_runs:,} runs, seed "
                   f"{ens.manifest.get('seed')}); nothing was run or rewritten",
@@ -144,8 +141,8 @@ def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -
         total = api.explain_ensembles()
         with R.progress(total, "explain: ensembles", quiet) as bar:
             task = bar.add_task("explain", total=total)
-            summary["explain"] = api.explain(sc, n, workers,
-                                             progress=lambda k: bar.advance(task, k))
+            summary["explain"] = api.explain(sc, n, execution=execution.with_pool(
+                None, lambda k: bar.advance(task, k)))
     if out_dir is not None and explain_:
         api.write_summary(summary, out_dir)
     if as_json:
@@ -153,9 +150,7 @@ def _report(ens, sc, out_dir, explain_, explain_runs, workers, as_json, quiet) -
     else:
         print_summary(summary)
         if out_dir is not None:
-            from peninsula.io.store import read_json_object
-
-            files = (read_json_object(out_dir / "manifest.json") or {}).get("files", [])
+            files = api.folder_state(out_dir)["files"]
             out.print(f"Results written to {out_dir}/ ({', '.join(files)}; manifest.json)",
                       highlight=False, soft_wrap=True)
     sys.stdout.flush()

@@ -12,6 +12,8 @@ import typer
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app, events_app, fit_app, plot_app
 from peninsula.cli.options import (
+    GIVEN,
+    execution_options,
     in_range,
     json_opt,
     out_opt,
@@ -28,15 +30,13 @@ from peninsula.cli.render import (
     print_json,
     print_rolling,
 )
+from peninsula.engine.execution import Execution
 
 evidence_app = typer.Typer(no_args_is_help=True, help="What the record says about the model's "
                                                       "effects.")
 app.add_typer(evidence_app, name="evidence")
 
-QuietFlag = Annotated[bool, typer.Option("--quiet", "-q")]
 SeedFlag = Annotated[int, typer.Option(callback=in_range("--seed", 0), metavar=range_metavar(0))]
-WorkersFlag = Annotated[int, typer.Option(callback=in_range("--workers", 1, 256),
-                                          metavar=range_metavar(1, 256))]
 TrainUntil = Annotated[int, typer.Option(min=2007, max=2024, help="Last training year.")]
 
 
@@ -48,12 +48,10 @@ def events_ingest(
     as_json: json_opt("Print the report as JSON.") = False,
 ) -> None:
     """Stream event files into monthly dyadic Goldstein cooperation and conflict counts."""
-    from peninsula.io.events import EventFileError
-
     R.check_writable(out_file, "file")
     try:
         dyads, rep = api.ingest_events(files)
-    except EventFileError as exc:
+    except api.EventFileError as exc:
         R.usage_error(exc)
     api.write_table(dyads, out_file)
     if as_json:
@@ -63,6 +61,7 @@ def events_ingest(
 
 
 @app.command("calibrate")
+@execution_options
 def calibrate_cmd(
     out_file: out_opt("Posterior samples (Parquet); needed unless --bundle.") = None,
     train_until: TrainUntil = 2019,
@@ -74,8 +73,8 @@ def calibrate_cmd(
     method: Annotated[str, typer.Option(help="ABC method: apmc (adaptive population Monte "
                                              "Carlo) or rejection.")] = "apmc",
     seed: SeedFlag = 1,
-    workers: WorkersFlag = 1,
-    quiet: QuietFlag = False,
+    execution: Execution = GIVEN,
+    quiet: bool = GIVEN,
     ladder: Annotated[bool, typer.Option("--ladder", help="Fit the escalation ladder's hazards "
                                                           "jointly, also to the coded clash and "
                                                           "war years.")] = False,
@@ -96,7 +95,8 @@ def calibrate_cmd(
             R.usage_error("--bundle writes the package's posterior: give no --out")
         with R.interruptible("nothing was written"), R.progress(1, "calibrate", quiet) as bar:
             task = bar.add_task("calibrate", total=1)
-            meta = api.calibrate_bundle(draws, seed, workers)
+            with R.checked():
+                meta = api.calibrate_bundle(draws, seed, execution=execution)
             bar.advance(task, 1)
         out.print(f"bundled posterior of the record {meta['record_years'][0]}-"
                   f"{meta['record_years'][1]}: {meta['draws_kept']} draws written to "
@@ -107,7 +107,9 @@ def calibrate_cmd(
     R.check_writable(out_file, "file")
     with R.interruptible("nothing was written"), R.progress(1, "calibrate", quiet) as bar:
         task = bar.add_task("calibrate", total=1)
-        post = api.calibrate(train_until, draws, accept, seed, workers, method, ladder)
+        with R.checked():
+            post = api.calibrate(train_until, draws, accept, seed, method=method,
+                                 ladder=ladder, execution=execution)
         bar.advance(task, 1)
     api.write_table(post, out_file)
     a = post.attrs
@@ -119,6 +121,7 @@ def calibrate_cmd(
 
 
 @app.command("backtest")
+@execution_options
 def backtest_cmd(
     train_until: TrainUntil = 2019,
     posterior: Annotated[Path | None, typer.Option(help="Use these posterior samples instead "
@@ -130,7 +133,7 @@ def backtest_cmd(
     draws: Annotated[int, typer.Option(min=100, help="Calibration draws.")] = 20_000,
     accept: Annotated[float, typer.Option(min=0.001, max=0.5)] = 0.02,
     seed: SeedFlag = 1,
-    workers: WorkersFlag = 1,
+    execution: Execution = GIVEN,
     plot: Annotated[Path | None, typer.Option(parser=out_path,
                                               help="Write the back-test plot (PNG).")] = None,
     report: Annotated[Path | None, typer.Option(parser=out_path,
@@ -147,7 +150,7 @@ def backtest_cmd(
     step: Annotated[int, typer.Option(min=1, max=120, help="Months between origins (12: every "
                                                           "January from the first).")] = 12,
     as_json: json_opt("Print the result as JSON.") = False,
-    quiet: QuietFlag = False,
+    quiet: bool = GIVEN,
     launch_only: Annotated[bool, typer.Option("--launch-only", help="Calibrate the launch "
                                                                     "process alone, not jointly "
                                                                     "with the ladder.")] = False,
@@ -169,7 +172,8 @@ def backtest_cmd(
                       "give --posterior without --rolling")
     if rolling and (plot is not None or report is not None):
         R.usage_error("--plot and --report show the yearly back-test as well; drop --rolling")
-    post = R.read_posterior(posterior) if posterior is not None else None
+    with R.checked():
+        post = api.read_posterior(posterior) if posterior is not None else None
     for path in (plot, report):
         if path is not None:
             R.check_writable(path, "file")
@@ -184,12 +188,15 @@ def backtest_cmd(
         with R.checked():
             if rolling:
                 result = {"rolling": api.rolling_backtest(
-                    first_origin, horizon_months, step, runs, draws, accept, seed, workers,
-                    step_done)}
+                    first_origin, horizon_months, step, runs, draws, accept, seed,
+                    progress=step_done, execution=execution)}
             else:
-                result = api.backtest(train_until, runs, draws, accept, seed, post, workers,
-                                      not skip_rolling, first_origin, horizon_months, step,
-                                      step_done, not launch_only, prior_sensitivity)
+                result = api.backtest(train_until, runs, draws, accept, seed, post,
+                                      rolling=not skip_rolling, first_origin=first_origin,
+                                      horizon_months=horizon_months, step=step,
+                                      progress=step_done, ladder=not launch_only,
+                                      prior_sensitivity_draws=prior_sensitivity,
+                                      execution=execution)
         bar.update(task, total=1, completed=1, description="done")
     if plot is not None:
         from peninsula.report.backtest_plot import plot_backtest

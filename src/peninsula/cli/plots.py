@@ -11,8 +11,17 @@ import typer
 
 from peninsula.cli import running as R
 from peninsula.cli.app import api, plot_app
-from peninsula.cli.options import ScenarioArg, SetOpt, WorkersOpt, out_path, runs_opt, seed_opt
+from peninsula.cli.options import (
+    GIVEN,
+    ScenarioArg,
+    SetOpt,
+    execution_options,
+    out_path,
+    runs_opt,
+    seed_opt,
+)
 from peninsula.cli.render import out
+from peninsula.engine.execution import Execution
 
 StemOpt = Annotated[Path, typer.Option("--out", parser=out_path, help=(
     "File stem: writes STEM.png, STEM.svg and STEM.html (a suffix given is dropped)."))]
@@ -44,6 +53,7 @@ def _draw(draw, *args, **kwargs) -> None:
 
 
 @plot_app.command("fan")
+@execution_options
 def plot_fan_cmd(
     scenario: ScenarioArg = "baseline",
     out_stem: StemOpt = Path("fan"),
@@ -52,13 +62,16 @@ def plot_fan_cmd(
     runs: runs_opt("Runs of the ensemble (default: the scenario's).") = 2000,
     seed: seed_opt() = None,
     set_: SetOpt = None,
-    workers: WorkersOpt = 1,
+    execution: Execution = GIVEN,
+    quiet: bool = GIVEN,
 ) -> None:
     """Fan charts over time: the ladder's rungs, cumulative P(clash) and P(war) by month, and
     yearly bands of launches, China-Russia alignment and the stability index."""
     _check_stem(out_stem)
     with R.checked():
-        data = api.fan(scenario, policy, runs=runs, seed=seed, workers=workers, overrides=set_)
+        sc = api.scenario_for(scenario, runs=runs, seed=seed, overrides=set_)
+    data = R.on_pool(execution, sc.runs, f"{sc.name}: fan", quiet,
+                     lambda how, on_resume: api.fan(sc, policy, execution=how))
     from peninsula.report.fan_plot import plot_fan
 
     _draw(plot_fan, data, out_stem)

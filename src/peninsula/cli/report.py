@@ -11,18 +11,19 @@ import typer
 from peninsula.cli import running as R
 from peninsula.cli.app import LazyModule, api, app
 from peninsula.cli.options import (
+    GIVEN,
     PRIOR_SET,
     PriorOpt,
-    QuietOpt,
     ScenarioArg,
     SetOpt,
-    WorkersOpt,
+    execution_options,
     out_path,
     required_out_opt,
     runs_opt,
     seed_opt,
 )
 from peninsula.cli.render import out
+from peninsula.engine.execution import Execution
 from peninsula.report import brief_defaults as defaults
 
 B = LazyModule("peninsula.report.brief")
@@ -72,6 +73,7 @@ def _stage_bar(quiet: bool):
 
 
 @app.command("report")
+@execution_options
 def report(
     out_html: required_out_opt("The brief: a self-contained HTML file (.html), in an existing "
                                "folder."),
@@ -104,8 +106,8 @@ def report(
         "--quick", help=f"A draft in seconds, marked so on the page: {defaults.QUICK_RUNS:,} "
                         f"runs per policy unless --runs, {defaults.QUICK_DRIVER_RUNS:,} per "
                         "ensemble of the drivers, no sensitivity screening.")] = False,
-    workers: WorkersOpt = 1,
-    quiet: QuietOpt = False,
+    execution: Execution = GIVEN,
+    quiet: bool = GIVEN,
 ) -> None:
     """Write a policy brief: its bottom line, then each policy's levels beside its paired
     differences with intervals, the question, the scenario and its assumptions, drivers, the
@@ -127,6 +129,7 @@ def report(
         if pdf is not None:
             B.chromium_path()
         sc = api.scenario_for(sc, runs=runs, seed=seed)
+        workers = api.local_workers(execution, "report")
         chosen = api.resolve_policies(policy)
         if backtest is not None:
             B.read_backtest(backtest)

@@ -1,6 +1,7 @@
 """Running a command's work: executors, progress bars, Ctrl-C, and the checks made before any
-work starts (writable outputs, image formats, scenarios, posteriors). Errors end the command
-with one plain line on stderr and exit 2; Ctrl-C with one line saying what was kept, exit 130.
+work starts (writable outputs, image formats, scenarios). Errors end the command with one plain
+line on stderr and exit 2; Ctrl-C with one line saying what was kept, exit 130. Input files
+(posteriors, event tables) are read and checked by the API.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from peninsula.cli.app import api
 from peninsula.cli.render import err
 from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import load_scenario
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from peninsula.engine.execution import Execution
 
 
@@ -173,34 +173,9 @@ def check_image(path: Path, flag: str) -> None:
                     f"end the name with one of: {', '.join('.' + f for f in formats)}")
 
 
-def read_posterior(path: Path) -> pd.DataFrame:
-    """The --posterior table, checked before any work (io/posterior.py), or exit 2."""
-    from peninsula.io.posterior import PosteriorError
-    from peninsula.io.posterior import read_posterior as read
-
-    try:
-        return read(path)
-    except PosteriorError as exc:
-        usage_error(f"--posterior {exc}")
-
-
-def tension_from(path: Path) -> float:
-    """The starting tension implied by an ingested event table (--init-from-events)."""
-    import pandas as pd
-
-    from peninsula.io.events import tension_from_events
-
-    try:
-        dyads = pd.read_parquet(path)
-        return round(tension_from_events(dyads), 6)
-    except (OSError, ValueError, KeyError) as exc:
-        usage_error(f"{path}: cannot set tension from events ({exc})")
-
-
-def run_command(ref: str, sc, sets: list[str] | None, *, out_dir: Path | None = None,
-                workers: int = 1, posterior: Path | None = None, monthly: bool = False,
-                events: bool = False, chunk_runs: int | None = None,
-                kernel: str = "auto") -> str:
+def run_command(ref: str, sc, sets: list[str] | None, execution: Execution, *,
+                out_dir: Path | None = None, posterior: Path | None = None,
+                monthly: bool = False, events: bool = False) -> str:
     """The command that reproduces these results: scenario, runs, seed, every override and
     the options that shape the output folder (--out, --workers, --posterior, --monthly,
     --events, --chunk-runs, which a --resume must repeat, and a non-default --kernel)."""
@@ -213,12 +188,11 @@ def run_command(ref: str, sc, sets: list[str] | None, *, out_dir: Path | None = 
         parts.append("--monthly")
     if events:
         parts.append("--events")
-    if chunk_runs is not None:
-        parts += ["--chunk-runs", str(chunk_runs)]
-    if kernel != "auto":
-        parts += ["--kernel", kernel]
-    if workers != 1:
-        parts += ["--workers", str(workers)]
+    parts += ["--chunk-runs", str(execution.chunk_runs)]
+    if execution.kernel != "auto":
+        parts += ["--kernel", execution.kernel]
+    if execution.workers != 1:
+        parts += ["--workers", str(execution.workers)]
     if out_dir is not None:
         parts += ["--out", str(out_dir)]
     return " ".join(shlex.quote(p) for p in parts)
@@ -228,31 +202,26 @@ def kept_chunks(out_dir: Path | None, command: str) -> str:
     """What an interrupted run left: its finished chunks and how to continue."""
     if out_dir is None:
         return "nothing was written (no --out)"
-    from peninsula.io.parts import finished
-    from peninsula.io.tables import MANIFEST
-
-    done = finished(out_dir)
-    if done is None:
-        if (out_dir / MANIFEST).is_file():
+    state = api.folder_state(out_dir)
+    if state["chunks"] is None:
+        if state["complete"]:
             return f"the folder holds a complete result: {out_dir}"
         return f"nothing finished was kept in {out_dir}"
     before = ("; the result already there stays until this run completes"
-              if (out_dir / MANIFEST).is_file() else "")
-    return (f"{done[0]} of {done[1]} chunks finished and kept in {out_dir}{before}; continue "
-            f"with: {command} --resume")
+              if state["complete"] else "")
+    return (f"{state['chunks_done']} of {state['chunks']} chunks finished and kept in "
+            f"{out_dir}{before}; continue with: {command} --resume")
 
 
 def write_failed(out_dir: Path, command: str, exc: OSError) -> str:
     """One line for a write error during a run into ``out_dir`` (a full disk): what failed,
     what was kept, and the command that continues once there is room."""
-    from peninsula.io.parts import finished
-
     reason = exc.strerror or str(exc) or type(exc).__name__
     where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-    done = finished(out_dir)
-    if done is None:
+    state = api.folder_state(out_dir)
+    if state["chunks"] is None:
         return (f"{out_dir}: cannot write the results: {reason}{where}; nothing was kept "
                 "(any earlier result there is untouched); make room and run again")
-    return (f"{out_dir}: cannot write the results: {reason}{where}; {done[0]} of {done[1]} "
-            "chunks finished and kept (any earlier result there is untouched); make room and "
-            f"continue with: {command} --resume")
+    return (f"{out_dir}: cannot write the results: {reason}{where}; {state['chunks_done']} of "
+            f"{state['chunks']} chunks finished and kept (any earlier result there is "
+            f"untouched); make room and continue with: {command} --resume")

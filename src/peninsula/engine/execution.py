@@ -12,7 +12,7 @@ command line can build an ``Execution`` before any work starts.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
@@ -84,22 +84,28 @@ class Execution:
             raise
         pool.shutdown()
 
-    def engine_keywords(self, pool: Executor | None, names: Iterable[str]) -> dict[str, object]:
-        """The engine's keywords among ``names`` (executor, workers, chunk_runs, kernel,
-        progress, resume), with ``pool`` as the executor."""
-        values = {"executor": pool, "workers": self.workers, "chunk_runs": self.chunk_runs,
-                  "kernel": self.kernel, "progress": self.progress, "resume": self.resume}
-        return {name: values[name] for name in names if name in values}
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Execution]:
+        """This execution for the block with its executor opened (as ``opened``), to hand to
+        the analysis functions: every ensemble they run in the block uses that one executor."""
+        with self.opened() as pool:
+            yield replace(self, pool=pool)
+
+    def ensemble_keywords(self) -> dict[str, object]:
+        """The keywords of the engine's ``run_chunks`` and ``run_ensembles``: the executor
+        (this execution's pool), workers, chunk_runs and progress."""
+        return {"executor": self.pool, "workers": self.workers, "chunk_runs": self.chunk_runs,
+                "progress": self.progress}
 
 
-@contextlib.contextmanager
-def executing(execution: Execution | None, **given: object) -> Iterator[dict[str, object]]:
-    """The keywords to pass the engine for the block: ``given`` (an API function's own
-    executor=, workers=, chunk_runs=, kernel=, progress=, resume= keywords, kept for the
-    scripts that use them) when ``execution`` is None; else ``execution``'s values for those
-    same keys, its executor opened for the block."""
-    if execution is None:
-        yield dict(given)
-        return
-    with execution.opened() as pool:
-        yield {**given, **execution.engine_keywords(pool, tuple(given))}
+def execution_of(execution: Execution | None, *, executor: Executor | None = None,
+                 workers: int = 1, chunk_runs: int = DEFAULT_CHUNK_RUNS, kernel: str = "auto",
+                 progress: Callable[[int], None] | None = None,
+                 resume: bool = False) -> Execution:
+    """``execution``; when None, the one a function's own executor=, workers=, chunk_runs=,
+    kernel=, progress= and resume= keywords (kept for the scripts that use them) describe."""
+    if execution is not None:
+        return execution
+    return Execution(workers=workers, chunk_runs=chunk_runs, kernel=kernel, progress=progress,
+                     resume=resume, pool=executor)
+

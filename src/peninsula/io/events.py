@@ -474,3 +474,13 @@ def tension_from_events(dyads: pd.DataFrame, months: int = 3) -> float:
     recent = sub[sub["month"].isin(latest)]
     mean_g = recent["net_goldstein"].sum() / recent["events"].sum()
     return float(min(1.0, max(0.0, -mean_g / 5.0)))
+
+
+def tension_from_file(path: str | Path, months: int = 3) -> float:
+    """Starting tension (``tension_from_events``, to six decimals) from a monthly dyad table
+    written by ``peninsula events ingest`` (Parquet); EventFileError naming the file when it
+    cannot be read or holds no DPRK <-> allies events."""
+    try:
+        return round(tension_from_events(pd.read_parquet(path), months), 6)
+    except (OSError, ValueError, KeyError) as exc:
+        raise EventFileError(f"{path}: cannot set tension from events ({exc})") from None
