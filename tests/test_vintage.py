@@ -120,3 +120,25 @@ def test_the_alternative_clash_coding_adds_its_month_and_nothing_else():
         changed = np.nonzero(np.asarray(alt) != np.asarray(series))[0]
         assert [years[i] for i in changed] == ([year] if series[years.index(year)] == 0 else [])
         assert year not in training.index or year <= 2015
+
+
+def test_the_vintage_flag_is_checked_before_any_work():
+    from typer.testing import CliRunner
+
+    from peninsula.cli import app
+
+    runner = CliRunner()
+    for value, message in (("1999", "--vintage 1999: allowed 2006-2025"),
+                           ("soon", "--vintage 'soon': expected a year, train-until or none")):
+        res = runner.invoke(app, ["backtest", "--vintage", value, "--skip-rolling", "-q"])
+        assert res.exit_code == 2 and message in res.output, res.output
+    res = runner.invoke(app, ["backtest", "--rolling", "--vintage", "2015", "-q"])
+    assert res.exit_code == 2 and "each origin's training end" in res.output
+
+
+def test_the_api_resolves_the_vintage_like_the_back_test():
+    from peninsula import api
+
+    assert api.backtest_vintage(2015) == 2015 and api.backtest_vintage(2015, None) is None
+    with pytest.raises(api.InputError, match="--vintage 2030"):
+        api.backtest_vintage(2015, 2030)

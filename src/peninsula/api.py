@@ -64,7 +64,7 @@ __all__ = [
     "optimize_plan", "pareto", "pareto_plan", "explain", "explain_frame",
     "explained_mechanisms", "explain_ensembles",
     # evidence, history and data
-    "calibrate", "prior_sensitivity", "backtest", "expert_reference", "rolling_origins",
+    "calibrate", "prior_sensitivity", "backtest", "backtest_vintage", "expert_reference", "rolling_origins",
     "rolling_backtest", "ingest_events", "fit_arms_race", "history_tables", "history_table",
     "history_sources", "parameters", "rivalries_table", "rivalries_fit", "rivalries_fit_of",
     "rivalries_load_fit", "rivalries_predict", "rivalries_show", "rivalries_check",
@@ -1088,18 +1088,25 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              horizon_months: int = 12, step: int = 12,
              progress: Callable[[str], None] | None = None, ladder: bool = True,
              prior_sensitivity_draws: int = 0, *,
-             execution: Execution | None = None) -> dict:
+             execution: Execution | None = None, vintage: int | str | None = "train_until"
+             ) -> dict:
     """Replay 2006-2025 with historical levers, calibrated on the training years; skill
     scores against the benchmark count models on the held-out years; with ``rolling`` also
     the rolling-origin back-test under the key ``rolling`` (see ``rolling_backtest``). The
     calibration is joint with the ladder's hazards unless ``ladder`` is false; with
     ``prior_sensitivity_draws`` > 0 the result also holds ``prior_sensitivity``.
-    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
+    ``vintage``: every prior as of that year ("train_until", the default: the training
+    window's last year; None: as tabled, not blind); the result's ``vintage`` says which
+    parameters it replaced. ``execution``: an ``Execution`` in place of ``workers`` (see
+    ``local_workers``)."""
     from peninsula.analysis.backtest import backtest as run_backtest
+    from peninsula.analysis.backtest import backtest_vintage
 
+    backtest_vintage(train_until, vintage)  # a bad year fails before any work
     if execution is not None:
         workers = local_workers(execution, "backtest")
-    result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers, ladder)
+    result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers, ladder,
+                          vintage)
     if prior_sensitivity_draws > 0:
         result["prior_sensitivity"] = prior_sensitivity(prior_sensitivity_draws, runs, seed,
                                                         workers, progress)
@@ -1108,6 +1115,16 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
         result["rolling"] = rolling_backtest(first_origin, horizon_months, step, runs, draws,
                                              accept, seed, workers, progress)
     return result
+
+
+@_package_errors
+def backtest_vintage(train_until: int, vintage: int | str | None = "train_until") -> int | None:
+    """The year a back-test takes its priors as of: ``train_until`` for "train_until", a
+    year within the record, or None (every prior as tabled); a year outside the record is
+    an InputError naming --vintage and the allowed years."""
+    from peninsula.analysis.backtest import backtest_vintage as resolve
+
+    return resolve(train_until, vintage)
 
 
 @_package_errors

@@ -120,6 +120,23 @@ def calibrate_cmd(
     out.print(f"{how} (distance <= {a['epsilon']:.3f}); posterior written to {out_file}")
 
 
+def vintage_option(value: str, train_until: int) -> int | str | None:
+    """--vintage as the API takes it: a year, "train_until" or None; a bad value exits 2."""
+    if value == "train-until":
+        return "train_until"
+    if value == "none":
+        return None
+    try:
+        year = int(value)
+    except ValueError:
+        year = None
+    with R.checked():
+        if year is None:
+            raise ValueError(f"--vintage {value!r}: expected a year, train-until or none")
+        api.backtest_vintage(train_until, year)
+    return year
+
+
 @app.command("backtest")
 @execution_options
 def backtest_cmd(
@@ -158,12 +175,22 @@ def backtest_cmd(
                                                                "year with each prior widened, "
                                                                "with this many draws per fit "
                                                                "(0: skip).")] = 0,
+    vintage: Annotated[str, typer.Option(
+        metavar="YEAR|train-until|none",
+        help="Take every prior as of YEAR: a parameter whose basis used later data gets its "
+             "vintage prior or a wide one (default: the --train-until year, a blind "
+             "back-test; none: every prior as tabled). The rolling back-test always takes "
+             "each origin's training end.")] = "train-until",
 ) -> None:
     """Replay 2006-2025 with historical levers, calibrated on the training years, and score
     the launch forecasts against benchmark count models: held-out years, and rolling origins
     (calibrated before each origin, conditional and ex-ante)."""
     if rolling and skip_rolling:
         R.usage_error("--rolling and --skip-rolling exclude each other")
+    vintage_year = vintage_option(vintage, train_until)
+    if rolling and vintage != "train-until":
+        R.usage_error("--vintage: the rolling back-test takes each origin's training end as "
+                      "its vintage; drop --vintage or --rolling")
     if not skip_rolling:
         with R.checked():  # the origins' settings, before any work starts
             api.rolling_origins(first_origin, horizon_months, step)
@@ -196,7 +223,7 @@ def backtest_cmd(
                                       horizon_months=horizon_months, step=step,
                                       progress=step_done, ladder=not launch_only,
                                       prior_sensitivity_draws=prior_sensitivity,
-                                      execution=execution)
+                                      execution=execution, vintage=vintage_year)
         bar.update(task, total=1, completed=1, description="done")
     if plot is not None:
         from peninsula.report.backtest_plot import plot_backtest
