@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from peninsula.analysis.metrics import per_run_metric
+from peninsula.analysis.registry import statistic
 from peninsula.analysis.sensitivity_methods import REGISTRY, method_of
 from peninsula.analysis.sweep import SECTIONS, check_metric, run_sweep
 from peninsula.engine.ensemble import run_chunks
@@ -282,7 +283,8 @@ def design_warnings(metric: str, ind: pd.DataFrame, s2: pd.DataFrame | None,
             loose &= material > 0
         if loose.any():
             w = t[loose].sort_values("c", ascending=False, na_position="first").iloc[0]
-            out.append(f"{metric}: the 95% interval of {k} is wider than the index for "
+            out.append(f"{metric}: the 95% interval of {statistic(k).symbol} is wider than "
+                       f"the index for "
                        f"{int(loose.sum())} of {len(t)} "
                        f"{'pairs' if k == 'S2' else 'factors'} (widest {_short(w['name'])} "
                        f"{w['v']:.3g} ± {w['c']:.3g}): too few samples, raise {more}")
@@ -291,7 +293,8 @@ def design_warnings(metric: str, ind: pd.DataFrame, s2: pd.DataFrame | None,
             outside = (t["v"] < -slack) | (t["v"] > 1.0 + slack)
             if outside.any():
                 w = t[outside].iloc[(t["v"][outside] - 0.5).abs().argmax()]
-                out.append(f"{metric}: {k} lies outside [0, 1] beyond its 95% interval for "
+                out.append(f"{metric}: {statistic(k).symbol} lies outside [0, 1] beyond its "
+                           f"95% interval for "
                            f"{int(outside.sum())} of {len(t)} "
                            f"{'pairs' if k == 'S2' else 'factors'} ({_short(w['name'])} "
                            f"{w['v']:.3g} ± {w['c']:.3g}): too few samples, raise {more}")

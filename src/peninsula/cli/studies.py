@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from peninsula.analysis.registry import statistic
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app
 from peninsula.cli.options import (
@@ -33,6 +34,7 @@ from peninsula.cli.render import (
     print_sensitivity,
     print_sweep,
     print_warnings,
+    stats_text,
 )
 from peninsula.engine.execution import Execution
 
@@ -329,14 +331,14 @@ def discover(
 def _print_box(box: dict, title: str, statistics: bool = True) -> None:
     """A box's statistics (lift = density / base rate) and its limits, each against the
     parameter's prior range with the share of it removed."""
-    out.print(title + (f": coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
-                       f"mass {box['mass']:.2f}, lift {box['lift']:.2f}, "
+    out.print(title + (f": {stats_text(box, ('coverage', 'density', 'mass', 'lift'))}, "
                        f"{box['res_dim']} limits" if statistics else ""), highlight=False)
     if not box["limits"]:
         return
     t = Table()
-    for c in ("parameter", "low", "high", "prior low", "prior high", "removed", "quasi-p low",
-              "quasi-p high"):
+    qp = statistic("qp").symbol
+    for c in ("parameter", "low", "high", "prior low", "prior high", "removed", f"{qp} low",
+              f"{qp} high"):
         t.add_column(c, justify="left" if c == "parameter" else "right")
     for name, (low, high) in box["limits"].items():
         p_low, p_high = box["prior_ranges"][name]

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from peninsula.analysis import registry as REG
+from peninsula.analysis.sensitivity import MAIN_INDEX
 from peninsula.report.figures import pyplot, save_figure, write_all
 
-MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}
 # the index drawn per method and its axis label (the registry's words and unit)
 BARS = {method: (key, REG.statistic(key).with_unit()) for method, key in MAIN_INDEX.items()}
 
