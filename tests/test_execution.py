@@ -10,7 +10,20 @@ import pandas as pd
 import pytest
 
 from peninsula import api
-from peninsula.analysis import compare, discovery, explain, optimize, pareto, sensitivity, sweep
+from peninsula.analysis import (
+    backtest,
+    compare,
+    discovery,
+    explain,
+    optimize,
+    outside_backtest,
+    pareto,
+    prior_sensitivity,
+    replay,
+    rolling,
+    sensitivity,
+    sweep,
+)
 from peninsula.engine.execution import Execution, execution_of
 from peninsula.engine.executors import SequentialExecutor
 
@@ -81,13 +94,18 @@ def test_keywords_make_an_execution_and_a_given_execution_stands():
 def test_the_analysis_ensembles_take_one_execution():
     for function in (compare.compare, compare.policy_outcomes, discovery.run_discovery,
                      explain.explain, optimize.run_optimisation, pareto.run_pareto,
-                     sensitivity.run_sensitivity, sensitivity.given_data_table):
+                     sensitivity.run_sensitivity, sensitivity.given_data_table,
+                     backtest.simulate_years, replay.model_forecast,
+                     outside_backtest.patrol_comparison, outside_backtest.spending_backtest):
         names = set(inspect.signature(function).parameters)
         assert "execution" in names, function.__qualname__
         assert not {"executor", "workers", "chunk_runs", "kernel", "progress"} & names, \
             function.__qualname__
-    # a sweep also keeps its own keywords, for the scripts that call it directly
-    assert "execution" in inspect.signature(sweep.run_sweep).parameters
+    # a sweep and the record's analyses also keep their own keywords, for the scripts that
+    # call them directly
+    for function in (sweep.run_sweep, backtest.calibrate, backtest.backtest,
+                     rolling.rolling_backtest, prior_sensitivity.prior_sensitivity):
+        assert "execution" in inspect.signature(function).parameters, function.__qualname__
 
 
 def test_the_same_numbers_from_an_execution_in_explain_and_sweep():
@@ -102,13 +120,16 @@ def test_the_same_numbers_from_an_execution_in_explain_and_sweep():
                                   api.sweep(sc, grid, execution=Execution(chunk_runs=7)))
 
 
-def test_the_record_runs_on_local_workers_only():
-    assert api.local_workers(Execution(workers=2, kernel="numba"), "calibrate") == 2
-    with pytest.raises(api.InputError, match=r"^--executor dask: calibrate runs its ensembles "
-                                             r"on local worker processes \(--workers\)"):
-        api.local_workers(Execution(executor_kind="dask"), "calibrate")
-    with pytest.raises(api.InputError, match=r"^--kernel python: backtest runs"):
-        api.backtest(execution=Execution(kernel="python"))
-    with pytest.raises(api.InputError, match=r"^calibrate: runs its ensembles on worker "
-                                             r"processes of its own"):
-        api.calibrate(execution=Execution(pool=SequentialExecutor()))
+def test_the_record_runs_as_its_execution_says_with_the_same_numbers():
+    """The calibration takes any executor, chunk size and progress: its posterior is the one
+    of a sequential run in the engine's chunks."""
+    asked = {"train_until": 2010, "draws": 100, "accept": 0.1, "seed": 4,
+             "method": "rejection"}
+    done: list[int] = []
+    plain = api.calibrate(**asked)
+    chunked = api.calibrate(**asked, execution=Execution(chunk_runs=7, progress=done.append,
+                                                         pool=SequentialExecutor()))
+    pd.testing.assert_frame_equal(plain, chunked)
+    assert plain.attrs == chunked.attrs
+    assert sum(done) == 100
+    assert "local_workers" not in api.__all__

@@ -55,7 +55,7 @@ from peninsula.scenario.loader import Scenario, load_scenario
 __all__ = [
     # running ensembles
     "Ensemble", "FinishedFolder", "Scenario", "load_scenario", "run", "run_to_dir",
-    "scenario_for", "check_engine", "Execution", "local_workers", "write_summary",
+    "scenario_for", "check_engine", "Execution", "write_summary",
     "write_table", "read_posterior", "tension_from_events", "folder_state",
     # studies and their data frames
     "sweep", "sweep_design", "compare", "compare_frame", "policies", "resolve_policies",
@@ -997,39 +997,18 @@ def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: in
 
 
 @_package_errors
-def local_workers(execution: Execution, what: str) -> int:
-    """The worker processes ``what`` runs on, from ``execution``: the record's calibrations
-    and replays (analysis/backtest.py and its kin) and the brief run their ensembles on local
-    workers of the compiled kernel in the engine's chunks, so an execution asking for another
-    executor, kernel, chunk size or a pool of its own is refused, not ignored."""
-    asked = (("--executor", execution.executor_kind, ("local",)),
-             ("--kernel", execution.kernel, ("auto", "numba")),
-             ("--chunk-runs", execution.chunk_runs, (DEFAULT_CHUNK_RUNS,)))
-    for flag, value, allowed in asked:
-        if value not in allowed:
-            raise InputError(f"{flag} {value}: {what} runs its ensembles on local worker "
-                             "processes (--workers) with the compiled kernel and the "
-                             f"engine's chunk size; drop {flag}")
-    if execution.pool is not None:
-        raise InputError(f"{what}: runs its ensembles on worker processes of its own; give "
-                         "an Execution without a pool")
-    return execution.workers
-
-
-@_package_errors
 def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
               seed: int = 1, workers: int = 1, method: str = "apmc",
               ladder: bool = False, *, execution: Execution | None = None) -> pd.DataFrame:
     """Posterior samples of the launch-process and testing-campaign parameters from
     2006..train_until (ABC: adaptive population Monte Carlo, or rejection); with ``ladder``
     jointly with the escalation ladder's hazards, fitted also to the coded clash and war years.
-    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
+    ``execution``: an ``Execution`` in place of ``workers``."""
     from peninsula.analysis.backtest import calibrate as run_calibrate
 
-    if execution is not None:
-        workers = local_workers(execution, "calibrate")
-    return run_calibrate(train_until, draws, accept, seed, workers, method=method,
-                         ladder=ladder)
+    with execution_of(execution, workers=workers).running() as how:
+        return run_calibrate(train_until, draws, accept, seed, method=method, ladder=ladder,
+                             execution=how)
 
 
 @_package_errors
@@ -1040,16 +1019,15 @@ def calibrate_bundle(draws: int = 20_000, seed: int = 1, workers: int = 1,
     record's last year) and write the result as the package's bundled posterior, which
     ensembles use by default (scenario/calibrated.py); ``folder`` writes it elsewhere. Returns
     the bundle's metadata (its vintage and settings) with the files written.
-    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
+    ``execution``: an ``Execution`` in place of ``workers``."""
     from peninsula.analysis.backtest import bundle_meta
     from peninsula.analysis.backtest import calibrate as run_calibrate
     from peninsula.analysis.record import LAST_YEAR
     from peninsula.io.posterior import write_bundle
     from peninsula.scenario.calibrated import FOLDER
 
-    if execution is not None:
-        workers = local_workers(execution, "calibrate")
-    post = run_calibrate(LAST_YEAR, draws, 0.02, seed, workers, ladder=True)
+    with execution_of(execution, workers=workers).running() as how:
+        post = run_calibrate(LAST_YEAR, draws, 0.02, seed, ladder=True, execution=how)
     meta = bundle_meta(post)
     files = write_bundle(post, FOLDER if folder is None else folder, meta)
     return {**meta, "files": [str(f) for f in files], "draws_kept": len(post)}
@@ -1073,12 +1051,11 @@ def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, worker
                       execution: Execution | None = None) -> dict:
     """How the baseline's P(war) moves when each prior of the ladder's joint calibration is
     widened (refit on every year of the record): analysis/prior_sensitivity.py.
-    ``execution``: an ``Execution`` in place of ``workers`` (see ``local_workers``)."""
+    ``execution``: an ``Execution`` in place of ``workers``."""
     from peninsula.analysis.prior_sensitivity import prior_sensitivity as run_sensitivity
 
-    if execution is not None:
-        workers = local_workers(execution, "the prior sensitivity")
-    return run_sensitivity(draws, runs, seed, workers, progress=progress)
+    with execution_of(execution, workers=workers).running() as how:
+        return run_sensitivity(draws, runs, seed, progress=progress, execution=how)
 
 
 @_package_errors
@@ -1097,23 +1074,23 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
     ``prior_sensitivity_draws`` > 0 the result also holds ``prior_sensitivity``.
     ``vintage``: every prior as of that year ("train_until", the default: the training
     window's last year; None: as tabled, not blind); the result's ``vintage`` says which
-    parameters it replaced. ``execution``: an ``Execution`` in place of ``workers`` (see
-    ``local_workers``)."""
+    parameters it replaced. ``execution``: an ``Execution`` in place of ``workers``; every
+    ensemble of the back-test runs on the one executor it opens."""
     from peninsula.analysis.backtest import backtest as run_backtest
     from peninsula.analysis.backtest import backtest_vintage
 
     backtest_vintage(train_until, vintage)  # a bad year fails before any work
-    if execution is not None:
-        workers = local_workers(execution, "backtest")
-    result = run_backtest(train_until, runs, draws, accept, seed, posterior, workers, ladder,
-                          vintage)
-    if prior_sensitivity_draws > 0:
-        result["prior_sensitivity"] = prior_sensitivity(prior_sensitivity_draws, runs, seed,
-                                                        workers, progress)
-    result["expert_reference"] = expert_reference(runs, seed, workers)
-    if rolling:
-        result["rolling"] = rolling_backtest(first_origin, horizon_months, step, runs, draws,
-                                             accept, seed, workers, progress)
+    with execution_of(execution, workers=workers).running() as how:
+        result = run_backtest(train_until, runs, draws, accept, seed, posterior, ladder=ladder,
+                              vintage=vintage, execution=how)
+        if prior_sensitivity_draws > 0:
+            result["prior_sensitivity"] = prior_sensitivity(
+                prior_sensitivity_draws, runs, seed, progress=progress, execution=how)
+        result["expert_reference"] = expert_reference(runs, seed, execution=how)
+        if rolling:
+            result["rolling"] = rolling_backtest(first_origin, horizon_months, step, runs,
+                                                 draws, accept, seed, progress=progress,
+                                                 execution=how)
     return result
 
 
@@ -1164,14 +1141,12 @@ def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, st
     years before it, replay the record to it, forecast ``horizon_months`` in the conditional
     and ex-ante modes, and score the model and the benchmark count models the same way.
     Returns {"conditional", "ex_ante"} (each {"model", "benchmarks", "origins"}) and
-    "settings". ``execution``: an ``Execution`` in place of ``workers`` (see
-    ``local_workers``)."""
+    "settings". ``execution``: an ``Execution`` in place of ``workers``."""
     from peninsula.analysis.rolling import rolling_backtest as run_rolling
 
-    if execution is not None:
-        workers = local_workers(execution, "backtest")
-    return run_rolling(first_origin, horizon_months, step, runs, draws, accept, seed, workers,
-                       progress)
+    with execution_of(execution, workers=workers).running() as how:
+        return run_rolling(first_origin, horizon_months, step, runs, draws, accept, seed,
+                           progress=progress, execution=how)
 
 
 @_package_errors

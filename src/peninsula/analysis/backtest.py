@@ -61,6 +61,7 @@ from peninsula.analysis.scoring import (
     log_score_ensemble,
 )
 from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.execution import Execution, execution_of
 from peninsula.engine.random import param_cdf, sample_param
 from peninsula.io.history import load_table, yearly_launches
 from peninsula.io.incidents import ALTERNATIVE_CLASH_MONTHS
@@ -109,12 +110,15 @@ APMC_ALPHA = 0.5  # share of particles kept each generation (Lenormand et al. 20
 APMC_MIN_ACCEPT = 0.05  # stop when fewer new particles than this beat the last tolerance
 
 
-def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = None,
-                   workers: int = 1) -> dict:
-    """Per-run yearly series (runs x years): missiles, launch_days, patrols; and params."""
+def simulate_years(sc, runs: int, seed: int, posterior: pd.DataFrame | None = None, *,
+                   execution: Execution | None = None) -> dict:
+    """Per-run yearly series (runs x years): missiles, launch_days, patrols; and params; run
+    as ``execution`` says (default: sequentially)."""
+    execution = execution or Execution()
     sc = sc.with_settings(seed=seed)
-    setup = build_setup(sc, posterior=posterior)
-    res = run_chunks(setup, runs, record_monthly=False, record_events=False, workers=workers)
+    setup = build_setup(sc, posterior=posterior, kernel=execution.kernel)
+    res = run_chunks(setup, runs, record_monthly=False, record_events=False,
+                     **execution.ensemble_keywords())
     return {"missiles": res.launches_by_year, "launch_days": res.launch_days_by_year,
             "patrols": res.patrols_by_year, "clash_entries": res.yearly["clash_entries"],
             "war_entries": res.yearly["war_entries"], "params": res.params}
@@ -213,7 +217,8 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
               seed: int = 1, workers: int = 1, target: np.ndarray | None = None,
               target_days: np.ndarray | None = None, method: str = "apmc",
               ladder: bool = False, ranges: dict | None = None,
-              vintage: int | None = None) -> pd.DataFrame:
+              vintage: int | None = None, *, execution: Execution | None = None
+              ) -> pd.DataFrame:
     """ABC on the years FIRST_YEAR..train_until; returns posterior draws of CALIBRATED (and,
     with ``ladder``, of LADDER: the joint fit to the launches and the coded clash and war
     years, ladder_distance). ``ranges`` replaces priors (name -> (low, high)); ``vintage``
@@ -222,7 +227,8 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
     ``method`` "apmc" (default): adaptive population Monte Carlo ABC (Lenormand, Jabot &
     Deffuant 2013) within a budget of ``draws`` simulations; "rejection": the ``accept`` share
     of ``draws`` prior draws closest to the record. ``target`` (and ``target_days``) replace the
-    observed yearly missiles (and launch days) for tests on synthetic records.
+    observed yearly missiles (and launch days) for tests on synthetic records. ``execution``
+    (an ``Execution``) says how to run the simulations, in place of ``workers``.
     """
     if method not in CALIBRATION_METHODS:
         raise ValueError(f"calibration method {method!r}: allowed {', '.join(CALIBRATION_METHODS)}")
@@ -250,7 +256,7 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
         their parameters on the prior scale and their distances."""
         u = rng.uniform(size=(n, len(names))) if proposals is None else proposals
         post = pd.DataFrame(from_prior_scale(u, priors), columns=list(names))
-        out = simulate_years(sc, n, sim_seed, posterior=post, workers=workers)
+        out = simulate_years(sc, n, sim_seed, posterior=post, execution=how)
         d = distance(out["missiles"][:, :years], out["launch_days"][:, :years], obs, obs_days)
         if ladder:
             d = ladder_distance(d, (out["clash_entries"][:, :years] > 0).sum(axis=1),
@@ -264,14 +270,15 @@ def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02
              "prior": {n: [pr[0], pr[2]] for n, pr in zip(names, priors, strict=True)},
              "prior_law": {n: list(pr) for n, pr in zip(names, priors, strict=True)}}
     zero, one = np.zeros(len(names)), np.ones(len(names))
-    if method == "rejection":
-        u, dist = simulate(draws, seed, None)
-        keep = np.argsort(dist, kind="stable")[: max(1, int(round(accept * draws)))]
-        post = pd.DataFrame(from_prior_scale(u[keep], priors), columns=list(names))
-        post["distance"] = dist[keep]
-        post.attrs = {**attrs, "generations": 0, "epsilon": float(dist[keep].max())}
-        return post
-    post = apmc(simulate, zero, one, draws, seed, attrs, names)
+    with execution_of(execution, workers=workers).running() as how:  # simulate's executor
+        if method == "rejection":
+            u, dist = simulate(draws, seed, None)
+            keep = np.argsort(dist, kind="stable")[: max(1, int(round(accept * draws)))]
+            post = pd.DataFrame(from_prior_scale(u[keep], priors), columns=list(names))
+            post["distance"] = dist[keep]
+            post.attrs = {**attrs, "generations": 0, "epsilon": float(dist[keep].max())}
+            return post
+        post = apmc(simulate, zero, one, draws, seed, attrs, names)
     post[list(names)] = from_prior_scale(post[list(names)].to_numpy(), priors)
     return post
 
@@ -682,27 +689,37 @@ def backtest_vintage(train_until: int, vintage: int | str | None) -> int | None:
 def backtest(train_until: int = 2019, runs: int = DEFAULT_RUNS, draws: int = DEFAULT_DRAWS,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
              workers: int = 1, ladder: bool = True,
-             vintage: int | str | None = AT_TRAIN_END) -> dict:
+             vintage: int | str | None = AT_TRAIN_END, *,
+             execution: Execution | None = None) -> dict:
     """Calibrate on FIRST_YEAR..train_until (unless a posterior is given; with ``ladder`` the
     ladder's hazards jointly with the launch process), replay 2006-2025. Every prior is taken
     as of ``vintage`` (backtest_vintage; scenario/vintage.py), so no parameter brings in data
     the held-out years hold. The clash back-test is scored twice: conditional (the held-out
-    years' recorded levers) and ex-ante (levers held at their last known values)."""
+    years' recorded levers) and ex-ante (levers held at their last known values).
+    ``execution`` (an ``Execution``) says how to run every ensemble, in place of ``workers``."""
     year = backtest_vintage(train_until, vintage)
+    with execution_of(execution, workers=workers).running() as how:
+        return _backtest(train_until, runs, draws, accept, seed, posterior, ladder, year, how)
+
+
+def _backtest(train_until: int, runs: int, draws: int, accept: float, seed: int,
+              posterior: pd.DataFrame | None, ladder: bool, year: int | None,
+              how: Execution) -> dict:
+    """backtest with its vintage resolved to ``year``, on ``how``'s opened executor."""
     if posterior is None:
-        posterior = calibrate(train_until, draws, accept, seed, workers, ladder=ladder,
-                              vintage=year)
+        posterior = calibrate(train_until, draws, accept, seed, ladder=ladder, vintage=year,
+                              execution=how)
     fitted = [c for c in (*CALIBRATED, *LADDER) if c in posterior]
     sc = history_scenario(240, ["scenario.sample_parameters=true"], vintage=year)
-    sim = simulate_years(sc, runs, seed + 1, posterior=posterior, workers=workers)
+    sim = simulate_years(sc, runs, seed + 1, posterior=posterior, execution=how)
     pred, patrols, days = sim["missiles"], sim["patrols"], sim["launch_days"]
     origin = 12 * (train_until - FIRST_YEAR + 1)
     months, filt, clash_months = model_forecast(origin, 12 * (LAST_YEAR - train_until),
                                                 "conditional", posterior, runs, seed + 3,
-                                                workers, clashes=True, vintage=year)
+                                                clashes=True, vintage=year, execution=how)
     _, _, clash_months_ex_ante = model_forecast(origin, 12 * (LAST_YEAR - train_until),
                                                 "ex_ante", posterior, runs, seed + 3,
-                                                workers, clashes=True, vintage=year)
+                                                clashes=True, vintage=year, execution=how)
     pred = pred.astype(float).copy()
     pred[:, origin // 12:] = months.reshape(runs, -1, 12).sum(axis=2)
     obs_df = observed()
@@ -734,8 +751,8 @@ def backtest(train_until: int = 2019, runs: int = DEFAULT_RUNS, draws: int = DEF
                                       for y in since],
                     "predicted_p95": [float(np.quantile(patrols[:, y - FIRST_YEAR], 0.95))
                                       for y in since],
-                    **patrol_comparison(runs, seed + 4, posterior, workers)},
-        "spending": spending_backtest(min(runs, 1000), seed + 5, workers),
+                    **patrol_comparison(runs, seed + 4, posterior, execution=how)},
+        "spending": spending_backtest(min(runs, 1000), seed + 5, execution=how),
         "posterior_predictive": posterior_predictive(pred, obs, years <= train_until),
         "test_years": [int(years[i]) for i in test],
         "forecast_filter": filt,

@@ -21,6 +21,7 @@ import numpy as np
 
 from peninsula.analysis.record import FIRST_YEAR, history_scenario
 from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.execution import Execution
 from peninsula.io.history import load_table
 from peninsula.io.results import COLUMN
 from peninsula.model.arms_race import trend
@@ -42,21 +43,27 @@ def training_growth() -> dict[str, float]:
     return out
 
 
-def _replay(sets: list[str], runs: int, seed: int, posterior=None, workers: int = 1,
-            monthly: bool = False, horizon_months: int = 240):
+def _replay(sets: list[str], runs: int, seed: int, posterior=None, *,
+            execution: Execution | None = None, monthly: bool = False,
+            horizon_months: int = 240):
+    execution = execution or Execution()
     sc = history_scenario(horizon_months, ["scenario.sample_parameters=true", *sets]).with_settings(seed=seed)
-    return run_chunks(build_setup(sc, posterior=posterior), runs, record_monthly=monthly,
-                      record_events=False, workers=workers)
+    return run_chunks(build_setup(sc, posterior=posterior, kernel=execution.kernel), runs,
+                      record_monthly=monthly, record_events=False,
+                      **execution.ensemble_keywords())
 
 
-def patrol_comparison(runs: int = 1000, seed: int = 5, posterior=None, workers: int = 1) -> dict:
-    """Predicted patrols a year 2019-2025 with the outside drivers on and off, and their errors."""
+def patrol_comparison(runs: int = 1000, seed: int = 5, posterior=None, *,
+                      execution: Execution | None = None) -> dict:
+    """Predicted patrols a year 2019-2025 with the outside drivers on and off, and their errors
+    (the ensembles run as ``execution`` says; default: sequentially)."""
     obs_all = load_table("monthly")
     obs_all = obs_all.groupby(obs_all["month"].str[:4].astype(int))["cn_ru_joint_patrols"].sum()
     obs = np.array([float(obs_all.get(y, 0)) for y in PATROL_YEARS])
     out: dict = {"observed_total": int(obs.sum())}
     for label, on in (("outside_drivers_on", "true"), ("outside_drivers_off", "false")):
-        res = _replay([f"mechanisms.outside_drivers={on}"], runs, seed, posterior, workers)
+        res = _replay([f"mechanisms.outside_drivers={on}"], runs, seed, posterior,
+                      execution=execution)
         pred = np.array([res.patrols_by_year[:, y - FIRST_YEAR].mean() for y in PATROL_YEARS])
         out[label] = {"predicted_mean": [float(x) for x in pred],
                       "mean_absolute_error": float(np.abs(pred - obs).mean()),
@@ -76,9 +83,10 @@ def _male(pred: np.ndarray, obs: np.ndarray) -> float:
     return float(np.mean(np.abs(np.log(pred / obs))))
 
 
-def spending_backtest(runs: int = 500, seed: int = 11, workers: int = 1,
-                      horizon_years: int | None = None) -> dict:
-    """Spending paths from 2006 (trend growth from 1996-2005) against SIPRI 2007-2024."""
+def spending_backtest(runs: int = 500, seed: int = 11, horizon_years: int | None = None, *,
+                      execution: Execution | None = None) -> dict:
+    """Spending paths from 2006 (trend growth from 1996-2005) against SIPRI 2007-2024 (the
+    ensembles run as ``execution`` says; default: sequentially)."""
     growth = training_growth()
     sipri = load_table("defence_spending_yearly")
     last = SPENDING_SCORED[1] if horizon_years is None else FIRST_YEAR + horizon_years - 1
@@ -88,8 +96,9 @@ def spending_backtest(runs: int = 500, seed: int = 11, workers: int = 1,
             for a in SPENDING_ACTORS]
     paths = {}
     for label, on in (("outside_drivers_on", "true"), ("outside_drivers_off", "false")):
-        res = _replay([*sets, f"mechanisms.outside_drivers={on}"], runs, seed, workers=workers,
-                      monthly=True, horizon_months=12 * (last - FIRST_YEAR + 1))
+        res = _replay([*sets, f"mechanisms.outside_drivers={on}"], runs, seed,
+                      execution=execution, monthly=True,
+                      horizon_months=12 * (last - FIRST_YEAR + 1))
         paths[label] = {a: _yearly(res.monthly, a)[idx] for a in SPENDING_ACTORS}
     out: dict = {"years": years, "training_years": [1996, 2005],
                  "trend_growth_pct": {a: 100.0 * growth[a] for a in SPENDING_ACTORS},

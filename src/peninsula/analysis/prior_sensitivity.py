@@ -22,6 +22,7 @@ from peninsula.analysis.backtest import LADDER, WIDE_PRIORS, calibrate, prior_bo
 from peninsula.analysis.metrics import per_run_at, wilson_interval
 from peninsula.analysis.record import LAST_YEAR
 from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.execution import Execution, execution_of
 from peninsula.model.setup import build_setup
 from peninsula.scenario.loader import load_scenario
 
@@ -30,9 +31,18 @@ ALL_WIDE = "all hazards (wide)"
 
 def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, workers: int = 1,
                       train_until: int = LAST_YEAR, scenario: str = "baseline",
-                      progress: Callable[[str], None] | None = None) -> dict:
+                      progress: Callable[[str], None] | None = None, *,
+                      execution: Execution | None = None) -> dict:
     """{"train_until", "draws", "runs", "scenario", "horizon_years", "rows": [{"widened",
-    "prior", "posterior_median", "p_clash", "p_war", "p_war_90"}...]} (module docstring)."""
+    "prior", "posterior_median", "p_clash", "p_war", "p_war_90"}...]} (module docstring).
+    ``execution`` (an ``Execution``) says how to run every ensemble, in place of ``workers``."""
+    with execution_of(execution, workers=workers).running() as how:
+        return _prior_sensitivity(draws, runs, seed, train_until, scenario, progress, how)
+
+
+def _prior_sensitivity(draws: int, runs: int, seed: int, train_until: int, scenario: str,
+                       progress: Callable[[str], None] | None, how: Execution) -> dict:
+    """prior_sensitivity on ``how``'s opened executor."""
     sc = load_scenario(scenario).with_settings(seed=seed)
     horizon = max(1, min(sc.horizon_months // 12, max(sc.doc["metrics"]["horizons_years"])))
     rows = []
@@ -42,11 +52,12 @@ def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, worker
                   else {name: widened(name)})
         if progress:
             progress(f"prior sensitivity: {name or 'base priors'}")
-        post = calibrate(train_until, draws, seed=seed, workers=workers, ladder=True,
-                         ranges=ranges)
-        setup = build_setup(sc, posterior=post[[c for c in post.columns if c != "distance"]])
-        v = per_run_at(run_chunks(setup, runs, workers=workers, record_monthly=False,
-                                  record_events=False, compact=True), horizon)
+        post = calibrate(train_until, draws, seed=seed, ladder=True, ranges=ranges,
+                         execution=how)
+        setup = build_setup(sc, posterior=post[[c for c in post.columns if c != "distance"]],
+                            kernel=how.kernel)
+        v = per_run_at(run_chunks(setup, runs, record_monthly=False, record_events=False,
+                                  compact=True, **how.ensemble_keywords()), horizon)
         k_war = int(v["war"].sum())
         rows.append({
             "widened": name,

@@ -37,6 +37,7 @@ from scipy import stats
 
 from peninsula.analysis.record import historical_levers, history_scenario, observed_months
 from peninsula.engine.ensemble import run_chunks
+from peninsula.engine.execution import Execution
 from peninsula.io.results import COLUMN
 from peninsula.model.events import EVENT_INDEX
 from peninsula.model.setup import build_setup
@@ -129,17 +130,19 @@ def clash_entries(levels: np.ndarray, level0: int) -> np.ndarray:
 
 
 def model_forecast(origin: int, horizon: int, mode: str, posterior: pd.DataFrame, runs: int,
-                   seed: int, workers: int = 1, clashes: bool = False,
-                   vintage: int | None = None):
+                   seed: int, *, clashes: bool = False, vintage: int | None = None,
+                   execution: Execution | None = None):
     """The model's monthly launches (runs x horizon) after replaying the record to ``origin``
     and filtering on its last FILTER_MONTHS months, and the filter's tempering and effective
     sample size; with ``clashes`` also the months (runs x origin + horizon, from January 2006)
     in which each resampled run entered an armed clash or worse. ``vintage``: the priors as
-    of that year for the parameters calibration leaves out (scenario/vintage.py)."""
+    of that year for the parameters calibration leaves out (scenario/vintage.py).
+    ``execution``: how to run the replay's ensemble (default: sequentially)."""
+    execution = execution or Execution()
     sc = history_scenario(origin + horizon, ["scenario.sample_parameters=true"], vintage)
     sc = sc.with_levers(**forecast_levers(origin, horizon, mode)).with_settings(seed=seed)
-    res = run_chunks(build_setup(sc, posterior=posterior), runs, record_monthly=True,
-                     record_events=True, workers=workers)
+    res = run_chunks(build_setup(sc, posterior=posterior, kernel=execution.kernel), runs,
+                     record_monthly=True, record_events=True, **execution.ensemble_keywords())
     launches = res.events[:, origin:origin + horizon, EV_LAUNCH].astype(np.int64)
     obs = observed_months()
     window = slice(max(0, origin - FILTER_MONTHS), origin)

@@ -46,6 +46,7 @@ from peninsula.analysis.scoring import (
     pit_histogram,
     pit_randomised,
 )
+from peninsula.engine.execution import Execution, execution_of
 from peninsula.scenario.validate import parse_month
 
 HORIZON_MONTHS = 12
@@ -153,9 +154,18 @@ def paired_tests(rows: dict[str, list[dict]], h: int) -> dict:
 def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MONTHS,
                      step: int = 12, runs: int = 2000, draws: int = 20_000,
                      accept: float = 0.02, seed: int = 1, workers: int = 1,
-                     progress: Callable[[str], None] | None = None) -> dict:
+                     progress: Callable[[str], None] | None = None, *,
+                     execution: Execution | None = None) -> dict:
     """Forecast and score every origin in both modes; returns ``{mode: {model, benchmarks,
-    origins}}`` pooled over origins (module docstring)."""
+    origins}}`` pooled over origins (module docstring). ``execution`` (an ``Execution``) says
+    how to run every ensemble, in place of ``workers``."""
+    with execution_of(execution, workers=workers).running() as how:
+        return _rolling(first_origin, horizon, step, runs, draws, accept, seed, progress, how)
+
+
+def _rolling(first_origin: str, horizon: int, step: int, runs: int, draws: int, accept: float,
+             seed: int, progress: Callable[[str], None] | None, how: Execution) -> dict:
+    """rolling_backtest on ``how``'s opened executor."""
     obs = observed_months()
     points = origins(first_origin, step, horizon, len(obs))
     posteriors: dict[int, pd.DataFrame] = {}
@@ -167,8 +177,8 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
         if train_until not in posteriors:
             if progress:
                 progress(f"calibrating on {FIRST_YEAR}-{train_until}")
-            posteriors[train_until] = calibrate(train_until, draws, accept, seed, workers,
-                                                vintage=train_until)
+            posteriors[train_until] = calibrate(train_until, draws, accept, seed,
+                                                vintage=train_until, execution=how)
         record = obs["missiles"].to_numpy()[origin:origin + horizon]
         recorded = forecast_levers(origin, horizon, "conditional")  # the record's own levers
         train = obs.iloc[:origin]
@@ -176,7 +186,7 @@ def rolling_backtest(first_origin: str = FIRST_ORIGIN, horizon: int = HORIZON_MO
             if progress:
                 progress(f"origin {month_label(origin)}, {mode}")
             model, filt = model_forecast(origin, horizon, mode, posteriors[train_until], runs,
-                                        seed + 1 + origin, workers, vintage=train_until)
+                                        seed + 1 + origin, vintage=train_until, execution=how)
             future_levers = forecast_levers(origin, horizon, mode)
             future = pd.DataFrame({
                 "drill": future_levers["exercise_intensity"][origin:origin + horizon],

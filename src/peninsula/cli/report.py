@@ -129,7 +129,6 @@ def report(
         if pdf is not None:
             B.chromium_path()
         sc = api.scenario_for(sc, runs=runs, seed=seed)
-        workers = api.local_workers(execution, "report")
         chosen = api.resolve_policies(policy)
         if backtest is not None:
             B.read_backtest(backtest)
@@ -141,7 +140,7 @@ def report(
         "--backtest": backtest, "--sensitivity-from": sensitivity_from,
         "--sensitivity-samples": sensitivity_samples if screen else None,
         "--sensitivity-runs": sensitivity_runs if screen else None,
-        "--workers": workers if workers != 1 else None}, quick)
+        "--workers": execution.workers if execution.workers != 1 else None}, quick)
     with R.interruptible("nothing was written"), _stage_bar(quiet) as bar:
         task = bar.add_task("starting", total=1.0)
 
@@ -150,7 +149,7 @@ def report(
 
         with R.checked():
             written = B.write_brief(
-                sc, chosen, sc.runs, sc.seed, out_html, pdf, step, workers=workers,
+                sc, chosen, sc.runs, sc.seed, out_html, pdf, step, execution=execution,
                 backtest=backtest, sensitivity_from=sensitivity_from,
                 sensitivity_samples=sensitivity_samples, sensitivity_runs=sensitivity_runs,
                 quick=quick, command=command)

@@ -35,6 +35,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import peninsula.api as api
+from peninsula.engine.execution import Execution, execution_of
 from peninsula.report.brief_defaults import (  # noqa: F401 (B.DEFAULT_RUNS etc. stay here)
     DEFAULT_RUNS,
     DRIVER_RUNS,
@@ -158,7 +159,7 @@ def write_brief(scenario, policies: list, runs: int | None = DEFAULT_RUNS,
                 sensitivity_samples: int = SENSITIVITY_SAMPLES,
                 sensitivity_runs: int = SENSITIVITY_RUNS,
                 driver_runs: int | None = None, quick: bool = False,
-                command: str | None = None) -> list[Path]:
+                command: str | None = None, execution: Execution | None = None) -> list[Path]:
     """Write the policy brief of ``scenario`` (a Scenario, bundled name or file) under
     ``policies`` (bundled names, TOML files or Policy objects; the first is the reference of
     the comparison) to ``out_html``, and print it to ``pdf`` when given. Returns the files
@@ -173,7 +174,8 @@ def write_brief(scenario, policies: list, runs: int | None = DEFAULT_RUNS,
     ``driver_runs``: runs per ensemble of the drivers (default: ``DRIVER_RUNS``, at most
     ``runs``). ``quick``: a draft, marked so on the page: the drivers at
     ``QUICK_DRIVER_RUNS`` and no sensitivity screening (a study folder given is still read).
-    ``command``: the command line recorded in the manifest. Inputs that cannot be used raise
+    ``command``: the command line recorded in the manifest. ``execution`` (an ``Execution``)
+    says how every ensemble runs, in place of ``workers``. Inputs that cannot be used raise
     ValueError (BriefError or ScenarioError) before any simulation; with ``pdf`` that includes
     a missing ``chromium``.
     """
@@ -210,30 +212,19 @@ def write_brief(scenario, policies: list, runs: int | None = DEFAULT_RUNS,
     steps = (["runs"] * len(names) + ["compare"] * (len(names) > 1) + ["drivers"] * len(names)
              + ["sensitivity"] * screen + ["figures", "writing"] + ["PDF"] * (pdf_path is not None))
     stages = _Stages(steps, progress)
-    ensembles, fans, explains = {}, {}, {}
-    for i, (name, sc) in enumerate(scenarios.items(), start=1):
-        stages.start("runs", f"{name} ({i} of {len(names)}, {base.runs:,} runs)")
-        ensembles[name] = api.run(sc, workers=workers, record_monthly=True,
-                                  record_events=False, compact=True)
-        fans[name] = api.fan_of(ensembles[name], name)
-    comparison = None
-    if len(chosen) > 1:
-        stages.start("compare", f"{len(names)} policies on common random numbers")
-        comparison = paired(base, chosen, ensembles)
-    for i, (name, sc) in enumerate(scenarios.items(), start=1):
-        stages.start("drivers", f"{name} ({i} of {len(names)}, {api.explain_ensembles()} "
-                                f"ensembles of {drivers_n:,} runs)")
-        explains[name] = api.explain(sc, drivers_n, workers, seed=base.seed)
-    sens, sens_meta = given_sens if given_sens is not None else (None, None)
-    if screen:
-        ref = scenarios[names[0]]
-        stages.start("sensitivity", f"Morris screening, {sensitivity_samples} trajectories of "
-                                    f"{sensitivity_runs:,} runs a point")
-        sens = api.sensitivity(ref, method="morris", samples=sensitivity_samples,
-                               metrics=metrics, runs=sensitivity_runs, seed=base.seed,
-                               workers=workers)
-        sens_meta = {"scenario": ref.name, "runs": sensitivity_runs, "seed": base.seed,
-                     "source": None, "samples": sensitivity_samples, "policy": names[0]}
+    with execution_of(execution, workers=workers).running() as how:
+        ensembles, fans, comparison, explains = _runs(base, chosen, scenarios, drivers_n,
+                                                      stages, how)
+        sens, sens_meta = given_sens if given_sens is not None else (None, None)
+        if screen:
+            ref = scenarios[names[0]]
+            stages.start("sensitivity", f"Morris screening, {sensitivity_samples} trajectories "
+                                        f"of {sensitivity_runs:,} runs a point")
+            sens = api.sensitivity(ref, method="morris", samples=sensitivity_samples,
+                                   metrics=metrics, runs=sensitivity_runs, seed=base.seed,
+                                   execution=how)
+            sens_meta = {"scenario": ref.name, "runs": sensitivity_runs, "seed": base.seed,
+                         "source": None, "samples": sensitivity_samples, "policy": names[0]}
     stages.start("figures")
     figures = _draw(names, fans, comparison, sens, sens_meta)
     stages.start("writing")
@@ -251,6 +242,28 @@ def write_brief(scenario, policies: list, runs: int | None = DEFAULT_RUNS,
         written.append(print_pdf(out_html, pdf_path, chromium))
     stages.finish()
     return written
+
+
+def _runs(base, chosen: list[Policy], scenarios: dict, drivers_n: int, stages: _Stages,
+          how: Execution) -> tuple[dict, dict, dict | None, dict]:
+    """The brief's ensembles on ``how``: each policy's runs and fan, the paired comparison
+    (with two or more policies) and each policy's drivers."""
+    names = list(scenarios)
+    ensembles, fans, explains = {}, {}, {}
+    for i, (name, sc) in enumerate(scenarios.items(), start=1):
+        stages.start("runs", f"{name} ({i} of {len(names)}, {base.runs:,} runs)")
+        ensembles[name] = api.run(sc, record_monthly=True, record_events=False, compact=True,
+                                  execution=how)
+        fans[name] = api.fan_of(ensembles[name], name)
+    comparison = None
+    if len(chosen) > 1:
+        stages.start("compare", f"{len(names)} policies on common random numbers")
+        comparison = paired(base, chosen, ensembles)
+    for i, (name, sc) in enumerate(scenarios.items(), start=1):
+        stages.start("drivers", f"{name} ({i} of {len(names)}, {api.explain_ensembles()} "
+                                f"ensembles of {drivers_n:,} runs)")
+        explains[name] = api.explain(sc, drivers_n, seed=base.seed, execution=how)
+    return ensembles, fans, comparison, explains
 
 
 def paired(base, chosen: list[Policy], ensembles: dict) -> dict:
