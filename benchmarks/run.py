@@ -11,7 +11,10 @@ run the baseline scenario with the same point parameter values, 120 months, on o
 ``engine`` is Peninsula's engine (the compiled kernel), ``reference`` the Mesa model. The
 engine keeps aggregate outcomes only (no monthly table), as ``peninsula run`` without ``--out``
 does. Ratios are taken at equal size. A second
-table gives the engine with 1 and 2 worker processes at the largest sizes (scaling).
+table gives the engine with 1 and 2 worker processes at the largest sizes (scaling), and beside
+them the summary-only path of ``peninsula run --no-monthly --json`` on 2 workers (``summary``:
+the baseline with its sampled parameters, each chunk folded into the summary's statistics and
+no run kept) with the peak memory of its parent process.
 """
 
 from __future__ import annotations
@@ -44,10 +47,27 @@ def _setup():
     return build_setup(sc)
 
 
+def _summary_setup():
+    import peninsula
+    from peninsula.model.setup import build_setup
+
+    return build_setup(peninsula.load_scenario("baseline", [f"scenario.horizon_months={MONTHS}"]))
+
+
 def measure(kind: str, runs: int, workers: int = 1) -> dict:
     """Run inside a child process: warm up, then time ``runs`` x 120 months."""
-    setup = _setup()
-    if kind == "engine":
+    setup = _summary_setup() if kind == "summary" else _setup()
+    if kind == "summary":
+        from peninsula.analysis.metrics import summarize_runs
+        from peninsula.engine.executors import make_executor
+
+        pool = make_executor(workers)
+        summarize_runs(setup, 50 * workers, chunk_runs=50, executor=pool, workers=workers)
+        t0 = time.perf_counter()
+        summarize_runs(setup, runs, executor=pool, workers=workers)
+        wall = time.perf_counter() - t0
+        pool.shutdown()
+    elif kind == "engine":
         from peninsula.engine.ensemble import run_chunks
         from peninsula.engine.executors import make_executor
 
@@ -76,7 +96,8 @@ def measure(kind: str, runs: int, workers: int = 1) -> dict:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0 if workers > 1 else 0.0
     # all processes together, at most: the parent's peak plus each worker's peak
-    return {"wall_s": wall, "peak_memory_mb": own + workers * kids if workers > 1 else own}
+    return {"wall_s": wall, "peak_memory_mb": own + workers * kids if workers > 1 else own,
+            "parent_peak_memory_mb": own}
 
 
 def child(kind: str, runs: int, workers: int = 1) -> dict:
@@ -181,9 +202,13 @@ def main() -> None:
     for runs in SCALING["quick" if args.quick else "full"]:
         one = results.get(runs, {}).get("engine_wall_s") or timed("engine", runs)[0]
         two, peak = timed("engine", runs, workers=2)
+        summary = [child("summary", runs, 2) for _ in range(args.repeats)]
         scaling.append({"runs": runs, "wall_s_1_worker": one, "wall_s_2_workers": two,
                         "speedup": one / two, "efficiency": one / two / 2.0,
-                        "peak_memory_mb_2_workers": peak})
+                        "peak_memory_mb_2_workers": peak,
+                        "summary_wall_s_2_workers": report("summary", runs, 2, summary)[0],
+                        "summary_parent_peak_mb": max(r["parent_peak_memory_mb"]
+                                                      for r in summary)})
     if args.json:  # one row per size (the original contract), scaling figures added to rows
         machine = _machine()
         by_runs = {row["runs"]: row for row in table}
@@ -211,11 +236,13 @@ def main() -> None:
               f"{f(row, 'engine_peak_memory_mb', '.0f'):>15} "
               f"{f(row, 'reference_peak_memory_mb', '.0f'):>12}")
     print(f"\n{'runs':>10} {'1 worker s':>11} {'2 workers s':>12} {'speed-up':>9} "
-          f"{'efficiency':>11} {'peak MB (2)':>12}")
+          f"{'efficiency':>11} {'peak MB (2)':>12} {'summary s (2)':>14} "
+          f"{'summary parent MB':>18}")
     for row in scaling:
         print(f"{row['runs']:>10,} {row['wall_s_1_worker']:>11.2f} {row['wall_s_2_workers']:>12.2f} "
               f"{row['speedup']:>9.2f} {row['efficiency']:>11.0%} "
-              f"{row['peak_memory_mb_2_workers']:>12.0f}")
+              f"{row['peak_memory_mb_2_workers']:>12.0f} "
+              f"{row['summary_wall_s_2_workers']:>14.2f} {row['summary_parent_peak_mb']:>18.0f}")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ import pandas as pd
 
 from peninsula._version import __version__
 from peninsula.analysis import frames
-from peninsula.analysis.metrics import per_run_outcomes, summarize
+from peninsula.analysis.metrics import per_run_outcomes, summarize, summarize_runs
 from peninsula.analysis.sweep import SweepError
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
 from peninsula.engine.execution import Execution, execution_of
@@ -54,7 +54,7 @@ from peninsula.scenario.loader import Scenario, load_scenario
 
 __all__ = [
     # running ensembles
-    "Ensemble", "FinishedFolder", "Scenario", "load_scenario", "run", "run_to_dir",
+    "Ensemble", "SummaryOnly", "FinishedFolder", "Scenario", "load_scenario", "run", "run_to_dir",
     "scenario_for", "check_engine", "Execution", "write_summary",
     "write_table", "read_posterior", "tension_from_events", "folder_state",
     # studies and their data frames
@@ -189,6 +189,20 @@ def _grid_design(grid: Mapping) -> pd.DataFrame:
             raise InputError(f"--grid {key}: {_shown(bad[0])} is not a number, true/false or text")
         axes[key] = items
     return pd.DataFrame(list(itertools.product(*axes.values())), columns=list(axes))
+
+
+class SummaryOnly:
+    """The result of ``run(..., summary_only=True)``: the summary alone. No run is kept: each
+    chunk is folded into the summary's statistics as it finishes (analysis/streaming.py), so
+    memory does not grow with the number of runs; the numbers are those of
+    ``Ensemble.summary()`` bit for bit."""
+
+    def __init__(self, scenario: Scenario, setup: ModelSetup, summary: dict):
+        self.scenario, self.setup, self._summary = scenario, setup, summary
+        self.n_runs = summary["runs"]
+
+    def summary(self) -> dict:
+        return self._summary
 
 
 class Ensemble:
@@ -436,7 +450,8 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
         chunk_runs: int = DEFAULT_CHUNK_RUNS, record_monthly: bool = True,
         record_events: bool = True, progress: Callable[[int], None] | None = None,
         posterior: pd.DataFrame | None = None, compact: bool = False,
-        kernel: str = "auto", execution: Execution | None = None) -> Ensemble:
+        kernel: str = "auto", execution: Execution | None = None,
+        summary_only: bool = False) -> Ensemble | SummaryOnly:
     """Run an ensemble of ``runs`` futures of ``scenario`` (a Scenario or a bundled name/file).
 
     ``posterior`` (parameter-named columns, e.g. from ``peninsula calibrate``) supplies each
@@ -445,7 +460,8 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
     monthly step ('auto', 'numba' or 'numpy'); the kernels agree to a last-bit tolerance and
     each is bit-identical to itself on one CPU family (docs/performance.md). ``execution`` (an
     ``Execution``), when given, says how to run in place of workers, executor, chunk_runs,
-    kernel and progress.
+    kernel and progress. ``summary_only``: keep no run, return the summary alone
+    (``SummaryOnly``), in memory that does not grow with ``runs``.
     """
     sc = _scenario(scenario)
     settings = {k: v for k, v in (("runs", _whole(runs, "--runs", 1)),
@@ -458,6 +474,9 @@ def run(scenario: Scenario | str = "baseline", *, runs: int | None = None, seed:
                        progress=progress, kernel=kernel)
     with how.running() as how:
         setup = build_setup(sc, posterior=posterior, kernel=how.kernel)
+        if summary_only:
+            return SummaryOnly(sc, setup, summarize_runs(setup, sc.runs, sc.name,
+                                                         **how.ensemble_keywords()))
         result = run_chunks(setup, sc.runs, record_monthly=record_monthly,
                             record_events=record_events, compact=compact,
                             **how.ensemble_keywords())

@@ -53,6 +53,11 @@ with the weights w and references L_ref, G_ref from the scenario's [metrics] tab
 weights (scenario.schema.DEFAULT_WEIGHTS, judgement) give bloc polarisation, sqrt(alignment x
 cohesion), a weight of 0: the index scores what the allies' cohesion leads to, never the
 cohesion itself, so that cohesion is not a cost by definition.
+
+The summary is read either from every run's outcomes at once (``summarize``) or, for a run
+that keeps nothing but its summary, from statistics folded chunk by chunk (``summarize_runs``:
+hit counts per rung and per draw; each metric's pairwise sum, 5% tails and sums per draw,
+analysis/streaming.py); the two give the same numbers, bit for bit.
 """
 
 from __future__ import annotations
@@ -62,7 +67,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from peninsula.engine.ensemble import OUTCOME_DTYPE
+from peninsula.analysis.streaming import BlockSums, PairwiseSum, Tails
+from peninsula.engine.ensemble import OUTCOME_DTYPE, fold_chunks
 from peninsula.engine.simulate import parameter_source, runs_per_draw
 from peninsula.io.results import FIRST_KEYS, NEVER
 
@@ -308,7 +314,15 @@ def clustered_se(x: np.ndarray, draws: np.ndarray) -> np.ndarray:
         return np.full(len(x), np.nan)
     n_k = np.bincount(index, minlength=k).astype(float)
     sums = np.array([np.bincount(index, weights=row, minlength=k) for row in x])
-    dev = sums - x.mean(axis=1)[:, None] * n_k[None, :]
+    return clustered_se_of_sums(sums, n_k, x.mean(axis=1), n)
+
+
+def clustered_se_of_sums(sums: np.ndarray, n_k: np.ndarray, mean: np.ndarray, n: int
+                         ) -> np.ndarray:
+    """``clustered_se`` from its sufficient statistics: each row's block sums S_k (rows, K),
+    the runs per block n_k, each row's mean and the number of runs n."""
+    k = sums.shape[1]
+    dev = sums - mean[:, None] * n_k[None, :]
     return np.sqrt(k / (k - 1) * np.sum(dev ** 2, axis=1)) / n
 
 
@@ -395,26 +409,33 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
     """The ensemble summary (the JSON printed by ``peninsula run --json``).
 
     Per-run values are read through ``outcome``, so every path to the same runs (in memory,
-    compact, written to a folder) gives the same numbers."""
-    n = len(result.run_ids)
+    compact, written to a folder, streamed: ``summarize_runs``) gives the same numbers."""
+    return assemble_summary(RunsInMemory(result, setup), setup, scenario_name)
+
+
+def summarize_runs(setup, n_runs: int, scenario_name: str = "", **engine_keywords) -> dict:
+    """The summary of runs 0..n_runs-1 of ``setup``, simulated without keeping them: each
+    chunk is reduced where it runs to the per-run values the summary reads
+    (``summary_values``), and those are folded, in run order, into the summary's sufficient
+    statistics (``StreamedRuns``). The numbers are ``summarize``'s, bit for bit, on any
+    executor, worker count and chunk size. ``engine_keywords``: ``fold_chunks``' executor,
+    workers, chunk_runs and progress."""
+    stats = StreamedRuns(setup, n_runs)
+    fold_chunks(setup, n_runs, summary_values, stats.add, **engine_keywords)
+    return assemble_summary(stats, setup, scenario_name)
+
+
+def assemble_summary(stats, setup, scenario_name: str) -> dict:
+    """The summary's layout, from the statistics of its runs: ``stats`` (``RunsInMemory`` or
+    ``StreamedRuns``) gives ``n``, ``draw_count`` (K, None when runs do not share draws),
+    ``counts(h)`` (each rung's hits, and per draw y_k, n_k), ``spreads(h)`` (each metric's
+    mean, p05, p95 and se) and ``final_means()``."""
+    n = stats.n
     years_avail = setup.n_years
     horizons = [h for h in setup.metrics["horizons_years"]]
     final_years = final_horizon(horizons, years_avail)
     m = runs_per_draw(setup)
     source = parameter_source(setup)
-    draws = shared_draws(result.run_ids, setup)
-    cache: dict[int, tuple[dict, dict]] = {}
-
-    def at(h: int) -> tuple[dict, dict]:
-        """Per-run values at horizon h and the spreads of its metrics (once per horizon)."""
-        if h not in cache:
-            v = per_run_at(result, h)
-            ksi = stability_index(v, setup.metrics)
-            wanted = HORIZON_METRICS + (FINAL_METRICS if h == final_years else ())
-            cache[h] = v, spreads({name: (ksi if col is None else v[col])
-                                   for name, col in wanted}, draws)
-        return cache[h]
-
     probs: dict = {k: {} for k, _ in PROBABILITIES}
     intervals: dict = {k: {} for k in probs}
     evidence: dict = {k: {} for k in probs}
@@ -428,15 +449,14 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
                 evidence[k][key] = None
             by_horizon[key] = None
             continue
-        v, sp = at(h)
+        counts, sp = stats.counts(h), stats.spreads(h)
         for k, name in PROBABILITIES:
-            hits = int(v[name].sum())
+            hits, y_k, n_k = counts[name]
             probs[k][key] = hits / n
-            if draws is None:
+            if stats.draw_count is None:
                 intervals[k][key] = list(wilson_interval(hits, n))
                 evidence[k][key] = None
             else:
-                y_k, n_k = draw_counts(v[name], draws)
                 intervals[k][key] = list(monte_carlo_interval(y_k, n_k))
                 # one draw alone shows no spread
                 evidence[k][key] = list(parameter_interval(y_k, n_k)) if len(n_k) > 1 else None
@@ -446,18 +466,186 @@ def summarize(result, setup, scenario_name: str = "") -> dict:
            "horizon_months": setup.horizon, "sample_parameters": setup.sample_parameters,
            **probs, "intervals_90": intervals, "parameter_intervals_90": evidence,
            "parameter_source": source, "runs_per_parameter_draw": m,
-           "parameter_draws": (1 if source == "point" else n if draws is None
-                               else int(len(np.unique(draws))))}
+           "parameter_draws": (1 if source == "point" else n if stats.draw_count is None
+                               else stats.draw_count)}
     if final_years >= 1:
-        v, sp = at(final_years)
+        sp = stats.spreads(final_years)
         out["final_horizon_years"] = final_years
         for name, _ in HORIZON_METRICS + FINAL_METRICS:
             out[name] = dict(sp[name])
-        out["gdp_loss_pct"]["ROK"] = float(v["gdp_loss_pct_ROK"].mean())
-        out["dprk_launches_by_year"] = [float(outcome(result.launches_by_year[:, y]).mean())
-                                        for y in range(result.launches_by_year.shape[1])]
+        rok, launches_by_year = stats.final_means()
+        out["gdp_loss_pct"]["ROK"] = rok
+        out["dprk_launches_by_year"] = launches_by_year
     out["by_horizon"] = by_horizon
     return out
+
+
+def _spread_metrics(h: int, final_years: int) -> tuple:
+    """(summary key, per_run_at key) of the metrics spread at horizon h."""
+    return HORIZON_METRICS + (FINAL_METRICS if h == final_years else ())
+
+
+class RunsInMemory:
+    """The summary's statistics read from every run's outcomes at once (``assemble_summary``)."""
+
+    def __init__(self, result, setup):
+        self.result, self.setup = result, setup
+        self.n = len(result.run_ids)
+        self.draws = shared_draws(result.run_ids, setup)
+        self.draw_count = None if self.draws is None else int(len(np.unique(self.draws)))
+        self.final_years = final_horizon(setup.metrics["horizons_years"], setup.n_years)
+        self._cache: dict[int, tuple[dict, dict]] = {}
+
+    def _at(self, h: int) -> tuple[dict, dict]:
+        """Per-run values at horizon h and the spreads of its metrics (once per horizon)."""
+        if h not in self._cache:
+            v = per_run_at(self.result, h)
+            ksi = stability_index(v, self.setup.metrics)
+            self._cache[h] = v, spreads({name: (ksi if col is None else v[col])
+                                         for name, col in _spread_metrics(h, self.final_years)},
+                                        self.draws)
+        return self._cache[h]
+
+    def counts(self, h: int) -> dict:
+        v = self._at(h)[0]
+        return {name: (int(v[name].sum()), *((None, None) if self.draws is None
+                                             else draw_counts(v[name], self.draws)))
+                for _, name in PROBABILITIES}
+
+    def spreads(self, h: int) -> dict:
+        return self._at(h)[1]
+
+    def final_means(self) -> tuple[float, list[float]]:
+        v = self._at(self.final_years)[0]
+        launches = self.result.launches_by_year
+        return (float(v["gdp_loss_pct_ROK"].mean()),
+                [float(outcome(launches[:, y]).mean()) for y in range(launches.shape[1])])
+
+
+def summary_layout(setup) -> tuple[list[int], list[int], int]:
+    """(horizons whose probabilities are counted, horizons whose metrics are spread, the final
+    horizon): the rows of ``summary_values``."""
+    horizons, final_years = outcome_horizons(setup)
+    return horizons, _with_final(horizons, final_years), final_years
+
+
+def summary_values(result, setup) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk's per-run values as the summary reads them (run in the worker): hits (int8:
+    each rung of FIRST_KEYS at each counted horizon) and values (float64: each spread metric
+    at each spread horizon, then at the final horizon the ROK's GDP loss and the launches of
+    each year), one column per run."""
+    counted, spread_at, final_years = summary_layout(setup)
+    hits, values = [], []
+    for h in spread_at:
+        v = per_run_at(result, h)
+        if h in counted:
+            hits += [v[name] for _, name in PROBABILITIES]
+        ksi = stability_index(v, setup.metrics)
+        values += [ksi if col is None else v[col] for _, col in _spread_metrics(h, final_years)]
+        if h == final_years:
+            final = [v["gdp_loss_pct_ROK"]] + [outcome(result.launches_by_year[:, y])
+                                               for y in range(result.launches_by_year.shape[1])]
+    if final_years >= 1:
+        values += final
+    n = len(result.run_ids)
+    return (np.array(hits, dtype=np.int8).reshape(len(hits), n),
+            np.array(values, dtype=float).reshape(len(values), n))
+
+
+class StreamedRuns:
+    """The summary's sufficient statistics of runs 0..n-1, folded from ``summary_values`` of
+    chunks in run order (``assemble_summary``): hits per rung and per parameter draw; for each
+    metric its pairwise sum, its 5% tails and its sums per draw (analysis/streaming.py), or
+    its values when runs do not share draws (the plain standard deviation needs them)."""
+
+    def __init__(self, setup, n_runs: int):
+        self.n = int(n_runs)
+        counted, self.spread_at, self.final_years = summary_layout(setup)
+        self.counted = [h for h in self.spread_at if h in counted]  # the order of the hit rows
+        m = runs_per_draw(setup)
+        shared = m >= 2 and parameter_source(setup) != "point"
+        k = -(-self.n // m)
+        self.draw_count = k if shared else None
+        self.clustered = shared and 2 <= k < self.n  # as ``spreads``: else sd / sqrt(n)
+        self.m = m if shared else 1
+        self.rows = {h: [name for name, _ in _spread_metrics(h, self.final_years)]
+                     for h in self.spread_at}
+        spread_rows = sum(len(names) for names in self.rows.values())
+        self.hit_rows = len(self.counted) * len(PROBABILITIES)
+        self.hits = np.zeros(self.hit_rows, dtype=np.int64)
+        self.draw_hits = np.zeros((self.hit_rows, k if shared else 0), dtype=np.int64)
+        self.tails = Tails(spread_rows, self.n)
+        self.blocks = BlockSums(spread_rows, self.n, m if self.clustered else 1)
+        self.sum: PairwiseSum | None = None  # made at the first chunk: its rows
+        self.spread_rows, self.done = spread_rows, 0
+        self._totals: np.ndarray | None = None
+        self._spreads: dict[int, dict] = {}
+
+    def add(self, chunk: tuple[np.ndarray, np.ndarray]) -> None:
+        """Fold the next chunk's ``summary_values`` (its runs follow those already added)."""
+        hits, values = chunk
+        runs = values.shape[1]
+        if self.sum is None:
+            self.sum = PairwiseSum(len(values), self.n)
+        self.hits += hits.sum(axis=1, dtype=np.int64)
+        if self.draw_count is not None:
+            index = np.arange(self.done, self.done + runs) // self.m
+            first = int(index[0]) if runs else 0
+            for i, row in enumerate(hits):  # whole numbers: a draw cut by a chunk adds up
+                counted = np.bincount(index - first, weights=row).astype(np.int64)
+                self.draw_hits[i, first:first + len(counted)] += counted
+        self.sum.add(values)
+        self.tails.add(values[:self.spread_rows])
+        self.blocks.add(values[:self.spread_rows])
+        self.done += runs
+
+    def _first_row(self, h: int) -> int:
+        return sum(len(self.rows[g]) for g in self.spread_at if g < h)
+
+    def counts(self, h: int) -> dict:
+        i = self.counted.index(h) * len(PROBABILITIES)
+        n_k = None if self.draw_count is None else self._runs_per_draw()
+        return {name: (int(self.hits[i + j]), *((None, None) if n_k is None
+                                                 else (self.draw_hits[i + j].astype(float),
+                                                       n_k)))
+                for j, (_, name) in enumerate(PROBABILITIES)}
+
+    def _runs_per_draw(self) -> np.ndarray:
+        n_k = np.full(self.draw_count, float(self.m))
+        if self.n % self.m:
+            n_k[-1] = float(self.n % self.m)
+        return n_k
+
+    def spreads(self, h: int) -> dict:
+        if h not in self._spreads:
+            self._spreads[h] = self._spread(h)
+        return self._spreads[h]
+
+    def _spread(self, h: int) -> dict:
+        a = self._first_row(h)
+        rows = slice(a, a + len(self.rows[h]))
+        n = self.n
+        mean = self._sums()[rows] / n
+        if self.clustered:
+            se = clustered_se_of_sums(self.blocks.sums[rows], self.blocks.counts(), mean, n)
+        elif n > 1:
+            se = self.blocks.sums[rows].std(axis=1, ddof=1) / math.sqrt(n)
+        else:
+            se = np.full(len(self.rows[h]), np.nan)
+        q = self.tails.quantiles([0.05, 0.95], rows)
+        return {name: {"mean": float(mean[i]), "p05": float(q[0, i]), "p95": float(q[1, i]),
+                       "se": float(se[i])} for i, name in enumerate(self.rows[h])}
+
+    def final_means(self) -> tuple[float, list[float]]:
+        means = self._sums()[self.spread_rows:] / self.n
+        return float(means[0]), [float(x) for x in means[1:]]
+
+    def _sums(self) -> np.ndarray:
+        if self.done != self.n:
+            raise ValueError(f"StreamedRuns: {self.done:,} of {self.n:,} runs added")
+        if self._totals is None:
+            self._totals = self.sum.total()
+        return self._totals
 
 
 # --- per-run outcomes: the summary's values for each run, declared once -------------------------

@@ -105,8 +105,7 @@ def _run_with(execution, sc, out_dir, record, resume, post, quiet, command):
         task = bar.add_task("runs", total=sc.runs)
         execution = execution.with_pool(pool, lambda n: bar.advance(task, n))
         if out_dir is None:
-            return api.run(sc, posterior=post, record_monthly=False, record_events=False,
-                           compact=True, execution=execution)
+            return api.run(sc, posterior=post, summary_only=True, execution=execution)
         def said(done: int, total: int) -> None:
             err.print(f"resuming: {done} of {total} chunks already finished")
 

@@ -1,11 +1,15 @@
 """Run an ensemble: split runs into chunks, simulate them on an executor, join in run order.
 
 Memory is bounded by the chunk size for the stepping itself; monthly records and events, when
-asked for, are kept for all runs (float32 and int16).
+asked for, are kept for all runs (float32 and int16). Each chunk is copied into the joined
+arrays as it arrives, so a chunk's own arrays do not outlive it. ``fold_chunks`` keeps no run
+at all: each chunk is reduced where it runs and folded, in run order, by the caller (the
+streamed summary of analysis/metrics.py).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
 
@@ -86,28 +90,100 @@ def run_ensembles(setups: dict, n_runs: int, *, chunk_runs: int = DEFAULT_CHUNK_
                    for name, setup in setups.items()}
         out = {}
         for name, pending in futures.items():  # in submission order: joined in run order
-            parts = []
-            for fut in pending:
+            joined = Joined(n_runs)
+            for i, fut in enumerate(pending):
                 part = fut.result()
-                parts.append(part)
+                pending[i] = None  # the part lives only until it is copied
+                joined.add(part)
                 if progress:
                     progress(len(part.run_ids))
-            out[name] = join(parts)
+            out[name] = joined.result()
     return out
 
 
-def join(parts: list[ChunkResult]) -> ChunkResult:
-    def cat(arrays):
-        return None if arrays[0] is None else np.concatenate(arrays)
+def reduce_range(setup, start: int, stop: int, reduce: Callable) -> tuple[int, object]:
+    """Simulate runs start..stop-1 without records (in a worker) and return (their number,
+    ``reduce(result, setup)``)."""
+    return stop - start, reduce(simulate_chunk(setup, np.arange(start, stop), False, False),
+                                setup)
 
-    return ChunkResult(
-        run_ids=cat([p.run_ids for p in parts]),
-        params=None if parts[0].params is None else cat([p.params for p in parts]),
-        first_month={k: cat([p.first_month[k] for p in parts]) for k in parts[0].first_month},
-        launches_by_year=cat([p.launches_by_year for p in parts]),
-        patrols_by_year=cat([p.patrols_by_year for p in parts]),
-        launch_days_by_year=cat([p.launch_days_by_year for p in parts]),
-        yearly={k: cat([p.yearly[k] for p in parts]) for k in parts[0].yearly},
-        monthly=cat([p.monthly for p in parts]),
-        events=cat([p.events for p in parts]),
-    )
+
+def fold_chunks(setup, n_runs: int, reduce: Callable, fold: Callable, *,
+                chunk_runs: int = DEFAULT_CHUNK_RUNS, executor: Executor | None = None,
+                workers: int = 1, progress: Callable[[int], None] | None = None) -> None:
+    """Simulate runs 0..n_runs-1 and keep none of them: each chunk is reduced by
+    ``reduce(result, setup)`` where it runs (a module-level function, for worker processes),
+    and ``fold(reduced)`` takes the reductions here in run order.
+
+    At most two chunks per worker are in flight, so memory holds those chunks' reductions
+    and what ``fold`` keeps, whatever the number of runs.
+    """
+    bounds = iter(chunk_bounds(n_runs, chunk_runs))
+    in_flight = max(2, 2 * int(workers))
+    with using_executor(executor, workers) as pool:
+        def submit() -> None:  # the next chunk, if any is left
+            bound = next(bounds, None)
+            if bound is not None:
+                pending.append(pool.submit(reduce_range, setup, *bound, reduce))
+
+        pending: deque = deque()
+        for _ in range(in_flight):
+            submit()
+        while pending:
+            runs, reduced = pending.popleft().result()
+            submit()
+            fold(reduced)
+            if progress:
+                progress(runs)
+
+
+class Joined:
+    """Chunks' results copied, in run order, into arrays for all ``n_runs`` runs, made at the
+    first chunk (their trailing shapes and types are the chunk's)."""
+
+    def __init__(self, n_runs: int):
+        self.n_runs, self.filled = n_runs, 0
+        self.arrays: ChunkResult | None = None
+
+    def add(self, part: ChunkResult) -> None:
+        if self.arrays is None:
+            self.arrays = _mapped(part, lambda a: np.empty((self.n_runs, *a.shape[1:]), a.dtype))
+        a, b = self.filled, self.filled + len(part.run_ids)
+        for whole, piece in _pairs(self.arrays, part):
+            whole[a:b] = piece
+        self.filled = b
+
+    def result(self) -> ChunkResult:
+        if self.arrays is None or self.filled != self.n_runs:
+            raise ValueError(f"joined {self.filled:,} of {self.n_runs:,} runs")
+        return self.arrays
+
+
+def _mapped(res: ChunkResult, f: Callable) -> ChunkResult:
+    """``res`` with ``f`` applied to each of its arrays (None stays None)."""
+    def g(a):
+        return None if a is None else f(a)
+
+    return ChunkResult(g(res.run_ids), g(res.params), {k: g(v) for k, v in res.first_month.items()},
+                       g(res.launches_by_year), g(res.patrols_by_year), g(res.launch_days_by_year),
+                       {k: g(v) for k, v in res.yearly.items()}, g(res.monthly), g(res.events))
+
+
+def _pairs(whole: ChunkResult, part: ChunkResult) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (joined array, chunk's array) pairs of two results of the same layout."""
+    pairs = [(whole.run_ids, part.run_ids), (whole.params, part.params),
+             (whole.launches_by_year, part.launches_by_year),
+             (whole.patrols_by_year, part.patrols_by_year),
+             (whole.launch_days_by_year, part.launch_days_by_year),
+             (whole.monthly, part.monthly), (whole.events, part.events)]
+    pairs += [(whole.first_month[k], part.first_month[k]) for k in whole.first_month]
+    pairs += [(whole.yearly[k], part.yearly[k]) for k in whole.yearly]
+    return [(w, p) for w, p in pairs if w is not None]
+
+
+def join(parts: list[ChunkResult]) -> ChunkResult:
+    """Chunks' results joined in the order given."""
+    joined = Joined(sum(len(p.run_ids) for p in parts))
+    for part in parts:
+        joined.add(part)
+    return joined.result()
