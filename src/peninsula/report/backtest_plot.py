@@ -37,12 +37,21 @@ def best_benchmark(block: dict, score: str = "crps") -> str:
     return min(block["benchmarks"], key=lambda name: block["benchmarks"][name][score])
 
 
+def fan_origins(rolling: dict, mode: str) -> tuple[list[dict], int]:
+    """The origins the fan draws: all when their horizons do not overlap, else every k-th
+    one (k = horizon / step) so that the bands tile the record instead of piling up; and k."""
+    st = rolling["settings"]
+    every = max(1, st["horizon_months"] // st["step"])
+    return rolling[mode]["origins"][::every], every
+
+
 def plot_rolling_fan(rolling: dict, path: str | Path, mode: str = "conditional") -> Path:
-    """Monthly forecasts from each origin (mean and 90% band) against the monthly record."""
+    """Monthly forecasts from each origin drawn (mean and 90% band; fan_origins) against the
+    monthly record."""
     import numpy as np
 
     plt = pyplot()
-    origins = rolling[mode]["origins"]
+    origins, every = fan_origins(rolling, mode)
     fig, ax = plt.subplots(figsize=(11, 4.5), dpi=120)
     for k, o in enumerate(origins):
         year, month = (int(x) for x in o["origin"].split("-"))
@@ -55,7 +64,9 @@ def plot_rolling_fan(rolling: dict, path: str | Path, mode: str = "conditional")
         ax.step(t, o["observed_monthly"], where="post", color="black", lw=1,
                 label="observed (CNS/NTI)" if k == 0 else None)
         ax.axvline(t[0], color="0.8", lw=0.5)
-    ax.set_xlabel("month (a new forecast from each vertical line, calibrated before it)")
+    ax.set_xlabel("month (a new forecast from each vertical line, calibrated before it"
+                  + (f"; every {every}th of the {len(rolling[mode]['origins'])} origins drawn)"
+                     if every > 1 else ")"))
     ax.set_ylabel("DPRK missiles per month")
     ax.set_title(f"Rolling-origin monthly forecasts ({mode.replace('_', '-')})")
     ax.legend(loc="upper left", fontsize=8)
