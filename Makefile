@@ -2,6 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The tests run on TEST_WORKERS processes (pytest-xdist), a test file to a process, so that the
+# ensembles a file's tests share are computed once; TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: setup run test test-fast lint clean
 
@@ -18,10 +22,10 @@ run: setup
 	$(BIN)/peninsula run baseline --runs 10000 --seed 2026 --out results/baseline
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 test-fast: setup  # the inner loop: every test but the slow, browser and integration ones
-	$(BIN)/python -m pytest -q -m "not slow and not browser and not integration"
+	$(PYTEST) -m "not slow and not browser and not integration"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

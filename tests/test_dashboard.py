@@ -263,13 +263,14 @@ def test_uploads_are_checked_before_the_loader(name, data, says):
     assert says in "\n".join(S.problem_lines(exc.value))
 
 
-def test_an_upload_touches_only_a_temporary_folder_removed_at_once():
-    before = set(Path(tempfile.gettempdir()).glob("peninsula-upload-*"))
+def test_an_upload_touches_only_a_temporary_folder_removed_at_once(tmp_path, monkeypatch):
+    # a temporary folder of this test's own: tests in other processes upload at the same time
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     sc = S.load_source(S.check_upload("mine.toml", GOOD))
     assert sc.name == "mine" and sc.horizon_months == 60
     with pytest.raises(ScenarioError):
         S.load_source(S.check_upload("mine.toml", BAD_LEVER))
-    assert set(Path(tempfile.gettempdir()).glob("peninsula-upload-*")) == before
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_downloads_are_bytes_in_memory():

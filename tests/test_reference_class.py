@@ -28,6 +28,12 @@ def fit_1985(table):
     return rc.fit(table, 1985)
 
 
+@pytest.fixture(scope="module")
+def fit_1990():
+    """The API's fit on the bundled table up to 1990 (a fit takes seconds: made once here)."""
+    return api.rivalries_fit(1990)
+
+
 def test_bundled_table_holds_the_korean_record(table):
     korea = table[(table.ccode1 == 731) & (table.ccode2 == 732) & (table.in_window == 1)]
     assert korea.year.min() == 1948 and korea.year.max() == 2000
@@ -162,8 +168,8 @@ def test_cli_predict_json_contract(capsys):
     assert [p["year"] for p in korea] == [2001, 2002]
 
 
-def test_fit_file_round_trip_and_vintage_check(table, tmp_path):
-    fitted = api.rivalries_fit(1990)
+def test_fit_file_round_trip_and_vintage_check(table, fit_1990, tmp_path):
+    fitted = fit_1990
     path = api.rivalries_save_fit(fitted, tmp_path / "fit.json")
     again = api.rivalries_load_fit(path)
     assert np.array_equal(again.fits["war_onset"].coef_mean, fitted.fits["war_onset"].coef_mean)
@@ -195,12 +201,12 @@ def test_korean_hazards_follow_the_posterior(table):
         rc.dyad_hazards(fitted, table, overrides={"nukes": 1})
 
 
-def test_paradox_priors_follow_the_stated_mapping(table):
+def test_paradox_priors_follow_the_stated_mapping(fit_1990):
     """With the posterior's sds set to zero the elasticities are the mapping's formulas:
     a_SI = beta_fatal / ln(50 / N_0) and w_SI = -(beta_war - beta_fatal) / ln(50 / N_0)."""
     from dataclasses import replace
 
-    fitted = rc.fit(table, 1990)
+    fitted = fit_1990
     exact = rc.ReferenceFit(fitted.trained_until, fitted.first_year, fitted.rows,
                             fitted.data_sha256,
                             {o: replace(f, coef_sd=np.zeros_like(f.coef_sd))
