@@ -104,6 +104,7 @@ def test_the_record_commands_take_any_executor_kernel_and_chunk_size(monkeypatch
 def _without_timings(page: str) -> str:
     """A brief without what differs from one making to the next: its timings and command."""
     page = re.sub(r"<td>[0-9.]+ s before writing[^<]*</td>", "", page)
+    page = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "", page)  # when it was made
     return re.sub(r"<pre>peninsula report [^<]*</pre>", "", page)
 
 

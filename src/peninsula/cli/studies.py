@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from peninsula.analysis.registry import statistic
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app
 from peninsula.cli.options import (
@@ -335,6 +334,8 @@ def _print_box(box: dict, title: str, statistics: bool = True) -> None:
                        f"{box['res_dim']} limits" if statistics else ""), highlight=False)
     if not box["limits"]:
         return
+    from peninsula.analysis.registry import statistic  # numpy: not at --help time
+
     t = Table()
     qp = statistic("qp").symbol
     for c in ("parameter", "low", "high", "prior low", "prior high", "removed", f"{qp} low",
