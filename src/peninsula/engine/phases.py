@@ -600,6 +600,7 @@ def events_phase(inputs, block, constants, month, b0, n):
     allied_capability = block.allied_capability
     threat.allied_capability(spending, theatre, as_read(view.deterrence, tech_cf, tech), n,
                              allied_capability)
+    tests_forced = nuclear_programme.forced_tests(lv.nuclear_test_override)  # an inject: every run's
     for k in range(n):
         r = b0 + k
         q = params[r]
@@ -689,8 +690,7 @@ def events_phase(inputs, block, constants, month, b0, n):
         event_counts[k, EV_TURNOVER] = 1 if turnover else 0
         event_counts[k, EV_PATROL] = patrols
         event_counts[k, EV_TALKS] = 1 if talks_on[k] else 0
-        event_counts[k, EV_NUCLEAR_TEST] = nuclear_programme.forced_tests(
-            lv.nuclear_test_override)
+        event_counts[k, EV_NUCLEAR_TEST] = tests_forced
         if f.cohesion_dynamics:
             cohesion_level[k] = cohesion.cohesion_step(
                 q, cohesion_level[k], 1.0 if summit else 0.0, 1.0 if grievance else 0.0,
@@ -996,6 +996,10 @@ def ladder_phase(inputs, block, constants, month, b0, n):
     inv_goldstein_scale, rate_tension = constants.inv_goldstein_scale, constants.rate_tension
     gap_retention, trade_exposure = constants.gap_retention, inputs.trade_exposure
     inv_gdp0, def_share0 = inputs.inv_gdp0, inputs.def_share0
+    # the month's injects (replay levers): checked once a month, not once a run-month
+    tested = nuclear_programme.forced_tests(lv.nuclear_test_override) > 0
+    overridden = lv.incident_override >= 0.0
+    incident = escalation.incident_forced(lv.incident_override)
     for k in range(n):
         r = b0 + k
         q = params[r]
@@ -1003,9 +1007,9 @@ def ladder_phase(inputs, block, constants, month, b0, n):
         lifted = launches > 0 and escalation.launches_lift(
             q, launches, uniform(run_key(keys, r, t), counters[t, SLOT_LAUNCH_LIFT, 0])
             if q.launch_escalation_share < 1.0 else 0.0)
-        floor = escalation.tested_floor(
-            escalation.lifted_floor(rung_of[k], rhetoric[k], provocation_counts[k], lifted),
-            event_counts[k, EV_NUCLEAR_TEST])
+        floor = escalation.lifted_floor(rung_of[k], rhetoric[k], provocation_counts[k], lifted)
+        if tested:
+            floor = escalation.tested_floor(floor, event_counts[k, EV_NUCLEAR_TEST])
         floors[k] = floor
         key = run_key(keys, r, t)
         new = ladder_step(
@@ -1014,13 +1018,14 @@ def ladder_phase(inputs, block, constants, month, b0, n):
             tension_level[k], cohesion_level[k], talks_level[k], nuclear[k], inputs.nuclear0,
             credibility[k], trust_of[PRK_USA, k], trust_of[ROK_PRK, k], threat_ratios[k, PRK],
             threat_ratios[k, ROK], aggression_per_month[k], lv.military_agreement)
-        new = escalation.forced_rung(new, floor, lv.incident_override)
+        if overridden:
+            new = escalation.forced_rung(new, floor, lv.incident_override)
         if new > floor:
             if escalation.fire_exchanged(new):
                 event_counts[k, EV_CLASH] = 1
             elif new == escalation.NUCLEAR:
                 event_counts[k, EV_NUCLEAR] = 1
-        if escalation.incident_forced(lv.incident_override):
+        if incident:
             event_counts[k, EV_CLASH] = 1
         rung_of[k] = new
         event_counts[k, EV_WAR] = 1 if new == escalation.WAR else 0
