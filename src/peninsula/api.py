@@ -51,6 +51,7 @@ from peninsula.io.store import FolderBusy
 from peninsula.model.setup import ModelSetup, build_setup
 from peninsula.scenario.errors import ScenarioError
 from peninsula.scenario.loader import Scenario, load_scenario
+from peninsula.scenario.vintage import AT_TRAIN_END
 
 __all__ = [
     # running ensembles
@@ -1084,7 +1085,7 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
              horizon_months: int = 12, step: int = 12,
              progress: Callable[[str], None] | None = None, ladder: bool = True,
              prior_sensitivity_draws: int = 0, *,
-             execution: Execution | None = None, vintage: int | str | None = "train_until"
+             execution: Execution | None = None, vintage: int | str | None = AT_TRAIN_END
              ) -> dict:
     """Replay 2006-2025 with historical levers, calibrated on the training years; skill
     scores against the benchmark count models on the held-out years; with ``rolling`` also
@@ -1114,7 +1115,7 @@ def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
 
 
 @_package_errors
-def backtest_vintage(train_until: int, vintage: int | str | None = "train_until") -> int | None:
+def backtest_vintage(train_until: int, vintage: int | str | None = AT_TRAIN_END) -> int | None:
     """The year a back-test takes its priors as of: ``train_until`` for "train_until", a
     year within the record, or None (every prior as tabled); a year outside the record is
     an InputError naming --vintage and the allowed years."""

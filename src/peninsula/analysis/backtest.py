@@ -67,12 +67,11 @@ from peninsula.io.history import load_table, yearly_launches
 from peninsula.io.incidents import ALTERNATIVE_CLASH_MONTHS
 from peninsula.model.setup import build_setup
 from peninsula.scenario.parameters import BY_NAME, NAMES
-from peninsula.scenario.vintage import as_of, table_as_of
+from peninsula.scenario.vintage import AT_TRAIN_END, as_of, table_as_of
 from peninsula.scenario.vintage import report as vintage_report
 
 THRESHOLD = 20  # missiles in a year, for the Brier score
 DEFAULT_RUNS, DEFAULT_DRAWS = 4000, 20_000  # a back-test's ensemble size and ABC budget
-AT_TRAIN_END = "train_until"  # a back-test's default vintage: its training window's last year
 # Every parameter of the launch process and of the testing-campaign regime, and the two that
 # drive it from outside (capability growth; how drills move the DPRK's beliefs).
 CALIBRATED = ("launch_base_rate_per_year", "launch_drill_effect", "launch_threat_elasticity",

@@ -31,6 +31,7 @@ from peninsula.cli.render import (
     print_rolling,
 )
 from peninsula.engine.execution import Execution
+from peninsula.scenario.vintage import AT_TRAIN_END
 
 evidence_app = typer.Typer(no_args_is_help=True, help="What the record says about the model's "
                                                       "effects.")
@@ -123,7 +124,7 @@ def calibrate_cmd(
 def vintage_option(value: str, train_until: int) -> int | str | None:
     """--vintage as the API takes it: a year, "train_until" or None; a bad value exits 2."""
     if value == "train-until":
-        return "train_until"
+        return AT_TRAIN_END
     if value == "none":
         return None
     try:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from peninsula.scenario.parameters import REGISTRY, Param, Vintage
 
 KINDS = ("vintage", "wide")  # how a parameter with later data is replaced
+AT_TRAIN_END = "train_until"  # a back-test's default vintage: its training window's last year
 
 
 @dataclass(frozen=True)
