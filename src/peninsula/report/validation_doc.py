@@ -218,12 +218,11 @@ def ex_ante_clash_sentence(r: dict) -> str:
     x = r.get("clashes_ex_ante")
     if x is None:
         return ""
-    c = r["clashes"]
-    held = lambda s: s["held_out"]["log_score"] if s.get("held_out") else float("nan")  # noqa: E731
+    ex_ante, conditional = x["model"]["held_out"], r["clashes"]["model"]["held_out"]
     return (f"Ex-ante (the levers held at their last known values, as a forecaster at the "
-            f"cut knew them): held-out {LOG_SCORE} {held(x['model']):.3f} and mean p "
-            f"{x['model']['held_out']['mean_p']:.3f}, against {held(c['model']):.3f} and "
-            f"{c['model']['held_out']['mean_p']:.3f} conditional on the recorded levers. "
+            f"cut knew them): held-out {LOG_SCORE} {ex_ante['log_score']:.3f} and mean p "
+            f"{ex_ante['mean_p']:.3f}, against {conditional['log_score']:.3f} and "
+            f"{conditional['mean_p']:.3f} conditional on the recorded levers. "
             f"**Ex-ante verdict:** {x['verdict']}")
 
 
