@@ -14,7 +14,8 @@ Rows:
 - ``first api.run``: import, then one ensemble of R runs (120 months, no monthly table): what
   the first `peninsula run` waits, compile or cache load included.
 - ``Explore view``: the calls of the dashboard's Explore view for R runs (one ensemble with its
-  monthly state for the summary and the fan charts, then the drivers' ensembles), timed after a
+  monthly state for the summary and the fan charts, then the drivers: the channels' ensembles,
+  reusing that ensemble as their ``full`` one, on the dashboard's threads), timed after a
   first view in the same process, as a user who moves a lever waits.
 """
 
@@ -30,10 +31,12 @@ import time
 EXPLORE = """
 import time
 from peninsula import api
+from peninsula.app.state import DRIVER_MECHANISMS, drivers_execution
 sc = api.scenario_for("baseline", runs={runs}, seed=1)
-def view(s):  # the Explore view's calls (app/dashboard.py explore_result)
+def view(s):  # the Explore view's calls (app/dashboard.py explore_result, drivers_result)
     ens = api.run(s, record_monthly=True, record_events=False)
-    api.fan_of(ens); ens.summary(); ens.outcomes(); api.explain(s, s.runs)
+    api.fan_of(ens); ens.summary(); ens.outcomes()
+    api.explain(s, s.runs, mechanisms=DRIVER_MECHANISMS, full=ens, execution=drivers_execution())
 view(sc)
 moved = sc.with_levers(exercise_intensity=1.5)
 t = time.perf_counter(); view(moved); print(time.perf_counter() - t)

@@ -27,7 +27,7 @@ def test_dask_localcluster_matches_sequential_bit_for_bit(tmp_path):
 
 def test_unknown_executor_is_refused():
     res = runner.invoke(app, ["run", "--runs", "10", "--executor", "spark", "-q"])
-    assert res.exit_code == 2 and "local, dask" in res.output
+    assert res.exit_code == 2 and "local, threads, dask" in res.output
 
 
 def test_dask_sweep_matches_sequential(tmp_path):

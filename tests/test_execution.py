@@ -71,7 +71,7 @@ def test_api_compare_takes_an_execution():
 def test_check_engine_names_the_option_at_fault():
     with pytest.raises(api.InputError, match=r"^--kernel: kernel must be one of .*'gpu'"):
         api.check_engine("gpu")
-    with pytest.raises(api.InputError, match=r"^--executor: 'spark' is not one of: local, dask"):
+    with pytest.raises(api.InputError, match=r"^--executor: 'spark' is not one of: local, threads, dask"):
         api.check_engine("auto", "spark")
 
 
@@ -133,3 +133,15 @@ def test_the_record_runs_as_its_execution_says_with_the_same_numbers():
     assert plain.attrs == chunked.attrs
     assert sum(done) == 100
     assert "local_workers" not in api.__all__
+
+
+def test_threads_give_the_numbers_of_a_sequential_run():
+    # the interactive executor: chunks on threads of this process (the kernel releases the
+    # GIL), in any order of finishing, joined in run order: bit for bit the sequential result
+    sc = api.scenario_for("baseline", runs=60, seed=4, overrides=SHORT)
+    one = api.run(sc, record_monthly=True, record_events=True)
+    threads = api.run(sc, record_monthly=True, record_events=True,
+                      execution=Execution(workers=3, executor_kind="threads", chunk_runs=7))
+    assert np.array_equal(one.result.monthly, threads.result.monthly)
+    assert np.array_equal(one.result.events, threads.result.events)
+    assert one.summary() == threads.summary()

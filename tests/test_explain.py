@@ -93,3 +93,38 @@ def test_the_spiral_costs_something_at_todays_posture(point):
 def test_counterfactual_names_only_activity_levers(point):
     with pytest.raises(ValueError, match="not an activity lever.*exercise_intensity"):
         explain(point, 10, mechanisms=(), against={"sanctions_pressure": 0.0})
+
+
+def test_the_scenarios_own_ensemble_stands_in_for_the_full_one(point):
+    # the dashboard's drivers reuse the Explore view's ensemble (recorded monthly, events
+    # kept) as explain's full ensemble: the answer is the one explain gives running it itself
+    from peninsula import api
+
+    sc = point.with_settings(runs=RUNS)
+    ens = api.run(sc, record_monthly=True, record_events=True)
+    reused = api.explain(sc, RUNS, mechanisms=[], full=ens,
+                         execution=api.Execution(workers=2, executor_kind="threads"))
+    assert reused == api.explain(sc, RUNS, mechanisms=[])
+    assert api.explain_ensembles([], full=True) == 1 + len(CHANNELS)
+    assert api.explain_ensembles() == 2 + len(CHANNELS) + len(api.explained_mechanisms())
+
+
+@pytest.mark.parametrize("change, why", [
+    (lambda sc: sc.with_levers(exercise_intensity=2.0), "its scenario"),
+    (lambda sc: sc.with_settings(seed=99), "its scenario"),
+    (lambda sc: sc.with_settings(runs=RUNS // 2), f"it has {RUNS // 2} runs"),
+])
+def test_an_ensemble_of_another_scenario_is_refused_as_full(point, change, why):
+    from peninsula import api
+
+    sc = point.with_settings(runs=RUNS)
+    other = api.run(change(sc), record_monthly=False, record_events=False)
+    with pytest.raises(api.InputError, match=f"full: not the scenario's own ensemble.*{why}"):
+        api.explain(sc, RUNS, mechanisms=[], full=other)
+
+
+def test_explain_names_an_unknown_mechanism():
+    from peninsula import api
+
+    with pytest.raises(api.InputError, match="mechanisms: 'deterrence' not among"):
+        api.explain("baseline", 10, mechanisms=["deterrence"])

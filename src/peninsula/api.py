@@ -27,7 +27,7 @@ import functools
 import itertools
 import reprlib
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from functools import cached_property
 from pathlib import Path
@@ -985,35 +985,72 @@ def explained_mechanisms() -> tuple[str, ...]:
 
 
 @_package_errors
-def explain_ensembles() -> int:
-    """How many ensembles ``explain`` runs at most (for a progress bar)."""
-    from peninsula.analysis.explain import ensembles
+def explain_ensembles(mechanisms: Sequence[str] | None = None, full: bool = False) -> int:
+    """How many ensembles ``explain`` runs at most (for a progress bar), with these
+    ``mechanisms`` (default all) and ``full`` (the scenario's own ensemble given)."""
+    from peninsula.analysis.explain import EXPLAINED, ensembles
 
-    return ensembles()
+    return ensembles(EXPLAINED if mechanisms is None else tuple(mechanisms), full)
 
 
 @_package_errors
 def explain(scenario: Scenario | str = "baseline", runs: int = 2000, workers: int = 1,
             progress: Callable[[int], None] | None = None, against: dict | None = None,
             reference: dict | None = None, executor: Executor | None = None, *,
-            seed: int | None = None, execution: Execution | None = None) -> dict:
+            seed: int | None = None, execution: Execution | None = None,
+            mechanisms: Sequence[str] | None = None, full: Ensemble | None = None) -> dict:
     """What the alliance's activity does through each channel, every channel against the same
     counterfactual (``against``: no activity by default), and what each other mechanism adds
     (on minus off), on common random numbers: analysis/explain.py. ``seed``: the root seed of
     every ensemble (default: the scenario's), so the same seed gives the same answer. Its
     ensembles run together on ``executor`` (a caller's pool, kept warm between calls) or a
     pool of ``workers``. ``explain_frame`` lays the result out as a data frame.
-    ``execution``: an ``Execution`` in place of the keywords it covers."""
+    ``execution``: an ``Execution`` in place of the keywords it covers. ``mechanisms``: the
+    mechanisms to switch off one at a time (default ``explained_mechanisms()``; an empty list:
+    the channels alone, half the ensembles). ``full``: the scenario's own ensemble, already
+    run by ``run`` with these runs and seed, used instead of running it again."""
+    from peninsula.analysis.explain import EXPLAINED
     from peninsula.analysis.explain import explain as run_explain
 
     runs = _whole(runs, "--runs", 1)
+    mechanisms = EXPLAINED if mechanisms is None else tuple(_items(mechanisms, "mechanisms",
+                                                                   (str,)))
+    unknown = [m for m in mechanisms if m not in EXPLAINED]
+    if unknown:
+        raise InputError(f"mechanisms: {', '.join(map(repr, unknown))} not among the "
+                         f"explained mechanisms: {', '.join(EXPLAINED)}")
     for name, given in (("against", against), ("reference", reference)):
         if given is not None and not isinstance(given, Mapping):
             raise InputError(f"{name}: expected a dict of levers and values, got {_shown(given)}")
+    sc = scenario_for(scenario, seed=seed)
+    if full is not None:
+        _check_full(full, sc, runs, reference)
     how = execution_of(execution, executor=executor, workers=workers, progress=progress)
     with how.running() as how:
-        return run_explain(scenario_for(scenario, seed=seed), runs, against=against,
-                           reference=reference, execution=how)
+        return run_explain(sc, runs, mechanisms, against=against, reference=reference,
+                           execution=how, full=None if full is None else full.result)
+
+
+def _check_full(full: object, sc: Scenario, runs: int, reference: dict | None) -> None:
+    """``explain``'s ``full``: an Ensemble of runs 0..runs-1 of this very scenario and seed
+    at the default reference, whose parameters are those ``explain`` would draw."""
+    from peninsula.engine.random import RunStreams
+    from peninsula.engine.simulate import sample_parameters
+
+    if not isinstance(full, Ensemble):
+        raise InputError(f"full: expected the Ensemble that run() returned, got {_shown(full)}")
+    why = ("a reference is given (full is run at the default)" if reference is not None
+           else f"it has {full.n_runs} runs, not {runs}" if full.n_runs != runs
+           else "its scenario (levers, mechanisms, parameters or seed) differs"
+           if full.scenario.with_settings(runs=runs).hash() != sc.with_settings(runs=runs).hash()
+           else None)
+    if why is None and full.result.params.size:  # a compact ensemble keeps no parameters
+        setup = build_setup(sc)
+        drawn = sample_parameters(setup, RunStreams(setup.seed, np.arange(runs)))
+        if not np.array_equal(drawn, full.result.params):
+            why = "its parameter draws differ (another posterior or parameter table)"
+    if why is not None:
+        raise InputError(f"full: not the scenario's own ensemble for explain: {why}")
 
 
 @_package_errors

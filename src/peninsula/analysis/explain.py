@@ -105,7 +105,8 @@ def check_against(against: dict | None) -> dict[str, float]:
 
 
 def explain(scenario, runs: int, mechanisms=EXPLAINED, *, against: dict | None = None,
-            reference: dict | None = None, execution: Execution | None = None) -> dict:
+            reference: dict | None = None, execution: Execution | None = None,
+            full=None) -> dict:
     """Return {"horizon_years", "runs", "against", "full", "counterfactual", "total",
     "total_interval_90", "contributions" (channel -> outcome -> mean difference),
     "intervals_90" (channel -> outcome -> [low, high], paired), "interaction", "mechanisms"
@@ -116,6 +117,11 @@ def explain(scenario, runs: int, mechanisms=EXPLAINED, *, against: dict | None =
     same in every ensemble. Every ensemble is submitted at once to ``execution``'s executor
     (or a pool of its workers), so a pool runs several together; its ``progress(1)`` is
     called as each one is done.
+
+    ``full``: the scenario's own ensemble, already run (the ``ChunkResult`` of runs
+    0..runs-1 with this seed, at the default reference): it is the ``full`` ensemble bit for
+    bit (every channel then reads the scenario's levers, and what a run records does not
+    change it; tests/test_explain.py), so it is used instead of being run again.
     """
     cf = check_against(against)
     execution = execution or Execution()
@@ -124,7 +130,13 @@ def explain(scenario, runs: int, mechanisms=EXPLAINED, *, against: dict | None =
     setup = replace(setup, reference=reference_inputs(reference),
                     counterfactual=build_setup(scenario.with_levers(**cf)).plan)
     off = dict.fromkeys(CHANNELS, False)
+    if full is not None and (reference is not None or len(full.run_ids) != runs
+                             or not np.array_equal(full.run_ids, np.arange(runs))):
+        raise ValueError("explain: the ensemble given as full must hold runs 0..runs-1 of the "
+                         "scenario at the default reference")
     setups = {"full": setup, "every": replace(setup, views=dict.fromkeys(CHANNELS, True))}
+    if full is not None:
+        del setups["full"]
     setups.update({("channel", c): replace(setup, views={**off, c: True}) for c in CHANNELS})
     ablations = [m for m in mechanisms if m in MECHANISMS and scenario.doc["mechanisms"][m]]
     setups.update({("mechanism", m): replace(build_setup(scenario.with_mechanisms(**{m: False})),
@@ -140,6 +152,8 @@ def explain(scenario, runs: int, mechanisms=EXPLAINED, *, against: dict | None =
     results = run_ensembles(setups, runs, record_monthly=False, record_events=False,
                             **{**execution.ensemble_keywords(), "progress": tick})
     runs_of = {name: per_run(res, setups[name]) for name, res in results.items()}
+    if full is not None:
+        runs_of["full"] = per_run(full, setup)
     full_runs, every_runs = runs_of["full"], runs_of["every"]
     draws = shared_draws(np.arange(runs), setup)  # run ids 0..runs-1 in every ensemble
     full, every = means(full_runs), means(every_runs)
@@ -163,6 +177,7 @@ def explain(scenario, runs: int, mechanisms=EXPLAINED, *, against: dict | None =
             "mechanisms": ablated, "mechanism_intervals_90": ablated_ci}
 
 
-def ensembles(mechanisms=EXPLAINED) -> int:
-    """How many ensembles ``explain`` runs at most (for a progress bar)."""
-    return 2 + len(CHANNELS) + len(mechanisms)
+def ensembles(mechanisms=EXPLAINED, full: bool = False) -> int:
+    """How many ensembles ``explain`` runs at most (for a progress bar); ``full``: the
+    scenario's own ensemble is given, not run."""
+    return (1 if full else 2) + len(CHANNELS) + len(mechanisms)

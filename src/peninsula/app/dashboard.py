@@ -50,6 +50,24 @@ BY_NAME = {c.name: c for c in CONTROLS}
 
 # --- cached studies: keyed on the settings' text; the progress callback is not part of the key
 
+KEPT_ENSEMBLES = 4  # the Explore ensembles a session keeps for its drivers
+
+
+def explore_ensemble(key: str, settings: S.Settings, progress=None):
+    """The Explore view's ensemble, with its monthly state, kept in the session as it is (the
+    last KEPT_ENSEMBLES of them), so that the drivers reuse it as their ``full`` ensemble
+    instead of running it again; run when the session does not hold it."""
+    kept = st.session_state.setdefault("explore_ensembles", {})
+    ens = kept.pop(key, None)
+    if ens is None:
+        ens = api.run(S.build_scenario(settings), record_monthly=True, record_events=False,
+                      progress=progress)
+    kept[key] = ens  # the newest last
+    while len(kept) > KEPT_ENSEMBLES:
+        kept.pop(next(iter(kept)))
+    return ens
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def explore_result(key: str, _settings: S.Settings) -> dict:
     """Summary, per-run outcomes and fan data of one ensemble, run once with its monthly
@@ -64,7 +82,7 @@ def explore_result(key: str, _settings: S.Settings) -> dict:
         done[0] += n
         bar.progress(min(1.0, done[0] / sc.runs), text="Running the ensemble")
 
-    ens = api.run(sc, record_monthly=True, record_events=False, progress=tick)
+    ens = explore_ensemble(key, _settings, tick)
     fan = api.fan_of(ens)
     bar.empty()
     return {"summary": ens.summary(), "outcomes": ens.outcomes(), "fan": fan,
@@ -74,9 +92,11 @@ def explore_result(key: str, _settings: S.Settings) -> dict:
 @st.cache_data(max_entries=16, show_spinner=False)
 def drivers_result(key: str, _settings: S.Settings) -> dict:
     """What the alliance's activity does through each channel (``api.explain``) for the same
-    settings, with its own progress bar."""
+    settings, with its own progress bar: the Explore view's ensemble is the scenario's own
+    (``full``), the channels' ensembles run on threads of this process (the kernel releases
+    the GIL), on common random numbers."""
     sc = S.build_scenario(_settings)
-    steps = api.explain_ensembles()
+    steps = api.explain_ensembles(S.DRIVER_MECHANISMS, full=True)
     done = [0]
     bar = st.progress(0.0, text="Running the drivers' ensembles")
 
@@ -84,7 +104,9 @@ def drivers_result(key: str, _settings: S.Settings) -> dict:
         done[0] += n
         bar.progress(min(1.0, done[0] / steps), text="Running the drivers' ensembles")
 
-    drivers = api.explain(sc, sc.runs, progress=tick)
+    drivers = api.explain(sc, sc.runs, mechanisms=S.DRIVER_MECHANISMS,
+                          full=explore_ensemble(key, _settings),
+                          execution=S.drivers_execution(tick))
     bar.empty()
     return drivers
 

@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import io
 import json
+import os
 import sys
 import tempfile
 import tomllib
@@ -27,6 +28,17 @@ from peninsula.report.faces import STRATEGIES
 from peninsula.scenario.errors import Problem, ScenarioError
 from peninsula.scenario.loader import Scenario, bundled_names, load_scenario
 from peninsula.scenario.schema import LEVERS, OUTSIDE_DRIVERS, PRIOR_OVERRIDE
+
+# The Explore view's drivers: the channels alone (the page shows no mechanism ablations), their
+# ensembles side by side on threads of the dashboard's process (the kernel releases the GIL).
+DRIVER_MECHANISMS: tuple[str, ...] = ()
+DRIVER_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+def drivers_execution(progress=None) -> api.Execution:
+    """How the drivers' ensembles run: DRIVER_THREADS threads of this process."""
+    return api.Execution(workers=DRIVER_THREADS, executor_kind="threads", progress=progress)
+
 
 MAX_UPLOAD_BYTES = 256 * 1024  # a complete scenario file is about 10 KB
 UPLOAD_SUFFIXES = (".toml", ".yaml", ".yml")

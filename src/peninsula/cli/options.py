@@ -65,7 +65,8 @@ ChunkRunsOpt = Annotated[int, typer.Option(callback=in_range("--chunk-runs", 1),
                                            help="Runs per chunk (the unit of work).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 ExecutorOpt = Annotated[str, typer.Option(
-    "--executor", help="local (sequential, or processes with --workers) or dask.")]
+    "--executor", help="local (sequential, or processes with --workers), threads (threads of "
+                       "this process with --workers) or dask.")]
 SchedulerOpt = Annotated[str | None, typer.Option(
     help="Dask scheduler address tcp://HOST:PORT (default: DASK_SCHEDULER_ADDRESS, else a "
          "LocalCluster).")]

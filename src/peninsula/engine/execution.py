@@ -17,12 +17,13 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 DEFAULT_CHUNK_RUNS = 5000  # runs advanced together per chunk (the unit of work)
-EXECUTOR_KINDS = ("local", "dask")
+EXECUTOR_KINDS = ("local", "threads", "dask")
 
 
 @dataclass(frozen=True)
 class Execution:
-    """How to run: ``workers`` processes (1: sequential) of ``executor_kind`` 'local' or 'dask'
+    """How to run: ``workers`` (1: sequential) of ``executor_kind`` 'local' (processes),
+    'threads' (threads of this process: no start-up, for interactive use) or 'dask'
     (``scheduler``: a Dask scheduler's address, else a local cluster), ``chunk_runs`` runs per
     chunk, the ``kernel`` ('auto', 'numba', 'python'), a ``progress`` callback given the number
     of runs finished, and ``resume`` (continue an interrupted run into its output folder).

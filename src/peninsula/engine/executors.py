@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 
 PARENT_POLL_SECONDS = 1.0  # how often a pool worker checks that its parent is alive
 
@@ -167,10 +167,24 @@ class DaskExecutor(Executor):
             self.cluster.close()
 
 
+def make_thread_pool(workers: int = 1) -> Executor:
+    """Sequential for ``workers <= 1``, else ``workers`` threads of this process. The compiled
+    kernel releases the GIL (model/compiled.py: ``nogil``), so chunks run side by side with no
+    process to start and nothing to pickle: the interactive choice (the dashboard), where a
+    process pool's start-up and its copies of each chunk's inputs would cost more than the
+    chunks. Everything else of a chunk (its inputs, outputs and random numbers) is its own."""
+    if workers <= 1:
+        return SequentialExecutor()
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="peninsula-chunk")
+
+
 def make_executor_for(kind: str, workers: int = 1, scheduler: str | None = None) -> Executor:
-    """``local``: sequential or a process pool; ``dask``: a Dask cluster (local or remote)."""
+    """``local``: sequential or a process pool; ``threads``: sequential or threads of this
+    process; ``dask``: a Dask cluster (local or remote)."""
     if kind == "dask":
         return DaskExecutor(scheduler, workers if workers > 1 else None)
+    if kind == "threads":
+        return make_thread_pool(workers)
     if kind != "local":
-        raise ValueError(f"unknown executor {kind!r}; allowed: local, dask")
+        raise ValueError(f"unknown executor {kind!r}; allowed: local, threads, dask")
     return make_executor(workers)
