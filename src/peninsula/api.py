@@ -38,6 +38,7 @@ import pandas as pd
 
 from peninsula._version import __version__
 from peninsula.analysis import frames
+from peninsula.analysis.backtest_defaults import DEFAULT_DRAWS, DEFAULT_RUNS
 from peninsula.analysis.metrics import per_run_outcomes, summarize, summarize_runs
 from peninsula.analysis.sweep import SweepError
 from peninsula.engine.ensemble import DEFAULT_CHUNK_RUNS, run_chunks
@@ -1054,22 +1055,28 @@ def _check_full(full: object, sc: Scenario, runs: int, reference: dict | None) -
 
 
 @_package_errors
-def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
+def calibrate(train_until: int = 2019, draws: int = DEFAULT_DRAWS, accept: float = 0.02,
               seed: int = 1, workers: int = 1, method: str = "apmc",
-              ladder: bool = False, *, execution: Execution | None = None) -> pd.DataFrame:
+              ladder: bool = False, *, execution: Execution | None = None,
+              out_file: str | Path | None = None) -> pd.DataFrame:
     """Posterior samples of the launch-process and testing-campaign parameters from
     2006..train_until (ABC: adaptive population Monte Carlo, or rejection); with ``ladder``
     jointly with the escalation ladder's hazards, fitted also to the coded clash and war years.
-    ``execution``: an ``Execution`` in place of ``workers``."""
+    ``execution``: an ``Execution`` in place of ``workers``. ``out_file``: the posterior is
+    also written there (Parquet, atomically, as ``write_table``; ``run --posterior`` reads
+    it), only once the calibration has finished."""
     from peninsula.analysis.backtest import calibrate as run_calibrate
 
     with execution_of(execution, workers=workers).running() as how:
-        return run_calibrate(train_until, draws, accept, seed, method=method, ladder=ladder,
+        post = run_calibrate(train_until, draws, accept, seed, method=method, ladder=ladder,
                              execution=how)
+    if out_file is not None:
+        write_table(post, out_file)
+    return post
 
 
 @_package_errors
-def calibrate_bundle(draws: int = 20_000, seed: int = 1, workers: int = 1,
+def calibrate_bundle(draws: int = DEFAULT_DRAWS, seed: int = 1, workers: int = 1,
                      folder: str | Path | None = None, *,
                      execution: Execution | None = None) -> dict:
     """Calibrate the launch process and the ladder jointly on the whole record (2006 to the
@@ -1116,7 +1123,7 @@ def prior_sensitivity(draws: int = 5000, runs: int = 4000, seed: int = 1, worker
 
 
 @_package_errors
-def backtest(train_until: int = 2019, runs: int = 4000, draws: int = 20_000,
+def backtest(train_until: int = 2019, runs: int = DEFAULT_RUNS, draws: int = DEFAULT_DRAWS,
              accept: float = 0.02, seed: int = 1, posterior: pd.DataFrame | None = None,
              workers: int = 1, rolling: bool = True, first_origin: str = "2012-01",
              horizon_months: int = 12, step: int = 12,
@@ -1190,7 +1197,7 @@ def rolling_origins(first_origin: str = "2012-01", horizon_months: int = 12,
 
 @_package_errors
 def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, step: int = 12,
-                     runs: int = 4000, draws: int = 20_000, accept: float = 0.02,
+                     runs: int = DEFAULT_RUNS, draws: int = DEFAULT_DRAWS, accept: float = 0.02,
                      seed: int = 1, workers: int = 1,
                      progress: Callable[[str], None] | None = None, *,
                      execution: Execution | None = None) -> dict:
@@ -1207,12 +1214,16 @@ def rolling_backtest(first_origin: str = "2012-01", horizon_months: int = 12, st
 
 
 @_package_errors
-def ingest_events(files: list[str | Path]) -> tuple[pd.DataFrame, dict]:
+def ingest_events(files: list[str | Path], out_file: str | Path | None = None
+                  ) -> tuple[pd.DataFrame, dict]:
     """Monthly dyadic Goldstein counts from GDELT or ICEWS-style files, and the ingest report
-    (rows read, used, rejected by reason)."""
+    (rows read, used, rejected by reason); ``out_file``: also written there (Parquet,
+    atomically, as ``write_table``), only once every file was read."""
     from peninsula.io.events import ingest
 
     dyads, report = ingest(files)
+    if out_file is not None:
+        write_table(dyads, out_file)
     return dyads, report.as_dict(len(dyads))
 
 

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from peninsula.analysis.backtest_defaults import DEFAULT_DRAWS, DEFAULT_RUNS
 from peninsula.analysis.outside_backtest import patrol_comparison, spending_backtest
 from peninsula.analysis.record import (
     FIRST_YEAR,
@@ -71,7 +72,6 @@ from peninsula.scenario.vintage import AT_TRAIN_END, as_of, table_as_of
 from peninsula.scenario.vintage import report as vintage_report
 
 THRESHOLD = 20  # missiles in a year, for the Brier score
-DEFAULT_RUNS, DEFAULT_DRAWS = 4000, 20_000  # a back-test's ensemble size and ABC budget
 # Every parameter of the launch process and of the testing-campaign regime, and the two that
 # drive it from outside (capability growth; how drills move the DPRK's beliefs).
 CALIBRATED = ("launch_base_rate_per_year", "launch_drill_effect", "launch_threat_elasticity",
@@ -212,7 +212,7 @@ def observed_ladder_years(first: int, last: int) -> tuple[int, int]:
     return int((by_year["clash"] > 0).sum()), int((by_year["war"] > 0).sum())
 
 
-def calibrate(train_until: int = 2019, draws: int = 20_000, accept: float = 0.02,
+def calibrate(train_until: int = 2019, draws: int = DEFAULT_DRAWS, accept: float = 0.02,
               seed: int = 1, workers: int = 1, target: np.ndarray | None = None,
               target_days: np.ndarray | None = None, method: str = "apmc",
               ladder: bool = False, ranges: dict | None = None,

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from peninsula.analysis.backtest_defaults import DEFAULT_DRAWS, DEFAULT_RUNS
 from peninsula.cli import running as R
 from peninsula.cli.app import api, app, events_app, fit_app, plot_app
 from peninsula.cli.options import (
@@ -51,10 +52,9 @@ def events_ingest(
     """Stream event files into monthly dyadic Goldstein cooperation and conflict counts."""
     R.check_writable(out_file, "file")
     try:
-        dyads, rep = api.ingest_events(files)
+        _, rep = api.ingest_events(files, out_file)
     except api.EventFileError as exc:
         R.usage_error(exc)
-    api.write_table(dyads, out_file)
     if as_json:
         print_json(rep)
         return
@@ -68,7 +68,7 @@ def calibrate_cmd(
     train_until: TrainUntil = 2019,
     draws: Annotated[int, typer.Option(min=100, help="Simulations (one run each): the budget "
                                                      "of apmc, the prior draws of rejection.")]
-    = 20_000,
+    = DEFAULT_DRAWS,
     accept: Annotated[float, typer.Option(min=0.001, max=0.5, help="Share of draws kept "
                                                                   "(rejection).")] = 0.02,
     method: Annotated[str, typer.Option(help="ABC method: apmc (adaptive population Monte "
@@ -110,9 +110,8 @@ def calibrate_cmd(
         task = bar.add_task("calibrate", total=1)
         with R.checked():
             post = api.calibrate(train_until, draws, accept, seed, method=method,
-                                 ladder=ladder, execution=execution)
+                                 ladder=ladder, execution=execution, out_file=out_file)
         bar.advance(task, 1)
-    api.write_table(post, out_file)
     a = post.attrs
     how = (f"{len(post)} of {draws} draws accepted" if method == "rejection" else
            f"{len(post)} posterior draws after {a['generations']} generations of adaptive "
@@ -147,8 +146,8 @@ def backtest_cmd(
                                                         "the rolling one calibrates before each "
                                                         "origin).")] = None,
     runs: Annotated[int, typer.Option(callback=in_range("--runs", 10), metavar=range_metavar(10),
-                                      help="Replay runs.")] = 4000,
-    draws: Annotated[int, typer.Option(min=100, help="Calibration draws.")] = 20_000,
+                                      help="Replay runs.")] = DEFAULT_RUNS,
+    draws: Annotated[int, typer.Option(min=100, help="Calibration draws.")] = DEFAULT_DRAWS,
     accept: Annotated[float, typer.Option(min=0.001, max=0.5)] = 0.02,
     seed: SeedFlag = 1,
     execution: Execution = GIVEN,
