@@ -44,7 +44,9 @@ def test_the_wargame_page_plays_two_turns_and_shows_the_debrief(dashboard, brows
     page.get_by_role("button", name="Commit the move").click()
     page.get_by_text("Debrief", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
     page.get_by_text("Against the status quo from the start").wait_for(timeout=LOAD_TIMEOUT_MS)
-    assert page.get_by_role("button", name="Debrief (HTML)").count() == 1
+    debrief = page.get_by_role("button", name="Debrief (HTML)")
+    debrief.wait_for(timeout=LOAD_TIMEOUT_MS)  # drawn after the text above: wait, not race
+    assert debrief.count() == 1
     shot = tmp_path / "wargame_debrief.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
