@@ -720,16 +720,16 @@ def sensitivity_plan(scenario: Scenario, factors: list[str] | None = None, sampl
     ``[study]`` table, else every uncertain parameter and the headline metrics. With
     ``then_sobol`` K (Morris only) the points include the Sobol study of the K survivors."""
     from peninsula.analysis import sensitivity as SA
+    from peninsula.analysis.sensitivity_methods import method_of
 
     factors, metrics = _items(factors, "--factor", (str,)), _items(metrics, "--metric", (str,))
-    if method not in SA.METHODS:
-        raise ValueError(f"--method: {method!r} is not one of: {', '.join(SA.METHODS)}")
-    if second_order and method != "sobol" and then_sobol is None:
+    how = method_of(method)
+    if second_order and not how.second_order and then_sobol is None:
         raise ValueError("--second-order: Sobol only; drop it or use --method sobol")
-    if then_sobol is not None and method != "morris":
+    if then_sobol is not None and not how.screens:
         raise ValueError("--then-sobol: follows a Morris screening; use --method morris")
     chosen = SA.scenario_factors(scenario, factors)
-    if method == "delta":
+    if how.given_data:
         SA.check_given_data(scenario, chosen)
     points = SA.design_size(method, len(chosen), samples, False if then_sobol else
                             second_order, levels)

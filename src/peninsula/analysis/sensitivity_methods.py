@@ -26,14 +26,24 @@ class Method:
     """One sensitivity method: ``main_index`` ranks factors (checked for convergence, drawn in
     the figure); ``min_half`` is the fewest blocks half a design may have for that check;
     ``enlarge`` is the flag that makes the design larger; ``given_data``: the method reads one
-    ensemble with sampled parameters instead of a design; ``uses_levels``: Morris's grid."""
+    ensemble with sampled parameters instead of a design (so no point has runs of its own);
+    ``uses_levels``: Morris's grid. What the faces need to word it: ``title``;
+    ``elementary_effects``: its indices are signed effects in the outcome's units with a spread
+    (Morris), not shares; ``first_order``: the first-order index drawn inside the main one, if
+    any; ``second_order``: it can give pairs; ``screens``: a Sobol study may follow it
+    (``--then-sobol``)."""
 
     name: str
     main_index: str
     min_half: int
+    title: str
     enlarge: str = "--samples"
     given_data: bool = False
     uses_levels: bool = False
+    elementary_effects: bool = False
+    first_order: str | None = None
+    second_order: bool = False
+    screens: bool = False
 
     def design_size(self, n_factors: int, samples: int, second_order: bool,
                     levels: int) -> int:
@@ -112,9 +122,12 @@ class Delta(Method):
 
 
 REGISTRY: dict[str, Method] = {m.name: m for m in (
-    Sobol("sobol", "ST", min_half=2),
-    Morris("morris", "mu_star", min_half=2, uses_levels=True),
-    Delta("delta", "delta", min_half=50, enlarge="--runs", given_data=True),
+    Sobol("sobol", "ST", min_half=2, title="Sobol indices", first_order="S1",
+          second_order=True),
+    Morris("morris", "mu_star", min_half=2, title="Morris screening", uses_levels=True,
+           elementary_effects=True, screens=True),
+    Delta("delta", "delta", min_half=50, title="delta moment-independent measure",
+          enlarge="--runs", given_data=True),
 )}
 
 

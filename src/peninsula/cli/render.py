@@ -355,28 +355,29 @@ def print_indices(result, metrics: list[str], method: str, samples: int, n_facto
     import pandas as pd
 
     from peninsula.analysis.registry import CONFIDENCE_SUFFIX, label, statistic
-    from peninsula.analysis.sensitivity import MAIN_INDEX
+    from peninsula.analysis.sensitivity_methods import method_of
 
-    morris = method == "morris"
+    how = method_of(method)
     cols = SENSITIVITY_COLUMNS[method]
-    main = MAIN_INDEX[method]
+    main = how.main_index
     conv = (result.convergence.set_index(["metric", "factor"])
             if result.convergence is not None else None)
     for m in metrics:
         part = result.indices[result.indices.metric == m].sort_values(
             main, ascending=False).head(top)
         first = part.iloc[0]
-        if method == "delta":
+        if how.given_data:
             what = (", ".join(statistic(k).named for k in cols
                               if not k.endswith(CONFIDENCE_SUFFIX))
                     + f" from one ensemble of {runs} runs")
-        elif morris:
+        elif how.elementary_effects:
             what = (f"Morris elementary effects ({samples} trajectories x {n_factors + 1} "
                     f"points, {runs} runs each)")
         else:
-            what = f"Sobol indices ({samples} x {n_points // samples} points, {runs} runs each)"
+            what = (f"{how.title} ({samples} x {n_points // samples} points, {runs} runs "
+                    "each)")
         t = Table(title=f"{label(m)}: {what}; spread {first['sd']:.3g}"
-                        + ("" if method == "delta" else
+                        + ("" if how.given_data else
                            f", a point's standard error {first['point_se']:.3g}"))
         t.add_column("factor")
         for c in cols:
@@ -385,7 +386,7 @@ def print_indices(result, metrics: list[str], method: str, samples: int, n_facto
             t.add_column(f"{stat(main)} from N/2", justify="right")
             t.add_column("converged", justify="right")
         for rec in part.to_dict("records"):
-            row = [f"{rec[c]:.3g}" if morris else f"{rec[c]:.3f}" for c in cols]
+            row = [f"{rec[c]:.3g}" if how.elementary_effects else f"{rec[c]:.3f}" for c in cols]
             if conv is not None:
                 c = conv.loc[(m, rec["factor"])]
                 row += [f"{c[f'{main}_half']:.3g}",

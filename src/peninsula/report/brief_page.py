@@ -28,6 +28,7 @@ from peninsula.analysis.metrics import (
     evidence_note,
     final_horizon,
 )
+from peninsula.analysis.sensitivity_methods import method_of
 from peninsula.report.brief_defaults import SENSITIVITY_TOP
 from peninsula.report.sensitivity_plot import BARS
 from peninsula.scenario.schema import MECHANISMS
@@ -56,10 +57,11 @@ def in_words(result) -> SimpleNamespace:
         except KeyError:
             ind.loc[rows, "metric"] = REG.label(str(metric))
             continue
-        if result.method == "morris" and e.is_probability:
+        effects = method_of(result.method).elementary_effects
+        if effects and e.is_probability:
             cols = [c for c in MORRIS_IN_METRIC_UNITS if c in ind]
             ind.loc[rows, cols] = ind.loc[rows, cols] * 100.0
-        unit = e.difference_unit if result.method == "morris" else ""
+        unit = e.difference_unit if effects else ""
         ind.loc[rows, "metric"] = f"{e.label} ({unit})" if unit else e.label
     ind["factor"] = [_parameter(f) for f in ind["factor"]]
     return SimpleNamespace(method=result.method, indices=ind,
@@ -646,6 +648,7 @@ screening of every uncertain parameter; for indices to quote, run <code>peninsul
 <code>--sensitivity-from STUDY</code>.</p>
 """
     key = BARS[result.method][0]
+    effects = method_of(result.method).elementary_effects  # Morris: direction and spread too
     words = in_words(result)
     params = base.doc["parameters"]
     blocks = []
@@ -660,7 +663,7 @@ screening of every uncertain parameter; for indices to quote, run <code>peninsul
             cells = [str(rank), _e(w["factor"]),
                      f"{w[key]:.3g}" + (f" \u00b1 {conf:.2g}" if conf is not None and
                                         not math.isnan(conf) else "")]
-            if result.method == "morris":
+            if effects:
                 cells.append(_direction(r["mu"], r["mu_star"]))
                 cells.append(f"{w['sigma']:.3g}")
             cells.append("judgement" if _is_judgement(basis) else ("sourced" if basis else "-"))
@@ -668,7 +671,7 @@ screening of every uncertain parameter; for indices to quote, run <code>peninsul
         label = _e(shown[0]["metric"]) if shown else _e(metric)
         head = ["rank", "parameter",
                 f"{_e(_cap(index_words(result.method)))}, {REG.CONFIDENCE_LABEL}"]
-        if result.method == "morris":
+        if effects:
             head += ["direction", _e(REG.statistic("sigma").named)]
         blocks.append(f"<h3>{label}</h3>" + _table([*head, "basis"], body))
     if meta.get("source"):
@@ -690,10 +693,10 @@ screening of every uncertain parameter; for indices to quote, run <code>peninsul
     warn_block = (f"<p>The study's own warnings ({len(result.warnings)}):</p><ul>{warn}</ul>"
                   if warn else "<p>The study raised no warning about its design size.</p>")
     unit = (" Effects on a chance are in percentage points, others in the outcome's unit."
-            if result.method == "morris" else "")
+            if effects else "")
     sigma = REG.statistic("sigma")
     spread = (f" {_e(_cap(sigma.named))}: the {_e(sigma.meaning)}."
-              if result.method == "morris" else "")
+              if effects else "")
     return f"""<h2>Sensitivity ranking</h2>
 <p>Which uncertain inputs the answer rests on: {how}. Index: the
 {_e(index_words(result.method))}, the {_e(REG.statistic(key).meaning)}, with its 95% interval

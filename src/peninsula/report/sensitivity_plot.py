@@ -8,6 +8,7 @@ from pathlib import Path
 
 from peninsula.analysis import registry as REG
 from peninsula.analysis.sensitivity import MAIN_INDEX
+from peninsula.analysis.sensitivity_methods import method_of
 from peninsula.report.figures import pyplot, save_figure, write_all
 
 # the index drawn per method and its axis label (the registry's words and unit)
@@ -67,10 +68,9 @@ def _leaders(result, metric: str, key: str, top: int):
 
 
 def _title(result, scenario: str, runs: int, seed: int) -> str:
-    what = {"sobol": "Sobol indices", "morris": "Morris screening",
-            "delta": "delta moment-independent measure"}[result.method]
-    per = "" if result.method == "delta" else " per point"
-    return f"Sensitivity: {what}\nscenario {scenario}, {runs} runs{per}, seed {seed}"
+    method = method_of(result.method)
+    per = "" if method.given_data else " per point"
+    return f"Sensitivity: {method.title}\nscenario {scenario}, {runs} runs{per}, seed {seed}"
 
 
 def _matplotlib(result, scenario: str, runs: int, seed: int, top: int):
@@ -84,9 +84,10 @@ def _matplotlib(result, scenario: str, runs: int, seed: int, top: int):
         names = [f.removeprefix("parameters.") for f in part["factor"]]
         ax.barh(names, part[key], xerr=part[f"{key}_conf"], color="tab:blue", alpha=0.8,
                 ecolor="0.2", capsize=2, label=bar_label(key))
-        if result.method == "sobol":
-            ax.barh(names, part["S1"], height=0.3, color="tab:orange",
-                    label=REG.statistic("S1").named)
+        first = method_of(result.method).first_order
+        if first is not None:
+            ax.barh(names, part[first], height=0.3, color="tab:orange",
+                    label=REG.statistic(first).named)
         ax.axvline(0.0, color="0.5", lw=0.5)
         ax.set_title(metric_title(m), fontsize=9, loc="left")
         ax.set_xlabel(label, fontsize=8)
