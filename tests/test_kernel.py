@@ -54,8 +54,11 @@ def _outcomes(res) -> dict[str, np.ndarray]:
 def test_uncompiled_loop_gives_the_compiled_numbers():
     """kernel='python' runs the kernel's own source as Python (the debugging path): its
     discrete outcomes are equal and its values equal to 1e-12 relative on a hot case that
-    climbs every rung (both call the same C library's functions)."""
+    climbs every rung up to war (both call the same C library's functions)."""
     a = _chunk(sets=HOT, runs=12, horizon=30, kernel="numba")
+    level = a.monthly[:, :, MONTHLY_VARS.index("escalation_level")]
+    war = LEVEL_NAMES.index("war")
+    assert set(np.unique(level).astype(int)) == set(range(war + 1))  # every rung up to war
     b = _chunk(sets=HOT, runs=12, horizon=30, kernel="python")
     np.testing.assert_array_equal(a.events, b.events)
     for k in a.first_month:
