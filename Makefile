@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 # The tests run on TEST_WORKERS processes (pytest-xdist), a test file to a process, so that the
 # ensembles a file's tests share are computed once; TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+# One BLAS thread per test process: the processes already fill the cores, and the pools and Dask
+# clusters some tests start add their own; BLAS's spinning threads would only compete with them.
+PYTEST := OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: setup run test test-fast lint clean
 
