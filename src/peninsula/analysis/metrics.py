@@ -67,7 +67,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from peninsula.analysis.streaming import BlockSums, PairwiseSum, Tails
+from peninsula.analysis.streaming import BlockSums, PairwiseSum, Tails, block_counts
 from peninsula.engine.ensemble import OUTCOME_DTYPE, fold_chunks
 from peninsula.engine.simulate import parameter_source, runs_per_draw
 from peninsula.io.results import FIRST_KEYS, NEVER
@@ -604,17 +604,11 @@ class StreamedRuns:
 
     def counts(self, h: int) -> dict:
         i = self.counted.index(h) * len(PROBABILITIES)
-        n_k = None if self.draw_count is None else self._runs_per_draw()
+        n_k = None if self.draw_count is None else block_counts(self.n, self.m)
         return {name: (int(self.hits[i + j]), *((None, None) if n_k is None
                                                  else (self.draw_hits[i + j].astype(float),
                                                        n_k)))
                 for j, (_, name) in enumerate(PROBABILITIES)}
-
-    def _runs_per_draw(self) -> np.ndarray:
-        n_k = np.full(self.draw_count, float(self.m))
-        if self.n % self.m:
-            n_k[-1] = float(self.n % self.m)
-        return n_k
 
     def spreads(self, h: int) -> dict:
         if h not in self._spreads:

@@ -178,7 +178,14 @@ class BlockSums:
 
     def counts(self) -> np.ndarray:
         """Runs per block (float), as ``np.bincount(index).astype(float)``."""
-        n_k = np.full(self.k, float(self.m))
-        if self.k and self.n % self.m:
-            n_k[-1] = float(self.n % self.m)
-        return n_k
+        return block_counts(self.n, self.m)
+
+
+def block_counts(n: int, m: int) -> np.ndarray:
+    """Runs in each block of ``m`` consecutive runs of 0..n-1 (float; the last may be short),
+    as ``np.bincount(np.arange(n) // m).astype(float)``."""
+    k = -(-n // m) if n else 0
+    n_k = np.full(k, float(m))
+    if k and n % m:
+        n_k[-1] = float(n % m)
+    return n_k

@@ -9,6 +9,7 @@ streamed summary of analysis/metrics.py).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -160,24 +161,22 @@ class Joined:
 
 
 def _mapped(res: ChunkResult, f: Callable) -> ChunkResult:
-    """``res`` with ``f`` applied to each of its arrays (None stays None)."""
+    """``res`` with ``f`` applied to each of its arrays (None stays None; the dicts of arrays
+    key by key), field by field of ChunkResult's declaration."""
     def g(a):
         return None if a is None else f(a)
 
-    return ChunkResult(g(res.run_ids), g(res.params), {k: g(v) for k, v in res.first_month.items()},
-                       g(res.launches_by_year), g(res.patrols_by_year), g(res.launch_days_by_year),
-                       {k: g(v) for k, v in res.yearly.items()}, g(res.monthly), g(res.events))
+    return ChunkResult(**{
+        field.name: ({k: g(v) for k, v in value.items()} if isinstance(value, dict) else g(value))
+        for field in dataclasses.fields(res) for value in [getattr(res, field.name)]})
 
 
 def _pairs(whole: ChunkResult, part: ChunkResult) -> list[tuple[np.ndarray, np.ndarray]]:
     """The (joined array, chunk's array) pairs of two results of the same layout."""
-    pairs = [(whole.run_ids, part.run_ids), (whole.params, part.params),
-             (whole.launches_by_year, part.launches_by_year),
-             (whole.patrols_by_year, part.patrols_by_year),
-             (whole.launch_days_by_year, part.launch_days_by_year),
-             (whole.monthly, part.monthly), (whole.events, part.events)]
-    pairs += [(whole.first_month[k], part.first_month[k]) for k in whole.first_month]
-    pairs += [(whole.yearly[k], part.yearly[k]) for k in whole.yearly]
+    pairs = []
+    for field in dataclasses.fields(whole):
+        w, p = getattr(whole, field.name), getattr(part, field.name)
+        pairs += [(w[k], p[k]) for k in w] if isinstance(w, dict) else [(w, p)]
     return [(w, p) for w, p in pairs if w is not None]
 
 

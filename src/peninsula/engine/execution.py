@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
+from peninsula.engine.executors import EXECUTOR_KINDS
+
 DEFAULT_CHUNK_RUNS = 5000  # runs advanced together per chunk (the unit of work)
-EXECUTOR_KINDS = ("local", "threads", "dask")
 
 
 @dataclass(frozen=True)

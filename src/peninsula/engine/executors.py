@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 
+EXECUTOR_KINDS = ("local", "threads", "dask")  # the kinds make_executor_for makes
 PARENT_POLL_SECONDS = 1.0  # how often a pool worker checks that its parent is alive
 
 
@@ -186,5 +187,5 @@ def make_executor_for(kind: str, workers: int = 1, scheduler: str | None = None)
     if kind == "threads":
         return make_thread_pool(workers)
     if kind != "local":
-        raise ValueError(f"unknown executor {kind!r}; allowed: local, threads, dask")
+        raise ValueError(f"unknown executor {kind!r}; allowed: {', '.join(EXECUTOR_KINDS)}")
     return make_executor(workers)
