@@ -4,10 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # The tests run on TEST_WORKERS processes (pytest-xdist), a test file to a process, so that the
 # ensembles a file's tests share are computed once; TEST_WORKERS=0 runs them in this process.
+# Files are handed out in the order tests/conftest.py gives them (the long ones first), not
+# xdist's own (the files of most tests first), which left a long file of few tests to the end.
 TEST_WORKERS ?= 2
 # One BLAS thread per test process: the processes already fill the cores, and the pools and Dask
 # clusters some tests start add their own; BLAS's spinning threads would only compete with them.
-PYTEST := OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+PYTEST := OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile \
+	--no-loadscope-reorder
 
 .PHONY: setup run test test-fast lint clean
 

@@ -35,6 +35,36 @@ def series(result, name: str) -> np.ndarray:
     return result.monthly[:, :, VAR[name]].astype(float)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Files that hold a long test (one with any marker declared in pyproject.toml: slow,
+    browser, integration) first, each file's tests together, so that the test processes end
+    on short files and finish together (the Makefile hands files out in this order: xdist's
+    --no-loadscope-reorder)."""
+    long_markers = [line.split(":")[0].strip() for line in config.getini("markers")]
+    heavy = {item.path for item in items
+             if any(item.get_closest_marker(m) for m in long_markers)}
+    items.sort(key=lambda item: item.path not in heavy)  # stable: the files' order is kept
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """The address of one Dask LocalCluster (two single-threaded worker processes on loopback,
+    as the Dask executor starts its own) that a test process's Dask tests share through
+    ``--scheduler``: its workers import the package and load the compiled kernel once, where a
+    cluster per command would do both again each time. The executor's own start of a cluster is
+    tested on its own (test_dask.py)."""
+    distributed = pytest.importorskip("dask.distributed")
+    import logging
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None,
+                                       silence_logs=logging.ERROR)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
 @pytest.fixture
 def tmp_cwd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
