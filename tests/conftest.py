@@ -48,21 +48,19 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def dask_scheduler():
-    """The address of one Dask LocalCluster (two single-threaded worker processes on loopback,
-    as the Dask executor starts its own) that a test process's Dask tests share through
-    ``--scheduler``: its workers import the package and load the compiled kernel once, where a
-    cluster per command would do both again each time. The executor's own start of a cluster is
-    tested on its own (test_dask.py)."""
-    distributed = pytest.importorskip("dask.distributed")
-    import logging
+    """The address of one Dask LocalCluster, started as the Dask executor starts its own (two
+    single-threaded worker processes on loopback), that a test process's Dask tests share
+    through ``--scheduler``: its workers import the package and load the compiled kernel once,
+    where a cluster per command would do both again each time. The executor's own start of a
+    cluster is tested on its own (test_dask.py)."""
+    pytest.importorskip("dask.distributed")
+    from peninsula.engine.executors import DaskExecutor
 
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None,
-                                       silence_logs=logging.ERROR)
+    executor = DaskExecutor(workers=2)
     try:
-        yield cluster.scheduler_address
+        yield executor.cluster.scheduler_address
     finally:
-        cluster.close()
+        executor.shutdown()
 
 
 @pytest.fixture

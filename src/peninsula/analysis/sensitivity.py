@@ -249,7 +249,7 @@ def convergence_warnings(metric: str, method: str, check: pd.DataFrame, ind: pd.
     """A line when the main index moved by more than its 95% interval between the first half
     of the design and the whole, for a factor whose index is material."""
     k = MAIN_INDEX[method]
-    material = MATERIAL_SHARE * (ind[k].max() if k == "mu_star" else 1.0)
+    material = MATERIAL_SHARE * (ind[k].max() if REGISTRY[method].elementary_effects else 1.0)
     moved = (check["converged"] == False) & (ind[k].abs() >= material)  # noqa: E712
     if not moved.any():
         return []

@@ -27,7 +27,8 @@ class Method:
     the figure); ``min_half`` is the fewest blocks half a design may have for that check;
     ``enlarge`` is the flag that makes the design larger; ``given_data``: the method reads one
     ensemble with sampled parameters instead of a design (so no point has runs of its own);
-    ``uses_levels``: Morris's grid. What the faces need to word it: ``title``;
+    ``uses_levels``: Morris's grid. What the faces need to word it: ``title``; ``columns``:
+    the indices its tables show, by their keys in the results (worded by the registry);
     ``elementary_effects``: its indices are signed effects in the outcome's units with a spread
     (Morris), not shares; ``first_order``: the first-order index drawn inside the main one, if
     any; ``second_order``: it can give pairs; ``screens``: a Sobol study may follow it
@@ -37,6 +38,7 @@ class Method:
     main_index: str
     min_half: int
     title: str
+    columns: tuple[str, ...]
     enlarge: str = "--samples"
     given_data: bool = False
     uses_levels: bool = False
@@ -122,11 +124,13 @@ class Delta(Method):
 
 
 REGISTRY: dict[str, Method] = {m.name: m for m in (
-    Sobol("sobol", "ST", min_half=2, title="Sobol indices", first_order="S1",
-          second_order=True),
-    Morris("morris", "mu_star", min_half=2, title="Morris screening", uses_levels=True,
+    Sobol("sobol", "ST", min_half=2, title="Sobol indices",
+          columns=("S1", "S1_conf", "ST", "ST_conf"), first_order="S1", second_order=True),
+    Morris("morris", "mu_star", min_half=2, title="Morris screening",
+           columns=("mu_star", "mu_star_conf", "mu", "sigma"), uses_levels=True,
            elementary_effects=True, screens=True),
     Delta("delta", "delta", min_half=50, title="delta moment-independent measure",
+          columns=("delta", "delta_conf", "S1", "S1_conf", "feature_score"),
           enlarge="--runs", given_data=True),
 )}
 

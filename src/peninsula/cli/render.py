@@ -322,14 +322,6 @@ def stats_text(d: dict, keys=("coverage", "density", "mass")) -> str:
     return ", ".join(f"{stat(k)} {d[k]:.2f}" for k in keys)
 
 
-# the indices each method's table shows, by their keys in the results (worded by the registry)
-SENSITIVITY_COLUMNS = {
-    "morris": ("mu_star", "mu_star_conf", "mu", "sigma"),
-    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
-    "delta": ("delta", "delta_conf", "S1", "S1_conf", "feature_score"),
-}
-
-
 def print_sensitivity(result, metrics: list[str], method: str, samples: int, n_factors: int,
                       n_points: int, runs: int, top: int, sobol_samples: int = 64) -> None:
     """One table per metric, factors by the method's main index, with the convergence check;
@@ -358,7 +350,7 @@ def print_indices(result, metrics: list[str], method: str, samples: int, n_facto
     from peninsula.analysis.sensitivity_methods import method_of
 
     how = method_of(method)
-    cols = SENSITIVITY_COLUMNS[method]
+    cols = how.columns
     main = how.main_index
     conv = (result.convergence.set_index(["metric", "factor"])
             if result.convergence is not None else None)

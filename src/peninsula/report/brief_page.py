@@ -37,7 +37,6 @@ RUNG_KEYS = tuple(key for key, _ in PROBABILITIES)  # p_clash, p_hostilities, p_
 # the outcomes of explain (analysis/explain.OUTCOMES), read at the drivers' horizon
 EXPLAINED = ("p_clash", "p_war", "p_nuclear_use", "dprk_launches_per_year",
              "alignment_china_russia", "stability_index")
-MORRIS_IN_METRIC_UNITS = ("mu_star", "mu_star_conf", "mu", "sigma")
 NUMBERS = {2: "two", 3: "three"}
 ARTICLES = {"provocation": "a ", "crisis": "a ", "armed_clash": "an "}  # rungs in a sentence
 CODE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # a name_with_underscores
@@ -57,9 +56,10 @@ def in_words(result) -> SimpleNamespace:
         except KeyError:
             ind.loc[rows, "metric"] = REG.label(str(metric))
             continue
-        effects = method_of(result.method).elementary_effects
+        how = method_of(result.method)
+        effects = how.elementary_effects  # its columns are in the outcome's units
         if effects and e.is_probability:
-            cols = [c for c in MORRIS_IN_METRIC_UNITS if c in ind]
+            cols = [c for c in how.columns if c in ind]
             ind.loc[rows, cols] = ind.loc[rows, cols] * 100.0
         unit = e.difference_unit if effects else ""
         ind.loc[rows, "metric"] = f"{e.label} ({unit})" if unit else e.label
